@@ -1,0 +1,130 @@
+/**
+ * Calendar: months as integers, RFC 3339 timestamps as exact instants, and the month of an
+ * instant in the deployment time zone (spec §1, §2). No clock is read here: time is data.
+ */
+
+/** A calendar month as `year * 12 + (month - 1)`; adjacent months differ by 1. */
+export type Month = number;
+
+const MONTH_RE = /^(\d{4})-(\d{2})$/;
+
+export function parseMonth(text: string): Month | undefined {
+  const m = MONTH_RE.exec(text);
+  if (m === null) return undefined;
+  const month = Number(m[2]);
+  if (month < 1 || month > 12) return undefined;
+  return Number(m[1]) * 12 + month - 1;
+}
+
+export function formatMonth(month: Month): string {
+  const y = Math.floor(month / 12);
+  const m = month - y * 12 + 1;
+  return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}`;
+}
+
+/** 0 for January … 11 for December. */
+export function monthOfYear(month: Month): number {
+  return month - Math.floor(month / 12) * 12;
+}
+
+/** An exact instant: whole seconds since the Unix epoch plus the fraction's digits. */
+export interface Instant {
+  readonly seconds: number;
+  /** Fraction-of-second digits without trailing zeros ("5" = .5 s); compared as text. */
+  readonly fraction: string;
+}
+
+export function compareInstants(a: Instant, b: Instant): number {
+  if (a.seconds !== b.seconds) return a.seconds < b.seconds ? -1 : 1;
+  if (a.fraction === b.fraction) return 0;
+  return a.fraction < b.fraction ? -1 : 1;
+}
+
+const TS_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/**
+ * Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` with a real calendar date and time (no
+ * leap second). Returns undefined for anything else, including a missing offset.
+ */
+export function parseTimestamp(text: string): Instant | undefined {
+  const m = TS_RE.exec(text);
+  if (m === null) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  if (month < 1 || month > 12 || day < 1) return undefined;
+  const dim = month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  if (day > dim || hour > 23 || minute > 59 || second > 59) return undefined;
+  let offset = 0;
+  if (m[8] !== undefined) {
+    const oh = Number(m[9]);
+    const om = Number(m[10]);
+    if (oh > 23 || om > 59) return undefined;
+    offset = (oh * 60 + om) * 60 * (m[8] === '-' ? -1 : 1);
+  }
+  const seconds =
+    daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+  return { seconds, fraction: (m[7] ?? '').replace(/0+$/, '') };
+}
+
+/**
+ * Maps instants to calendar months in one IANA time zone. Results are cached per 15-minute
+ * bucket (every modern UTC offset is a multiple of 15 minutes); a bucket that straddles a
+ * month boundary is never cached, so the answer is always exact.
+ */
+export class MonthClock {
+  private readonly cache = new Map<number, Month>();
+  private readonly format: Intl.DateTimeFormat;
+
+  constructor(readonly timeZone: string) {
+    this.format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+    });
+  }
+
+  monthOf(instant: Instant): Month {
+    const bucket = Math.floor(instant.seconds / 900);
+    const hit = this.cache.get(bucket);
+    if (hit !== undefined) return hit;
+    const start = this.exact(bucket * 900);
+    const end = this.exact(bucket * 900 + 899);
+    if (start !== end) return this.exact(instant.seconds);
+    if (this.cache.size > 2_000_000) this.cache.clear();
+    this.cache.set(bucket, start);
+    return start;
+  }
+
+  private exact(seconds: number): Month {
+    let year = 0;
+    let month = 0;
+    let bc = false;
+    for (const part of this.format.formatToParts(seconds * 1000)) {
+      if (part.type === 'year') year = Number(part.value);
+      else if (part.type === 'month') month = Number(part.value);
+      else if (part.type === 'era') bc = part.value.startsWith('B');
+    }
+    return (bc ? 1 - year : year) * 12 + month - 1;
+  }
+}

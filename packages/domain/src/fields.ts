@@ -1,0 +1,41 @@
+/** Field schemas shared by the events and the program (spec §2 "Envelope" and value rules). */
+import { z } from 'zod';
+import { amountProblem } from './money.js';
+import { parseMonth, parseTimestamp } from './calendar.js';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const eventIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+
+export const channelIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 . _ -');
+
+export const timestampSchema = z
+  .string()
+  .refine(
+    (s) => parseTimestamp(s) !== undefined,
+    'must be an RFC 3339 timestamp with offset, e.g. 2026-03-05T10:00:00+08:00',
+  );
+
+export const monthSchema = z
+  .string()
+  .refine((s) => parseMonth(s) !== undefined, 'must be a month YYYY-MM');
+
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be three upper-case letters');
+
+/** A decimal amount string with at most `digits` fraction digits. */
+export function amountSchema(digits: number) {
+  return z.string().check((ctx) => {
+    const problem = amountProblem(ctx.value, digits);
+    if (problem !== undefined) {
+      ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    }
+  });
+}
+

@@ -1,0 +1,211 @@
+/**
+ * The projection's evolve: folds one accepted event (log order) into the state, raising
+ * alerts and tier movements through the sink. Late sales and returns restate closed months
+ * and raise flip alerts (spec §4 "Late events").
+ */
+import { formatMonth, parseMonth, parseTimestamp, type Month, type MonthClock } from '../calendar.js';
+import { assertNever, type ChanperfEvent, type SaleRecorded, type SaleReturned } from '../events.js';
+import { parseAmount } from '../money.js';
+import { toProgram } from '../program.js';
+import { nextAlertId, type ProjectionSink } from './alerts.js';
+import { channelGrowth, closedStatus, isClosed, targetBpsFor, type ClosedStatus } from './monthlyGrowth.js';
+import { closeThrough } from './periodClose.js';
+import { saleBonusBps } from './promotions.js';
+import { markChannelDirty, markGlobalDirty } from './touch.js';
+import {
+  emptyMonthFacts,
+  markMonthDirty,
+  type ChannelState,
+  type MonthFacts,
+  type ProjectionIndex,
+  type ProjectionState,
+} from './state.js';
+
+export interface EvolveContext {
+  readonly state: ProjectionState;
+  readonly index: ProjectionIndex;
+  readonly clock: MonthClock;
+  readonly minorDigits: number;
+  readonly sink: ProjectionSink;
+}
+
+function insertSorted(list: string[], id: string): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] ?? '') < id) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, id);
+}
+
+function touchMonth(ctx: EvolveContext, channel: ChannelState, month: Month): MonthFacts {
+  const { state } = ctx;
+  if (month < channel.firstMonth) {
+    channel.firstMonth = month;
+    markChannelDirty(state, channel.channelId);
+  }
+  if (state.maxMonth === null || month > state.maxMonth) {
+    state.maxMonth = month;
+    markGlobalDirty(state);
+  }
+  let facts = channel.months.get(month);
+  if (facts === undefined) {
+    facts = emptyMonthFacts();
+    channel.months.set(month, facts);
+  }
+  markMonthDirty(state, channel.channelId, month);
+  return facts;
+}
+
+function channelOf(ctx: EvolveContext, channelId: string): ChannelState {
+  const c = ctx.state.channels.get(channelId);
+  if (c === undefined) throw new Error(`log holds an event of unregistered channel ${channelId}`);
+  return c;
+}
+
+/** Applies a sale or return, restating a closed month and raising flip alerts. */
+function applyMoneyEvent(ctx: EvolveContext, e: SaleRecorded | SaleReturned): void {
+  const { state } = ctx;
+  const at = parseTimestamp(e.occurredAt);
+  const amount = parseAmount(e.data.netAmount, ctx.minorDigits);
+  if (at === undefined || amount === undefined) throw new Error(`unparseable event ${e.eventId}`);
+  const month = ctx.clock.monthOf(at);
+  const channel = channelOf(ctx, e.channelId);
+  const late = isClosed(state, month);
+  const watched: Month[] = late ? (isClosed(state, month + 1) ? [month, month + 1] : [month]) : [];
+  const before: ClosedStatus[] = watched.map((m) => closedStatus(state, channel, m));
+
+  const facts = touchMonth(ctx, channel, month);
+  if (e.type === 'SaleRecorded') {
+    facts.sales += amount;
+    facts.unitsSold += e.data.quantity;
+    facts.saleCount += 1;
+    if (ctx.index.addOrder(e.channelId, month, e.data.orderId)) facts.orders += 1;
+    const bps = saleBonusBps(state.promotions, e.channelId, e.data.sku, at);
+    if (bps > 0) {
+      facts.promoNumerator += BigInt(amount) * BigInt(bps);
+      if (!state.anyPromotedSale) {
+        state.anyPromotedSale = true;
+        markGlobalDirty(state);
+      }
+    }
+    if (state.anyPromotedSale) ctx.index.recordSale(e.channelId, e.data.orderId, e.data.sku, bps);
+  } else {
+    facts.returns += amount;
+    facts.unitsReturned += e.data.quantity;
+    const bps = state.anyPromotedSale
+      ? (ctx.index.saleBonusBps(e.channelId, e.data.orderId, e.data.sku) ?? 0)
+      : 0;
+    if (bps > 0) facts.promoNumerator -= BigInt(amount) * BigInt(bps);
+  }
+  if (!Number.isSafeInteger(facts.sales) || !Number.isSafeInteger(facts.returns)) {
+    throw new RangeError(`channel ${e.channelId} month ${formatMonth(month)} leaves the exact money range`);
+  }
+  if (!late) return;
+  facts.restated = true;
+  watched.forEach((m, i) => {
+    const was = before[i];
+    const now = closedStatus(state, channel, m);
+    if (was === now) return;
+    if (now === 'MISSED') {
+      markChannelDirty(state, channel.channelId);
+      ctx.sink.alert({
+        id: nextAlertId(channel, 'GROWTH_TARGET_MISSED', m),
+        kind: 'GROWTH_TARGET_MISSED',
+        channelId: channel.channelId,
+        month: formatMonth(m),
+        growthBps: channelGrowth(state, channel, m).growthBps,
+        targetBps: targetBpsFor(state, m),
+        restated: true,
+      });
+    } else if (was === 'MISSED') {
+      markChannelDirty(state, channel.channelId);
+      ctx.sink.alert({
+        id: nextAlertId(channel, 'GROWTH_TARGET_MISS_RETRACTED', m),
+        kind: 'GROWTH_TARGET_MISS_RETRACTED',
+        channelId: channel.channelId,
+        month: formatMonth(m),
+      });
+    }
+  });
+}
+
+/** Folds one accepted event into the projection. Events must come in log order. */
+export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
+  const { state } = ctx;
+  switch (e.type) {
+    case 'ChannelRegistered': {
+      const at = parseTimestamp(e.occurredAt);
+      if (at === undefined) throw new Error(`unparseable event ${e.eventId}`);
+      const month = ctx.clock.monthOf(at);
+      const channel: ChannelState = {
+        channelId: e.channelId,
+        name: e.data.name,
+        kind: e.data.kind,
+        online: e.data.online ?? e.data.kind === 'ecommerce',
+        region: e.data.region ?? null,
+        registeredMonth: month,
+        firstMonth: month,
+        months: new Map(),
+        tierIndex: 0,
+        misses: 0,
+        tierChanges: [],
+        alertCounts: new Map(),
+      };
+      state.channels.set(e.channelId, channel);
+      insertSorted(state.channelOrder, e.channelId);
+      markChannelDirty(state, e.channelId);
+      touchMonth(ctx, channel, month);
+      return;
+    }
+    case 'SaleRecorded':
+    case 'SaleReturned':
+      applyMoneyEvent(ctx, e);
+      return;
+    case 'TrainingCompleted': {
+      const at = parseTimestamp(e.occurredAt);
+      if (at === undefined) throw new Error(`unparseable event ${e.eventId}`);
+      const month = ctx.clock.monthOf(at);
+      const facts = touchMonth(ctx, channelOf(ctx, e.channelId), month);
+      facts.trainings += 1;
+      if (e.data.certification !== undefined) {
+        ctx.index.addCertification(e.channelId, e.data.traineeId, month);
+      }
+      return;
+    }
+    case 'SatisfactionSurveyed': {
+      const at = parseTimestamp(e.occurredAt);
+      if (at === undefined) throw new Error(`unparseable event ${e.eventId}`);
+      const facts = touchMonth(ctx, channelOf(ctx, e.channelId), ctx.clock.monthOf(at));
+      facts.satisfactionPoints += e.data.score * e.data.respondents;
+      facts.satisfactionRespondents += e.data.respondents;
+      return;
+    }
+    case 'ProgramPublished':
+      state.programs.push(toProgram(e.data, ctx.minorDigits));
+      markGlobalDirty(state);
+      return;
+    case 'PromotionScheduled': {
+      const startsAt = parseTimestamp(e.data.startsAt);
+      const endsAt = parseTimestamp(e.data.endsAt);
+      if (startsAt === undefined || endsAt === undefined) throw new Error(`unparseable event ${e.eventId}`);
+      state.promotions.push({
+        promotionId: e.data.promotionId,
+        startsAt,
+        endsAt,
+        bonusBps: e.data.bonusBps,
+        skus: e.data.skus ?? null,
+        channelIds: e.data.channelIds ?? null,
+      });
+      markGlobalDirty(state);
+      return;
+    }
+    case 'PeriodClosed':
+      closeThrough(state, parseMonth(e.data.month) ?? 0, ctx.index, ctx.sink);
+      return;
+    default:
+      assertNever(e);
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Projection state: what the projection keeps per channel and month (bounded by channels ×
+ * months), plus the program-wide facts. State that grows with every sale — distinct orders,
+ * the sale a return refers to, certified trainees — lives behind `ProjectionIndex`, which the
+ * embedded store keeps in SQLite.
+ */
+import type { Instant, Month } from '../calendar.js';
+import type { ChannelKind } from '../events.js';
+import type { Program } from '../program.js';
+
+/** The facts of one channel in one calendar month. */
+export interface MonthFacts {
+  sales: number;
+  returns: number;
+  /** Distinct orderIds of SaleRecorded. */
+  orders: number;
+  unitsSold: number;
+  unitsReturned: number;
+  /** Number of SaleRecorded events (a channel with one is "active"). */
+  saleCount: number;
+  /** Σ sale × bonusBps − Σ return × bonusBps(original sale), not yet divided by 10000. */
+  promoNumerator: bigint;
+  /** A sale or return arrived after the month was closed. */
+  restated: boolean;
+  trainings: number;
+  /** Σ score × respondents. */
+  satisfactionPoints: number;
+  satisfactionRespondents: number;
+}
+
+/** From month `effective` on, the channel holds tier index `index`. */
+export interface TierChange {
+  readonly effective: Month;
+  readonly index: number;
+}
+
+export interface ChannelState {
+  readonly channelId: string;
+  readonly name: string;
+  readonly kind: ChannelKind;
+  readonly online: boolean;
+  readonly region: string | null;
+  readonly registeredMonth: Month;
+  /** Earliest of the registration month and the months of its accepted events. */
+  firstMonth: Month;
+  readonly months: Map<Month, MonthFacts>;
+  tierIndex: number;
+  misses: number;
+  /** Every change of the held index, in order (moves and clamps). */
+  readonly tierChanges: TierChange[];
+  /** Alerts raised so far per `kind/month`, for deterministic alert ids. */
+  readonly alertCounts: Map<string, number>;
+}
+
+export interface Promotion {
+  readonly promotionId: string;
+  readonly startsAt: Instant;
+  readonly endsAt: Instant;
+  readonly bonusBps: number;
+  readonly skus: readonly string[] | null;
+  readonly channelIds: readonly string[] | null;
+}
+
+export interface ProjectionState {
+  readonly channels: Map<string, ChannelState>;
+  /** Channel ids in plain code-unit order. */
+  readonly channelOrder: string[];
+  /** Programs in log order. */
+  readonly programs: Program[];
+  /** Promotions in log order. */
+  readonly promotions: Promotion[];
+  lastClosed: Month | null;
+  /** Latest month of any accepted channel event or closed month. */
+  maxMonth: Month | null;
+  /** Whether any sale so far carried promotion bps; until then returns need no lookup. */
+  anyPromotedSale: boolean;
+  /** What changed since the store last saved the state. */
+  readonly dirty: {
+    readonly channels: Set<string>;
+    readonly months: Map<string, Set<Month>>;
+    global: boolean;
+  };
+}
+
+export function initialProjectionState(): ProjectionState {
+  return {
+    channels: new Map(),
+    channelOrder: [],
+    programs: [],
+    promotions: [],
+    lastClosed: null,
+    maxMonth: null,
+    anyPromotedSale: false,
+    dirty: { channels: new Set(), months: new Map(), global: false },
+  };
+}
+
+export function emptyMonthFacts(): MonthFacts {
+  return {
+    sales: 0,
+    returns: 0,
+    orders: 0,
+    unitsSold: 0,
+    unitsReturned: 0,
+    saleCount: 0,
+    promoNumerator: 0n,
+    restated: false,
+    trainings: 0,
+    satisfactionPoints: 0,
+    satisfactionRespondents: 0,
+  };
+}
+
+/** Net of a channel-month: sales − returns (0 for a month without facts). */
+export function netOf(channel: ChannelState, month: Month): number {
+  const f = channel.months.get(month);
+  return f === undefined ? 0 : f.sales - f.returns;
+}
+
+export function markMonthDirty(state: ProjectionState, channelId: string, month: Month): void {
+  let set = state.dirty.months.get(channelId);
+  if (set === undefined) {
+    set = new Set();
+    state.dirty.months.set(channelId, set);
+  }
+  set.add(month);
+}
+
+export function clearDirty(state: ProjectionState): void {
+  state.dirty.channels.clear();
+  state.dirty.months.clear();
+  state.dirty.global = false;
+}
+
+/**
+ * Lookups over state that grows with the log. Synchronous by contract: the embedded adapter
+ * is SQLite inside the projection's transaction, the test adapter is a set of maps.
+ */
+export interface ProjectionIndex {
+  /** Records an orderId sold in a channel-month; true when it is new for that month. */
+  addOrder(channelId: string, month: Month, orderId: string): boolean;
+  /** Remembers the promotion bps of the latest sale of (channel, order, sku). */
+  recordSale(channelId: string, orderId: string, sku: string, bonusBps: number): void;
+  /** The bps of the latest earlier sale of (channel, order, sku), or undefined. */
+  saleBonusBps(channelId: string, orderId: string, sku: string): number | undefined;
+  /** Records a certified trainee of a channel in a month. */
+  addCertification(channelId: string, traineeId: string, month: Month): void;
+  /** Distinct certified trainees of a channel with a certification month in [from, to]. */
+  countCertified(channelId: string, from: Month, to: Month): number;
+}
+
+/** The in-memory ProjectionIndex, for tests and the in-memory engine. */
+export function memoryProjectionIndex(): ProjectionIndex {
+  const orders = new Set<string>();
+  const sales = new Map<string, number>();
+  const certs = new Map<string, Map<string, Set<Month>>>();
+  const sep = '\u0000';
+  return {
+    addOrder(channelId, month, orderId) {
+      const key = channelId + sep + String(month) + sep + orderId;
+      if (orders.has(key)) return false;
+      orders.add(key);
+      return true;
+    },
+    recordSale(channelId, orderId, sku, bonusBps) {
+      sales.set(channelId + sep + orderId + sep + sku, bonusBps);
+    },
+    saleBonusBps(channelId, orderId, sku) {
+      return sales.get(channelId + sep + orderId + sep + sku);
+    },
+    addCertification(channelId, traineeId, month) {
+      let byTrainee = certs.get(channelId);
+      if (byTrainee === undefined) {
+        byTrainee = new Map();
+        certs.set(channelId, byTrainee);
+      }
+      let months = byTrainee.get(traineeId);
+      if (months === undefined) {
+        months = new Set();
+        byTrainee.set(traineeId, months);
+      }
+      months.add(month);
+    },
+    countCertified(channelId, from, to) {
+      let n = 0;
+      for (const months of certs.get(channelId)?.values() ?? []) {
+        for (const m of months) {
+          if (m >= from && m <= to) {
+            n++;
+            break;
+          }
+        }
+      }
+      return n;
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The report of spec §7: every figure of every channel-month, the program KPIs, tier
+ * movements, alerts and rejected inputs. Figures are computed from the projection state on
+ * demand, so a late event is reflected everywhere at once.
+ */
+import { formatMonth, type Month } from './calendar.js';
+import { formatAmount } from './money.js';
+import { programInEffect } from './program.js';
+import type { Alert, TierMovement } from './projection/alerts.js';
+import { channelGrowth, growthStatus, isClosed, targetBpsFor, type GrowthStatus } from './projection/monthlyGrowth.js';
+import { programMonths } from './projection/programKpis.js';
+import { rebateFor, tierIndexInEffect } from './projection/rebateAccrual.js';
+import { clampIndex } from './projection/tierReview.js';
+import type { ChannelState, ProjectionState } from './projection/state.js';
+import type { RejectionCode } from './rejection.js';
+
+export interface Counts {
+  lines: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface RebateReport {
+  base: string;
+  growthBonus: string;
+  promotion: string;
+  volume: string;
+  total: string;
+}
+
+export interface MonthReport {
+  month: string;
+  sales: string;
+  returns: string;
+  net: string;
+  orders: number;
+  units: number;
+  closed: boolean;
+  restated: boolean;
+  tier: string | null;
+  growthBps: number | null;
+  growthStatus: GrowthStatus;
+  targetBps: number;
+  rebate: RebateReport;
+}
+
+export interface ChannelReport {
+  channelId: string;
+  name: string;
+  kind: string;
+  online: boolean;
+  tier: string | null;
+  months: MonthReport[];
+}
+
+export interface ProgramMonthReport {
+  month: string;
+  net: string;
+  onlineNet: string;
+  onlineShareBps: number | null;
+  activeChannels: number;
+  newChannels: number;
+  trainingsCompleted: number;
+  satisfactionAvg: string | null;
+}
+
+export interface RejectedReport {
+  line: number;
+  eventId: string | null;
+  code: RejectionCode;
+}
+
+export interface Report {
+  counts: Counts;
+  lastClosedMonth: string | null;
+  channels: ChannelReport[];
+  program: { months: ProgramMonthReport[] };
+  tierMovements: TierMovement[];
+  alerts: Alert[];
+  rejected: RejectedReport[];
+}
+
+/** One channel-month with every figure of the report. */
+export function monthReport(
+  state: ProjectionState,
+  channel: ChannelState,
+  month: Month,
+  digits: number,
+): MonthReport {
+  const f = channel.months.get(month);
+  const money = (v: number) => formatAmount(v, digits);
+  const program = programInEffect(state.programs, month);
+  const rebate = rebateFor(state, channel, month);
+  const sales = f?.sales ?? 0;
+  const returns = f?.returns ?? 0;
+  return {
+    month: formatMonth(month),
+    sales: money(sales),
+    returns: money(returns),
+    net: money(sales - returns),
+    orders: f?.orders ?? 0,
+    units: (f?.unitsSold ?? 0) - (f?.unitsReturned ?? 0),
+    closed: isClosed(state, month),
+    restated: f?.restated ?? false,
+    tier:
+      program === undefined
+        ? null
+        : (program.tiers[tierIndexInEffect(program, channel, month)]?.id ?? null),
+    growthBps: channelGrowth(state, channel, month).growthBps,
+    growthStatus: growthStatus(state, channel, month),
+    targetBps: targetBpsFor(state, month),
+    rebate: {
+      base: money(rebate.base),
+      growthBonus: money(rebate.growthBonus),
+      promotion: money(rebate.promotion),
+      volume: money(rebate.volume),
+      total: money(rebate.total),
+    },
+  };
+}
+
+/** The tier a channel holds now, in the program in effect for the report's last month. */
+export function currentTier(state: ProjectionState, channel: ChannelState): string | null {
+  if (state.maxMonth === null) return null;
+  const program = programInEffect(state.programs, state.maxMonth);
+  if (program === undefined) return null;
+  return program.tiers[clampIndex(program, channel.tierIndex)]?.id ?? null;
+}
+
+export function channelReport(
+  state: ProjectionState,
+  channel: ChannelState,
+  digits: number,
+): ChannelReport {
+  const months: MonthReport[] = [];
+  if (state.maxMonth !== null) {
+    for (let m = channel.firstMonth; m <= state.maxMonth; m++) {
+      months.push(monthReport(state, channel, m, digits));
+    }
+  }
+  return {
+    channelId: channel.channelId,
+    name: channel.name,
+    kind: channel.kind,
+    online: channel.online,
+    tier: currentTier(state, channel),
+    months,
+  };
+}
+
+export function programReport(state: ProjectionState, digits: number): ProgramMonthReport[] {
+  return programMonths(state).map((p) => ({
+    month: formatMonth(p.month),
+    net: formatAmount(p.net, digits),
+    onlineNet: formatAmount(p.onlineNet, digits),
+    onlineShareBps: p.onlineShareBps,
+    activeChannels: p.activeChannels,
+    newChannels: p.newChannels,
+    trainingsCompleted: p.trainingsCompleted,
+    satisfactionAvg: p.satisfactionCentis === null ? null : formatAmount(p.satisfactionCentis, 2),
+  }));
+}
+
+export interface ReportInputs {
+  readonly counts: Counts;
+  readonly tierMovements: TierMovement[];
+  readonly alerts: Alert[];
+  readonly rejected: RejectedReport[];
+}
+
+export function buildReport(state: ProjectionState, digits: number, inputs: ReportInputs): Report {
+  return {
+    counts: inputs.counts,
+    lastClosedMonth: state.lastClosed === null ? null : formatMonth(state.lastClosed),
+    channels: state.channelOrder.flatMap((id) => {
+      const c = state.channels.get(id);
+      return c === undefined ? [] : [channelReport(state, c, digits)];
+    }),
+    program: { months: programReport(state, digits) },
+    tierMovements: inputs.tierMovements,
+    alerts: inputs.alerts,
+    rejected: inputs.rejected,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Validation of one raw input (spec §2): JSON object → schema → a typed event plus its
+ * canonical content, the form duplicates are compared in ("the known fields as written",
+ * unknown fields dropped, key order irrelevant, defaults not filled in).
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { z } from 'zod';
+import { eventSchemas, EVENT_TYPES, type ChanperfEvent, type EventSchemas } from './events.js';
+import type { Rejection } from './rejection.js';
+
+export interface ValidEvent {
+  readonly event: ChanperfEvent;
+  /** Canonical JSON of the known fields: keys sorted, unknown fields dropped. */
+  readonly canonical: string;
+}
+
+const BLANK = /^[ \t\r]*$/;
+
+/** Blank lines (only spaces, tabs, CR) are skipped silently and not counted. */
+export function isBlankLine(line: string): boolean {
+  return BLANK.test(line);
+}
+
+/** JSON with object keys sorted at every level; the canonical content of an event. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(event)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** A validator bound to one deployment's currency precision. */
+export class EventValidator {
+  private readonly schemas: EventSchemas;
+  private readonly types: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+  constructor(minorDigits: number) {
+    this.schemas = eventSchemas(minorDigits);
+  }
+
+  /** Validates an already-parsed JSON value (an HTTP array item, a Kafka record). */
+  validateValue(value: unknown): E.Either<Rejection, ValidEvent> {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return E.left({ code: 'MALFORMED_JSON', message: 'not a JSON object', eventId: null });
+    }
+    const obj = value as Record<string, unknown>;
+    const eventId = typeof obj.eventId === 'string' ? obj.eventId : null;
+    const type = obj.type;
+    if (typeof type !== 'string' || !this.types.has(type)) {
+      return E.left({
+        code: 'SCHEMA_VIOLATION',
+        message: `type: must be one of ${EVENT_TYPES.join(', ')}`,
+        eventId,
+      });
+    }
+    const schema = this.schemas[type as keyof EventSchemas] as z.ZodType<ChanperfEvent>;
+    const parsed = schema.safeParse(obj);
+    if (!parsed.success) {
+      return E.left({
+        code: 'SCHEMA_VIOLATION',
+        message: describeIssues(parsed.error.issues),
+        eventId,
+      });
+    }
+    return E.right({ event: parsed.data, canonical: canonicalJson(parsed.data) });
+  }
+
+  /** Validates one line or record of text (a UTF-8 BOM and trailing CR are ignored). */
+  validateText(text: string): E.Either<Rejection, ValidEvent> {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return E.left({
+        code: 'MALFORMED_JSON',
+        message: `not valid JSON: ${(err as Error).message}`.slice(0, 200),
+        eventId: null,
+      });
+    }
+    return this.validateValue(value);
+  }
+}
+
+/** Strips a leading UTF-8 byte-order mark and a trailing CR. */
+export function normalizeLine(line: string, first: boolean): string {
+  let s = first && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+  if (s.endsWith('\r')) s = s.slice(0, -1);
+  return s;
+}

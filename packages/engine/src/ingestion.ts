@@ -1,0 +1,185 @@
+/**
+ * The ingestion pipeline: parse → validate (zod) → duplicate check → acceptance checks →
+ * append. Every non-blank input ends accepted, duplicate or rejected with the spec's code;
+ * rejected inputs are kept with their raw text. A batch is committed atomically.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
+import {
+  decide,
+  evolveAcceptance,
+  EventValidator,
+  initialAcceptanceState,
+  isBlankLine,
+  MonthClock,
+  type AcceptanceState,
+  type Counts,
+  type DeploymentSettings,
+  type RejectionCode,
+  type ValidEvent,
+} from '@chanperf/domain';
+import type { Logger } from 'pino';
+import type { EventLog, NewLogEntry, RejectedInput, SourceCheckpoint } from './ports.js';
+
+/** One raw input: a line of a file, an item of an HTTP body, a Kafka record. */
+export interface RawInput {
+  /** The text as received (a BOM and a trailing CR already removed for lines). */
+  readonly text: string;
+  readonly source: string;
+  readonly line: number | null;
+  /** The exact bytes received, when they may differ from `text` (invalid UTF-8). */
+  readonly bytes?: Uint8Array;
+}
+
+export type Outcome =
+  | { readonly status: 'accepted' | 'duplicate'; readonly eventId: string }
+  | {
+      readonly status: 'rejected';
+      readonly eventId: string | null;
+      readonly code: RejectionCode;
+      readonly message: string;
+    }
+  | { readonly status: 'skipped' };
+
+export interface IngestOptions {
+  readonly checkpoint?: SourceCheckpoint;
+  /**
+   * Parallel to the inputs: the rejected-record id each input redrives (or null). Those not
+   * rejected again are marked redriven in the same commit.
+   */
+  readonly redriving?: readonly (number | null)[];
+}
+
+export class Ingestor {
+  private readonly validator: EventValidator;
+  private readonly clock: MonthClock;
+  private acceptance: AcceptanceState = initialAcceptanceState();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly settings: DeploymentSettings,
+    private readonly logger?: Logger,
+  ) {
+    this.validator = new EventValidator(settings.minorDigits);
+    this.clock = new MonthClock(settings.timeZone);
+  }
+
+  /** Loads the acceptance facts (registered channels, promotions, last closed month). */
+  async init(): Promise<void> {
+    const facts = await this.log.acceptanceFacts();
+    this.acceptance = {
+      channels: new Set(facts.channels),
+      promotions: new Set(facts.promotions),
+      lastClosed: facts.lastClosed,
+    };
+  }
+
+  /**
+   * Ingests a batch in order and commits it atomically. Calls are serialized, so concurrent
+   * callers see the log order they were queued in.
+   */
+  ingest(inputs: readonly RawInput[], options: IngestOptions = {}): Promise<Outcome[]> {
+    const run = this.queue.then(() => this.ingestNow(inputs, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async ingestNow(inputs: readonly RawInput[], options: IngestOptions): Promise<Outcome[]> {
+    const validated: (E.Either<{ code: RejectionCode; message: string; eventId: string | null }, ValidEvent> | null)[] =
+      inputs.map((input) => (isBlankLine(input.text) ? null : this.validator.validateText(input.text)));
+    const ids: string[] = [];
+    for (const v of validated) if (v !== null && E.isRight(v)) ids.push(v.right.event.eventId);
+    const known = ids.length > 0 ? await this.log.contents(ids) : new Map<string, string>();
+
+    const inBatch = new Map<string, string>();
+    const accepted: NewLogEntry[] = [];
+    const rejected: RejectedInput[] = [];
+    const counts: Counts = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
+    const outcomes: Outcome[] = [];
+    const snapshot = cloneAcceptance(this.acceptance);
+
+    validated.forEach((v, i) => {
+      const input = inputs[i] as RawInput;
+      if (v === null) {
+        outcomes.push({ status: 'skipped' });
+        return;
+      }
+      counts.lines++;
+      const reject = (code: RejectionCode, message: string, eventId: string | null) => {
+        counts.rejected++;
+        rejected.push({
+          source: input.source,
+          line: input.line,
+          eventId,
+          code,
+          message,
+          raw: input.bytes !== undefined ? Uint8Array.from(input.bytes) : input.text,
+        });
+        outcomes.push({ status: 'rejected', eventId, code, message });
+      };
+      if (E.isLeft(v)) {
+        reject(v.left.code, v.left.message, v.left.eventId);
+        return;
+      }
+      const { event, canonical } = v.right;
+      const earlier = inBatch.get(event.eventId) ?? known.get(event.eventId);
+      if (earlier !== undefined) {
+        if (earlier === canonical) {
+          counts.duplicates++;
+          outcomes.push({ status: 'duplicate', eventId: event.eventId });
+        } else {
+          reject(
+            'CONFLICTING_DUPLICATE',
+            `eventId ${event.eventId} was accepted earlier with different content`,
+            event.eventId,
+          );
+        }
+        return;
+      }
+      const refusal = decide(this.acceptance, event, this.settings.currency, this.clock);
+      if (O.isSome(refusal)) {
+        reject(refusal.value.code, refusal.value.message, event.eventId);
+        return;
+      }
+      evolveAcceptance(this.acceptance, event);
+      inBatch.set(event.eventId, canonical);
+      counts.accepted++;
+      accepted.push({
+        eventId: event.eventId,
+        type: event.type,
+        channelId: 'channelId' in event && event.channelId !== undefined ? event.channelId : null,
+        payload: canonical,
+      });
+      outcomes.push({ status: 'accepted', eventId: event.eventId });
+    });
+
+    const redriven: number[] = [];
+    options.redriving?.forEach((id, i) => {
+      const status = outcomes[i]?.status;
+      if (id !== null && (status === 'accepted' || status === 'duplicate')) redriven.push(id);
+    });
+    try {
+      await this.log.commit({
+        accepted,
+        rejected,
+        counts,
+        ...(options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {}),
+        ...(redriven.length > 0 ? { redriven } : {}),
+      });
+    } catch (err) {
+      this.acceptance = snapshot;
+      throw err;
+    }
+    if (rejected.length > 0) {
+      for (const r of rejected) {
+        this.logger?.debug({ eventId: r.eventId, code: r.code, source: r.source, line: r.line }, 'input rejected');
+      }
+    }
+    return outcomes;
+  }
+}
+
+function cloneAcceptance(s: AcceptanceState): AcceptanceState {
+  return { channels: new Set(s.channels), promotions: new Set(s.promotions), lastClosed: s.lastClosed };
+}

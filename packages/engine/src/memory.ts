@@ -1,0 +1,170 @@
+/**
+ * In-memory adapters of every port: the reference the contract suites compare against, and
+ * the engine behind property tests. Nothing survives the process.
+ */
+import {
+  clearDirty,
+  initialProjectionState,
+  memoryProjectionIndex,
+  parseMonth,
+  type Alert,
+  type Counts,
+  type ProjectionIndex,
+  type ProjectionSink,
+  type ProjectionState,
+  type RejectedReport,
+  type TierMovement,
+} from '@chanperf/domain';
+import type {
+  AcceptanceFacts,
+  EventLog,
+  Feed,
+  IngestBatch,
+  LogEntry,
+  ProjectionOutputs,
+  ReadStore,
+  RejectedRecord,
+  RejectedStore,
+  SourceCheckpoint,
+} from './ports.js';
+
+export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
+  private readonly entries: LogEntry[] = [];
+  private readonly byId = new Map<string, string>();
+  private readonly rejected: RejectedRecord[] = [];
+  private readonly checkpoints = new Map<string, SourceCheckpoint>();
+  private readonly totals: Counts = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
+
+  contents(eventIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const id of eventIds) {
+      const c = this.byId.get(id);
+      if (c !== undefined) out.set(id, c);
+    }
+    return Promise.resolve(out);
+  }
+
+  commit(batch: IngestBatch): Promise<void> {
+    for (const e of batch.accepted) {
+      if (this.byId.has(e.eventId)) continue;
+      this.byId.set(e.eventId, e.payload);
+      this.entries.push({ ...e, position: this.entries.length + 1 });
+    }
+    for (const r of batch.rejected) {
+      this.rejected.push({ ...r, id: this.rejected.length + 1, status: 'open' });
+    }
+    for (const id of batch.redriven ?? []) {
+      const r = this.rejected[id - 1];
+      if (r !== undefined) this.rejected[id - 1] = { ...r, status: 'redriven' };
+    }
+    this.totals.lines += batch.counts.lines;
+    this.totals.accepted += batch.counts.accepted;
+    this.totals.duplicates += batch.counts.duplicates;
+    this.totals.rejected += batch.counts.rejected;
+    if (batch.checkpoint !== undefined) this.checkpoints.set(batch.checkpoint.key, batch.checkpoint);
+    return Promise.resolve();
+  }
+
+  head(): Promise<number> {
+    return Promise.resolve(this.entries.length);
+  }
+
+  acceptanceFacts(): Promise<AcceptanceFacts> {
+    const channels: string[] = [];
+    const promotions: string[] = [];
+    let lastClosed: number | null = null;
+    for (const e of this.entries) {
+      const body = JSON.parse(e.payload) as { data: Record<string, string> };
+      if (e.type === 'ChannelRegistered' && e.channelId !== null) channels.push(e.channelId);
+      if (e.type === 'PromotionScheduled') promotions.push(body.data.promotionId ?? '');
+      if (e.type === 'PeriodClosed') {
+        const m = parseMonth(body.data.month ?? '') ?? 0;
+        if (lastClosed === null || m > lastClosed) lastClosed = m;
+      }
+    }
+    return Promise.resolve({ channels, promotions, lastClosed });
+  }
+
+  sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined> {
+    return Promise.resolve(this.checkpoints.get(key));
+  }
+
+  counts(): Promise<Counts> {
+    return Promise.resolve({ ...this.totals });
+  }
+
+  read(after: number, limit: number): Promise<LogEntry[]> {
+    return Promise.resolve(this.entries.slice(after, after + limit));
+  }
+
+  list(options: { afterId?: number; limit?: number } = {}): Promise<RejectedRecord[]> {
+    const after = options.afterId ?? 0;
+    return Promise.resolve(this.rejected.slice(after, after + (options.limit ?? 100)));
+  }
+
+  get(id: number): Promise<RejectedRecord | undefined> {
+    return Promise.resolve(this.rejected[id - 1]);
+  }
+
+  forReport(): Promise<RejectedReport[]> {
+    return Promise.resolve(
+      this.rejected.map((r) => ({ line: r.line ?? 0, eventId: r.eventId, code: r.code })),
+    );
+  }
+}
+
+/**
+ * In-memory read model. A failed batch cannot be rolled back in place, so after one the
+ * store forgets everything and the next load rebuilds from position 0.
+ */
+export class InMemoryReadStore implements ReadStore {
+  private state: ProjectionState = initialProjectionState();
+  private idx: ProjectionIndex = memoryProjectionIndex();
+  private position = 0;
+  private readonly alertList: Alert[] = [];
+  private readonly movementList: TierMovement[] = [];
+
+  get index(): ProjectionIndex {
+    return this.idx;
+  }
+
+  load(): Promise<{ state: ProjectionState; position: number }> {
+    return Promise.resolve({ state: this.state, position: this.position });
+  }
+
+  applyBatch(state: ProjectionState, position: number, apply: (sink: ProjectionSink) => void): ProjectionOutputs {
+    const outputs: ProjectionOutputs = { alerts: [], tierMovements: [] };
+    try {
+      apply({
+        alert: (a) => outputs.alerts.push(a),
+        tierMovement: (m) => outputs.tierMovements.push(m),
+      });
+    } catch (err) {
+      void this.reset();
+      throw err;
+    }
+    this.state = state;
+    this.position = position;
+    this.alertList.push(...outputs.alerts);
+    this.movementList.push(...outputs.tierMovements);
+    clearDirty(state);
+    return outputs;
+  }
+
+  alerts(options: { afterSeq?: number } = {}): Promise<Alert[]> {
+    return Promise.resolve(this.alertList.slice(options.afterSeq ?? 0));
+  }
+
+  tierMovements(): Promise<TierMovement[]> {
+    return Promise.resolve([...this.movementList]);
+  }
+
+  reset(): Promise<void> {
+    this.state = initialProjectionState();
+    this.idx = memoryProjectionIndex();
+    this.position = 0;
+    this.alertList.length = 0;
+    this.movementList.length = 0;
+    return Promise.resolve();
+  }
+}

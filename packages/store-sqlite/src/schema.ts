@@ -1,0 +1,99 @@
+/**
+ * The embedded database: one SQLite file (WAL) holding the event log, the rejected store,
+ * ingestion ledgers, the read model and its checkpoint. Read-model tables start with `rm_`
+ * and are disposable: `resetReadModel` drops them and a replay of the log rebuilds them.
+ */
+import type { Database } from 'better-sqlite3';
+
+/** Bump to rebuild the read model from the log on the next start (the log is untouched). */
+export const READ_MODEL_VERSION = 1;
+
+export function migrate(db: Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS events (
+      position   INTEGER PRIMARY KEY,
+      event_id   TEXT NOT NULL UNIQUE,
+      type       TEXT NOT NULL,
+      channel_id TEXT,
+      payload    TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS acceptance_facts (
+      kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS rejected (
+      id       INTEGER PRIMARY KEY,
+      source   TEXT NOT NULL,
+      line     INTEGER,
+      event_id TEXT,
+      code     TEXT NOT NULL,
+      message  TEXT NOT NULL,
+      raw      BLOB NOT NULL,
+      status   TEXT NOT NULL DEFAULT 'open'
+    );
+    CREATE TABLE IF NOT EXISTS ingest_counts (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      lines INTEGER NOT NULL, accepted INTEGER NOT NULL,
+      duplicates INTEGER NOT NULL, rejected INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO ingest_counts VALUES (1, 0, 0, 0, 0);
+    CREATE TABLE IF NOT EXISTS sources (
+      key TEXT PRIMARY KEY, offset INTEGER NOT NULL, line INTEGER NOT NULL
+    );
+  `);
+  const version = db.prepare(`SELECT value FROM settings WHERE key = 'readModelVersion'`).pluck().get();
+  if (version !== undefined && Number(version) !== READ_MODEL_VERSION) resetReadModel(db);
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS rm_checkpoint (
+      id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS rm_global (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS rm_channels (channel_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS rm_months (
+      channel_id TEXT NOT NULL, month INTEGER NOT NULL,
+      sales INTEGER NOT NULL, returns INTEGER NOT NULL, orders INTEGER NOT NULL,
+      units_sold INTEGER NOT NULL, units_returned INTEGER NOT NULL, sale_count INTEGER NOT NULL,
+      promo_numerator TEXT NOT NULL, restated INTEGER NOT NULL, trainings INTEGER NOT NULL,
+      satisfaction_points INTEGER NOT NULL, satisfaction_respondents INTEGER NOT NULL,
+      PRIMARY KEY (channel_id, month)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS rm_alerts (
+      seq INTEGER PRIMARY KEY, alert_id TEXT NOT NULL UNIQUE, channel_id TEXT NOT NULL,
+      kind TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS rm_tier_movements (
+      seq INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS rm_orders (
+      channel_id TEXT NOT NULL, month INTEGER NOT NULL, order_id TEXT NOT NULL,
+      PRIMARY KEY (channel_id, month, order_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS rm_sales (
+      channel_id TEXT NOT NULL, order_id TEXT NOT NULL, sku TEXT NOT NULL, bps INTEGER NOT NULL,
+      PRIMARY KEY (channel_id, order_id, sku)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS rm_certs (
+      channel_id TEXT NOT NULL, trainee_id TEXT NOT NULL, month INTEGER NOT NULL,
+      PRIMARY KEY (channel_id, trainee_id, month)
+    ) WITHOUT ROWID;
+  `);
+  db.prepare(`INSERT OR REPLACE INTO settings VALUES ('readModelVersion', ?)`).run(String(READ_MODEL_VERSION));
+}
+
+export const READ_MODEL_TABLES = [
+  'rm_checkpoint',
+  'rm_global',
+  'rm_channels',
+  'rm_months',
+  'rm_alerts',
+  'rm_tier_movements',
+  'rm_orders',
+  'rm_sales',
+  'rm_certs',
+];
+
+export function resetReadModel(db: Database): void {
+  db.transaction(() => {
+    for (const t of READ_MODEL_TABLES) db.exec(`DROP TABLE IF EXISTS ${t}`);
+  })();
+}

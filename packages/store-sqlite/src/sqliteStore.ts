@@ -1,0 +1,504 @@
+/**
+ * The embedded store over better-sqlite3 (WAL): EventLog + Feed + RejectedStore + ReadStore
+ * in one file. Every write is a transaction; the read model is saved with its checkpoint in
+ * the same transaction, so a crash at any point leaves a consistent file.
+ */
+import Database from 'better-sqlite3';
+import type { Database as DB, Statement } from 'better-sqlite3';
+import {
+  clearDirty,
+  formatMonth,
+  initialProjectionState,
+  parseMonth,
+  type Alert,
+  type ChannelState,
+  type Counts,
+  type DeploymentSettings,
+  type MonthFacts,
+  type ProjectionIndex,
+  type ProjectionSink,
+  type ProjectionState,
+  type RejectedReport,
+  type RejectionCode,
+  type TierMovement,
+} from '@chanperf/domain';
+import {
+  EngineError,
+  type AcceptanceFacts,
+  type EventLog,
+  type Feed,
+  type IngestBatch,
+  type LogEntry,
+  type ProjectionOutputs,
+  type ReadStore,
+  type RejectedRecord,
+  type RejectedStore,
+  type SourceCheckpoint,
+} from '@chanperf/engine';
+import { migrate, resetReadModel } from './schema.js';
+
+export interface SqliteStoreConfig {
+  /** Database file; created when missing. */
+  readonly path: string;
+  readonly settings: DeploymentSettings;
+}
+
+export interface SqliteStore {
+  readonly log: EventLog & Feed & RejectedStore;
+  readonly readStore: ReadStore;
+  readonly db: DB;
+  close(): void;
+}
+
+/** Opens (or creates) the embedded database; refuses one created with other settings. */
+export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
+  let db: DB;
+  try {
+    db = new Database(config.path);
+  } catch (cause) {
+    throw new EngineError('DB_OPEN_FAILED', `cannot open database ${config.path}: ${(cause as Error).message}`, false, { cause });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  checkSettings(db, config.settings);
+  const log = new SqliteEventLog(db);
+  const readStore = new SqliteReadStore(db);
+  return {
+    log,
+    readStore,
+    db,
+    close: () => db.close(),
+  };
+}
+
+function checkSettings(db: DB, settings: DeploymentSettings): void {
+  const get = db.prepare<[string], string>(`SELECT value FROM settings WHERE key = ?`).pluck();
+  const put = db.prepare(`INSERT INTO settings VALUES (?, ?)`);
+  for (const [key, value] of [
+    ['timeZone', settings.timeZone],
+    ['currency', settings.currency],
+  ] as const) {
+    const stored = get.get(key);
+    if (stored === undefined) put.run(key, value);
+    else if (stored !== value) {
+      throw new EngineError(
+        'SETTINGS_MISMATCH',
+        `the database was created with ${key} ${stored}, not ${value}`,
+        false,
+      );
+    }
+  }
+}
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  type: string;
+  channel_id: string | null;
+  payload: string;
+}
+
+interface RejectedRow {
+  id: number;
+  source: string;
+  line: number | null;
+  event_id: string | null;
+  code: RejectionCode;
+  message: string;
+  raw: Buffer;
+  status: 'open' | 'redriven';
+}
+
+class SqliteEventLog implements EventLog, Feed, RejectedStore {
+  private readonly payloadOf: Statement<[string], string>;
+  private readonly insertEvent: Statement;
+  private readonly insertFact: Statement;
+  private readonly insertRejected: Statement;
+  private readonly addCounts: Statement;
+  private readonly putSource: Statement;
+  private readonly markRedriven: Statement;
+  private readonly readFrom: Statement<[number, number], EventRow>;
+  private readonly commitTx: (batch: IngestBatch) => void;
+
+  constructor(private readonly db: DB) {
+    this.payloadOf = db.prepare<[string], string>(`SELECT payload FROM events WHERE event_id = ?`).pluck();
+    this.insertEvent = db.prepare(
+      `INSERT INTO events (event_id, type, channel_id, payload) VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+    );
+    this.insertFact = db.prepare(`INSERT OR IGNORE INTO acceptance_facts VALUES (?, ?)`);
+    this.insertRejected = db.prepare(
+      `INSERT INTO rejected (source, line, event_id, code, message, raw) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.addCounts = db.prepare(
+      `UPDATE ingest_counts SET lines = lines + ?, accepted = accepted + ?, duplicates = duplicates + ?, rejected = rejected + ? WHERE id = 1`,
+    );
+    this.putSource = db.prepare(`INSERT OR REPLACE INTO sources VALUES (?, ?, ?)`);
+    this.markRedriven = db.prepare(`UPDATE rejected SET status = 'redriven' WHERE id = ?`);
+    this.readFrom = db.prepare<[number, number], EventRow>(
+      `SELECT position, event_id, type, channel_id, payload FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    );
+    this.commitTx = db.transaction((batch: IngestBatch) => {
+      for (const e of batch.accepted) {
+        const info = this.insertEvent.run(e.eventId, e.type, e.channelId, e.payload);
+        if (info.changes === 0) continue;
+        if (e.type === 'ChannelRegistered') this.insertFact.run('channel', e.channelId);
+        else if (e.type === 'PromotionScheduled') {
+          this.insertFact.run('promotion', (JSON.parse(e.payload) as { data: { promotionId: string } }).data.promotionId);
+        } else if (e.type === 'PeriodClosed') {
+          const month = parseMonth((JSON.parse(e.payload) as { data: { month: string } }).data.month) ?? 0;
+          this.insertFact.run('closed', String(month).padStart(8, '0'));
+        }
+      }
+      for (const r of batch.rejected) {
+        const raw = typeof r.raw === 'string' ? Buffer.from(r.raw, 'utf8') : Buffer.from(r.raw);
+        this.insertRejected.run(r.source, r.line, r.eventId, r.code, r.message, raw);
+      }
+      for (const id of batch.redriven ?? []) this.markRedriven.run(id);
+      const c = batch.counts;
+      this.addCounts.run(c.lines, c.accepted, c.duplicates, c.rejected);
+      if (batch.checkpoint !== undefined) {
+        this.putSource.run(batch.checkpoint.key, batch.checkpoint.offset, batch.checkpoint.line);
+      }
+    });
+  }
+
+  contents(eventIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const id of eventIds) {
+      const payload = this.payloadOf.get(id);
+      if (payload !== undefined) out.set(id, payload);
+    }
+    return Promise.resolve(out);
+  }
+
+  commit(batch: IngestBatch): Promise<void> {
+    try {
+      this.commitTx(batch);
+    } catch (cause) {
+      throw new EngineError('APPEND_FAILED', `append failed: ${(cause as Error).message}`, true, { cause });
+    }
+    return Promise.resolve();
+  }
+
+  head(): Promise<number> {
+    return Promise.resolve(
+      (this.db.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number) ?? 0,
+    );
+  }
+
+  acceptanceFacts(): Promise<AcceptanceFacts> {
+    const rows = this.db.prepare(`SELECT kind, key FROM acceptance_facts`).all() as { kind: string; key: string }[];
+    const channels: string[] = [];
+    const promotions: string[] = [];
+    let lastClosed: number | null = null;
+    for (const r of rows) {
+      if (r.kind === 'channel') channels.push(r.key);
+      else if (r.kind === 'promotion') promotions.push(r.key);
+      else if (r.kind === 'closed') lastClosed = Math.max(lastClosed ?? 0, Number(r.key));
+    }
+    return Promise.resolve({ channels, promotions, lastClosed });
+  }
+
+  sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined> {
+    const row = this.db.prepare(`SELECT key, offset, line FROM sources WHERE key = ?`).get(key) as
+      | SourceCheckpoint
+      | undefined;
+    return Promise.resolve(row);
+  }
+
+  counts(): Promise<Counts> {
+    const row = this.db
+      .prepare(`SELECT lines, accepted, duplicates, rejected FROM ingest_counts WHERE id = 1`)
+      .get() as Counts;
+    return Promise.resolve({ ...row });
+  }
+
+  read(after: number, limit: number): Promise<LogEntry[]> {
+    const rows = this.readFrom.all(after, limit);
+    return Promise.resolve(
+      rows.map((r) => ({
+        position: r.position,
+        eventId: r.event_id,
+        type: r.type,
+        channelId: r.channel_id,
+        payload: r.payload,
+      })),
+    );
+  }
+
+  private toRecord(r: RejectedRow): RejectedRecord {
+    return {
+      id: r.id,
+      source: r.source,
+      line: r.line,
+      eventId: r.event_id,
+      code: r.code,
+      message: r.message,
+      raw: r.raw.toString('utf8'),
+      status: r.status,
+    };
+  }
+
+  list(options: { afterId?: number; limit?: number } = {}): Promise<RejectedRecord[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM rejected WHERE id > ? ORDER BY id LIMIT ?`)
+      .all(options.afterId ?? 0, options.limit ?? 100) as RejectedRow[];
+    return Promise.resolve(rows.map((r) => this.toRecord(r)));
+  }
+
+  get(id: number): Promise<RejectedRecord | undefined> {
+    const row = this.db.prepare(`SELECT * FROM rejected WHERE id = ?`).get(id) as RejectedRow | undefined;
+    return Promise.resolve(row === undefined ? undefined : this.toRecord(row));
+  }
+
+  forReport(): Promise<RejectedReport[]> {
+    const rows = this.db.prepare(`SELECT line, event_id, code FROM rejected ORDER BY id`).all() as {
+      line: number | null;
+      event_id: string | null;
+      code: RejectionCode;
+    }[];
+    return Promise.resolve(rows.map((r) => ({ line: r.line ?? 0, eventId: r.event_id, code: r.code })));
+  }
+}
+
+interface ChannelBody {
+  name: string;
+  kind: ChannelState['kind'];
+  online: boolean;
+  region: string | null;
+  registeredMonth: number;
+  firstMonth: number;
+  tierIndex: number;
+  misses: number;
+  tierChanges: { effective: number; index: number }[];
+  alertCounts: [string, number][];
+}
+
+interface GlobalBody {
+  programs: ProjectionState['programs'];
+  promotions: ProjectionState['promotions'];
+  lastClosed: number | null;
+  maxMonth: number | null;
+  anyPromotedSale: boolean;
+}
+
+interface MonthRow {
+  channel_id: string;
+  month: number;
+  sales: number;
+  returns: number;
+  orders: number;
+  units_sold: number;
+  units_returned: number;
+  sale_count: number;
+  promo_numerator: string;
+  restated: number;
+  trainings: number;
+  satisfaction_points: number;
+  satisfaction_respondents: number;
+}
+
+class SqliteReadStore implements ReadStore {
+  readonly index: ProjectionIndex;
+  private stmts!: ReturnType<SqliteReadStore['prepare']>;
+
+  constructor(private readonly db: DB) {
+    this.stmts = this.prepare();
+    const s = () => this.stmts;
+    this.index = {
+      addOrder: (channelId, month, orderId) => s().addOrder.run(channelId, month, orderId).changes === 1,
+      recordSale: (channelId, orderId, sku, bps) => {
+        s().recordSale.run(channelId, orderId, sku, bps);
+      },
+      saleBonusBps: (channelId, orderId, sku) => s().saleBps.get(channelId, orderId, sku),
+      addCertification: (channelId, traineeId, month) => {
+        s().addCert.run(channelId, traineeId, month);
+      },
+      countCertified: (channelId, from, to) => s().countCerts.get(channelId, from, to) ?? 0,
+    };
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      addOrder: db.prepare(`INSERT OR IGNORE INTO rm_orders VALUES (?, ?, ?)`),
+      recordSale: db.prepare(
+        `INSERT INTO rm_sales VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET bps = excluded.bps`,
+      ),
+      saleBps: db
+        .prepare<[string, string, string], number>(
+          `SELECT bps FROM rm_sales WHERE channel_id = ? AND order_id = ? AND sku = ?`,
+        )
+        .pluck(),
+      addCert: db.prepare(`INSERT OR IGNORE INTO rm_certs VALUES (?, ?, ?)`),
+      countCerts: db
+        .prepare<[string, number, number], number>(
+          `SELECT COUNT(DISTINCT trainee_id) FROM rm_certs WHERE channel_id = ? AND month BETWEEN ? AND ?`,
+        )
+        .pluck(),
+      putChannel: db.prepare(`INSERT OR REPLACE INTO rm_channels VALUES (?, ?)`),
+      putMonth: db.prepare(
+        `INSERT OR REPLACE INTO rm_months VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      putGlobal: db.prepare(`INSERT OR REPLACE INTO rm_global VALUES (1, ?)`),
+      putAlert: db.prepare(`INSERT INTO rm_alerts (alert_id, channel_id, kind, position, body) VALUES (?, ?, ?, ?, ?)`),
+      putMovement: db.prepare(`INSERT INTO rm_tier_movements (channel_id, position, body) VALUES (?, ?, ?)`),
+      putCheckpoint: db.prepare(`INSERT OR REPLACE INTO rm_checkpoint VALUES (1, ?)`),
+    };
+  }
+
+  load(): Promise<{ state: ProjectionState; position: number }> {
+    const state = initialProjectionState();
+    const position = (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
+      | number
+      | undefined) ?? 0;
+    const global = this.db.prepare(`SELECT body FROM rm_global WHERE id = 1`).pluck().get() as string | undefined;
+    if (global !== undefined) {
+      const g = JSON.parse(global) as GlobalBody;
+      state.programs.push(...g.programs);
+      state.promotions.push(...g.promotions);
+      state.lastClosed = g.lastClosed;
+      state.maxMonth = g.maxMonth;
+      state.anyPromotedSale = g.anyPromotedSale;
+    }
+    const channels = this.db.prepare(`SELECT channel_id, body FROM rm_channels ORDER BY channel_id`).all() as {
+      channel_id: string;
+      body: string;
+    }[];
+    for (const row of channels) {
+      const b = JSON.parse(row.body) as ChannelBody;
+      state.channels.set(row.channel_id, {
+        channelId: row.channel_id,
+        name: b.name,
+        kind: b.kind,
+        online: b.online,
+        region: b.region,
+        registeredMonth: b.registeredMonth,
+        firstMonth: b.firstMonth,
+        months: new Map(),
+        tierIndex: b.tierIndex,
+        misses: b.misses,
+        tierChanges: b.tierChanges,
+        alertCounts: new Map(b.alertCounts),
+      });
+    }
+    state.channelOrder.push(...[...state.channels.keys()].sort());
+    for (const r of this.db.prepare(`SELECT * FROM rm_months`).iterate() as IterableIterator<MonthRow>) {
+      const facts: MonthFacts = {
+        sales: r.sales,
+        returns: r.returns,
+        orders: r.orders,
+        unitsSold: r.units_sold,
+        unitsReturned: r.units_returned,
+        saleCount: r.sale_count,
+        promoNumerator: BigInt(r.promo_numerator),
+        restated: r.restated === 1,
+        trainings: r.trainings,
+        satisfactionPoints: r.satisfaction_points,
+        satisfactionRespondents: r.satisfaction_respondents,
+      };
+      state.channels.get(r.channel_id)?.months.set(r.month, facts);
+    }
+    return Promise.resolve({ state, position });
+  }
+
+  applyBatch(state: ProjectionState, position: number, apply: (sink: ProjectionSink) => void): ProjectionOutputs {
+    const outputs: ProjectionOutputs = { alerts: [], tierMovements: [] };
+    const s = this.stmts;
+    this.db.transaction(() => {
+      apply({
+        alert: (a) => {
+          outputs.alerts.push(a);
+          s.putAlert.run(a.id, a.channelId, a.kind, position, JSON.stringify(a));
+        },
+        tierMovement: (m) => {
+          outputs.tierMovements.push(m);
+          s.putMovement.run(m.channelId, position, JSON.stringify(m));
+        },
+      });
+      this.save(state);
+      s.putCheckpoint.run(position);
+    })();
+    clearDirty(state);
+    return outputs;
+  }
+
+  private save(state: ProjectionState): void {
+    const s = this.stmts;
+    for (const id of state.dirty.channels) {
+      const c = state.channels.get(id);
+      if (c === undefined) continue;
+      const body: ChannelBody = {
+        name: c.name,
+        kind: c.kind,
+        online: c.online,
+        region: c.region,
+        registeredMonth: c.registeredMonth,
+        firstMonth: c.firstMonth,
+        tierIndex: c.tierIndex,
+        misses: c.misses,
+        tierChanges: c.tierChanges,
+        alertCounts: [...c.alertCounts],
+      };
+      s.putChannel.run(id, JSON.stringify(body));
+    }
+    for (const [id, months] of state.dirty.months) {
+      const c = state.channels.get(id);
+      if (c === undefined) continue;
+      for (const m of months) {
+        const f = c.months.get(m);
+        if (f === undefined) continue;
+        s.putMonth.run(
+          id,
+          m,
+          f.sales,
+          f.returns,
+          f.orders,
+          f.unitsSold,
+          f.unitsReturned,
+          f.saleCount,
+          f.promoNumerator.toString(),
+          f.restated ? 1 : 0,
+          f.trainings,
+          f.satisfactionPoints,
+          f.satisfactionRespondents,
+        );
+      }
+    }
+    if (state.dirty.global) {
+      const body: GlobalBody = {
+        programs: state.programs,
+        promotions: state.promotions,
+        lastClosed: state.lastClosed,
+        maxMonth: state.maxMonth,
+        anyPromotedSale: state.anyPromotedSale,
+      };
+      s.putGlobal.run(JSON.stringify(body));
+    }
+  }
+
+  alerts(options: { afterSeq?: number } = {}): Promise<Alert[]> {
+    const rows = this.db
+      .prepare(`SELECT body FROM rm_alerts WHERE seq > ? ORDER BY seq`)
+      .pluck()
+      .all(options.afterSeq ?? 0) as string[];
+    return Promise.resolve(rows.map((b) => JSON.parse(b) as Alert));
+  }
+
+  tierMovements(): Promise<TierMovement[]> {
+    const rows = this.db.prepare(`SELECT body FROM rm_tier_movements ORDER BY seq`).pluck().all() as string[];
+    return Promise.resolve(rows.map((b) => JSON.parse(b) as TierMovement));
+  }
+
+  reset(): Promise<void> {
+    resetReadModel(this.db);
+    migrate(this.db);
+    this.stmts = this.prepare();
+    return Promise.resolve();
+  }
+}
+
+/** For diagnostics: a month key as text. */
+export const monthKey = formatMonth;

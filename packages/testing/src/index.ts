@@ -1,0 +1,2 @@
+/** @chanperf/testing — the seeded data generator and the contract suites of the ports. */
+export * from './generator.js';
