@@ -101,3 +101,36 @@ export function evolveAcceptance(state: AcceptanceState, event: ChanperfEvent): 
       return;
   }
 }
+
+/** What became of one schema-valid input. */
+export type Classification =
+  | { readonly status: 'accepted' | 'duplicate' }
+  | { readonly status: 'rejected'; readonly code: RejectionCode; readonly message: string };
+
+/**
+ * The duplicate check then the acceptance checks, in the spec's order, for one schema-valid
+ * event; `earlier` is the canonical content of an earlier accepted event with the same
+ * eventId. An accepted event is folded into `state`.
+ */
+export function classify(
+  state: AcceptanceState,
+  event: ChanperfEvent,
+  canonical: string,
+  earlier: string | undefined,
+  currency: string,
+  clock: MonthClock,
+): Classification {
+  if (earlier !== undefined) {
+    return earlier === canonical
+      ? { status: 'duplicate' }
+      : {
+          status: 'rejected',
+          code: 'CONFLICTING_DUPLICATE',
+          message: `eventId ${event.eventId} was accepted earlier with different content`,
+        };
+  }
+  const refusal = decide(state, event, currency, clock);
+  if (O.isSome(refusal)) return { status: 'rejected', ...refusal.value };
+  evolveAcceptance(state, event);
+  return { status: 'accepted' };
+}

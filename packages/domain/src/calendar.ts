@@ -86,13 +86,32 @@ export function parseTimestamp(text: string): Instant | undefined {
   return { seconds, fraction: (m[7] ?? '').replace(/0+$/, '') };
 }
 
+/** Calendar month (UTC) of whole seconds since the epoch (H. Hinnant's civil_from_days). */
+function utcMonthOf(seconds: number): Month {
+  const z = Math.floor(seconds / 86400) + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return year * 12 + month - 1;
+}
+
+/** Seconds since the epoch of the first instant of a UTC calendar month. */
+function utcMonthStart(month: Month): number {
+  const y = Math.floor(month / 12);
+  return daysFromCivil(y, month - y * 12 + 1, 1) * 86400;
+}
+
 /**
- * Maps instants to calendar months in one IANA time zone. Results are cached per 15-minute
- * bucket (every modern UTC offset is a multiple of 15 minutes); a bucket that straddles a
- * month boundary is never cached, so the answer is always exact.
+ * Maps instants to calendar months in one IANA time zone. For each month it finds, once, the
+ * first second that belongs to it (a binary search over Intl's answer within two days of the
+ * UTC month start: every UTC offset is under 26 hours), so `monthOf` is two comparisons.
  */
 export class MonthClock {
-  private readonly cache = new Map<number, Month>();
+  private readonly starts = new Map<Month, number>();
   private readonly format: Intl.DateTimeFormat;
 
   constructor(readonly timeZone: string) {
@@ -105,15 +124,27 @@ export class MonthClock {
   }
 
   monthOf(instant: Instant): Month {
-    const bucket = Math.floor(instant.seconds / 900);
-    const hit = this.cache.get(bucket);
+    const s = instant.seconds;
+    const utc = utcMonthOf(s);
+    if (s < this.startOf(utc)) return utc - 1;
+    if (s >= this.startOf(utc + 1)) return utc + 1;
+    return utc;
+  }
+
+  /** The first whole second whose local month is `month` or later. */
+  private startOf(month: Month): number {
+    const hit = this.starts.get(month);
     if (hit !== undefined) return hit;
-    const start = this.exact(bucket * 900);
-    const end = this.exact(bucket * 900 + 899);
-    if (start !== end) return this.exact(instant.seconds);
-    if (this.cache.size > 2_000_000) this.cache.clear();
-    this.cache.set(bucket, start);
-    return start;
+    let lo = utcMonthStart(month) - 2 * 86400;
+    let hi = utcMonthStart(month) + 2 * 86400;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.exact(mid) >= month) hi = mid;
+      else lo = mid + 1;
+    }
+    if (this.starts.size > 100_000) this.starts.clear();
+    this.starts.set(month, lo);
+    return lo;
   }
 
   private exact(seconds: number): Month {

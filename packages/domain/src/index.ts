@@ -18,3 +18,4 @@ export * from './projection/periodClose.js';
 export * from './projection/programKpis.js';
 export * from './projection/evolve.js';
 export * from './report.js';
+export * from './scenario.js';

@@ -4,10 +4,8 @@
  * rejected inputs are kept with their raw text. A batch is committed atomically.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import * as O from 'fp-ts/lib/Option.js';
 import {
-  decide,
-  evolveAcceptance,
+  classify,
   EventValidator,
   initialAcceptanceState,
   isBlankLine,
@@ -123,26 +121,23 @@ export class Ingestor {
         return;
       }
       const { event, canonical } = v.right;
-      const earlier = inBatch.get(event.eventId) ?? known.get(event.eventId);
-      if (earlier !== undefined) {
-        if (earlier === canonical) {
-          counts.duplicates++;
-          outcomes.push({ status: 'duplicate', eventId: event.eventId });
-        } else {
-          reject(
-            'CONFLICTING_DUPLICATE',
-            `eventId ${event.eventId} was accepted earlier with different content`,
-            event.eventId,
-          );
-        }
+      const c = classify(
+        this.acceptance,
+        event,
+        canonical,
+        inBatch.get(event.eventId) ?? known.get(event.eventId),
+        this.settings.currency,
+        this.clock,
+      );
+      if (c.status === 'rejected') {
+        reject(c.code, c.message, event.eventId);
         return;
       }
-      const refusal = decide(this.acceptance, event, this.settings.currency, this.clock);
-      if (O.isSome(refusal)) {
-        reject(refusal.value.code, refusal.value.message, event.eventId);
+      if (c.status === 'duplicate') {
+        counts.duplicates++;
+        outcomes.push({ status: 'duplicate', eventId: event.eventId });
         return;
       }
-      evolveAcceptance(this.acceptance, event);
       inBatch.set(event.eventId, canonical);
       counts.accepted++;
       accepted.push({

@@ -20,11 +20,17 @@ export interface Engine {
   close(): void;
 }
 
+/** Events per ingestion and projection transaction (CHANPERF_BATCH_SIZE, default 2000). */
+export function batchSize(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.CHANPERF_BATCH_SIZE ?? 2000);
+  return Number.isSafeInteger(n) && n > 0 ? n : 2000;
+}
+
 export async function openEngine(path: string, settings: DeploymentSettings, logger: Logger): Promise<Engine> {
   const store = sqliteStore({ path, settings });
   const ingestor = new Ingestor(store.log, settings, logger);
   await ingestor.init();
-  const runner = new ProjectionRunner(store.log, store.readStore, settings, { logger });
+  const runner = new ProjectionRunner(store.log, store.readStore, settings, { logger, batchSize: batchSize() });
   return {
     store,
     ingestor,
@@ -72,7 +78,7 @@ export async function ingestFile(
     const chunks = createReadStream(path, { start: startOffset, highWaterMark: 1 << 20 });
     for await (const batch of batchLines(chunks, {
       source: `file:${basename(path)}`,
-      batchSize: options.batchSize ?? 2000,
+      batchSize: options.batchSize ?? batchSize(),
       startOffset,
       startLine: done?.line ?? 0,
     })) {

@@ -1,0 +1,29 @@
+/** Runs the built `chanperf` CLI as a child process (tests need `tsc -b` to have run). */
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../services/cli/dist/main.js', import.meta.url));
+export const EXAMPLES = fileURLToPath(new URL('../../../shared/spec/examples/', import.meta.url));
+
+export function assertBuilt(): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`pnpm build\` (tsc -b) first`);
+}
+
+export function chanperf(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  assertBuilt();
+  return spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CHANPERF_LOG_LEVEL: 'warn', ...env },
+    maxBuffer: 512 * 1024 * 1024,
+  });
+}
+
+/** Starts the CLI without waiting; for tests that kill it. */
+export function chanperfAsync(args: string[], env: NodeJS.ProcessEnv = {}) {
+  assertBuilt();
+  return spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, CHANPERF_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
