@@ -41,7 +41,11 @@ function readInt(db: string, sql: string): number {
 }
 
 /** Starts the CLI, waits until `progress()` reaches `target`, then SIGKILLs it. */
-async function killWhen(args: string[], progress: () => number, target: number): Promise<'killed' | 'finished'> {
+async function killWhen(
+  args: string[],
+  progress: () => number,
+  target: number,
+): Promise<'killed' | 'finished'> {
   // Small transactions, so the runs last long enough to be interrupted many times.
   const child = chanperfAsync(args, { CHANPERF_BATCH_SIZE: '300' });
   let exited = false;

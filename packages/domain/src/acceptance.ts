@@ -97,8 +97,14 @@ export function evolveAcceptance(state: AcceptanceState, event: ChanperfEvent): 
       if (state.lastClosed === null || month > state.lastClosed) state.lastClosed = month;
       return;
     }
-    default:
+    case 'SaleRecorded':
+    case 'SaleReturned':
+    case 'TrainingCompleted':
+    case 'SatisfactionSurveyed':
+    case 'ProgramPublished':
       return;
+    default:
+      assertNever(event);
   }
 }
 

@@ -81,8 +81,7 @@ export function parseTimestamp(text: string): Instant | undefined {
     if (oh > 23 || om > 59) return undefined;
     offset = (oh * 60 + om) * 60 * (m[8] === '-' ? -1 : 1);
   }
-  const seconds =
-    daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
   return { seconds, fraction: (m[7] ?? '').replace(/0+$/, '') };
 }
 
@@ -91,7 +90,9 @@ function utcMonthOf(seconds: number): Month {
   const z = Math.floor(seconds / 86400) + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const month = mp < 10 ? mp + 3 : mp - 9;

@@ -23,9 +23,7 @@ export const timestampSchema = z
     'must be an RFC 3339 timestamp with offset, e.g. 2026-03-05T10:00:00+08:00',
   );
 
-export const monthSchema = z
-  .string()
-  .refine((s) => parseMonth(s) !== undefined, 'must be a month YYYY-MM');
+export const monthSchema = z.string().refine((s) => parseMonth(s) !== undefined, 'must be a month YYYY-MM');
 
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be three upper-case letters');
 
@@ -38,4 +36,3 @@ export function amountSchema(digits: number) {
     }
   });
 }
-

@@ -7,7 +7,13 @@ import { formatMonth, type Month } from './calendar.js';
 import { formatAmount } from './money.js';
 import { programInEffect } from './program.js';
 import type { Alert, TierMovement } from './projection/alerts.js';
-import { channelGrowth, growthStatus, isClosed, targetBpsFor, type GrowthStatus } from './projection/monthlyGrowth.js';
+import {
+  channelGrowth,
+  growthStatus,
+  isClosed,
+  targetBpsFor,
+  type GrowthStatus,
+} from './projection/monthlyGrowth.js';
 import { programMonths } from './projection/programKpis.js';
 import { rebateFor, tierIndexInEffect } from './projection/rebateAccrual.js';
 import { clampIndex } from './projection/tierReview.js';
@@ -104,9 +110,7 @@ export function monthReport(
     closed: isClosed(state, month),
     restated: f?.restated ?? false,
     tier:
-      program === undefined
-        ? null
-        : (program.tiers[tierIndexInEffect(program, channel, month)]?.id ?? null),
+      program === undefined ? null : (program.tiers[tierIndexInEffect(program, channel, month)]?.id ?? null),
     growthBps: channelGrowth(state, channel, month).growthBps,
     growthStatus: growthStatus(state, channel, month),
     targetBps: targetBpsFor(state, month),
@@ -128,11 +132,7 @@ export function currentTier(state: ProjectionState, channel: ChannelState): stri
   return program.tiers[clampIndex(program, channel.tierIndex)]?.id ?? null;
 }
 
-export function channelReport(
-  state: ProjectionState,
-  channel: ChannelState,
-  digits: number,
-): ChannelReport {
+export function channelReport(state: ProjectionState, channel: ChannelState, digits: number): ChannelReport {
   const months: MonthReport[] = [];
   if (state.maxMonth !== null) {
     for (let m = channel.firstMonth; m <= state.maxMonth; m++) {

@@ -16,7 +16,12 @@ import { EventValidator, isBlankLine, normalizeLine } from './validation.js';
 
 export type ScenarioOutcome =
   | { readonly line: number; readonly status: 'accepted' | 'duplicate' | 'skipped' }
-  | { readonly line: number; readonly status: 'rejected'; readonly code: RejectionCode; readonly message: string };
+  | {
+      readonly line: number;
+      readonly status: 'rejected';
+      readonly code: RejectionCode;
+      readonly message: string;
+    };
 
 export interface ScenarioResult {
   readonly report: Report;
@@ -25,7 +30,10 @@ export interface ScenarioResult {
 }
 
 /** Runs lines of NDJSON (or values, serialized) through every rule, in order. */
-export function runScenario(inputs: readonly (string | object)[], settings: DeploymentSettings): ScenarioResult {
+export function runScenario(
+  inputs: readonly (string | object)[],
+  settings: DeploymentSettings,
+): ScenarioResult {
   const validator = new EventValidator(settings.minorDigits);
   const clock = new MonthClock(settings.timeZone);
   const acceptance = initialAcceptanceState();
@@ -54,7 +62,14 @@ export function runScenario(inputs: readonly (string | object)[], settings: Depl
     const v = validator.validateText(text);
     const result = E.isLeft(v)
       ? ({ status: 'rejected', code: v.left.code, message: v.left.message } as const)
-      : classify(acceptance, v.right.event, v.right.canonical, contents.get(v.right.event.eventId), settings.currency, clock);
+      : classify(
+          acceptance,
+          v.right.event,
+          v.right.canonical,
+          contents.get(v.right.event.eventId),
+          settings.currency,
+          clock,
+        );
     if (result.status === 'rejected') {
       counts.rejected++;
       const eventId = E.isLeft(v) ? v.left.eventId : v.right.event.eventId;

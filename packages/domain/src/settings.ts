@@ -22,10 +22,7 @@ function isKnownCurrency(code: string): boolean {
 }
 
 /** Validates a time zone and a currency; Left carries a one-line reason for the operator. */
-export function resolveSettings(
-  timeZone: string,
-  currency: string,
-): E.Either<string, DeploymentSettings> {
+export function resolveSettings(timeZone: string, currency: string): E.Either<string, DeploymentSettings> {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
   } catch {

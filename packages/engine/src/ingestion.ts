@@ -84,8 +84,12 @@ export class Ingestor {
   }
 
   private async ingestNow(inputs: readonly RawInput[], options: IngestOptions): Promise<Outcome[]> {
-    const validated: (E.Either<{ code: RejectionCode; message: string; eventId: string | null }, ValidEvent> | null)[] =
-      inputs.map((input) => (isBlankLine(input.text) ? null : this.validator.validateText(input.text)));
+    const validated: (E.Either<
+      { code: RejectionCode; message: string; eventId: string | null },
+      ValidEvent
+    > | null)[] = inputs.map((input) =>
+      isBlankLine(input.text) ? null : this.validator.validateText(input.text),
+    );
     const ids: string[] = [];
     for (const v of validated) if (v !== null && E.isRight(v)) ids.push(v.right.event.eventId);
     const known = ids.length > 0 ? await this.log.contents(ids) : new Map<string, string>();
@@ -168,7 +172,10 @@ export class Ingestor {
     }
     if (rejected.length > 0) {
       for (const r of rejected) {
-        this.logger?.debug({ eventId: r.eventId, code: r.code, source: r.source, line: r.line }, 'input rejected');
+        this.logger?.debug(
+          { eventId: r.eventId, code: r.code, source: r.source, line: r.line },
+          'input rejected',
+        );
       }
     }
     return outcomes;

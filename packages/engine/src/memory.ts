@@ -132,7 +132,11 @@ export class InMemoryReadStore implements ReadStore {
     return Promise.resolve({ state: this.state, position: this.position });
   }
 
-  applyBatch(state: ProjectionState, position: number, apply: (sink: ProjectionSink) => void): ProjectionOutputs {
+  applyBatch(
+    state: ProjectionState,
+    position: number,
+    apply: (sink: ProjectionSink) => void,
+  ): ProjectionOutputs {
     const outputs: ProjectionOutputs = { alerts: [], tierMovements: [] };
     try {
       apply({

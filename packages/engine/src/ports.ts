@@ -121,7 +121,11 @@ export interface ReadStore {
    * what changed in `state`, the derived facts and `position` in ONE transaction. When
    * `apply` throws, nothing is saved and `state` must be reloaded.
    */
-  applyBatch(state: ProjectionState, position: number, apply: (sink: ProjectionSink) => void): ProjectionOutputs;
+  applyBatch(
+    state: ProjectionState,
+    position: number,
+    apply: (sink: ProjectionSink) => void,
+  ): ProjectionOutputs;
   alerts(options?: { readonly afterSeq?: number }): Promise<Alert[]>;
   tierMovements(): Promise<TierMovement[]>;
   /** Drops the read model so the next load starts from the beginning of the log. */

@@ -77,7 +77,9 @@ export function migrate(db: Database): void {
       PRIMARY KEY (channel_id, trainee_id, month)
     ) WITHOUT ROWID;
   `);
-  db.prepare(`INSERT OR REPLACE INTO settings VALUES ('readModelVersion', ?)`).run(String(READ_MODEL_VERSION));
+  db.prepare(`INSERT OR REPLACE INTO settings VALUES ('readModelVersion', ?)`).run(
+    String(READ_MODEL_VERSION),
+  );
 }
 
 export const READ_MODEL_TABLES = [

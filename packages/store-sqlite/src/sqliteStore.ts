@@ -56,7 +56,12 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
   try {
     db = new Database(config.path);
   } catch (cause) {
-    throw new EngineError('DB_OPEN_FAILED', `cannot open database ${config.path}: ${(cause as Error).message}`, false, { cause });
+    throw new EngineError(
+      'DB_OPEN_FAILED',
+      `cannot open database ${config.path}: ${(cause as Error).message}`,
+      false,
+      { cause },
+    );
   }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -145,7 +150,10 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
         if (info.changes === 0) continue;
         if (e.type === 'ChannelRegistered') this.insertFact.run('channel', e.channelId);
         else if (e.type === 'PromotionScheduled') {
-          this.insertFact.run('promotion', (JSON.parse(e.payload) as { data: { promotionId: string } }).data.promotionId);
+          this.insertFact.run(
+            'promotion',
+            (JSON.parse(e.payload) as { data: { promotionId: string } }).data.promotionId,
+          );
         } else if (e.type === 'PeriodClosed') {
           const month = parseMonth((JSON.parse(e.payload) as { data: { month: string } }).data.month) ?? 0;
           this.insertFact.run('closed', String(month).padStart(8, '0'));
@@ -189,7 +197,10 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
   }
 
   acceptanceFacts(): Promise<AcceptanceFacts> {
-    const rows = this.db.prepare(`SELECT kind, key FROM acceptance_facts`).all() as { kind: string; key: string }[];
+    const rows = this.db.prepare(`SELECT kind, key FROM acceptance_facts`).all() as {
+      kind: string;
+      key: string;
+    }[];
     const channels: string[] = [];
     const promotions: string[] = [];
     let lastClosed: number | null = null;
@@ -203,8 +214,7 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
 
   sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined> {
     const row = this.db.prepare(`SELECT key, offset, line FROM sources WHERE key = ?`).get(key) as
-      | SourceCheckpoint
-      | undefined;
+      SourceCheckpoint | undefined;
     return Promise.resolve(row);
   }
 
@@ -339,11 +349,11 @@ class SqliteReadStore implements ReadStore {
         )
         .pluck(),
       putChannel: db.prepare(`INSERT OR REPLACE INTO rm_channels VALUES (?, ?)`),
-      putMonth: db.prepare(
-        `INSERT OR REPLACE INTO rm_months VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
+      putMonth: db.prepare(`INSERT OR REPLACE INTO rm_months VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       putGlobal: db.prepare(`INSERT OR REPLACE INTO rm_global VALUES (1, ?)`),
-      putAlert: db.prepare(`INSERT INTO rm_alerts (alert_id, channel_id, kind, position, body) VALUES (?, ?, ?, ?, ?)`),
+      putAlert: db.prepare(
+        `INSERT INTO rm_alerts (alert_id, channel_id, kind, position, body) VALUES (?, ?, ?, ?, ?)`,
+      ),
       putMovement: db.prepare(`INSERT INTO rm_tier_movements (channel_id, position, body) VALUES (?, ?, ?)`),
       putCheckpoint: db.prepare(`INSERT OR REPLACE INTO rm_checkpoint VALUES (1, ?)`),
     };
@@ -351,10 +361,11 @@ class SqliteReadStore implements ReadStore {
 
   load(): Promise<{ state: ProjectionState; position: number }> {
     const state = initialProjectionState();
-    const position = (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
-      | number
-      | undefined) ?? 0;
-    const global = this.db.prepare(`SELECT body FROM rm_global WHERE id = 1`).pluck().get() as string | undefined;
+    const position =
+      (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
+        number | undefined) ?? 0;
+    const global = this.db.prepare(`SELECT body FROM rm_global WHERE id = 1`).pluck().get() as
+      string | undefined;
     if (global !== undefined) {
       const g = JSON.parse(global) as GlobalBody;
       state.programs.push(...g.programs);
@@ -363,7 +374,9 @@ class SqliteReadStore implements ReadStore {
       state.maxMonth = g.maxMonth;
       state.anyPromotedSale = g.anyPromotedSale;
     }
-    const channels = this.db.prepare(`SELECT channel_id, body FROM rm_channels ORDER BY channel_id`).all() as {
+    const channels = this.db
+      .prepare(`SELECT channel_id, body FROM rm_channels ORDER BY channel_id`)
+      .all() as {
       channel_id: string;
       body: string;
     }[];
@@ -404,7 +417,11 @@ class SqliteReadStore implements ReadStore {
     return Promise.resolve({ state, position });
   }
 
-  applyBatch(state: ProjectionState, position: number, apply: (sink: ProjectionSink) => void): ProjectionOutputs {
+  applyBatch(
+    state: ProjectionState,
+    position: number,
+    apply: (sink: ProjectionSink) => void,
+  ): ProjectionOutputs {
     const outputs: ProjectionOutputs = { alerts: [], tierMovements: [] };
     const s = this.stmts;
     this.db.transaction(() => {

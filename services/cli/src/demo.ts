@@ -64,16 +64,16 @@ export function summarize(
   out.push(`Last closed month: ${last ?? 'none'}`, '');
 
   const missed = report.channels.flatMap((ch) =>
-    ch.months
-      .filter((m) => m.month === last && m.growthStatus === 'MISSED')
-      .map((m) => ({ ch, m })),
+    ch.months.filter((m) => m.month === last && m.growthStatus === 'MISSED').map((m) => ({ ch, m })),
   );
   out.push(`Partners that missed the 10% growth target in ${last ?? '-'}: ${missed.length}`);
   missed
     .sort((a, b) => (a.m.growthBps ?? 0) - (b.m.growthBps ?? 0))
     .slice(0, 10)
     .forEach(({ ch, m }) =>
-      out.push(`  ${ch.channelId.padEnd(10)} ${ch.name.slice(0, 32).padEnd(32)} growth ${pct(m.growthBps).padStart(8)} (target ${pct(m.targetBps)}), net ${m.net}`),
+      out.push(
+        `  ${ch.channelId.padEnd(10)} ${ch.name.slice(0, 32).padEnd(32)} growth ${pct(m.growthBps).padStart(8)} (target ${pct(m.targetBps)}), net ${m.net}`,
+      ),
     );
   if (missed.length > 10) out.push(`  … and ${missed.length - 10} more`);
   out.push('');
@@ -81,9 +81,13 @@ export function summarize(
   const moves = report.tierMovements;
   const up = moves.filter((m) => m.kind === 'UPGRADE').length;
   out.push(`Tier moves: ${moves.length} (${up} up, ${moves.length - up} down)`);
-  moves.slice(-8).forEach((m) =>
-    out.push(`  ${m.channelId.padEnd(10)} ${m.from} → ${m.to} (review ${m.reviewMonth}, from ${m.effectiveMonth})`),
-  );
+  moves
+    .slice(-8)
+    .forEach((m) =>
+      out.push(
+        `  ${m.channelId.padEnd(10)} ${m.from} → ${m.to} (review ${m.reviewMonth}, from ${m.effectiveMonth})`,
+      ),
+    );
   out.push('');
 
   const byTier = new Map<string, number>();

@@ -41,7 +41,10 @@ function fail(message: string): never {
 }
 
 function makeLogger(): Logger {
-  return pino({ level: process.env.CHANPERF_LOG_LEVEL ?? 'info', base: { service: 'cli' } }, pino.destination(2));
+  return pino(
+    { level: process.env.CHANPERF_LOG_LEVEL ?? 'info', base: { service: 'cli' } },
+    pino.destination(2),
+  );
 }
 
 function write(text: string): Promise<void> {

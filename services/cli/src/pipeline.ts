@@ -26,11 +26,18 @@ export function batchSize(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isSafeInteger(n) && n > 0 ? n : 2000;
 }
 
-export async function openEngine(path: string, settings: DeploymentSettings, logger: Logger): Promise<Engine> {
+export async function openEngine(
+  path: string,
+  settings: DeploymentSettings,
+  logger: Logger,
+): Promise<Engine> {
   const store = sqliteStore({ path, settings });
   const ingestor = new Ingestor(store.log, settings, logger);
   await ingestor.init();
-  const runner = new ProjectionRunner(store.log, store.readStore, settings, { logger, batchSize: batchSize() });
+  const runner = new ProjectionRunner(store.log, store.readStore, settings, {
+    logger,
+    batchSize: batchSize(),
+  });
   return {
     store,
     ingestor,

@@ -1,6 +1,11 @@
 /** CLI settings: flags win over environment variables, which win over defaults (spec §7). */
-import * as E from 'fp-ts/lib/Either.js';
-import { DEFAULT_CURRENCY, DEFAULT_TIMEZONE, resolveSettings, type DeploymentSettings } from '@chanperf/domain';
+import type * as E from 'fp-ts/lib/Either.js';
+import {
+  DEFAULT_CURRENCY,
+  DEFAULT_TIMEZONE,
+  resolveSettings,
+  type DeploymentSettings,
+} from '@chanperf/domain';
 
 export function settingsFrom(
   flags: { timezone?: string | undefined; currency?: string | undefined },

@@ -18,7 +18,7 @@ export interface Growth {
 /** Floor division of BigInts (BigInt `/` truncates toward zero). */
 export function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 /** Growth of `net` over `prev` against `targetBps`. Exactly 10.00% meets a 10% target. */

@@ -48,9 +48,7 @@ export function rebateFor(state: ProjectionState, channel: ChannelState, month: 
   const base = applyBps(net, tier?.rebateBps ?? 0);
   const closed = isClosed(state, month);
   const growthBonus =
-    closed && closedStatus(state, channel, month) === 'MET'
-      ? applyBps(net, program.growthBonusBps)
-      : 0;
+    closed && closedStatus(state, channel, month) === 'MET' ? applyBps(net, program.growthBonusBps) : 0;
   const promotion = roundBps(channel.months.get(month)?.promoNumerator ?? 0n);
   let volume = 0;
   if (closed && isQuarterEnd(month)) {
