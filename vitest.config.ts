@@ -11,6 +11,11 @@ export default defineConfig({
       '@chanperf/engine': src('./packages/engine/src/index.ts'),
       '@chanperf/store-sqlite': src('./packages/store-sqlite/src/index.ts'),
       '@chanperf/testing': src('./packages/testing/src/index.ts'),
+      '@chanperf/runtime': src('./packages/runtime/src/index.ts'),
+      '@chanperf/ingestion': src('./services/ingestion/src/index.ts'),
+      '@chanperf/projection': src('./services/projection/src/index.ts'),
+      '@chanperf/alerting': src('./services/alerting/src/index.ts'),
+      '@chanperf/query': src('./services/query/src/index.ts'),
     },
   },
   test: {

@@ -132,6 +132,22 @@ export class MonthClock {
     return utc;
   }
 
+  /**
+   * The local day of the month of an instant (1-31). Exact: the cheap estimate from the
+   * month's first second is confirmed with Intl near midnight, where DST could shift it.
+   */
+  dayOfMonth(instant: Instant): number {
+    const month = this.monthOf(instant);
+    const elapsed = instant.seconds - this.startOf(month);
+    const estimate = Math.floor(elapsed / 86400) + 1;
+    const intoDay = elapsed - (estimate - 1) * 86400;
+    if (intoDay > 7200 && intoDay < 86400 - 7200) return estimate;
+    this.dayFormat ??= new Intl.DateTimeFormat('en-US', { timeZone: this.timeZone, day: 'numeric' });
+    return Number(this.dayFormat.format(instant.seconds * 1000));
+  }
+
+  private dayFormat: Intl.DateTimeFormat | undefined;
+
   /** The first whole second whose local month is `month` or later. */
   private startOf(month: Month): number {
     const hit = this.starts.get(month);

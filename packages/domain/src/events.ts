@@ -12,11 +12,10 @@ import {
   currencySchema,
   eventIdSchema,
   monthSchema,
+  text,
   timestampSchema,
 } from './fields.js';
 import { programSchema } from './program.js';
-
-const text = (min: number, max: number) => z.string().min(min).max(max);
 
 export const CHANNEL_KINDS = ['distributor', 'reseller', 'retailer', 'ecommerce', 'agent'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
@@ -28,13 +27,13 @@ export function eventSchemas(digits: number) {
     eventId: eventIdSchema,
     occurredAt: timestampSchema,
     channelId: channelIdSchema,
-    source: z.string().max(64).optional(),
+    source: text(0, 64).optional(),
   };
   const programEnvelope = {
     eventId: eventIdSchema,
     occurredAt: timestampSchema,
     channelId: z.never('must be absent for program events').optional(),
-    source: z.string().max(64).optional(),
+    source: text(0, 64).optional(),
   };
 
   /** Sent by the vendor's partner-management system when a partner joins the program. */

@@ -6,11 +6,30 @@ import { parseMonth, parseTimestamp } from './calendar.js';
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-export const eventIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+/**
+ * A string of `min`–`max` UTF-16 code units (JavaScript's `length`, as the spec counts;
+ * zod's own min/max count code points).
+ */
+export function text(min: number, max: number) {
+  return z.string().check((ctx) => {
+    const n = ctx.value.length;
+    if (n < min || n > max) {
+      ctx.issues.push({
+        code: 'custom',
+        message:
+          min === 0
+            ? `must be at most ${max} characters`
+            : `must be ${min}-${max} characters (UTF-16 code units)`,
+        input: ctx.value,
+      });
+    }
+  });
+}
+
+export const eventIdSchema = text(1, 128).refine(
+  (s) => !CONTROL.test(s),
+  'must not contain control characters',
+);
 
 export const channelIdSchema = z
   .string()

@@ -1,6 +1,6 @@
 /**
  * Money: integer minor units, exact arithmetic, one rounding rule (spec §4 "Rounding").
- * Amounts are JS numbers that must stay safe integers; products with basis points are BigInt.
+ * A single amount is a safe-integer number; sums and products with basis points are BigInt.
  */
 
 const DECIMAL = /^([0-9]+)(?:\.([0-9]+))?$/;
@@ -46,25 +46,15 @@ export function formatAmount(minor: number | bigint, digits: number): string {
  * The one rounding rule: `numerator / 10000`, half away from zero, to a minor unit.
  * `numerator` is a sum of amount × bps products.
  */
-export function roundBps(numerator: bigint): number {
+export function roundBps(numerator: bigint): bigint {
   const neg = numerator < 0n;
   const abs = neg ? -numerator : numerator;
   let q = abs / 10000n;
   if ((abs % 10000n) * 2n >= 10000n) q += 1n;
-  const r = Number(neg ? -q : q);
-  return r === 0 ? 0 : r;
+  return neg ? -q : q;
 }
 
 /** amount × bps / 10000, rounded once (spec §4). */
-export function applyBps(amount: number, bps: number): number {
+export function applyBps(amount: bigint | number, bps: number): bigint {
   return roundBps(BigInt(amount) * BigInt(bps));
-}
-
-/** Adds two minor-unit amounts, refusing to lose precision. */
-export function addMoney(a: number, b: number): number {
-  const s = a + b;
-  if (!Number.isSafeInteger(s)) {
-    throw new RangeError(`money sum ${a} + ${b} leaves the exact integer range`);
-  }
-  return s;
 }

@@ -3,7 +3,7 @@
  * bands. `programInEffect` picks the program that governs a month.
  */
 import { z } from 'zod';
-import { amountSchema } from './fields.js';
+import { amountSchema, text } from './fields.js';
 import { parseAmount } from './money.js';
 import { monthOfYear, parseMonth, type Month } from './calendar.js';
 
@@ -13,7 +13,7 @@ export function programSchema(digits: number) {
   const amount = amountSchema(digits);
   return z
     .object({
-      programId: z.string().min(1).max(128),
+      programId: text(1, 128),
       effectiveFrom: z.string().refine((s) => parseMonth(s) !== undefined, 'must be YYYY-MM'),
       growthTargetBps: bps,
       growthBonusBps: bps,
@@ -22,7 +22,7 @@ export function programSchema(digits: number) {
       tiers: z
         .array(
           z.object({
-            id: z.string().min(1).max(64),
+            id: text(1, 64),
             rebateBps: bps,
             minTrailingNet: amount,
             minCertifiedTrainees: z.int().min(0),

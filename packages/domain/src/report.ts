@@ -95,18 +95,18 @@ export function monthReport(
   digits: number,
 ): MonthReport {
   const f = channel.months.get(month);
-  const money = (v: number) => formatAmount(v, digits);
+  const money = (v: bigint) => formatAmount(v, digits);
   const program = programInEffect(state.programs, month);
   const rebate = rebateFor(state, channel, month);
-  const sales = f?.sales ?? 0;
-  const returns = f?.returns ?? 0;
+  const sales = f?.sales ?? 0n;
+  const returns = f?.returns ?? 0n;
   return {
     month: formatMonth(month),
     sales: money(sales),
     returns: money(returns),
     net: money(sales - returns),
     orders: f?.orders ?? 0,
-    units: (f?.unitsSold ?? 0) - (f?.unitsReturned ?? 0),
+    units: Number((f?.unitsSold ?? 0n) - (f?.unitsReturned ?? 0n)),
     closed: isClosed(state, month),
     restated: f?.restated ?? false,
     tier:

@@ -63,6 +63,11 @@ export class Ingestor {
     this.clock = new MonthClock(settings.timeZone);
   }
 
+  /** The last closed month as the acceptance checks know it. */
+  get lastClosed(): number | null {
+    return this.acceptance.lastClosed;
+  }
+
   /** Loads the acceptance facts (registered channels, promotions, last closed month). */
   async init(): Promise<void> {
     const facts = await this.log.acceptanceFacts();

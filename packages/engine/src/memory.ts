@@ -4,6 +4,7 @@
  */
 import {
   clearDirty,
+  dirtyMonths,
   initialProjectionState,
   memoryProjectionIndex,
   parseMonth,
@@ -120,7 +121,7 @@ export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
 export class InMemoryReadStore implements ReadStore {
   private state: ProjectionState = initialProjectionState();
   private idx: ProjectionIndex = memoryProjectionIndex();
-  private position = 0;
+  private pos = 0;
   private readonly alertList: Alert[] = [];
   private readonly movementList: TierMovement[] = [];
 
@@ -129,7 +130,7 @@ export class InMemoryReadStore implements ReadStore {
   }
 
   load(): Promise<{ state: ProjectionState; position: number }> {
-    return Promise.resolve({ state: this.state, position: this.position });
+    return Promise.resolve({ state: this.state, position: this.pos });
   }
 
   applyBatch(
@@ -137,7 +138,7 @@ export class InMemoryReadStore implements ReadStore {
     position: number,
     apply: (sink: ProjectionSink) => void,
   ): ProjectionOutputs {
-    const outputs: ProjectionOutputs = { alerts: [], tierMovements: [] };
+    const outputs = { alerts: [] as Alert[], tierMovements: [] as TierMovement[] };
     try {
       apply({
         alert: (a) => outputs.alerts.push(a),
@@ -148,15 +149,26 @@ export class InMemoryReadStore implements ReadStore {
       throw err;
     }
     this.state = state;
-    this.position = position;
+    this.pos = position;
     this.alertList.push(...outputs.alerts);
     this.movementList.push(...outputs.tierMovements);
+    const result: ProjectionOutputs = { ...outputs, changedMonths: dirtyMonths(state), lastClosed: state.lastClosed };
     clearDirty(state);
-    return outputs;
+    return result;
+  }
+
+  position(): Promise<number> {
+    return Promise.resolve(this.pos);
   }
 
   alerts(options: { afterSeq?: number } = {}): Promise<Alert[]> {
     return Promise.resolve(this.alertList.slice(options.afterSeq ?? 0));
+  }
+
+  alertLog(afterSeq: number, limit: number): Promise<{ seq: number; alert: Alert }[]> {
+    return Promise.resolve(
+      this.alertList.slice(afterSeq, afterSeq + limit).map((alert, i) => ({ seq: afterSeq + i + 1, alert })),
+    );
   }
 
   tierMovements(): Promise<TierMovement[]> {
@@ -166,7 +178,7 @@ export class InMemoryReadStore implements ReadStore {
   reset(): Promise<void> {
     this.state = initialProjectionState();
     this.idx = memoryProjectionIndex();
-    this.position = 0;
+    this.pos = 0;
     this.alertList.length = 0;
     this.movementList.length = 0;
     return Promise.resolve();

@@ -109,6 +109,10 @@ export interface RejectedStore {
 export interface ProjectionOutputs {
   readonly alerts: Alert[];
   readonly tierMovements: TierMovement[];
+  /** Channel-months whose facts changed in the batch. */
+  readonly changedMonths: { readonly channelId: string; readonly month: Month }[];
+  /** The last closed month after the batch. */
+  readonly lastClosed: Month | null;
 }
 
 /** The read model: projection state, its growing index, derived facts and the checkpoint. */
@@ -126,7 +130,11 @@ export interface ReadStore {
     position: number,
     apply: (sink: ProjectionSink) => void,
   ): ProjectionOutputs;
+  /** The log position the saved read model reflects. */
+  position(): Promise<number>;
   alerts(options?: { readonly afterSeq?: number }): Promise<Alert[]>;
+  /** Alerts with their sequence numbers (1-based, in the order raised), after `afterSeq`. */
+  alertLog(afterSeq: number, limit: number): Promise<{ readonly seq: number; readonly alert: Alert }[]>;
   tierMovements(): Promise<TierMovement[]>;
   /** Drops the read model so the next load starts from the beginning of the log. */
   reset(): Promise<void>;

@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** Bump to rebuild the read model from the log on the next start (the log is untouched). */
-export const READ_MODEL_VERSION = 1;
+export const READ_MODEL_VERSION = 2;
 
 export function migrate(db: Database): void {
   db.exec(`
@@ -51,10 +51,11 @@ export function migrate(db: Database): void {
     CREATE TABLE IF NOT EXISTS rm_channels (channel_id TEXT PRIMARY KEY, body TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS rm_months (
       channel_id TEXT NOT NULL, month INTEGER NOT NULL,
-      sales INTEGER NOT NULL, returns INTEGER NOT NULL, orders INTEGER NOT NULL,
-      units_sold INTEGER NOT NULL, units_returned INTEGER NOT NULL, sale_count INTEGER NOT NULL,
+      -- sums are exact integers of any size, kept as decimal text
+      sales TEXT NOT NULL, returns TEXT NOT NULL, orders INTEGER NOT NULL,
+      units_sold TEXT NOT NULL, units_returned TEXT NOT NULL, sale_count INTEGER NOT NULL,
       promo_numerator TEXT NOT NULL, restated INTEGER NOT NULL, trainings INTEGER NOT NULL,
-      satisfaction_points INTEGER NOT NULL, satisfaction_respondents INTEGER NOT NULL,
+      satisfaction_points TEXT NOT NULL, satisfaction_respondents TEXT NOT NULL,
       PRIMARY KEY (channel_id, month)
     ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS rm_alerts (

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
 import {
   clearDirty,
-  formatMonth,
+  dirtyMonths,
   initialProjectionState,
   parseMonth,
   type Alert,
@@ -297,17 +297,17 @@ interface GlobalBody {
 interface MonthRow {
   channel_id: string;
   month: number;
-  sales: number;
-  returns: number;
+  sales: string;
+  returns: string;
   orders: number;
-  units_sold: number;
-  units_returned: number;
+  units_sold: string;
+  units_returned: string;
   sale_count: number;
   promo_numerator: string;
   restated: number;
   trainings: number;
-  satisfaction_points: number;
-  satisfaction_respondents: number;
+  satisfaction_points: string;
+  satisfaction_respondents: string;
 }
 
 class SqliteReadStore implements ReadStore {
@@ -400,17 +400,17 @@ class SqliteReadStore implements ReadStore {
     state.channelOrder.push(...[...state.channels.keys()].sort());
     for (const r of this.db.prepare(`SELECT * FROM rm_months`).iterate() as IterableIterator<MonthRow>) {
       const facts: MonthFacts = {
-        sales: r.sales,
-        returns: r.returns,
+        sales: BigInt(r.sales),
+        returns: BigInt(r.returns),
         orders: r.orders,
-        unitsSold: r.units_sold,
-        unitsReturned: r.units_returned,
+        unitsSold: BigInt(r.units_sold),
+        unitsReturned: BigInt(r.units_returned),
         saleCount: r.sale_count,
         promoNumerator: BigInt(r.promo_numerator),
         restated: r.restated === 1,
         trainings: r.trainings,
-        satisfactionPoints: r.satisfaction_points,
-        satisfactionRespondents: r.satisfaction_respondents,
+        satisfactionPoints: BigInt(r.satisfaction_points),
+        satisfactionRespondents: BigInt(r.satisfaction_respondents),
       };
       state.channels.get(r.channel_id)?.months.set(r.month, facts);
     }
@@ -422,7 +422,7 @@ class SqliteReadStore implements ReadStore {
     position: number,
     apply: (sink: ProjectionSink) => void,
   ): ProjectionOutputs {
-    const outputs: ProjectionOutputs = { alerts: [], tierMovements: [] };
+    const outputs = { alerts: [] as Alert[], tierMovements: [] as TierMovement[] };
     const s = this.stmts;
     this.db.transaction(() => {
       apply({
@@ -438,8 +438,9 @@ class SqliteReadStore implements ReadStore {
       this.save(state);
       s.putCheckpoint.run(position);
     })();
+    const result: ProjectionOutputs = { ...outputs, changedMonths: dirtyMonths(state), lastClosed: state.lastClosed };
     clearDirty(state);
-    return outputs;
+    return result;
   }
 
   private save(state: ProjectionState): void {
@@ -470,17 +471,17 @@ class SqliteReadStore implements ReadStore {
         s.putMonth.run(
           id,
           m,
-          f.sales,
-          f.returns,
+          f.sales.toString(),
+          f.returns.toString(),
           f.orders,
-          f.unitsSold,
-          f.unitsReturned,
+          f.unitsSold.toString(),
+          f.unitsReturned.toString(),
           f.saleCount,
           f.promoNumerator.toString(),
           f.restated ? 1 : 0,
           f.trainings,
-          f.satisfactionPoints,
-          f.satisfactionRespondents,
+          f.satisfactionPoints.toString(),
+          f.satisfactionRespondents.toString(),
         );
       }
     }
@@ -496,12 +497,25 @@ class SqliteReadStore implements ReadStore {
     }
   }
 
+  position(): Promise<number> {
+    return Promise.resolve(
+      (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as number | undefined) ?? 0,
+    );
+  }
+
   alerts(options: { afterSeq?: number } = {}): Promise<Alert[]> {
     const rows = this.db
       .prepare(`SELECT body FROM rm_alerts WHERE seq > ? ORDER BY seq`)
       .pluck()
       .all(options.afterSeq ?? 0) as string[];
     return Promise.resolve(rows.map((b) => JSON.parse(b) as Alert));
+  }
+
+  alertLog(afterSeq: number, limit: number): Promise<{ seq: number; alert: Alert }[]> {
+    const rows = this.db
+      .prepare(`SELECT seq, body FROM rm_alerts WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .all(afterSeq, limit) as { seq: number; body: string }[];
+    return Promise.resolve(rows.map((r) => ({ seq: r.seq, alert: JSON.parse(r.body) as Alert })));
   }
 
   tierMovements(): Promise<TierMovement[]> {
@@ -516,6 +530,3 @@ class SqliteReadStore implements ReadStore {
     return Promise.resolve();
   }
 }
-
-/** For diagnostics: a month key as text. */
-export const monthKey = formatMonth;

@@ -51,9 +51,9 @@ export function summarize(
   run: { feedPath: string; dbPath: string; lines: number; seconds: number },
 ): string {
   const d = settings.minorDigits;
-  const amount = (s: string) => parseAmount(s.replace(/^-/, ''), d) ?? 0;
+  const amount = (s: string) => BigInt(parseAmount(s.replace(/^-/, ''), d) ?? 0);
   const signed = (s: string) => (s.startsWith('-') ? -amount(s) : amount(s));
-  const money = (v: number) => `${formatAmount(v, d)} ${settings.currency}`;
+  const money = (v: bigint) => `${formatAmount(v, d)} ${settings.currency}`;
   const out: string[] = [];
   const c = report.counts;
   out.push('chanperf demo — a seeded channel program run end to end', '');
@@ -90,17 +90,17 @@ export function summarize(
     );
   out.push('');
 
-  const byTier = new Map<string, number>();
-  let allRebates = 0;
+  const byTier = new Map<string, bigint>();
+  let allRebates = 0n;
   for (const ch of report.channels) {
     for (const m of ch.months) {
       const t = signed(m.rebate.total);
       allRebates += t;
-      byTier.set(m.tier ?? '(no program)', (byTier.get(m.tier ?? '(no program)') ?? 0) + t);
+      byTier.set(m.tier ?? '(no program)', (byTier.get(m.tier ?? '(no program)') ?? 0n) + t);
     }
   }
   out.push('Rebates accrued by tier (all months):');
-  for (const [tier, total] of [...byTier].sort((a, b) => b[1] - a[1])) {
+  for (const [tier, total] of [...byTier].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : 0))) {
     out.push(`  ${tier.padEnd(14)} ${money(total).padStart(24)}`);
   }
   out.push(`  ${'total'.padEnd(14)} ${money(allRebates).padStart(24)}`, '');

@@ -79,8 +79,8 @@ function applyMoneyEvent(ctx: EvolveContext, e: SaleRecorded | SaleReturned): vo
 
   const facts = touchMonth(ctx, channel, month);
   if (e.type === 'SaleRecorded') {
-    facts.sales += amount;
-    facts.unitsSold += e.data.quantity;
+    facts.sales += BigInt(amount);
+    facts.unitsSold += BigInt(e.data.quantity);
     facts.saleCount += 1;
     if (ctx.index.addOrder(e.channelId, month, e.data.orderId)) facts.orders += 1;
     const bps = saleBonusBps(state.promotions, e.channelId, e.data.sku, at);
@@ -93,15 +93,12 @@ function applyMoneyEvent(ctx: EvolveContext, e: SaleRecorded | SaleReturned): vo
     }
     if (state.anyPromotedSale) ctx.index.recordSale(e.channelId, e.data.orderId, e.data.sku, bps);
   } else {
-    facts.returns += amount;
-    facts.unitsReturned += e.data.quantity;
+    facts.returns += BigInt(amount);
+    facts.unitsReturned += BigInt(e.data.quantity);
     const bps = state.anyPromotedSale
       ? (ctx.index.saleBonusBps(e.channelId, e.data.orderId, e.data.sku) ?? 0)
       : 0;
     if (bps > 0) facts.promoNumerator -= BigInt(amount) * BigInt(bps);
-  }
-  if (!Number.isSafeInteger(facts.sales) || !Number.isSafeInteger(facts.returns)) {
-    throw new RangeError(`channel ${e.channelId} month ${formatMonth(month)} leaves the exact money range`);
   }
   if (!late) return;
   facts.restated = true;
@@ -179,8 +176,8 @@ export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
       const at = parseTimestamp(e.occurredAt);
       if (at === undefined) throw new Error(`unparseable event ${e.eventId}`);
       const facts = touchMonth(ctx, channelOf(ctx, e.channelId), ctx.clock.monthOf(at));
-      facts.satisfactionPoints += e.data.score * e.data.respondents;
-      facts.satisfactionRespondents += e.data.respondents;
+      facts.satisfactionPoints += BigInt(e.data.score) * BigInt(e.data.respondents);
+      facts.satisfactionRespondents += BigInt(e.data.respondents);
       return;
     }
     case 'ProgramPublished':

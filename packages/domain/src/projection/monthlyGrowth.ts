@@ -22,13 +22,11 @@ export function floorDiv(a: bigint, b: bigint): bigint {
 }
 
 /** Growth of `net` over `prev` against `targetBps`. Exactly 10.00% meets a 10% target. */
-export function monthlyGrowth(net: number, prev: number, targetBps: number): Growth {
-  if (prev <= 0) return { growthBps: null, met: null };
-  const p = BigInt(prev);
-  const n = BigInt(net);
+export function monthlyGrowth(net: bigint, prev: bigint, targetBps: number): Growth {
+  if (prev <= 0n) return { growthBps: null, met: null };
   return {
-    growthBps: Number(floorDiv((n - p) * 10000n, p)),
-    met: n * 10000n >= p * BigInt(10000 + targetBps),
+    growthBps: Number(floorDiv((net - prev) * 10000n, prev)),
+    met: net * 10000n >= prev * BigInt(10000 + targetBps),
   };
 }
 

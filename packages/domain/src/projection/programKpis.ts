@@ -7,25 +7,25 @@ import type { ProjectionState } from './state.js';
 
 export interface ProgramMonth {
   readonly month: Month;
-  readonly net: number;
-  readonly onlineNet: number;
+  readonly net: bigint;
+  readonly onlineNet: bigint;
   /** floor(onlineNet × 10000 / net), null when net ≤ 0. */
   readonly onlineShareBps: number | null;
   readonly activeChannels: number;
   readonly newChannels: number;
   readonly trainingsCompleted: number;
   /** Σ score × respondents / Σ respondents × 100, rounded half away from zero; null without surveys. */
-  readonly satisfactionCentis: number | null;
+  readonly satisfactionCentis: bigint | null;
 }
 
 /** Σ points / Σ respondents with two decimals, as an integer of hundredths. */
-export function satisfactionCentis(points: number, respondents: number): number | null {
-  if (respondents <= 0) return null;
-  const n = BigInt(points) * 100n;
-  const d = BigInt(respondents);
+export function satisfactionCentis(points: bigint, respondents: bigint): bigint | null {
+  if (respondents <= 0n) return null;
+  const n = points * 100n;
+  const d = respondents;
   let q = n / d;
   if ((n % d) * 2n >= d) q += 1n;
-  return Number(q);
+  return q;
 }
 
 /** The first month of any channel, or null with no channels. */
@@ -40,13 +40,13 @@ export function programMonths(state: ProjectionState): ProgramMonth[] {
   if (first === null || state.maxMonth === null) return [];
   const out: ProgramMonth[] = [];
   for (let m = first; m <= state.maxMonth; m++) {
-    let net = 0;
-    let onlineNet = 0;
+    let net = 0n;
+    let onlineNet = 0n;
     let active = 0;
     let fresh = 0;
     let trainings = 0;
-    let points = 0;
-    let respondents = 0;
+    let points = 0n;
+    let respondents = 0n;
     for (const c of state.channels.values()) {
       if (c.registeredMonth === m) fresh++;
       const f = c.months.get(m);
@@ -63,7 +63,7 @@ export function programMonths(state: ProjectionState): ProgramMonth[] {
       month: m,
       net,
       onlineNet,
-      onlineShareBps: net > 0 ? Number(floorDiv(BigInt(onlineNet) * 10000n, BigInt(net))) : null,
+      onlineShareBps: net > 0n ? Number(floorDiv(onlineNet * 10000n, net)) : null,
       activeChannels: active,
       newChannels: fresh,
       trainingsCompleted: trainings,

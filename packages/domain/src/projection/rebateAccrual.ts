@@ -10,24 +10,24 @@ import { clampIndex, heldIndexFor } from './tierReview.js';
 import { netOf, type ChannelState, type ProjectionState } from './state.js';
 
 export interface Rebate {
-  readonly base: number;
-  readonly growthBonus: number;
-  readonly promotion: number;
-  readonly volume: number;
-  readonly total: number;
+  readonly base: bigint;
+  readonly growthBonus: bigint;
+  readonly promotion: bigint;
+  readonly volume: bigint;
+  readonly total: bigint;
 }
 
-export const NO_REBATE: Rebate = { base: 0, growthBonus: 0, promotion: 0, volume: 0, total: 0 };
+export const NO_REBATE: Rebate = { base: 0n, growthBonus: 0n, promotion: 0n, volume: 0n, total: 0n };
 
 /** Σ of the quarter's three months' net, for the quarter that ends at `month`. */
-export function quarterNet(channel: ChannelState, month: Month): number {
+export function quarterNet(channel: ChannelState, month: Month): bigint {
   return netOf(channel, month - 2) + netOf(channel, month - 1) + netOf(channel, month);
 }
 
 /** The rate of the highest volume band with minQuarterNet ≤ q (0 when none). */
-export function volumeRateBps(program: Program, q: number): number {
+export function volumeRateBps(program: Program, q: bigint): number {
   let rate = 0;
-  for (const band of program.volumeRebate) if (band.minQuarterNet <= q) rate = band.rateBps;
+  for (const band of program.volumeRebate) if (BigInt(band.minQuarterNet) <= q) rate = band.rateBps;
   return rate;
 }
 
@@ -48,12 +48,12 @@ export function rebateFor(state: ProjectionState, channel: ChannelState, month: 
   const base = applyBps(net, tier?.rebateBps ?? 0);
   const closed = isClosed(state, month);
   const growthBonus =
-    closed && closedStatus(state, channel, month) === 'MET' ? applyBps(net, program.growthBonusBps) : 0;
+    closed && closedStatus(state, channel, month) === 'MET' ? applyBps(net, program.growthBonusBps) : 0n;
   const promotion = roundBps(channel.months.get(month)?.promoNumerator ?? 0n);
-  let volume = 0;
+  let volume = 0n;
   if (closed && isQuarterEnd(month)) {
     const q = quarterNet(channel, month);
-    volume = q > 0 ? applyBps(q, volumeRateBps(program, q)) : 0;
+    volume = q > 0n ? applyBps(q, volumeRateBps(program, q)) : 0n;
   }
   return { base, growthBonus, promotion, volume, total: base + growthBonus + promotion + volume };
 }

@@ -1,4 +1,7 @@
 /**
+ * Money and quantity sums are BigInt: a sum of exact amounts stays exact however large it
+ * grows (each amount alone is a safe integer).
+ *
  * Projection state: what the projection keeps per channel and month (bounded by channels ×
  * months), plus the program-wide facts. State that grows with every sale — distinct orders,
  * the sale a return refers to, certified trainees — lives behind `ProjectionIndex`, which the
@@ -10,12 +13,12 @@ import type { Program } from '../program.js';
 
 /** The facts of one channel in one calendar month. */
 export interface MonthFacts {
-  sales: number;
-  returns: number;
+  sales: bigint;
+  returns: bigint;
   /** Distinct orderIds of SaleRecorded. */
   orders: number;
-  unitsSold: number;
-  unitsReturned: number;
+  unitsSold: bigint;
+  unitsReturned: bigint;
   /** Number of SaleRecorded events (a channel with one is "active"). */
   saleCount: number;
   /** Σ sale × bonusBps − Σ return × bonusBps(original sale), not yet divided by 10000. */
@@ -24,8 +27,8 @@ export interface MonthFacts {
   restated: boolean;
   trainings: number;
   /** Σ score × respondents. */
-  satisfactionPoints: number;
-  satisfactionRespondents: number;
+  satisfactionPoints: bigint;
+  satisfactionRespondents: bigint;
 }
 
 /** From month `effective` on, the channel holds tier index `index`. */
@@ -97,24 +100,24 @@ export function initialProjectionState(): ProjectionState {
 
 export function emptyMonthFacts(): MonthFacts {
   return {
-    sales: 0,
-    returns: 0,
+    sales: 0n,
+    returns: 0n,
     orders: 0,
-    unitsSold: 0,
-    unitsReturned: 0,
+    unitsSold: 0n,
+    unitsReturned: 0n,
     saleCount: 0,
     promoNumerator: 0n,
     restated: false,
     trainings: 0,
-    satisfactionPoints: 0,
-    satisfactionRespondents: 0,
+    satisfactionPoints: 0n,
+    satisfactionRespondents: 0n,
   };
 }
 
 /** Net of a channel-month: sales − returns (0 for a month without facts). */
-export function netOf(channel: ChannelState, month: Month): number {
+export function netOf(channel: ChannelState, month: Month): bigint {
   const f = channel.months.get(month);
-  return f === undefined ? 0 : f.sales - f.returns;
+  return f === undefined ? 0n : f.sales - f.returns;
 }
 
 export function markMonthDirty(state: ProjectionState, channelId: string, month: Month): void {
@@ -124,6 +127,14 @@ export function markMonthDirty(state: ProjectionState, channelId: string, month:
     state.dirty.months.set(channelId, set);
   }
   set.add(month);
+}
+
+/** The channel-months marked changed since the last save. */
+export function dirtyMonths(state: ProjectionState): { channelId: string; month: Month }[] {
+  const out: { channelId: string; month: Month }[] = [];
+  for (const [channelId, months] of state.dirty.months)
+    for (const month of months) out.push({ channelId, month });
+  return out;
 }
 
 export function clearDirty(state: ProjectionState): void {

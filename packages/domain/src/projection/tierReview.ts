@@ -8,10 +8,10 @@ import { markChannelDirty } from './touch.js';
 import { netOf, type ChannelState, type ProjectionIndex, type ProjectionState } from './state.js';
 
 /** The highest tier index whose two minimums both hold; index 0 always qualifies. */
-export function qualifyingTier(program: Program, trailingNet: number, certified: number): number {
+export function qualifyingTier(program: Program, trailingNet: bigint, certified: number): number {
   for (let i = program.tiers.length - 1; i > 0; i--) {
     const t = program.tiers[i];
-    if (t !== undefined && trailingNet >= t.minTrailingNet && certified >= t.minCertifiedTrainees) {
+    if (t !== undefined && trailingNet >= BigInt(t.minTrailingNet) && certified >= t.minCertifiedTrainees) {
       return i;
     }
   }
