@@ -1,0 +1,75 @@
+/**
+ * The embedded runtime: one SQLite file shared by the services of `chanperf serve` (or by
+ * several `serve --only` processes, which WAL allows), the ingestor, the projection runner,
+ * the in-process bus of derived facts, and the metrics.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeploymentSettings, ProjectionState } from '@chanperf/domain';
+import { Ingestor, ProjectionRunner } from '@chanperf/engine';
+import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
+import type { Logger } from 'pino';
+import type { ServiceConfig } from './config.js';
+import { derivedFacts, FactBus } from './facts.js';
+import { createMetrics, type Metrics } from './metrics.js';
+
+export interface Runtime {
+  readonly config: ServiceConfig;
+  readonly settings: DeploymentSettings;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly bus: FactBus;
+  readonly store: SqliteStore;
+  readonly dbPath: string;
+  /** Lazily created: only the ingestion service appends. */
+  ingestor(): Promise<Ingestor>;
+  /** The projection runner of this process (used by the projection service). */
+  readonly runner: ProjectionRunner;
+  /** Whether this process runs the projection (else the read model is reloaded on change). */
+  projecting: boolean;
+  /** The read model as of now, with the position it reflects. */
+  readModel(): Promise<{ state: ProjectionState; position: number }>;
+  close(): void;
+}
+
+export function openRuntime(config: ServiceConfig, logger: Logger): Runtime {
+  mkdirSync(config.dataDir, { recursive: true });
+  const dbPath = join(config.dataDir, 'chanperf.db');
+  const store = sqliteStore({ path: dbPath, settings: config.settings });
+  const bus = new FactBus();
+  const runner = new ProjectionRunner(store.log, store.readStore, config.settings, {
+    logger: logger.child({ service: 'projection' }),
+    onBatch: (outputs, position) => bus.emit('projected', position, derivedFacts(outputs, position)),
+  });
+  let ingestor: Promise<Ingestor> | undefined;
+  let cached: { state: ProjectionState; position: number } | undefined;
+  const runtime: Runtime = {
+    config,
+    settings: config.settings,
+    logger,
+    metrics: createMetrics(),
+    bus,
+    store,
+    dbPath,
+    runner,
+    projecting: false,
+    ingestor() {
+      ingestor ??= (async () => {
+        const i = new Ingestor(store.log, config.settings, logger.child({ service: 'ingestion' }));
+        await i.init();
+        return i;
+      })();
+      return ingestor;
+    },
+    async readModel() {
+      if (runtime.projecting) return { state: await runner.current(), position: runner.checkpoint };
+      const position = await store.readStore.position();
+      if (cached === undefined || cached.position !== position) cached = await store.readStore.load();
+      return cached;
+    },
+    close() {
+      store.close();
+    },
+  };
+  return runtime;
+}

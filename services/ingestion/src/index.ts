@@ -1,0 +1,318 @@
+/**
+ * The ingestion service over HTTP: ERP systems post events (JSON array or NDJSON), operators
+ * inspect and redrive rejected inputs and close periods. A 200 means the batch is durable in
+ * the log: the whole body is committed in one transaction, or nothing is.
+ */
+import {
+  formatMonth,
+  parseMonth,
+  parseTimestamp,
+  MonthClock,
+  REJECTION_CODES,
+  type Month,
+} from '@chanperf/domain';
+import type { Ingestor, Outcome, RawInput } from '@chanperf/engine';
+import { errorSchema, sendError, type App, type Runtime } from '@chanperf/runtime';
+import { z } from 'zod';
+
+export const MAX_ITEMS = 10_000;
+/** Deepest JSON nesting accepted in a JSON-array body; events nest 4 levels. */
+export const MAX_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `limit` (iterative: no stack to overflow). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+const outcomeSchema = z.object({
+  index: z.number().describe('0-based position of the item in the body (blank NDJSON lines are skipped)'),
+  eventId: z.string().nullable(),
+  status: z.enum(['accepted', 'duplicate', 'rejected']),
+  code: z.enum(REJECTION_CODES).optional(),
+  message: z.string().optional(),
+});
+
+const postResultSchema = z.object({
+  accepted: z.number(),
+  duplicates: z.number(),
+  rejected: z.number(),
+  results: z.array(outcomeSchema),
+});
+
+const rejectedSchema = z.object({
+  id: z.number(),
+  source: z.string(),
+  line: z.number().nullable(),
+  eventId: z.string().nullable(),
+  code: z.enum(REJECTION_CODES),
+  message: z.string(),
+  raw: z.string(),
+  status: z.enum(['open', 'redriven']),
+});
+
+type ItemOutcome = z.infer<typeof outcomeSchema>;
+
+function toItem(index: number, o: Outcome): ItemOutcome | undefined {
+  if (o.status === 'skipped') return undefined;
+  if (o.status === 'rejected')
+    return { index, eventId: o.eventId, status: 'rejected', code: o.code, message: o.message };
+  return { index, eventId: o.eventId, status: o.status };
+}
+
+export interface IngestionService {
+  /** Ingests inputs, counts them in the metrics, wakes the projection, and auto-closes. */
+  ingest(inputs: readonly RawInput[], redriving?: readonly (number | null)[]): Promise<Outcome[]>;
+}
+
+export function createIngestion(runtime: Runtime): IngestionService {
+  const clock = new MonthClock(runtime.settings.timeZone);
+  const m = runtime.metrics;
+  const count = (outcomes: readonly Outcome[]) => {
+    for (const o of outcomes) {
+      if (o.status === 'accepted') m.eventsAccepted.inc();
+      else if (o.status === 'duplicate') m.eventsDuplicate.inc();
+      else if (o.status === 'rejected') m.eventsRejected.inc({ code: o.code });
+    }
+  };
+
+  /**
+   * CHANPERF_AUTO_CLOSE_DAY: month M is closed once an event dated on or after that day of
+   * M+1 is accepted — by appending PeriodClosed (dated like that event), so a replay of the
+   * log closes the same months at the same points.
+   */
+  const autoClose = async (ingestor: Ingestor, inputs: readonly RawInput[], outcomes: readonly Outcome[]) => {
+    const day = runtime.config.autoCloseDay;
+    if (day === undefined) return;
+    let best: { month: Month; occurredAt: string } | undefined;
+    outcomes.forEach((o, i) => {
+      if (o.status !== 'accepted') return;
+      const body = JSON.parse(inputs[i]?.text ?? '{}') as { type?: string; occurredAt?: string };
+      if (body.type === 'PeriodClosed' || body.occurredAt === undefined) return;
+      const at = parseTimestamp(body.occurredAt);
+      if (at === undefined) return;
+      const month = clock.monthOf(at) - 1;
+      if (clock.dayOfMonth(at) >= day && (best === undefined || month > best.month)) {
+        best = { month, occurredAt: body.occurredAt };
+      }
+    });
+    if (best === undefined) return;
+    const last = ingestor.lastClosed;
+    if (last !== null && best.month <= last) return;
+    const event = {
+      eventId: `auto-close/${formatMonth(best.month)}`,
+      type: 'PeriodClosed',
+      occurredAt: best.occurredAt,
+      data: { month: formatMonth(best.month) },
+    };
+    const closed = await ingestor.ingest([{ text: JSON.stringify(event), source: 'auto-close', line: null }]);
+    count(closed);
+    runtime.logger.info({ month: event.data.month, outcome: closed[0]?.status }, 'auto-close');
+  };
+
+  return {
+    async ingest(inputs, redriving) {
+      const ingestor = await runtime.ingestor();
+      const outcomes = await ingestor.ingest(inputs, redriving === undefined ? {} : { redriving });
+      count(outcomes);
+      await autoClose(ingestor, inputs, outcomes);
+      runtime.bus.emit('appended', await runtime.store.log.head());
+      return outcomes;
+    },
+  };
+}
+
+function summarize(items: ItemOutcome[]) {
+  return {
+    accepted: items.filter((i) => i.status === 'accepted').length,
+    duplicates: items.filter((i) => i.status === 'duplicate').length,
+    rejected: items.filter((i) => i.status === 'rejected').length,
+    results: items,
+  };
+}
+
+export function registerIngestionRoutes(app: App, runtime: Runtime): Promise<void> {
+  const service = createIngestion(runtime);
+
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  app.post(
+    '/v1/events',
+    {
+      config: { roles: ['ingest', 'admin'] },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Append ERP events (a JSON array, or NDJSON); per item: accepted, duplicate or rejected',
+        description: `At most ${MAX_ITEMS} items and 10 MiB per request. The whole body is committed at once: a 200 means durable.`,
+        body: z.union([z.array(z.unknown()), z.string()]),
+        response: { 200: postResultSchema, 400: errorSchema, 413: errorSchema, 415: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (mediaType !== 'application/json' && mediaType !== 'application/x-ndjson') {
+        return sendError(
+          reply,
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'send application/json (an array of events) or application/x-ndjson (one event per line)',
+        );
+      }
+      let inputs: RawInput[];
+      if (typeof request.body === 'string') {
+        const lines = request.body.split('\n');
+        if (lines[lines.length - 1] === '') lines.pop();
+        if (lines.length > MAX_ITEMS) {
+          return sendError(
+            reply,
+            413,
+            'TOO_MANY_ITEMS',
+            `at most ${MAX_ITEMS} events per request (got ${lines.length})`,
+          );
+        }
+        inputs = lines.map((text, i) => ({
+          text: text.endsWith('\r') ? text.slice(0, -1) : text,
+          source: 'http',
+          line: i + 1,
+        }));
+      } else {
+        if (request.body.length > MAX_ITEMS) {
+          return sendError(
+            reply,
+            413,
+            'TOO_MANY_ITEMS',
+            `at most ${MAX_ITEMS} events per request (got ${request.body.length})`,
+          );
+        }
+        if (nestsDeeperThan(request.body, MAX_DEPTH)) {
+          return sendError(reply, 400, 'TOO_DEEP', `JSON nests deeper than ${MAX_DEPTH} levels`);
+        }
+        inputs = request.body.map((item, i) => ({ text: JSON.stringify(item), source: 'http', line: i + 1 }));
+      }
+      const outcomes = await service.ingest(inputs);
+      const items = outcomes.flatMap((o, i) => toItem(i, o) ?? []);
+      return summarize(items);
+    },
+  );
+
+  app.get(
+    '/v1/rejected',
+    {
+      config: { roles: ['analyst', 'admin'] },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Rejected inputs with their raw text and reason, oldest first',
+        querystring: z.object({
+          after: z.coerce.number().int().min(0).default(0).describe('return records with id > after'),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+        response: { 200: z.object({ rejected: z.array(rejectedSchema), next: z.number().nullable() }) },
+      },
+    },
+    async (request) => {
+      const rows = await runtime.store.log.list({ afterId: request.query.after, limit: request.query.limit });
+      const items = rows.map((r) => ({
+        ...r,
+        raw: typeof r.raw === 'string' ? r.raw : Buffer.from(r.raw).toString('utf8'),
+      }));
+      return {
+        rejected: items,
+        next: rows.length === request.query.limit ? (rows[rows.length - 1]?.id ?? null) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/rejected/:id',
+    {
+      config: { roles: ['analyst', 'admin'] },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'One rejected input',
+        params: z.object({ id: z.coerce.number().int().min(1) }),
+        response: { 200: rejectedSchema, 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const r = await runtime.store.log.get(request.params.id);
+      if (r === undefined)
+        return sendError(reply, 404, 'NOT_FOUND', `no rejected input ${request.params.id}`);
+      return { ...r, raw: typeof r.raw === 'string' ? r.raw : Buffer.from(r.raw).toString('utf8') };
+    },
+  );
+
+  app.post(
+    '/v1/rejected/:id/retry',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Redrive a rejected input: as it was, or corrected (the JSON body replaces it)',
+        params: z.object({ id: z.coerce.number().int().min(1) }),
+        body: z.unknown().optional(),
+        response: { 200: outcomeSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const r = await runtime.store.log.get(request.params.id);
+      if (r === undefined)
+        return sendError(reply, 404, 'NOT_FOUND', `no rejected input ${request.params.id}`);
+      if (r.status === 'redriven')
+        return sendError(reply, 409, 'ALREADY_REDRIVEN', `rejected input ${r.id} was already redriven`);
+      const raw = typeof r.raw === 'string' ? r.raw : Buffer.from(r.raw).toString('utf8');
+      if (nestsDeeperThan(request.body, MAX_DEPTH)) {
+        return sendError(reply, 400, 'TOO_DEEP', `JSON nests deeper than ${MAX_DEPTH} levels`);
+      }
+      const text = request.body === undefined || request.body === null ? raw : JSON.stringify(request.body);
+      const [outcome] = await service.ingest([{ text, source: `redrive:${r.id}`, line: null }], [r.id]);
+      const item = outcome === undefined ? undefined : toItem(0, outcome);
+      if (item === undefined) return sendError(reply, 400, 'BAD_REQUEST', 'the input is blank');
+      return item;
+    },
+  );
+
+  app.post(
+    '/v1/periods/:month/close',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Close a month (appends PeriodClosed); closes every earlier open month too',
+        params: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/) }),
+        body: z.object({ occurredAt: z.string().optional() }).optional(),
+        response: {
+          200: z.object({ status: z.enum(['accepted', 'already-closed']), eventId: z.string().nullable() }),
+          400: errorSchema,
+          409: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const month = parseMonth(request.params.month);
+      if (month === undefined)
+        return sendError(reply, 400, 'BAD_REQUEST', `not a month: ${request.params.month}`);
+      const ingestor = await runtime.ingestor();
+      if (ingestor.lastClosed !== null && month <= ingestor.lastClosed) {
+        return { status: 'already-closed' as const, eventId: null };
+      }
+      // An operator action: its time is the server's clock, recorded in the event.
+      const occurredAt = request.body?.occurredAt ?? new Date().toISOString();
+      const eventId = `period-close/${request.params.month}`;
+      const event = { eventId, type: 'PeriodClosed', occurredAt, data: { month: request.params.month } };
+      const [outcome] = await service.ingest([{ text: JSON.stringify(event), source: 'api', line: null }]);
+      if (outcome?.status === 'rejected') return sendError(reply, 409, outcome.code, outcome.message);
+      return { status: 'accepted' as const, eventId };
+    },
+  );
+  return Promise.resolve();
+}
