@@ -16,6 +16,7 @@ export default defineConfig({
       '@chanperf/projection': src('./services/projection/src/index.ts'),
       '@chanperf/alerting': src('./services/alerting/src/index.ts'),
       '@chanperf/query': src('./services/query/src/index.ts'),
+      '@chanperf/web': src('./services/web/src/index.ts'),
     },
   },
   test: {

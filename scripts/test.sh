@@ -3,6 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+
+# The page tests drive Debian's Chromium (never a downloaded browser); a CJK font renders
+# partner names in screenshots. Both only when missing.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wqy'; then
+  echo "setup: installing chromium and fonts-wqy-microhei (apt-get)" >&2
+  apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+fi
+
 pnpm() { npx -y pnpm@10 "$@"; }
 echo "== lint" >&2
 pnpm exec eslint --max-warnings 0 .

@@ -44,7 +44,7 @@ export function eventSchemas(digits: number) {
       name: text(1, 200),
       kind: z.enum(CHANNEL_KINDS),
       online: z.boolean().optional(),
-      region: z.string().optional(),
+      region: text(0, Number.MAX_SAFE_INTEGER).optional(),
     }),
   });
 

@@ -6,12 +6,24 @@ import { parseMonth, parseTimestamp } from './calendar.js';
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
+// With the u flag a surrogate pair is one code point, so this matches lone surrogates only.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 /**
  * A string of `min`–`max` UTF-16 code units (JavaScript's `length`, as the spec counts;
- * zod's own min/max count code points).
+ * zod's own min/max count code points), well-formed: a lone surrogate (possible only through
+ * a JSON escape) cannot be stored, compared or exported losslessly as UTF-8.
  */
 export function text(min: number, max: number) {
   return z.string().check((ctx) => {
+    if (LONE_SURROGATE.test(ctx.value)) {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'must be well-formed Unicode (no lone surrogate)',
+        input: ctx.value,
+      });
+      return;
+    }
     const n = ctx.value.length;
     if (n < min || n > max) {
       ctx.issues.push({

@@ -8,7 +8,12 @@ import { classify, initialAcceptanceState } from './acceptance.js';
 import { MonthClock } from './calendar.js';
 import type { Alert, TierMovement } from './projection/alerts.js';
 import { evolve } from './projection/evolve.js';
-import { initialProjectionState, memoryProjectionIndex, type ProjectionState } from './projection/state.js';
+import {
+  applyNewOrders,
+  initialProjectionState,
+  memoryProjectionIndex,
+  type ProjectionState,
+} from './projection/state.js';
 import type { RejectionCode } from './rejection.js';
 import { buildReport, type Counts, type RejectedReport, type Report } from './report.js';
 import type { DeploymentSettings } from './settings.js';
@@ -85,6 +90,7 @@ export function runScenario(
     counts.accepted++;
     contents.set(v.right.event.eventId, v.right.canonical);
     evolve(ctx, v.right.event);
+    applyNewOrders(state, ctx.index.takeNewOrders());
   });
   return {
     report: buildReport(state, settings.minorDigits, { counts, alerts, tierMovements, rejected }),

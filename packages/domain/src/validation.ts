@@ -10,7 +10,7 @@ import type { Rejection } from './rejection.js';
 
 export interface ValidEvent {
   readonly event: ChanperfEvent;
-  /** Canonical JSON of the known fields: keys sorted, unknown fields dropped. */
+  /** Canonical JSON of the known fields: keys in schema order, unknown fields dropped. */
   readonly canonical: string;
 }
 
@@ -19,23 +19,6 @@ const BLANK = /^[ \t\r]*$/;
 /** Blank lines (only spaces, tabs, CR) are skipped silently and not counted. */
 export function isBlankLine(line: string): boolean {
   return BLANK.test(line);
-}
-
-/** JSON with object keys sorted at every level; the canonical content of an event. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
-  let out = '{';
-  let first = true;
-  for (const k of keys) {
-    const v = obj[k];
-    if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
-    first = false;
-  }
-  return `${out}}`;
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
@@ -78,7 +61,10 @@ export class EventValidator {
         eventId,
       });
     }
-    return E.right({ event: parsed.data, canonical: canonicalJson(parsed.data) });
+    // zod builds its output in the schema's key order and drops unknown keys, so the plain
+    // serialisation is already canonical (key order of the input does not matter); the
+    // duplicate-content specs pin this.
+    return E.right({ event: parsed.data, canonical: JSON.stringify(parsed.data) });
   }
 
   /** Validates one line or record of text (a UTF-8 BOM and trailing CR are ignored). */

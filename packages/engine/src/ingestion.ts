@@ -11,13 +11,20 @@ import {
   isBlankLine,
   MonthClock,
   type AcceptanceState,
+  type ChanperfEvent,
   type Counts,
   type DeploymentSettings,
   type RejectionCode,
   type ValidEvent,
 } from '@chanperf/domain';
 import type { Logger } from 'pino';
-import type { EventLog, NewLogEntry, RejectedInput, SourceCheckpoint } from './ports.js';
+import type { CommitResult, EventLog, NewLogEntry, RejectedInput, SourceCheckpoint } from './ports.js';
+
+/** An event just appended, with its log position. */
+export interface AppendedEvent {
+  readonly position: number;
+  readonly event: ChanperfEvent;
+}
 
 /** One raw input: a line of a file, an item of an HTTP body, a Kafka record. */
 export interface RawInput {
@@ -53,6 +60,7 @@ export class Ingestor {
   private readonly clock: MonthClock;
   private acceptance: AcceptanceState = initialAcceptanceState();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners: ((appended: readonly AppendedEvent[]) => void)[] = [];
 
   constructor(
     private readonly log: EventLog,
@@ -61,6 +69,14 @@ export class Ingestor {
   ) {
     this.validator = new EventValidator(settings.minorDigits);
     this.clock = new MonthClock(settings.timeZone);
+  }
+
+  /**
+   * Calls `listener` after each commit with the events it appended, already parsed, so a
+   * projection in the same process need not read them back from the log.
+   */
+  onAppended(listener: (appended: readonly AppendedEvent[]) => void): void {
+    this.listeners.push(listener);
   }
 
   /** The last closed month as the acceptance checks know it. */
@@ -101,6 +117,7 @@ export class Ingestor {
 
     const inBatch = new Map<string, string>();
     const accepted: NewLogEntry[] = [];
+    const acceptedEvents: ChanperfEvent[] = [];
     const rejected: RejectedInput[] = [];
     const counts: Counts = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
     const outcomes: Outcome[] = [];
@@ -155,6 +172,7 @@ export class Ingestor {
         channelId: 'channelId' in event && event.channelId !== undefined ? event.channelId : null,
         payload: canonical,
       });
+      acceptedEvents.push(event);
       outcomes.push({ status: 'accepted', eventId: event.eventId });
     });
 
@@ -163,8 +181,9 @@ export class Ingestor {
       const status = outcomes[i]?.status;
       if (id !== null && (status === 'accepted' || status === 'duplicate')) redriven.push(id);
     });
+    let committed: CommitResult;
     try {
-      await this.log.commit({
+      committed = await this.log.commit({
         accepted,
         rejected,
         counts,
@@ -174,6 +193,14 @@ export class Ingestor {
     } catch (err) {
       this.acceptance = snapshot;
       throw err;
+    }
+    if (this.listeners.length > 0 && acceptedEvents.length > 0) {
+      const appended: AppendedEvent[] = [];
+      committed.positions.forEach((position, i) => {
+        const event = acceptedEvents[i];
+        if (position > 0 && event !== undefined) appended.push({ position, event });
+      });
+      for (const listener of this.listeners) listener(appended);
     }
     if (rejected.length > 0) {
       for (const r of rejected) {

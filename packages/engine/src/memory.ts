@@ -3,6 +3,7 @@
  * the engine behind property tests. Nothing survives the process.
  */
 import {
+  applyNewOrders,
   clearDirty,
   dirtyMonths,
   initialProjectionState,
@@ -18,6 +19,7 @@ import {
 } from '@chanperf/domain';
 import type {
   AcceptanceFacts,
+  CommitResult,
   EventLog,
   Feed,
   IngestBatch,
@@ -45,11 +47,16 @@ export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
     return Promise.resolve(out);
   }
 
-  commit(batch: IngestBatch): Promise<void> {
+  commit(batch: IngestBatch): Promise<CommitResult> {
+    const positions: number[] = [];
     for (const e of batch.accepted) {
-      if (this.byId.has(e.eventId)) continue;
+      if (this.byId.has(e.eventId)) {
+        positions.push(0);
+        continue;
+      }
       this.byId.set(e.eventId, e.payload);
       this.entries.push({ ...e, position: this.entries.length + 1 });
+      positions.push(this.entries.length);
     }
     for (const r of batch.rejected) {
       this.rejected.push({ ...r, id: this.rejected.length + 1, status: 'open' });
@@ -63,7 +70,7 @@ export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
     this.totals.duplicates += batch.counts.duplicates;
     this.totals.rejected += batch.counts.rejected;
     if (batch.checkpoint !== undefined) this.checkpoints.set(batch.checkpoint.key, batch.checkpoint);
-    return Promise.resolve();
+    return Promise.resolve({ positions });
   }
 
   head(): Promise<number> {
@@ -144,6 +151,7 @@ export class InMemoryReadStore implements ReadStore {
         alert: (a) => outputs.alerts.push(a),
         tierMovement: (m) => outputs.tierMovements.push(m),
       });
+      applyNewOrders(state, this.idx.takeNewOrders());
     } catch (err) {
       void this.reset();
       throw err;
@@ -152,7 +160,11 @@ export class InMemoryReadStore implements ReadStore {
     this.pos = position;
     this.alertList.push(...outputs.alerts);
     this.movementList.push(...outputs.tierMovements);
-    const result: ProjectionOutputs = { ...outputs, changedMonths: dirtyMonths(state), lastClosed: state.lastClosed };
+    const result: ProjectionOutputs = {
+      ...outputs,
+      changedMonths: dirtyMonths(state),
+      lastClosed: state.lastClosed,
+    };
     clearDirty(state);
     return result;
   }

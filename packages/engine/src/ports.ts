@@ -68,6 +68,12 @@ export interface IngestBatch {
   readonly redriven?: readonly number[];
 }
 
+/** Where a commit put the accepted entries. */
+export interface CommitResult {
+  /** Parallel to `batch.accepted`: the entry's position, or 0 when it was already in the log. */
+  readonly positions: readonly number[];
+}
+
 /** Facts the acceptance checks need, as of the log's head. */
 export interface AcceptanceFacts {
   readonly channels: readonly string[];
@@ -83,7 +89,7 @@ export interface EventLog {
    * Appends the accepted entries and records rejections, counts and the source checkpoint,
    * all or nothing. An entry whose eventId is already in the log is skipped (idempotence).
    */
-  commit(batch: IngestBatch): Promise<void>;
+  commit(batch: IngestBatch): Promise<CommitResult>;
   /** Position of the last appended entry (0 when empty). */
   head(): Promise<number>;
   acceptanceFacts(): Promise<AcceptanceFacts>;

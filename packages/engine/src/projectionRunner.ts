@@ -10,7 +10,11 @@ import {
   type ProjectionState,
 } from '@chanperf/domain';
 import type { Logger } from 'pino';
+import type { AppendedEvent } from './ingestion.js';
 import type { Feed, ProjectionOutputs, ReadStore } from './ports.js';
+
+/** At most this many handed-over events wait for the projection; beyond, it reads the log. */
+const MAX_OFFERED = 100_000;
 
 export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
@@ -24,6 +28,8 @@ export class ProjectionRunner {
   private position = 0;
   private readonly clock: MonthClock;
   private running: Promise<number> | undefined;
+  /** Events handed over by an ingestor in this process, in log order. */
+  private offered: AppendedEvent[] = [];
 
   constructor(
     private readonly feed: Feed,
@@ -51,6 +57,36 @@ export class ProjectionRunner {
     this.position = loaded.position;
   }
 
+  /**
+   * Hands over events just appended in this process (see `Ingestor.onAppended`), so the next
+   * batch skips reading and parsing them. Anything not contiguous with the checkpoint is read
+   * from the feed as usual; the hand-over is bounded and only ever an optimisation.
+   */
+  offer(appended: readonly AppendedEvent[]): void {
+    if (this.offered.length + appended.length > MAX_OFFERED) {
+      this.offered = [];
+      return;
+    }
+    for (const a of appended) this.offered.push(a);
+  }
+
+  /** The next batch: from the hand-over when it continues the checkpoint, else from the feed. */
+  private async nextBatch(limit: number): Promise<{ position: number; event: ChanperfEvent }[]> {
+    let skip = 0;
+    while (skip < this.offered.length && (this.offered[skip]?.position ?? 0) <= this.position) skip++;
+    if (skip > 0) this.offered = this.offered.slice(skip);
+    if (this.offered[0]?.position === this.position + 1) {
+      let n = 1;
+      while (n < this.offered.length && n < limit && this.offered[n]?.position === this.position + n + 1) n++;
+      const batch = this.offered.slice(0, n);
+      this.offered = this.offered.slice(n);
+      return batch;
+    }
+    this.offered = [];
+    const entries = await this.feed.read(this.position, limit);
+    return entries.map((e) => ({ position: e.position, event: JSON.parse(e.payload) as ChanperfEvent }));
+  }
+
   /** Applies every log entry after the checkpoint; concurrent calls share one run. */
   catchUp(): Promise<number> {
     this.running ??= this.run().finally(() => {
@@ -63,7 +99,7 @@ export class ProjectionRunner {
     if (this.state === undefined) await this.load();
     const batchSize = this.options.batchSize ?? 5000;
     for (;;) {
-      const entries = await this.feed.read(this.position, batchSize);
+      const entries = await this.nextBatch(batchSize);
       if (entries.length === 0) return this.position;
       const state = this.state as ProjectionState;
       const last = entries[entries.length - 1]?.position ?? this.position;
@@ -77,10 +113,11 @@ export class ProjectionRunner {
             minorDigits: this.settings.minorDigits,
             sink,
           };
-          for (const entry of entries) evolve(ctx, JSON.parse(entry.payload) as ChanperfEvent);
+          for (const entry of entries) evolve(ctx, entry.event);
         });
       } catch (err) {
         this.state = undefined; // half-applied in memory: reload from the store
+        this.offered = [];
         throw err;
       }
       this.position = last;

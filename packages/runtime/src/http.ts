@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
@@ -19,7 +20,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ApiKey, Role } from './config.js';
+import { ROLES, type ApiKey, type Role } from './config.js';
 import type { Runtime } from './runtime.js';
 
 export const BODY_LIMIT = 10 * 1024 * 1024;
@@ -70,7 +71,8 @@ export async function createHttpServer(runtime: Runtime, options: HttpOptions): 
     // pino's Logger is Fastify's logger; the cast bridges the two packages' declarations.
     loggerInstance: runtime.logger.child({ service: 'http' }) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: true,
+    // Per-request logs would double the metrics; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   }).withTypeProvider<ZodTypeProvider>();
@@ -155,6 +157,18 @@ export async function createHttpServer(runtime: Runtime, options: HttpOptions): 
     runtime.metrics.projectionLag.set(head - projected);
     return reply.type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
   });
+  app.get(
+    '/v1/me',
+    {
+      config: { roles: ['analyst', 'admin', 'ingest', 'partner'] },
+      schema: {
+        tags: ['operations'],
+        summary: 'Who the key belongs to: its role, and for a partner its channel',
+        response: { 200: z.object({ role: z.enum(ROLES), channelId: z.string().optional() }) },
+      },
+    },
+    (request) => request.principal,
+  );
   app.get(
     '/v1/status',
     {

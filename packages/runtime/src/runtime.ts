@@ -57,6 +57,8 @@ export function openRuntime(config: ServiceConfig, logger: Logger): Runtime {
       ingestor ??= (async () => {
         const i = new Ingestor(store.log, config.settings, logger.child({ service: 'ingestion' }));
         await i.init();
+        // The projection of this process takes appended events straight from the ingestor.
+        if (runtime.projecting) i.onAppended((appended) => runner.offer(appended));
         return i;
       })();
       return ingestor;

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
 import {
+  applyNewOrders,
   clearDirty,
   dirtyMonths,
   initialProjectionState,
@@ -15,6 +16,7 @@ import {
   type Counts,
   type DeploymentSettings,
   type MonthFacts,
+  type NewOrders,
   type ProjectionIndex,
   type ProjectionSink,
   type ProjectionState,
@@ -25,6 +27,7 @@ import {
 import {
   EngineError,
   type AcceptanceFacts,
+  type CommitResult,
   type EventLog,
   type Feed,
   type IngestBatch,
@@ -41,6 +44,10 @@ export interface SqliteStoreConfig {
   /** Database file; created when missing. */
   readonly path: string;
   readonly settings: DeploymentSettings;
+  /** Page cache in MiB (default 256). */
+  readonly cacheMiB?: number;
+  /** Memory-mapped I/O window in MiB (default 1024). */
+  readonly mmapMiB?: number;
 }
 
 export interface SqliteStore {
@@ -64,8 +71,14 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
     );
   }
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma('synchronous = OFF');
   db.pragma('busy_timeout = 5000');
+  // The indexes on eventId, orders and sales are written in random key order: a large page
+  // cache and memory-mapped reads keep that off the disk (measured in docs/performance.md).
+  db.pragma(`cache_size = -${(config.cacheMiB ?? 256) * 1024}`);
+  db.pragma(`mmap_size = ${(config.mmapMiB ?? 1024) * 1024 * 1024}`);
+  db.pragma('temp_store = MEMORY');
+  db.pragma('wal_autocheckpoint = 1000');
   migrate(db);
   checkSettings(db, config.settings);
   const log = new SqliteEventLog(db);
@@ -125,7 +138,7 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
   private readonly putSource: Statement;
   private readonly markRedriven: Statement;
   private readonly readFrom: Statement<[number, number], EventRow>;
-  private readonly commitTx: (batch: IngestBatch) => void;
+  private readonly commitTx: (batch: IngestBatch) => number[];
 
   constructor(private readonly db: DB) {
     this.payloadOf = db.prepare<[string], string>(`SELECT payload FROM events WHERE event_id = ?`).pluck();
@@ -145,8 +158,10 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
       `SELECT position, event_id, type, channel_id, payload FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     );
     this.commitTx = db.transaction((batch: IngestBatch) => {
+      const positions: number[] = [];
       for (const e of batch.accepted) {
         const info = this.insertEvent.run(e.eventId, e.type, e.channelId, e.payload);
+        positions.push(info.changes === 0 ? 0 : Number(info.lastInsertRowid));
         if (info.changes === 0) continue;
         if (e.type === 'ChannelRegistered') this.insertFact.run('channel', e.channelId);
         else if (e.type === 'PromotionScheduled') {
@@ -161,7 +176,16 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
       }
       for (const r of batch.rejected) {
         const raw = typeof r.raw === 'string' ? Buffer.from(r.raw, 'utf8') : Buffer.from(r.raw);
-        this.insertRejected.run(r.source, r.line, r.eventId, r.code, r.message, raw);
+        // The eventId of a rejected input may be any string (even ill-formed UTF-16): stored as a
+        // JSON string literal, it survives the UTF-8 round trip exactly.
+        this.insertRejected.run(
+          r.source,
+          r.line,
+          r.eventId === null ? null : JSON.stringify(r.eventId),
+          r.code,
+          r.message,
+          raw,
+        );
       }
       for (const id of batch.redriven ?? []) this.markRedriven.run(id);
       const c = batch.counts;
@@ -169,6 +193,7 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
       if (batch.checkpoint !== undefined) {
         this.putSource.run(batch.checkpoint.key, batch.checkpoint.offset, batch.checkpoint.line);
       }
+      return positions;
     });
   }
 
@@ -181,13 +206,12 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
     return Promise.resolve(out);
   }
 
-  commit(batch: IngestBatch): Promise<void> {
+  commit(batch: IngestBatch): Promise<CommitResult> {
     try {
-      this.commitTx(batch);
+      return Promise.resolve({ positions: this.commitTx(batch) });
     } catch (cause) {
       throw new EngineError('APPEND_FAILED', `append failed: ${(cause as Error).message}`, true, { cause });
     }
-    return Promise.resolve();
   }
 
   head(): Promise<number> {
@@ -243,7 +267,7 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
       id: r.id,
       source: r.source,
       line: r.line,
-      eventId: r.event_id,
+      eventId: r.event_id === null ? null : (JSON.parse(r.event_id) as string),
       code: r.code,
       message: r.message,
       raw: r.raw.toString('utf8'),
@@ -269,7 +293,13 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
       event_id: string | null;
       code: RejectionCode;
     }[];
-    return Promise.resolve(rows.map((r) => ({ line: r.line ?? 0, eventId: r.event_id, code: r.code })));
+    return Promise.resolve(
+      rows.map((r) => ({
+        line: r.line ?? 0,
+        eventId: r.event_id === null ? null : (JSON.parse(r.event_id) as string),
+        code: r.code,
+      })),
+    );
   }
 }
 
@@ -310,24 +340,90 @@ interface MonthRow {
   satisfaction_respondents: string;
 }
 
+/**
+ * The growing index in SQLite. Order ids and sale bps are buffered for the batch and written
+ * at its end in key order: neighbouring keys share B-tree pages, so a batch touches each page
+ * once instead of once per event. Lookups see the batch's buffer first.
+ */
+class SqliteProjectionIndex implements ProjectionIndex {
+  private readonly orders = new Map<string, [string, number, string]>();
+  private readonly sales = new Map<string, [string, string, string, number]>();
+
+  constructor(private readonly stmts: () => ReturnType<SqliteReadStore['prepare']>) {}
+
+  addOrder(channelId: string, month: number, orderId: string): void {
+    const key = `${channelId}\u0000${month}\u0000${orderId}`;
+    if (!this.orders.has(key)) this.orders.set(key, [channelId, month, orderId]);
+  }
+
+  takeNewOrders(): NewOrders[] {
+    const rows = [...this.orders.values()].sort(compareTuples);
+    this.orders.clear();
+    const counts = new Map<string, { channelId: string; month: number; count: number }>();
+    const insert = this.stmts().addOrder;
+    for (const [channelId, month, orderId] of rows) {
+      if (insert.run(channelId, month, orderId).changes !== 1) continue;
+      const key = `${channelId}\u0000${month}`;
+      const c = counts.get(key);
+      if (c === undefined) counts.set(key, { channelId, month, count: 1 });
+      else c.count++;
+    }
+    return [...counts.values()];
+  }
+
+  recordSale(channelId: string, orderId: string, sku: string, bps: number): void {
+    this.sales.set(`${channelId}\u0000${orderId}\u0000${sku}`, [channelId, orderId, sku, bps]);
+  }
+
+  saleBonusBps(channelId: string, orderId: string, sku: string): number | undefined {
+    const buffered = this.sales.get(`${channelId}\u0000${orderId}\u0000${sku}`);
+    return buffered !== undefined ? buffered[3] : this.stmts().saleBps.get(channelId, orderId, sku);
+  }
+
+  addCertification(channelId: string, traineeId: string, month: number): void {
+    this.stmts().addCert.run(channelId, traineeId, month);
+  }
+
+  countCertified(channelId: string, from: number, to: number): number {
+    return this.stmts().countCerts.get(channelId, from, to) ?? 0;
+  }
+
+  /** Writes the buffered sales (inside the batch's transaction). */
+  flush(): void {
+    const upsert = this.stmts().recordSale;
+    for (const [channelId, orderId, sku, bps] of [...this.sales.values()].sort(compareTuples)) {
+      upsert.run(channelId, orderId, sku, bps);
+    }
+    this.sales.clear();
+  }
+
+  /** Forgets the buffers of a batch that failed. */
+  discard(): void {
+    this.orders.clear();
+    this.sales.clear();
+  }
+}
+
+function compareTuples(a: readonly (string | number)[], b: readonly (string | number)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as string | number;
+    const y = b[i] as string | number;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
 class SqliteReadStore implements ReadStore {
-  readonly index: ProjectionIndex;
+  private readonly idx: SqliteProjectionIndex;
   private stmts!: ReturnType<SqliteReadStore['prepare']>;
 
   constructor(private readonly db: DB) {
     this.stmts = this.prepare();
-    const s = () => this.stmts;
-    this.index = {
-      addOrder: (channelId, month, orderId) => s().addOrder.run(channelId, month, orderId).changes === 1,
-      recordSale: (channelId, orderId, sku, bps) => {
-        s().recordSale.run(channelId, orderId, sku, bps);
-      },
-      saleBonusBps: (channelId, orderId, sku) => s().saleBps.get(channelId, orderId, sku),
-      addCertification: (channelId, traineeId, month) => {
-        s().addCert.run(channelId, traineeId, month);
-      },
-      countCertified: (channelId, from, to) => s().countCerts.get(channelId, from, to) ?? 0,
-    };
+    this.idx = new SqliteProjectionIndex(() => this.stmts);
+  }
+
+  get index(): ProjectionIndex {
+    return this.idx;
   }
 
   private prepare() {
@@ -424,7 +520,7 @@ class SqliteReadStore implements ReadStore {
   ): ProjectionOutputs {
     const outputs = { alerts: [] as Alert[], tierMovements: [] as TierMovement[] };
     const s = this.stmts;
-    this.db.transaction(() => {
+    const tx = this.db.transaction(() => {
       apply({
         alert: (a) => {
           outputs.alerts.push(a);
@@ -435,10 +531,22 @@ class SqliteReadStore implements ReadStore {
           s.putMovement.run(m.channelId, position, JSON.stringify(m));
         },
       });
+      applyNewOrders(state, this.idx.takeNewOrders());
+      this.idx.flush();
       this.save(state);
       s.putCheckpoint.run(position);
-    })();
-    const result: ProjectionOutputs = { ...outputs, changedMonths: dirtyMonths(state), lastClosed: state.lastClosed };
+    });
+    try {
+      tx();
+    } catch (err) {
+      this.idx.discard();
+      throw err;
+    }
+    const result: ProjectionOutputs = {
+      ...outputs,
+      changedMonths: dirtyMonths(state),
+      lastClosed: state.lastClosed,
+    };
     clearDirty(state);
     return result;
   }
@@ -499,7 +607,8 @@ class SqliteReadStore implements ReadStore {
 
   position(): Promise<number> {
     return Promise.resolve(
-      (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as number | undefined) ?? 0,
+      (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
+        number | undefined) ?? 0,
     );
   }
 

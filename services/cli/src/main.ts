@@ -14,6 +14,7 @@ import { EngineError } from '@chanperf/engine';
 import { settingsFrom } from './settings.js';
 import { ingestFile, openEngine } from './pipeline.js';
 import { runDemo } from './demo.js';
+import { ConfigError, SERVICES, serveUntilSignal, type ServiceName } from './serve.js';
 
 const USAGE = `usage: chanperf <command> [options]
 
@@ -28,6 +29,9 @@ commands:
          [--after ID] [--limit N]
   demo [--seed N] [--partners N] [--dir DIR]
                                  generate a realistic feed, run it, print a summary
+  serve [--only ingestion|projection|alerting|query]
+                                 run the services (HTTP API, projection, alerting);
+                                 configured by CHANPERF_* environment variables
 
 common options:
   --timezone TZ    reporting time zone (env CHANPERF_TIMEZONE, default Asia/Shanghai)
@@ -75,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         partners: { type: 'string' },
         dir: { type: 'string' },
+        only: { type: 'string' },
       },
     });
   } catch (err) {
@@ -158,6 +163,22 @@ async function main(argv: string[]): Promise<number> {
         await write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
       } finally {
         engine.close();
+      }
+      return 0;
+    }
+    case 'serve': {
+      const only = values.only;
+      if (only !== undefined && !(SERVICES as readonly string[]).includes(only)) {
+        fail(`serve: --only must be one of ${SERVICES.join(', ')}`);
+      }
+      const env = { ...process.env };
+      if (values.timezone !== undefined) env.CHANPERF_TIMEZONE = values.timezone;
+      if (values.currency !== undefined) env.CHANPERF_CURRENCY = values.currency;
+      try {
+        await serveUntilSignal({ env, only: only as ServiceName | undefined });
+      } catch (err) {
+        if (err instanceof ConfigError) fail(`serve: ${err.message.replaceAll('\n', '; ')}`);
+        throw err;
       }
       return 0;
     }

@@ -20,10 +20,10 @@ export interface Engine {
   close(): void;
 }
 
-/** Events per ingestion and projection transaction (CHANPERF_BATCH_SIZE, default 2000). */
+/** Events per ingestion and projection transaction (CHANPERF_BATCH_SIZE, default 10000). */
 export function batchSize(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.CHANPERF_BATCH_SIZE ?? 2000);
-  return Number.isSafeInteger(n) && n > 0 ? n : 2000;
+  const n = Number(env.CHANPERF_BATCH_SIZE ?? 10000);
+  return Number.isSafeInteger(n) && n > 0 ? n : 10000;
 }
 
 export async function openEngine(
@@ -38,6 +38,8 @@ export async function openEngine(
     logger,
     batchSize: batchSize(),
   });
+  // The projection takes the appended events straight from the ingestor (no read-back).
+  ingestor.onAppended((appended) => runner.offer(appended));
   return {
     store,
     ingestor,

@@ -82,7 +82,7 @@ function applyMoneyEvent(ctx: EvolveContext, e: SaleRecorded | SaleReturned): vo
     facts.sales += BigInt(amount);
     facts.unitsSold += BigInt(e.data.quantity);
     facts.saleCount += 1;
-    if (ctx.index.addOrder(e.channelId, month, e.data.orderId)) facts.orders += 1;
+    ctx.index.addOrder(e.channelId, month, e.data.orderId);
     const bps = saleBonusBps(state.promotions, e.channelId, e.data.sku, at);
     if (bps > 0) {
       facts.promoNumerator += BigInt(amount) * BigInt(bps);

@@ -143,13 +143,24 @@ export function clearDirty(state: ProjectionState): void {
   state.dirty.global = false;
 }
 
+/** New distinct orders of a channel-month, counted by the index. */
+export interface NewOrders {
+  readonly channelId: string;
+  readonly month: Month;
+  readonly count: number;
+}
+
 /**
  * Lookups over state that grows with the log. Synchronous by contract: the embedded adapter
- * is SQLite inside the projection's transaction, the test adapter is a set of maps.
+ * is SQLite inside the projection's transaction, the test adapter is a set of maps. Order ids
+ * are only counted, never looked up by a rule, so an adapter may defer and sort their writes
+ * until `takeNewOrders`.
  */
 export interface ProjectionIndex {
-  /** Records an orderId sold in a channel-month; true when it is new for that month. */
-  addOrder(channelId: string, month: Month, orderId: string): boolean;
+  /** Records an orderId sold in a channel-month (counted once per channel-month). */
+  addOrder(channelId: string, month: Month, orderId: string): void;
+  /** The distinct orders recorded since the last call that were new to their channel-month. */
+  takeNewOrders(): NewOrders[];
   /** Remembers the promotion bps of the latest sale of (channel, order, sku). */
   recordSale(channelId: string, orderId: string, sku: string, bonusBps: number): void;
   /** The bps of the latest earlier sale of (channel, order, sku), or undefined. */
@@ -160,18 +171,36 @@ export interface ProjectionIndex {
   countCertified(channelId: string, from: Month, to: Month): number;
 }
 
+/** Adds the index's count of new distinct orders to the month facts (spec §7 `orders`). */
+export function applyNewOrders(state: ProjectionState, news: readonly NewOrders[]): void {
+  for (const n of news) {
+    const facts = state.channels.get(n.channelId)?.months.get(n.month);
+    if (facts === undefined) continue;
+    facts.orders += n.count;
+    markMonthDirty(state, n.channelId, n.month);
+  }
+}
+
 /** The in-memory ProjectionIndex, for tests and the in-memory engine. */
 export function memoryProjectionIndex(): ProjectionIndex {
   const orders = new Set<string>();
+  const pending = new Map<string, NewOrders>();
   const sales = new Map<string, number>();
   const certs = new Map<string, Map<string, Set<Month>>>();
   const sep = '\u0000';
   return {
     addOrder(channelId, month, orderId) {
       const key = channelId + sep + String(month) + sep + orderId;
-      if (orders.has(key)) return false;
+      if (orders.has(key)) return;
       orders.add(key);
-      return true;
+      const cm = channelId + sep + String(month);
+      const p = pending.get(cm);
+      pending.set(cm, { channelId, month, count: (p?.count ?? 0) + 1 });
+    },
+    takeNewOrders() {
+      const out = [...pending.values()];
+      pending.clear();
+      return out;
     },
     recordSale(channelId, orderId, sku, bonusBps) {
       sales.set(channelId + sep + orderId + sep + sku, bonusBps);

@@ -1,0 +1,99 @@
+/**
+ * `chanperf serve`: the composition root of the embedded deployment. Runs the ingestion,
+ * projection, alerting and query services in one process on one SQLite file, or one of them
+ * with `--only NAME` (several such processes may share the data directory).
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { pino, type Logger } from 'pino';
+import { startAlerting, type AlertingService } from '@chanperf/alerting';
+import { registerIngestionRoutes } from '@chanperf/ingestion';
+import { startProjection, type ProjectionService } from '@chanperf/projection';
+import { registerQueryRoutes } from '@chanperf/query';
+import { registerWebRoutes } from '@chanperf/web';
+import { createHttpServer, loadConfig, openRuntime, type App, type Runtime } from '@chanperf/runtime';
+
+export const SERVICES = ['ingestion', 'projection', 'alerting', 'query'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export interface Server {
+  readonly url: string;
+  readonly runtime: Runtime;
+  readonly app: App;
+  readonly projection: ProjectionService | undefined;
+  readonly alerting: AlertingService | undefined;
+  /** Graceful shutdown: stop taking requests, finish in-flight work, close the database. */
+  close(): Promise<void>;
+}
+
+export class ConfigError extends Error {}
+
+export async function startServer(options: {
+  env: NodeJS.ProcessEnv;
+  only?: ServiceName | undefined;
+  logger?: Logger;
+}): Promise<Server> {
+  const config = loadConfig(options.env);
+  if (E.isLeft(config)) throw new ConfigError(config.left);
+  const logger =
+    options.logger ??
+    pino({ level: config.right.logLevel, base: { service: options.only ?? 'serve' } }, pino.destination(2));
+  const runs = (name: ServiceName) => options.only === undefined || options.only === name;
+  const runtime = openRuntime(config.right, logger);
+
+  const projection = runs('projection') ? startProjection(runtime) : undefined;
+  const ready = async () => {
+    if (projection !== undefined) return projection.ready();
+    if (!runs('query')) return true;
+    return (await runtime.store.readStore.position()) >= (await runtime.store.log.head());
+  };
+  const app = await createHttpServer(runtime, { ready });
+  if (runs('ingestion')) await registerIngestionRoutes(app, runtime);
+  if (runs('query')) {
+    await registerQueryRoutes(app, runtime);
+    await registerWebRoutes(app, runtime);
+  }
+  const alerting = runs('alerting') ? startAlerting(runtime) : undefined;
+
+  await app.listen({ host: runtime.config.host, port: runtime.config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : runtime.config.port;
+  const host = runtime.config.host.includes(':') ? `[${runtime.config.host}]` : runtime.config.host;
+  const url = `http://${host}:${port}`;
+  logger.info(
+    { url, services: options.only ?? SERVICES.join(','), dataDir: runtime.config.dataDir },
+    'chanperf serving',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    runtime,
+    app,
+    projection,
+    alerting,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await alerting?.stop();
+        await projection?.stop();
+        runtime.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Runs until SIGINT or SIGTERM, then shuts down gracefully. */
+export async function serveUntilSignal(options: {
+  env: NodeJS.ProcessEnv;
+  only?: ServiceName | undefined;
+}): Promise<void> {
+  const server = await startServer(options);
+  process.stderr.write(`chanperf: serving on ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+}

@@ -1,0 +1,110 @@
+/**
+ * Reads the events behind a channel's figures straight from the embedded log (the `events`
+ * table), for `explain`. Only the fields explain needs are extracted, in SQL, and rows are
+ * streamed, so a channel with a long history is not loaded into memory at once.
+ *
+ * The log is the store's table; this module adds one index to it (channel, position) with
+ * `CREATE INDEX IF NOT EXISTS`, which is idempotent and does not change what the store reads.
+ */
+import type { SqliteStore } from '@chanperf/store-sqlite';
+
+type Database = SqliteStore['db'];
+
+/** A SaleRecorded or SaleReturned as written in the log. */
+export interface MoneyRow {
+  readonly position: number;
+  readonly eventId: string;
+  readonly type: 'SaleRecorded' | 'SaleReturned';
+  readonly occurredAt: string;
+  readonly orderId: string;
+  readonly sku: string;
+  readonly quantity: number;
+  /** The decimal string as written ("400000.00"). */
+  readonly netAmount: string;
+}
+
+/** A PromotionScheduled as written in the log. */
+export interface PromotionRow {
+  readonly position: number;
+  readonly eventId: string;
+  readonly promotionId: string;
+  readonly startsAt: string;
+  readonly endsAt: string;
+  readonly bonusBps: number;
+  readonly skus: readonly string[] | null;
+  readonly channelIds: readonly string[] | null;
+}
+
+/** The log lookups explain needs; every read is bounded by a position (the read model's). */
+export interface ChannelLog {
+  /** Sales and returns of a channel with position ≤ upTo, in log order. */
+  moneyEvents(channelId: string, upTo: number): IterableIterator<MoneyRow>;
+  /** The latest SaleRecorded of (channel, orderId, sku) with position < before. */
+  latestSaleBefore(channelId: string, orderId: string, sku: string, before: number): MoneyRow | undefined;
+  /** Every PromotionScheduled with position ≤ upTo, in log order. */
+  promotions(upTo: number): PromotionRow[];
+}
+
+const MONEY_COLUMNS = `position, event_id AS eventId, type,
+  json_extract(payload, '$.occurredAt') AS occurredAt,
+  json_extract(payload, '$.data.orderId') AS orderId,
+  json_extract(payload, '$.data.sku') AS sku,
+  json_extract(payload, '$.data.quantity') AS quantity,
+  json_extract(payload, '$.data.netAmount') AS netAmount`;
+
+interface PromotionDbRow {
+  position: number;
+  eventId: string;
+  payload: string;
+}
+
+interface PromotionPayload {
+  data: {
+    promotionId: string;
+    startsAt: string;
+    endsAt: string;
+    bonusBps: number;
+    skus?: string[];
+    channelIds?: string[];
+  };
+}
+
+export function sqliteChannelLog(db: Database): ChannelLog {
+  // Program events have no channel: the same index serves `channel_id IS NULL`.
+  db.exec(`CREATE INDEX IF NOT EXISTS events_by_channel ON events (channel_id, position)`);
+  const money = db.prepare<[string, number], MoneyRow>(
+    `SELECT ${MONEY_COLUMNS} FROM events
+     WHERE channel_id = ? AND position <= ? AND type IN ('SaleRecorded', 'SaleReturned')
+     ORDER BY position`,
+  );
+  // Walks the channel's events backwards from `before`: the original sale is usually recent.
+  const latestSale = db.prepare<[string, number, string, string], MoneyRow>(
+    `SELECT ${MONEY_COLUMNS} FROM events
+     WHERE channel_id = ? AND position < ? AND type = 'SaleRecorded'
+       AND json_extract(payload, '$.data.orderId') = ? AND json_extract(payload, '$.data.sku') = ?
+     ORDER BY position DESC LIMIT 1`,
+  );
+  const promotions = db.prepare<[number], PromotionDbRow>(
+    `SELECT position, event_id AS eventId, payload FROM events
+     WHERE channel_id IS NULL AND position <= ? AND type = 'PromotionScheduled'
+     ORDER BY position`,
+  );
+  return {
+    moneyEvents: (channelId, upTo) => money.iterate(channelId, upTo),
+    latestSaleBefore: (channelId, orderId, sku, before) => latestSale.get(channelId, before, orderId, sku),
+    promotions: (upTo) =>
+      promotions.all(upTo).map((r) => {
+        const d = (JSON.parse(r.payload) as PromotionPayload).data;
+        return {
+          position: r.position,
+          eventId: r.eventId,
+          promotionId: d.promotionId,
+          startsAt: d.startsAt,
+          endsAt: d.endsAt,
+          bonusBps: d.bonusBps,
+          skus: d.skus ?? null,
+          channelIds: d.channelIds ?? null,
+        };
+      }),
+  };
+}

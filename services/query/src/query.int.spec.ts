@@ -1,0 +1,657 @@
+/**
+ * The query service on a real socket (127.0.0.1, port 0): basic.ndjson posted in three chunks
+ * through the ingestion API, then every query endpoint checked against basic.report.json,
+ * explain reconciled to the cent, CSV parsed back, partner isolation, and the live stream.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createHttpServer,
+  loadConfig,
+  openRuntime,
+  type ApiKey,
+  type DerivedFact,
+  type Runtime,
+} from '@chanperf/runtime';
+import { parse as parseCsv } from 'csv-parse/sync';
+import * as E from 'fp-ts/lib/Either.js';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerIngestionRoutes } from '../../ingestion/src/index.js';
+import { startProjection, type ProjectionService } from '../../projection/src/index.js';
+import { registerQueryRoutes, type Explanation } from './index.js';
+
+const EXAMPLES = fileURLToPath(new URL('../../../../shared/spec/examples/', import.meta.url));
+const basicLines = readFileSync(join(EXAMPLES, 'basic.ndjson'), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
+const expected = JSON.parse(readFileSync(join(EXAMPLES, 'basic.report.json'), 'utf8')) as BasicReport;
+
+interface MonthJson {
+  month: string;
+  sales: string;
+  returns: string;
+  net: string;
+  rebate: Record<'base' | 'growthBonus' | 'promotion' | 'volume' | 'total', string>;
+  [k: string]: unknown;
+}
+interface ChannelJson {
+  channelId: string;
+  name: string;
+  tier: string | null;
+  months: MonthJson[];
+  [k: string]: unknown;
+}
+interface BasicReport {
+  counts: Record<string, number>;
+  lastClosedMonth: string | null;
+  channels: ChannelJson[];
+  program: { months: Record<string, unknown>[] };
+  tierMovements: { channelId: string }[];
+  alerts: { id: string; kind: string; channelId: string }[];
+  rejected: { line: number; eventId: string | null; code: string }[];
+}
+
+const KEYS = {
+  analyst: 'analyst-key-0123456789',
+  admin: 'admin-key-0123456789ab',
+  ingest: 'ingest-key-0123456789a',
+  partnerA: 'partner-a-key-01234567',
+  partnerB: 'partner-b-key-01234567',
+} as const;
+
+const API_KEYS: ApiKey[] = [
+  { key: KEYS.analyst, role: 'analyst' },
+  { key: KEYS.admin, role: 'admin' },
+  { key: KEYS.ingest, role: 'ingest' },
+  { key: KEYS.partnerA, role: 'partner', channelId: 'CH-A' },
+  { key: KEYS.partnerB, role: 'partner', channelId: 'CH-B' },
+];
+
+interface Server {
+  readonly url: string;
+  readonly runtime: Runtime;
+  readonly projection: ProjectionService;
+  close(): Promise<void>;
+}
+
+/** The services of `chanperf serve` in this process, on a fresh data dir and a free port. */
+async function startServer(options: { heartbeatMs?: number } = {}): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'chanperf-query-'));
+  const config = loadConfig({
+    CHANPERF_DATA_DIR: dir,
+    CHANPERF_API_KEYS: JSON.stringify(API_KEYS),
+    CHANPERF_LOG_LEVEL: 'silent',
+  });
+  if (E.isLeft(config)) throw new Error(config.left);
+  const runtime = openRuntime(config.right, pino({ level: 'silent' }));
+  const projection = startProjection(runtime);
+  const app = await createHttpServer(runtime, { ready: () => Promise.resolve(projection.ready()) });
+  await registerIngestionRoutes(app, runtime);
+  await registerQueryRoutes(app, runtime, options);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    runtime,
+    projection,
+    async close() {
+      await app.close();
+      await projection.stop();
+      runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function post(server: Server, path: string, body: string, contentType: string, key: string) {
+  const res = await fetch(server.url + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': contentType },
+    body,
+  });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+/** Posts basic.ndjson in three chunks and waits for the projection to reach the log head. */
+async function ingestBasic(server: Server): Promise<void> {
+  const third = Math.ceil(basicLines.length / 3);
+  for (let i = 0; i < basicLines.length; i += third) {
+    const chunk = basicLines.slice(i, i + third).join('\n') + '\n';
+    await post(server, '/v1/events', chunk, 'application/x-ndjson', KEYS.ingest);
+  }
+  await server.projection.waitFor();
+}
+
+async function get(server: Server, path: string, key: string | undefined, accept?: string) {
+  const headers: Record<string, string> = {};
+  if (key !== undefined) headers.authorization = `Bearer ${key}`;
+  if (accept !== undefined) headers.accept = accept;
+  const res = await fetch(server.url + path, { headers });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get('content-type') ?? '', text, headers: res.headers };
+}
+
+async function getJson<T = Record<string, unknown>>(
+  server: Server,
+  path: string,
+  key: string = KEYS.analyst,
+): Promise<T> {
+  const r = await get(server, path, key);
+  expect(r.status, `${path}: ${r.text}`).toBe(200);
+  return JSON.parse(r.text) as T;
+}
+
+/** An exact decimal string as an integer scaled by 10^scale (e.g. "-400.0000", 6 → -400000000n). */
+function scaled(text: string, scale: number): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (m === null) throw new Error(`not a decimal: ${text}`);
+  const frac = m[3] ?? '';
+  expect(frac.length).toBeLessThanOrEqual(scale);
+  const v = BigInt((m[2] ?? '') + frac.padEnd(scale, '0'));
+  return m[1] === '-' ? -v : v;
+}
+
+/** Half away from zero, from `scale` fraction digits down to `digits` (the spec's one rounding). */
+function roundTo(value: bigint, scale: number, digits: number): bigint {
+  const unit = 10n ** BigInt(scale - digits);
+  const abs = value < 0n ? -value : value;
+  let q = abs / unit;
+  if ((abs % unit) * 2n >= unit) q += 1n;
+  return value < 0n ? -q : q;
+}
+
+const DIGITS = 2;
+const EXACT = DIGITS + 4;
+
+describe('query API on basic.ndjson', () => {
+  let server: Server;
+
+  beforeAll(async () => {
+    server = await startServer();
+    await ingestBasic(server);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('GET /v1/report equals basic.report.json (channels, program, tier movements, alerts)', async () => {
+    const r = await get(server, '/v1/report', KEYS.analyst);
+    expect(r.status).toBe(200);
+    expect(Number(r.headers.get('x-chanperf-position'))).toBe(await server.runtime.store.log.head());
+    const report = JSON.parse(r.text) as BasicReport;
+    expect(report.channels).toEqual(expected.channels);
+    expect(report.program).toEqual(expected.program);
+    expect(report.tierMovements).toEqual(expected.tierMovements);
+    expect(report.alerts).toEqual(expected.alerts);
+    expect(report.lastClosedMonth).toBe(expected.lastClosedMonth);
+    expect(report.counts).toEqual(expected.counts);
+    // Over HTTP a line number counts within its chunk; the inputs and codes are the same.
+    const strip = (list: BasicReport['rejected']) => list.map(({ eventId, code }) => ({ eventId, code }));
+    expect(strip(report.rejected)).toEqual(strip(expected.rejected));
+  });
+
+  it('GET /v1/channels/:id and …/months/:month answer the report figures', async () => {
+    for (const channel of expected.channels) {
+      const detail = await getJson(server, `/v1/channels/${channel.channelId}`);
+      const { region, ...rest } = detail as ChannelJson & { region: string | null };
+      expect(rest).toEqual(channel);
+      expect(region === null || typeof region === 'string').toBe(true);
+      for (const month of channel.months) {
+        expect(await getJson(server, `/v1/channels/${channel.channelId}/months/${month.month}`)).toEqual({
+          channelId: channel.channelId,
+          ...month,
+        });
+      }
+    }
+    expect((await getJson(server, '/v1/channels/CH-A')).region).toBe('North');
+    expect((await getJson(server, '/v1/channels/CH-B')).region).toBeNull();
+  });
+
+  it('GET /v1/channels lists every channel with its last closed month and quarter accrual', async () => {
+    const { channels } = await getJson<{ channels: Record<string, unknown>[] }>(server, '/v1/channels');
+    expect(channels.map((c) => c.channelId)).toEqual(expected.channels.map((c) => c.channelId));
+    for (const c of channels) {
+      const want = expected.channels.find((e) => e.channelId === c.channelId)!;
+      const march = want.months.find((m) => m.month === '2026-03');
+      const april = want.months.find((m) => m.month === '2026-04')!;
+      expect(c).toMatchObject({ name: want.name, tier: want.tier, quarter: '2026-Q2' });
+      // April is the only month of Q2 so far.
+      expect(c.quarterRebateAccrued).toBe(april.rebate.total);
+      if (march === undefined) {
+        expect(c.lastClosedMonth).toBeNull(); // CH-D registered in April
+      } else {
+        expect(c).toMatchObject({ lastClosedMonth: '2026-03', lastClosedNet: march.net });
+        expect(c.lastClosedGrowthStatus).toBe(march.growthStatus);
+      }
+    }
+  });
+
+  it('GET /v1/program/months, /v1/tier-movements and /v1/alerts (with since/limit paging)', async () => {
+    expect(await getJson(server, '/v1/program/months')).toEqual({ months: expected.program.months });
+    expect(await getJson(server, '/v1/tier-movements')).toEqual({ tierMovements: expected.tierMovements });
+    const all = await getJson<{ alerts: { seq: number; alert: unknown }[]; next: number }>(
+      server,
+      '/v1/alerts',
+    );
+    expect(all.alerts.map((a) => a.alert)).toEqual(expected.alerts);
+    expect(all.alerts.map((a) => a.seq)).toEqual(expected.alerts.map((_, i) => i + 1));
+    const paged: unknown[] = [];
+    let since = 0;
+    for (let i = 0; i <= expected.alerts.length; i++) {
+      const page = await getJson<{ alerts: { alert: unknown }[]; next: number }>(
+        server,
+        `/v1/alerts?since=${since}&limit=1`,
+      );
+      if (page.alerts.length === 0) {
+        expect(page.next).toBe(since);
+        break;
+      }
+      paged.push(...page.alerts.map((a) => a.alert));
+      since = page.next;
+    }
+    expect(paged).toEqual(expected.alerts);
+    const onlyA = await getJson<{ alerts: { alert: { channelId: string } }[] }>(
+      server,
+      '/v1/alerts?channelId=CH-A',
+    );
+    expect(onlyA.alerts.map((a) => a.alert)).toEqual(expected.alerts.filter((a) => a.channelId === 'CH-A'));
+  });
+
+  it('explain of every rebate component of every channel-month sums to the reported figure', async () => {
+    let components = 0;
+    for (const channel of expected.channels) {
+      for (const month of channel.months) {
+        const e = await getJson<Explanation>(
+          server,
+          `/v1/channels/${channel.channelId}/months/${month.month}/explain`,
+        );
+        const where = `${channel.channelId} ${month.month}`;
+        expect(e.consistent, where).toBe(true);
+        expect(e.sales.figure).toBe(month.sales);
+        expect(e.returns.figure).toBe(month.returns);
+        const sumOf = (list: { amount: string }[]) => list.reduce((s, x) => s + scaled(x.amount, DIGITS), 0n);
+        expect(sumOf(e.sales.events), where).toBe(scaled(month.sales, DIGITS));
+        expect(sumOf(e.returns.events), where).toBe(scaled(month.returns, DIGITS));
+        let total = 0n;
+        for (const name of ['base', 'growthBonus', 'promotion', 'volume'] as const) {
+          const c = e.rebate[name];
+          const reported = month.rebate[name];
+          const contributions = c.events.reduce((s, x) => s + scaled(x.contribution, EXACT), 0n);
+          // Each contribution is exactly amount × bps / 10000 …
+          for (const x of c.events) {
+            expect(scaled(x.contribution, EXACT), `${where} ${name} ${x.eventId}`).toBe(
+              scaled(x.amount, DIGITS) * BigInt(x.bps),
+            );
+          }
+          // … they add up to the unrounded sum, which rounds once to the reported figure.
+          expect(contributions, `${where} ${name}`).toBe(scaled(c.unrounded, EXACT));
+          expect(roundTo(contributions, EXACT, DIGITS), `${where} ${name}`).toBe(scaled(reported, DIGITS));
+          expect(c.figure).toBe(reported);
+          expect(c.computed).toBe(reported);
+          total += scaled(reported, DIGITS);
+          components++;
+        }
+        expect(total, where).toBe(scaled(month.rebate.total, DIGITS));
+        expect(e.rebate.total).toEqual(
+          expect.objectContaining({ figure: month.rebate.total, computed: month.rebate.total }),
+        );
+        expect(e.growth.computed).toEqual({ growthBps: month.growthBps, growthStatus: month.growthStatus });
+      }
+    }
+    expect(components).toBe(4 * expected.channels.reduce((n, c) => n + c.months.length, 0));
+  });
+
+  it('explain names the events, promotions and original sales behind CH-A’s promotion figures', async () => {
+    const feb = await getJson<Explanation>(server, '/v1/channels/CH-A/months/2026-02/explain');
+    expect(feb.rebate.promotion.events).toEqual([
+      expect.objectContaining({
+        eventId: 's5',
+        amount: '600000.00',
+        bps: 100,
+        contribution: '6000.000000',
+        promotions: [
+          expect.objectContaining({ promotionId: 'spring-P1', eventId: 'promo-feb', bonusBps: 100 }),
+        ],
+      }),
+    ]);
+    expect(feb.rebate.growthBonus).toMatchObject({ applies: true, bps: 50, figure: '3000.00' });
+    const mar = await getJson<Explanation>(server, '/v1/channels/CH-A/months/2026-03/explain');
+    const r1 = mar.rebate.promotion.events.find((x) => x.eventId === 'r1');
+    expect(r1).toMatchObject({
+      type: 'SaleReturned',
+      amount: '-40000.00',
+      bps: 100,
+      contribution: '-400.000000',
+      originalSale: { eventId: 's5', bps: 100 },
+    });
+    // s8 is in March, after the February window: no promotion.
+    expect(mar.rebate.promotion.events.find((x) => x.eventId === 's8')).toMatchObject({
+      bps: 0,
+      promotions: [],
+    });
+    expect(mar.rebate.volume).toMatchObject({
+      applies: true,
+      bps: 50,
+      figure: '8800.00',
+      quarter: {
+        months: [
+          { month: '2026-01', net: '500000.00' },
+          { month: '2026-02', net: '600000.00' },
+          { month: '2026-03', net: '660000.00' },
+        ],
+        quarterNet: '1760000.00',
+        band: { minQuarterNet: '1000000.00', rateBps: 50 },
+      },
+    });
+    expect(mar.rebate.volume.events.map((x) => x.eventId)).toEqual(['s1', 's2', 's5', 's8', 'r1']);
+    expect(mar.growth).toMatchObject({ net: '660000.00', previous: { month: '2026-02', net: '600000.00' } });
+    const apr = await getJson<Explanation>(server, '/v1/channels/CH-A/months/2026-04/explain');
+    expect(apr.rebate.base).toMatchObject({ tier: 'gold', bps: 300, figure: '7500.00' });
+    expect(apr.rebate.volume).toMatchObject({ applies: false, quarter: null, events: [] });
+  });
+
+  it('answers 404 for an unknown channel or a month outside its months, 400 for a malformed month', async () => {
+    const unknown = await get(server, '/v1/channels/CH-Z', KEYS.analyst);
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.text)).toMatchObject({ error: { code: 'UNKNOWN_CHANNEL' } });
+    for (const path of ['/v1/channels/CH-D/months/2026-03', '/v1/channels/CH-A/months/2026-05/explain']) {
+      const r = await get(server, path, KEYS.analyst);
+      expect(r.status, path).toBe(404);
+      expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'UNKNOWN_MONTH' } });
+    }
+    for (const path of ['/v1/channels/CH-A/months/2026-13', '/v1/channels/CH-A/months/March/explain']) {
+      const r = await get(server, path, KEYS.analyst);
+      expect(r.status, path).toBe(400);
+    }
+    expect((await get(server, '/v1/channels/bad%20id', KEYS.analyst)).status).toBe(400);
+  });
+
+  it('CSV month tables parse back to the JSON figures', async () => {
+    const csv = async (path: string, viaQuery = false) => {
+      const r = await get(
+        server,
+        viaQuery ? `${path}?format=csv` : path,
+        KEYS.analyst,
+        viaQuery ? undefined : 'text/csv',
+      );
+      expect(r.status).toBe(200);
+      expect(r.type).toMatch(/^text\/csv/);
+      return parseCsv<Record<string, string>>(r.text, { bom: true, columns: true });
+    };
+    const cell = (v: unknown): string =>
+      v === null ? '' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : (v as string);
+
+    for (const channel of expected.channels) {
+      const rows = await csv(`/v1/channels/${channel.channelId}`);
+      expect(rows).toEqual(
+        channel.months.map((m) => ({
+          channelId: channel.channelId,
+          month: m.month,
+          sales: m.sales,
+          returns: m.returns,
+          net: m.net,
+          orders: cell(m.orders),
+          units: cell(m.units),
+          closed: cell(m.closed),
+          restated: cell(m.restated),
+          tier: cell(m.tier),
+          growthBps: cell(m.growthBps),
+          growthStatus: cell(m.growthStatus),
+          targetBps: cell(m.targetBps),
+          rebateBase: m.rebate.base,
+          rebateGrowthBonus: m.rebate.growthBonus,
+          rebatePromotion: m.rebate.promotion,
+          rebateVolume: m.rebate.volume,
+          rebateTotal: m.rebate.total,
+        })),
+      );
+    }
+
+    const program = await csv('/v1/program/months', true);
+    expect(program).toEqual(
+      expected.program.months.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, cell(v)]))),
+    );
+
+    const { channels } = await getJson<{ channels: Record<string, unknown>[] }>(server, '/v1/channels');
+    const list = await csv('/v1/channels');
+    expect(list).toEqual(
+      channels.map((c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, cell(v)]))),
+    );
+    expect(list.find((c) => c.channelId === 'CH-A')?.name).toBe('华北总代 North Distribution');
+  });
+
+  it('describes every query route in the OpenAPI document', async () => {
+    const doc = await getJson<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>(server, '/docs/json');
+    for (const path of [
+      '/v1/report',
+      '/v1/channels',
+      '/v1/channels/{id}',
+      '/v1/channels/{id}/months/{month}',
+      '/v1/channels/{id}/months/{month}/explain',
+      '/v1/alerts',
+      '/v1/tier-movements',
+      '/v1/program/months',
+      '/v1/live',
+    ]) {
+      expect(doc.paths[path]?.get?.responses['200'], path).toBeDefined();
+    }
+    expect(JSON.stringify(doc.paths['/v1/channels/{id}']?.get?.responses['200'])).toContain('text/csv');
+  });
+
+  describe('authorization', () => {
+    const foreign = (own: string) => expected.channels.filter((c) => c.channelId !== own);
+    /** Strings that only another channel's answers would contain: ids, names, money figures. */
+    const foreignMarks = (own: string) => {
+      const mine = expected.channels.find((c) => c.channelId === own)!;
+      const ownFigures = new Set(
+        mine.months.flatMap((m) => [m.sales, m.returns, m.net, ...Object.values(m.rebate)]),
+      );
+      const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return [
+        ...foreign(own).flatMap((c) => [c.channelId, c.name]),
+        ...foreign(own)
+          .flatMap((c) => c.months.flatMap((m) => [m.sales, m.returns, m.net, ...Object.values(m.rebate)]))
+          .filter((f) => !ownFigures.has(f) && f !== '0.00'),
+      ].map((mark) => ({ mark, pattern: new RegExp(`(?<![0-9.])${escape(mark)}(?![0-9])`) }));
+    };
+
+    it.each([
+      ['partnerA', 'CH-A', 'CH-B'],
+      ['partnerB', 'CH-B', 'CH-A'],
+    ] as const)(
+      '%s reads its own channel only: 403 on others, lists, report and program totals',
+      async (who, own, other) => {
+        const key = KEYS[who];
+        const forbidden = [
+          `/v1/channels/${other}`,
+          `/v1/channels/${other}?format=csv`,
+          `/v1/channels/${other}/months/2026-01`,
+          `/v1/channels/${other}/months/2026-01/explain`,
+          '/v1/channels/CH-C/months/2026-03/explain',
+          '/v1/channels/CH-NOPE', // 403, not 404: a partner cannot probe which channels exist
+          '/v1/channels',
+          '/v1/channels?format=csv',
+          '/v1/report',
+          '/v1/program/months',
+          '/v1/program/months?format=csv',
+          `/v1/alerts?channelId=${other}`,
+          `/v1/tier-movements?channelId=${other}`,
+        ];
+        const allowed = [
+          `/v1/channels/${own}`,
+          `/v1/channels/${own}?format=csv`,
+          `/v1/channels/${own}/months/2026-03`,
+          `/v1/channels/${own}/months/2026-03/explain`,
+          '/v1/alerts',
+          `/v1/alerts?channelId=${own}`,
+          '/v1/tier-movements',
+        ];
+        const marks = foreignMarks(own);
+        for (const path of [...forbidden, ...allowed]) {
+          const r = await get(server, path, key);
+          expect(r.status, path).toBe(forbidden.includes(path) ? 403 : 200);
+          for (const { mark, pattern } of marks)
+            expect(pattern.test(r.text), `${path} shows ${mark}`).toBe(false);
+        }
+        const alerts = await getJson<{ alerts: { alert: { channelId: string } }[] }>(
+          server,
+          '/v1/alerts',
+          key,
+        );
+        expect(alerts.alerts.map((a) => a.alert)).toEqual(expected.alerts.filter((a) => a.channelId === own));
+        const moves = await getJson<{ tierMovements: unknown[] }>(server, '/v1/tier-movements', key);
+        expect(moves.tierMovements).toEqual(expected.tierMovements.filter((m) => m.channelId === own));
+        expect((await getJson(server, `/v1/channels/${own}`, key)).months).toEqual(
+          expected.channels.find((c) => c.channelId === own)!.months,
+        );
+      },
+    );
+
+    it('the ingest role may not read; no key is 401', async () => {
+      for (const path of ['/v1/report', '/v1/channels', '/v1/channels/CH-A', '/v1/alerts', '/v1/live']) {
+        expect((await get(server, path, KEYS.ingest)).status, path).toBe(403);
+        expect((await get(server, path, undefined)).status, path).toBe(401);
+        expect((await get(server, path, 'not-a-key-0123456789')).status, path).toBe(401);
+      }
+    });
+  });
+});
+
+/** Reads server-sent events from a fetch response body. */
+function sseStream(res: Response) {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const events: { event: string; id: string; data: DerivedFact }[] = [];
+  const comments: string[] = [];
+  let buffer = '';
+  const pump = async () => {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('stream ended');
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      let id = '';
+      let data: DerivedFact | undefined;
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) comments.push(line.slice(1).trim());
+        else if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('id: ')) id = line.slice(4);
+        else if (line.startsWith('data: ')) data = JSON.parse(line.slice(6)) as DerivedFact;
+      }
+      if (data !== undefined) events.push({ event, id, data });
+    }
+  };
+  return {
+    events,
+    comments,
+    /** Reads until `done()` holds (the test's timeout bounds it). */
+    async until(done: () => boolean) {
+      while (!done()) await pump();
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+describe('GET /v1/live', () => {
+  let server: Server;
+  let closed = false;
+
+  beforeAll(async () => {
+    server = await startServer({ heartbeatMs: 200 });
+    await ingestBasic(server);
+  });
+  afterAll(async () => {
+    if (!closed) await server.close();
+  });
+
+  it('streams derived facts; a partner sees only its own channel; listeners go away on close', async () => {
+    const baseline = server.runtime.bus.listenerCount('projected');
+    const open = (key: string) =>
+      fetch(`${server.url}/v1/live`, {
+        headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
+      });
+    const analystRes = await open(KEYS.analyst);
+    const partnerRes = await open(KEYS.partnerB);
+    expect(analystRes.status).toBe(200);
+    expect(analystRes.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const analyst = sseStream(analystRes);
+    const partner = sseStream(partnerRes);
+    expect(server.runtime.bus.listenerCount('projected')).toBe(baseline + 2);
+
+    // Closing April: CH-A (250000 after 660000) and CH-C (nothing after 66000) miss their target.
+    await post(
+      server,
+      '/v1/events',
+      JSON.stringify([
+        {
+          eventId: 'close-04',
+          type: 'PeriodClosed',
+          occurredAt: '2026-05-01T00:05:00+08:00',
+          data: { month: '2026-04' },
+        },
+      ]),
+      'application/json',
+      KEYS.ingest,
+    );
+    const head = await server.runtime.store.log.head();
+    const alertOf = (channelId: string) =>
+      analyst.events.find((e) => e.data.kind === 'AlertRaised' && e.data.alert.channelId === channelId);
+    await analyst.until(
+      () =>
+        analyst.events.some((e) => e.data.kind === 'MonthClosed' && e.data.month === '2026-04') &&
+        alertOf('CH-C') !== undefined,
+    );
+    const missed = alertOf('CH-A');
+    expect(missed?.data).toMatchObject({
+      kind: 'AlertRaised',
+      alert: { id: 'GROWTH_TARGET_MISSED/CH-A/2026-04/1', kind: 'GROWTH_TARGET_MISSED' },
+    });
+    expect(missed?.id).toBe(String(head));
+    expect(analyst.events.every((e) => e.data.kind === e.event && e.data.position === Number(e.id))).toBe(
+      true,
+    );
+
+    // The partner's stream carries the batch's MonthClosed and nothing of other channels.
+    await partner.until(() => partner.events.some((e) => e.event === 'MonthClosed'));
+    const text = JSON.stringify(partner.events);
+    for (const other of ['CH-A', 'CH-C', 'CH-D']) expect(text.includes(other), other).toBe(false);
+    await partner.until(() => partner.comments.includes('heartbeat'));
+
+    await analyst.cancel();
+    await partner.cancel();
+    await vi.waitFor(() => expect(server.runtime.bus.listenerCount('projected')).toBe(baseline), {
+      timeout: 5000,
+      interval: 20,
+    });
+  });
+
+  it('the alerts API shows the alerts the stream announced', async () => {
+    const { alerts } = await getJson<{ alerts: { alert: { id: string } }[] }>(
+      server,
+      '/v1/alerts?since=0&limit=1000',
+    );
+    expect(alerts.map((a) => a.alert.id)).toEqual(
+      expect.arrayContaining(['GROWTH_TARGET_MISSED/CH-A/2026-04/1', 'GROWTH_TARGET_MISSED/CH-C/2026-04/1']),
+    );
+  });
+
+  it('closing the server ends the open streams', async () => {
+    const res = await fetch(`${server.url}/v1/live`, {
+      headers: { authorization: `Bearer ${KEYS.analyst}` },
+    });
+    const stream = sseStream(res);
+    await stream.until(() => stream.comments.includes('connected'));
+    await server.close(); // would hang on an open stream
+    closed = true;
+    await expect(stream.until(() => false)).rejects.toThrow('stream ended');
+  });
+});

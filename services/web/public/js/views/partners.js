@@ -1,0 +1,488 @@
+// @ts-check
+/**
+ * The partners view: every channel with its tier, its last closed month (net, growth against
+ * the target, status), its provisional open month and its rebate accrued this quarter —
+ * sortable by any column (headers are buttons, so the keyboard sorts too) and filterable —
+ * and the growth heatmap of the same rows, partners × months, where a falling partner shows
+ * as a run of red.
+ */
+import { h, mount } from '../dom.js';
+import { compareAmounts, compareTiers, money, monthLabel, percent, STATUS_LABEL } from '../format.js';
+
+/** @typedef {import('../main.js').ViewContext} ViewContext */
+/** @typedef {import('../types.js').ChannelListItem} ChannelListItem */
+/** @typedef {import('../types.js').ChannelDetail} ChannelDetail */
+/** @typedef {import('../types.js').MonthReport} MonthReport */
+/** @typedef {import('../types.js').GrowthStatus} GrowthStatus */
+
+/**
+ * A row of the table: the list item, and the channel's latest (open) month when there is one.
+ * @typedef {object} Row
+ * @property {ChannelListItem} item
+ * @property {MonthReport | undefined} latest
+ * @property {GrowthStatus} status   of the last closed month; OPEN when none is closed yet
+ */
+
+/**
+ * @param {ChannelListItem} item
+ * @param {ChannelDetail | undefined} detail
+ * @returns {Row}
+ */
+function rowOf(item, detail) {
+  const latest = detail?.months[detail.months.length - 1];
+  return { item, latest, status: item.lastClosedGrowthStatus ?? 'OPEN' };
+}
+
+/**
+ * @typedef {object} Column
+ * @property {string} key
+ * @property {string} label
+ * @property {boolean} [numeric]
+ * @property {(a: Row, b: Row) => number} compare     nulls are sorted last by the caller
+ * @property {(r: Row) => boolean} [isNull]
+ */
+
+/**
+ * @param {string | null} a
+ * @param {string | null} b
+ */
+const text = (a, b) => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
+/**
+ * @param {number | null | undefined} a
+ * @param {number | null | undefined} b
+ */
+const num = (a, b) => (a ?? 0) - (b ?? 0);
+
+const STATUS_ORDER = { MISSED: 0, OPEN: 1, NO_BASELINE: 2, MET: 3 };
+
+/** @type {Column[]} */
+const COLUMNS = [
+  { key: 'channelId', label: 'Partner', compare: (a, b) => text(a.item.channelId, b.item.channelId) },
+  { key: 'kind', label: 'Kind', compare: (a, b) => text(a.item.kind, b.item.kind) },
+  {
+    key: 'region',
+    label: 'Region',
+    compare: (a, b) => text(a.item.region, b.item.region),
+    isNull: (r) => r.item.region === null,
+  },
+  {
+    key: 'tier',
+    label: 'Tier',
+    compare: (a, b) => compareTiers(a.item.tier, b.item.tier),
+    isNull: (r) => r.item.tier === null,
+  },
+  {
+    key: 'lastClosedMonth',
+    label: 'Last closed',
+    compare: (a, b) => text(a.item.lastClosedMonth, b.item.lastClosedMonth),
+    isNull: (r) => r.item.lastClosedMonth === null,
+  },
+  {
+    key: 'net',
+    label: 'Net',
+    numeric: true,
+    compare: (a, b) => compareAmounts(a.item.lastClosedNet ?? '0', b.item.lastClosedNet ?? '0'),
+    isNull: (r) => r.item.lastClosedNet === null,
+  },
+  {
+    key: 'growth',
+    label: 'Growth',
+    numeric: true,
+    compare: (a, b) => num(a.item.lastClosedGrowthBps, b.item.lastClosedGrowthBps),
+    isNull: (r) => r.item.lastClosedGrowthBps === null,
+  },
+  { key: 'status', label: 'Status', compare: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] },
+  {
+    key: 'open',
+    label: 'Open month',
+    numeric: true,
+    compare: (a, b) => num(a.latest?.growthBps, b.latest?.growthBps),
+    isNull: (r) => r.latest === undefined || r.latest.closed || r.latest.growthBps === null,
+  },
+  {
+    key: 'rebate',
+    label: 'Rebate QTD',
+    numeric: true,
+    compare: (a, b) => compareAmounts(a.item.quarterRebateAccrued ?? '0', b.item.quarterRebateAccrued ?? '0'),
+    isNull: (r) => r.item.quarterRebateAccrued === null,
+  },
+];
+
+/**
+ * @param {readonly Row[]} rows
+ * @param {{ key: string, dir: 1 | -1 }} sort
+ * @returns {Row[]}
+ */
+export function sortRows(rows, sort) {
+  const col = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[0];
+  if (col === undefined) return [...rows];
+  return [...rows].sort((a, b) => {
+    const na = col.isNull?.(a) ?? false;
+    const nb = col.isNull?.(b) ?? false;
+    if (na !== nb) return na ? 1 : -1; // no figure: last, whichever the direction
+    const c = na ? 0 : col.compare(a, b) * sort.dir;
+    return c !== 0 ? c : text(a.item.channelId, b.item.channelId);
+  });
+}
+
+/**
+ * @param {readonly Row[]} rows
+ * @param {ViewContext['state']['ui']['filters']} f
+ * @returns {Row[]}
+ */
+export function filterRows(rows, f) {
+  const needle = f.text.trim().toLowerCase();
+  return rows.filter(
+    (r) =>
+      (f.tier === '' || r.item.tier === f.tier) &&
+      (f.kind === '' || r.item.kind === f.kind) &&
+      (f.region === '' ||
+        (f.region === '\u0000none' ? r.item.region === null : r.item.region === f.region)) &&
+      (!f.missed || r.status === 'MISSED') &&
+      (needle === '' ||
+        r.item.channelId.toLowerCase().includes(needle) ||
+        r.item.name.toLowerCase().includes(needle)),
+  );
+}
+
+/**
+ * @param {string | null} tier
+ * @returns {HTMLElement}
+ */
+export function tierBadge(tier) {
+  return h('span', { class: 'tier', 'data-tier': tier ?? '' }, tier ?? 'no tier');
+}
+
+/**
+ * @param {GrowthStatus} status
+ * @returns {HTMLElement}
+ */
+export function statusBadge(status) {
+  return h(
+    'span',
+    { class: `status status-${status.toLowerCase()}`, 'data-status': status },
+    STATUS_LABEL[status],
+  );
+}
+
+/**
+ * The heat class of a growth figure against its target.
+ * @param {number | null} bps
+ * @param {number} targetBps
+ * @returns {string}
+ */
+export function heatClass(bps, targetBps) {
+  if (bps === null) return 'heat-none';
+  if (bps >= targetBps)
+    return bps >= targetBps + 2000 ? 'heat-up3' : bps >= targetBps + 1000 ? 'heat-up2' : 'heat-up1';
+  if (bps >= 0) return 'heat-flat';
+  if (bps >= -2000) return 'heat-down1';
+  if (bps >= -5000) return 'heat-down2';
+  return 'heat-down3';
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {ViewContext} ctx
+ */
+export function renderPartners(root, ctx) {
+  const { state } = ctx;
+  const ui = state.ui;
+  const all = state.data.channels.map((c) => rowOf(c, state.data.details.get(c.channelId)));
+  const rows = sortRows(filterRows(all, ui.filters), ui.sort);
+  const target = all.find((r) => r.latest !== undefined)?.latest?.targetBps ?? 1000;
+  const quarter = all.find((r) => r.item.quarter !== null)?.item.quarter ?? null;
+
+  /** @param {Iterable<string>} values */
+  const distinct = (values) => [...new Set(values)].sort();
+  const tiers = distinct(all.flatMap((r) => (r.item.tier === null ? [] : [r.item.tier]))).sort(compareTiers);
+  const kinds = distinct(all.map((r) => r.item.kind));
+  const regions = distinct(all.flatMap((r) => (r.item.region === null ? [] : [r.item.region])));
+  const anyWithoutRegion = all.some((r) => r.item.region === null);
+
+  /**
+   * @param {'tier' | 'kind' | 'region'} name
+   * @param {string} label
+   * @param {string[]} values
+   * @param {[string, string][]} [extra]
+   */
+  const select = (name, label, values, extra = []) =>
+    h(
+      'label',
+      { class: 'filter' },
+      label,
+      h(
+        'select',
+        {
+          name,
+          'data-focus': `filter:${name}`,
+          onchange: (e) => {
+            ui.filters[name] = /** @type {HTMLSelectElement} */ (e.target).value;
+            ctx.rerender();
+          },
+        },
+        h('option', { value: '' }, 'all'),
+        values.map((v) => h('option', { value: v, selected: ui.filters[name] === v }, v)),
+        extra.map(([v, t]) => h('option', { value: v, selected: ui.filters[name] === v }, t)),
+      ),
+    );
+
+  const filters = h(
+    'form',
+    {
+      class: 'filters',
+      role: 'search',
+      'aria-label': 'Filter partners',
+      onsubmit: (e) => e.preventDefault(),
+    },
+    h(
+      'label',
+      { class: 'filter' },
+      'Search',
+      h('input', {
+        type: 'search',
+        name: 'text',
+        value: ui.filters.text,
+        placeholder: 'id or name',
+        'data-focus': 'filter:text',
+        oninput: (e) => {
+          ui.filters.text = /** @type {HTMLInputElement} */ (e.target).value;
+          ctx.rerender();
+        },
+      }),
+    ),
+    select('tier', 'Tier', tiers),
+    select('kind', 'Kind', kinds),
+    select('region', 'Region', regions, anyWithoutRegion ? [['\u0000none', '(none)']] : []),
+    h(
+      'label',
+      { class: 'filter check' },
+      h('input', {
+        type: 'checkbox',
+        name: 'missed',
+        checked: ui.filters.missed,
+        'data-focus': 'filter:missed',
+        onchange: (e) => {
+          ui.filters.missed = /** @type {HTMLInputElement} */ (e.target).checked;
+          ctx.rerender();
+        },
+      }),
+      'Missed the target',
+    ),
+    h('span', { class: 'count', role: 'status' }, `${rows.length} of ${all.length} partners`),
+  );
+
+  const header = h(
+    'tr',
+    {},
+    COLUMNS.map((c) => {
+      const active = ui.sort.key === c.key;
+      const dir = active ? (ui.sort.dir === 1 ? 'ascending' : 'descending') : null;
+      return h(
+        'th',
+        { scope: 'col', class: c.numeric === true ? 'num' : null, 'aria-sort': dir },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'sort',
+            'data-sort': c.key,
+            'data-focus': `sort:${c.key}`,
+            onclick: () => {
+              ui.sort = { key: c.key, dir: active ? (ui.sort.dir === 1 ? -1 : 1) : 1 };
+              ctx.rerender();
+            },
+          },
+          c.label,
+          h(
+            'span',
+            { class: 'arrow', 'aria-hidden': 'true' },
+            active ? (ui.sort.dir === 1 ? '▲' : '▼') : '↕',
+          ),
+        ),
+      );
+    }),
+  );
+
+  const body = rows.map((r) => {
+    const i = r.item;
+    const href = `#/channel/${encodeURIComponent(i.channelId)}`;
+    const open = r.latest !== undefined && !r.latest.closed ? r.latest : undefined;
+    return h(
+      'tr',
+      { 'data-channel': i.channelId, class: `row-${r.status.toLowerCase()}` },
+      h(
+        'th',
+        { scope: 'row', class: 'partner' },
+        h('a', { href, 'data-focus': `channel:${i.channelId}` }, h('span', { class: 'id' }, i.channelId)),
+        h('span', { class: 'name' }, i.name),
+      ),
+      h('td', { 'data-col': 'kind' }, i.kind, i.online ? h('span', { class: 'online' }, 'online') : null),
+      h('td', { 'data-col': 'region' }, i.region ?? h('span', { class: 'muted' }, '—')),
+      h('td', { 'data-col': 'tier' }, tierBadge(i.tier)),
+      h(
+        'td',
+        { 'data-col': 'lastClosedMonth' },
+        i.lastClosedMonth === null
+          ? h('span', { class: 'muted' }, 'none yet')
+          : monthLabel(i.lastClosedMonth),
+      ),
+      h(
+        'td',
+        { class: 'num', 'data-col': 'net', 'data-value': i.lastClosedNet ?? '' },
+        money(i.lastClosedNet),
+      ),
+      h(
+        'td',
+        { class: 'num', 'data-col': 'growth' },
+        h('span', { class: `growth status-${r.status.toLowerCase()}` }, percent(i.lastClosedGrowthBps)),
+      ),
+      h('td', { 'data-col': 'status' }, statusBadge(r.status)),
+      h(
+        'td',
+        { class: 'num', 'data-col': 'open' },
+        open === undefined
+          ? h('span', { class: 'muted' }, '—')
+          : h(
+              'span',
+              { class: 'provisional', title: `${open.month} is open: provisional` },
+              `${percent(open.growthBps)} `,
+              h('small', {}, monthLabel(open.month, { short: true })),
+            ),
+      ),
+      h(
+        'td',
+        { class: 'num', 'data-col': 'rebate', 'data-value': i.quarterRebateAccrued ?? '' },
+        money(i.quarterRebateAccrued),
+      ),
+    );
+  });
+
+  const table = h(
+    'table',
+    { class: 'data partners', id: 'partners-table' },
+    h(
+      'caption',
+      {},
+      `Last closed month against the growth target (${percent(target)} a month); open month provisional; rebate accrued in ${quarter ?? 'the current quarter'} (QTD).`,
+    ),
+    h('thead', {}, header),
+    h(
+      'tbody',
+      {},
+      body.length > 0
+        ? body
+        : h(
+            'tr',
+            {},
+            h('td', { colspan: COLUMNS.length, class: 'empty' }, 'No partner matches these filters.'),
+          ),
+    ),
+  );
+
+  mount(
+    root,
+    h('h1', {}, 'Partners'),
+    filters,
+    h('div', { class: 'table-wrap' }, table),
+    heatmap(rows, state.data.details),
+  );
+}
+
+/**
+ * Partners × months; the cell is the month's growth in % (exact bps in its title).
+ * @param {Row[]} rows
+ * @param {Map<string, ChannelDetail>} details
+ * @returns {HTMLElement}
+ */
+function heatmap(rows, details) {
+  const months = [
+    ...new Set(rows.flatMap((r) => details.get(r.item.channelId)?.months.map((m) => m.month) ?? [])),
+  ].sort();
+  const target = rows[0]?.latest?.targetBps ?? 1000;
+  const legend = [
+    ['heat-up3', `≥ ${percent(target + 2000)}`],
+    ['heat-up2', `≥ ${percent(target + 1000)}`],
+    ['heat-up1', `≥ ${percent(target)} (target met)`],
+    ['heat-flat', `0 to ${percent(target)}`],
+    ['heat-down1', 'falling, to −20%'],
+    ['heat-down2', '−20% to −50%'],
+    ['heat-down3', 'below −50%'],
+    ['heat-none', 'no baseline'],
+  ];
+  return h(
+    'section',
+    { class: 'heatmap', 'aria-labelledby': 'heatmap-title' },
+    h('h2', { id: 'heatmap-title' }, 'Growth heatmap'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Month-over-month growth of net sales, per partner. Outlined cells are open months (provisional).',
+    ),
+    h(
+      'ul',
+      { class: 'legend heat-legend' },
+      legend.map(([cls, label]) => h('li', {}, h('span', { class: `swatch ${cls ?? ''}` }), label)),
+    ),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'heat', id: 'heatmap' },
+        h('caption', { class: 'sr-only' }, 'Growth per partner and month, in percent'),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, 'Partner'),
+            months.map((m) => h('th', { scope: 'col' }, monthLabel(m, { short: true }))),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          rows.map((r) => {
+            const byMonth = new Map((details.get(r.item.channelId)?.months ?? []).map((m) => [m.month, m]));
+            return h(
+              'tr',
+              { 'data-channel': r.item.channelId },
+              h(
+                'th',
+                { scope: 'row' },
+                h('a', { href: `#/channel/${encodeURIComponent(r.item.channelId)}` }, r.item.channelId),
+              ),
+              months.map((month) => {
+                const m = byMonth.get(month);
+                if (m === undefined)
+                  return h('td', {
+                    class: 'heat-out',
+                    title: `${r.item.channelId} · ${month}: not yet a month of this partner`,
+                  });
+                const cls = `${heatClass(m.growthBps, m.targetBps)}${m.closed ? '' : ' open'}`;
+                const title = `${r.item.channelId} · ${monthLabel(month)}: ${m.growthBps === null ? 'no baseline' : `${percent(m.growthBps)} (${m.growthBps} bps)`}, ${STATUS_LABEL[m.growthStatus]}`;
+                return h(
+                  'td',
+                  { class: cls, title, 'data-month': month, 'data-bps': m.growthBps ?? '' },
+                  m.growthBps === null ? '·' : percentShort(m.growthBps),
+                );
+              }),
+            );
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * One decimal for the heatmap cells: 2000 → "+20.0".
+ * @param {number} bps
+ */
+function percentShort(bps) {
+  const tenths = Math.trunc(bps / 10);
+  const abs = Math.abs(tenths);
+  return `${bps < 0 ? '−' : bps > 0 ? '+' : ''}${Math.floor(abs / 10)}.${abs % 10}`;
+}

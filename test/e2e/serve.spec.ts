@@ -1,0 +1,160 @@
+/**
+ * `chanperf serve` as a process: alerts reach a webhook exactly once by id, signed, even when
+ * the receiver fails at first and the server is SIGKILLed between alerts and restarted.
+ */
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chanperfAsync, EXAMPLES } from '../support/cli.js';
+
+const SECRET = 'webhook-secret-for-tests';
+const basic = readFileSync(join(EXAMPLES, 'basic.ndjson'), 'utf8').trimEnd().split('\n');
+const expectedIds = (
+  JSON.parse(readFileSync(join(EXAMPLES, 'basic.report.json'), 'utf8')) as { alerts: { id: string }[] }
+).alerts.map((a) => a.id);
+
+interface Receiver {
+  url: string;
+  calls: number;
+  accepted: Map<string, number>;
+  badSignatures: number;
+  waitFor(predicate: () => boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A webhook receiver that fails its first two calls, then accepts and counts by alert id. */
+async function receiver(): Promise<Receiver> {
+  const waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  const state = { calls: 0, accepted: new Map<string, number>(), badSignatures: 0 };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.calls++;
+      if (state.calls <= 2) {
+        res.writeHead(500).end();
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      const expected = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+      if (req.headers['x-chanperf-signature'] !== expected) state.badSignatures++;
+      const id = (JSON.parse(body.toString('utf8')) as { id: string }).id;
+      state.accepted.set(id, (state.accepted.get(id) ?? 0) + 1);
+      res.writeHead(204).end();
+      for (const w of [...waiters]) {
+        if (w.predicate()) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    get calls() {
+      return state.calls;
+    },
+    accepted: state.accepted,
+    get badSignatures() {
+      return state.badSignatures;
+    },
+    waitFor(predicate) {
+      if (predicate()) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ predicate, resolve }));
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Starts `chanperf serve`, resolving with its URL once it listens. */
+function serve(env: Record<string, string>) {
+  const child = chanperfAsync(['serve'], env);
+  const url = new Promise<string>((resolve, reject) => {
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(err);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${String(code)}: ${err}`)));
+  });
+  return { child, url };
+}
+
+function deliveredCount(db: string): number {
+  const conn = new Database(db, { readonly: true });
+  try {
+    return conn
+      .prepare(`SELECT COUNT(*) FROM alert_deliveries WHERE status = 'delivered'`)
+      .pluck()
+      .get() as number;
+  } catch {
+    return 0;
+  } finally {
+    conn.close();
+  }
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+}
+
+let dir: string;
+let hook: Receiver;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'chanperf-serve-'));
+  hook = await receiver();
+});
+
+afterAll(async () => {
+  await hook.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('chanperf serve: alerts to a webhook across a SIGKILL', () => {
+  it('delivers every alert of basic.ndjson exactly once by id, signed', async () => {
+    const env = {
+      CHANPERF_DATA_DIR: dir,
+      CHANPERF_HTTP_PORT: '0',
+      CHANPERF_WEBHOOK_URL: hook.url,
+      CHANPERF_WEBHOOK_SECRET: SECRET,
+      CHANPERF_LOG_LEVEL: 'warn',
+    };
+    const post = (url: string, lines: string[]) =>
+      fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: lines.join('\n'),
+      });
+
+    // Up to close-02: two alerts (CH-B and CH-C missed February).
+    const first = serve(env);
+    const url1 = await first.url;
+    expect((await post(url1, basic.slice(0, 27))).status).toBe(200);
+    await until(() => deliveredCount(join(dir, 'chanperf.db')) >= 1);
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+
+    // The rest after a restart: the retraction and the March miss, plus whatever was pending.
+    const second = serve(env);
+    const url2 = await second.url;
+    expect((await post(url2, basic.slice(27))).status).toBe(200);
+    await hook.waitFor(() => expectedIds.every((id) => hook.accepted.has(id)));
+    await until(() => deliveredCount(join(dir, 'chanperf.db')) === expectedIds.length);
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('exit', r));
+
+    expect(hook.calls).toBeGreaterThanOrEqual(expectedIds.length + 2);
+    expect(hook.badSignatures).toBe(0);
+    expect([...hook.accepted.keys()].sort()).toEqual([...expectedIds].sort());
+    for (const id of expectedIds) expect(hook.accepted.get(id)).toBe(1);
+  }, 60_000);
+});
