@@ -37,10 +37,22 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'time comes from events, never from the clock' },
-        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'time comes from events, never from the clock' },
-        { selector: "MemberExpression[object.name='performance'][property.name='now']", message: 'time comes from events, never from the clock' },
-        { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'the domain is deterministic' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'time comes from events, never from the clock',
+        },
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: 'time comes from events, never from the clock',
+        },
+        {
+          selector: "MemberExpression[object.name='performance'][property.name='now']",
+          message: 'time comes from events, never from the clock',
+        },
+        {
+          selector: "MemberExpression[object.name='Math'][property.name='random']",
+          message: 'the domain is deterministic',
+        },
       ],
     },
   },

@@ -10,6 +10,5 @@ if ! command -v g++ >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq build-essential python3 >/dev/null
 fi
 
-export npm_config_manage_package_manager_versions=false
 npx -y pnpm@10 install --frozen-lockfile --reporter=append-only >&2
 npx -y pnpm@10 exec tsc -b >&2
