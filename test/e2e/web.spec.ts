@@ -1,8 +1,9 @@
 /**
  * The analysts' page end to end, in Debian's Chromium driven by playwright-core: the services
  * composed on a real socket, `basic.ndjson` posted, then the page read like an analyst would —
- * partners table against the report, CH-A's rebate of 2026-03, an alert arriving live after
- * a `PeriodClosed` — and like a partner, who must never receive another partner's figures.
+ * partners table against the report, CH-A's rebate of 2026-03 and its certified trainees, an
+ * alert arriving live after a `PeriodClosed` — and like a partner, who must never receive
+ * another partner's figures.
  * Screenshots of the four views go to test/e2e/screenshots/.
  *
  * Skipped, with the reason printed, when /usr/bin/chromium is missing
@@ -222,6 +223,23 @@ describe.skipIf(missing !== undefined)('the analysts page', () => {
       await explained.waitFor();
       expect(await explained.getAttribute('data-value')).toBe('18300.00');
       expect(await page.locator('#explain tbody tr[data-component]').count()).toBe(4);
+
+      // Training & certifications: a-li and a-wang (Jan), a-chen (Feb, Mar) — 3 certified.
+      const certified = page.locator('#training [data-certified]');
+      await certified.waitFor();
+      expect(await certified.getAttribute('data-certified')).toBe('3');
+      expect(await certified.textContent()).toBe('3');
+      // The window is the 12 months ending with the latest month (spec §4: M−11 … M).
+      expect(await page.locator('#training .window').textContent()).toBe('May 2025 – Apr 2026');
+      expect(await attributes(page.locator('#trainees-table tbody tr'), 'data-trainee')).toEqual([
+        'a-chen',
+        'a-li',
+        'a-wang',
+      ]);
+      expect(await page.locator('#trainees-table tr[data-trainee="a-chen"] .cert').allTextContents()).toEqual(
+        ['CERT-SALES', 'CERT-ADV'],
+      );
+      expect(await page.locator('#training figure.chart[data-chart="trainings"]').count()).toBe(1);
       await screenshot(page, 'partner.png');
 
       // Program KPIs.
@@ -298,6 +316,9 @@ describe.skipIf(missing !== undefined)('the analysts page', () => {
       await page.waitForSelector('[data-channel-id="CH-B"]');
       await page.waitForSelector('#months-table tr[data-month="2026-04"]');
       expect(await page.locator('#nav a').allTextContents()).toEqual(['My channel', 'Alerts']);
+      // Its trainings too: b-zhao, certified in February.
+      await page.waitForSelector('#training [data-certified="1"]');
+      expect(await attributes(page.locator('#trainees-table tbody tr'), 'data-trainee')).toEqual(['b-zhao']);
       await page.waitForSelector('#live-status[data-state="connected"]');
       await page.click('#months-table tr[data-month="2026-04"] td[data-field="net"] button');
       await page.waitForSelector('#explain[data-month="2026-04"] dl.facts-list');

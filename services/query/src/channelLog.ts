@@ -1,7 +1,8 @@
 /**
  * Reads the events behind a channel's figures straight from the embedded log (the `events`
- * table), for `explain`. Only the fields explain needs are extracted, in SQL, and rows are
- * streamed, so a channel with a long history is not loaded into memory at once.
+ * table), for `explain` and the channel's trainings. Only the fields they need are extracted,
+ * in SQL, and rows are streamed, so a channel with a long history is not loaded into memory
+ * at once.
  *
  * The log is the store's table; this module adds one index to it (channel, position) with
  * `CREATE INDEX IF NOT EXISTS`, which is idempotent and does not change what the store reads.
@@ -35,7 +36,18 @@ export interface PromotionRow {
   readonly channelIds: readonly string[] | null;
 }
 
-/** The log lookups explain needs; every read is bounded by a position (the read model's). */
+/** A TrainingCompleted as written in the log. */
+export interface TrainingRow {
+  readonly position: number;
+  readonly eventId: string;
+  readonly occurredAt: string;
+  readonly courseId: string;
+  readonly traineeId: string;
+  /** null when the course did not certify the trainee. */
+  readonly certification: string | null;
+}
+
+/** The log lookups the query service needs; every read is bounded by a position (the read model's). */
 export interface ChannelLog {
   /** Sales and returns of a channel with position ≤ upTo, in log order. */
   moneyEvents(channelId: string, upTo: number): IterableIterator<MoneyRow>;
@@ -43,6 +55,8 @@ export interface ChannelLog {
   latestSaleBefore(channelId: string, orderId: string, sku: string, before: number): MoneyRow | undefined;
   /** Every PromotionScheduled with position ≤ upTo, in log order. */
   promotions(upTo: number): PromotionRow[];
+  /** TrainingCompleted events of a channel with position ≤ upTo, in log order. */
+  trainingEvents(channelId: string, upTo: number): IterableIterator<TrainingRow>;
 }
 
 const MONEY_COLUMNS = `position, event_id AS eventId, type,
@@ -89,7 +103,18 @@ export function sqliteChannelLog(db: Database): ChannelLog {
      WHERE channel_id IS NULL AND position <= ? AND type = 'PromotionScheduled'
      ORDER BY position`,
   );
+  const trainings = db.prepare<[string, number], TrainingRow>(
+    `SELECT position, event_id AS eventId,
+       json_extract(payload, '$.occurredAt') AS occurredAt,
+       json_extract(payload, '$.data.courseId') AS courseId,
+       json_extract(payload, '$.data.traineeId') AS traineeId,
+       json_extract(payload, '$.data.certification') AS certification
+     FROM events
+     WHERE channel_id = ? AND position <= ? AND type = 'TrainingCompleted'
+     ORDER BY position`,
+  );
   return {
+    trainingEvents: (channelId, upTo) => trainings.iterate(channelId, upTo),
     moneyEvents: (channelId, upTo) => money.iterate(channelId, upTo),
     latestSaleBefore: (channelId, orderId, sku, before) => latestSale.get(channelId, before, orderId, sku),
     promotions: (upTo) =>

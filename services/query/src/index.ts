@@ -1,7 +1,8 @@
 /**
  * The query service over HTTP: the spec §7 report, channels and their months, `explain` (the
- * events behind every figure of a channel-month), alerts, tier movements, program totals, CSV
- * for the month tables, and a live stream of derived facts.
+ * events behind every figure of a channel-month), a channel's trainings and certifications,
+ * alerts, tier movements, program totals, CSV for the month tables, and a live stream of
+ * derived facts.
  *
  * Every answer is computed from the read model as of one log position (`runtime.readModel()`),
  * sent back in the `x-chanperf-position` header. Authorization: analyst and admin read
@@ -44,9 +45,12 @@ import {
   programMonthSchema,
   reportSchema,
   tierMovementSchema,
+  trainingsSchema,
 } from './schemas.js';
+import { channelTrainings } from './trainings.js';
 
 export { explainMonth, RULES } from './explain.js';
+export { channelTrainings, CERTIFICATION_WINDOW_MONTHS } from './trainings.js';
 export { csvField, toCsv, wantsCsv } from './csv.js';
 export { visibleTo, sseEvent, HEARTBEAT_MS } from './live.js';
 export * from './schemas.js';
@@ -213,7 +217,7 @@ function channelScope(request: FastifyRequest, requested: string | undefined): s
 
 /**
  * Registers the query routes. Reads go through `runtime.readModel()` (one consistent state
- * and its position per request); `explain` reads the log up to that position.
+ * and its position per request); `explain` and `trainings` read the log up to that position.
  */
 export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOptions = {}): Promise<void> {
   const digits = runtime.settings.minorDigits;
@@ -394,6 +398,54 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
         );
       }
       return explanation;
+    },
+  );
+
+  app.get(
+    '/v1/channels/:id/trainings',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags: ['query'],
+        summary:
+          'A channel’s trainings and certifications: per month, per trainee, and certified in the last 12 months',
+        description:
+          'Read from the TrainingCompleted events in the log up to the read model’s position (x-chanperf-position). ' +
+          '`months`: every month of the channel with the trainings completed and how many certified. `trainees`: ' +
+          'everyone who completed a course, with the certifications earned (certification, courseId, month, eventId). ' +
+          '`certifiedLast12Months`: distinct trainees certified in the 12 months ending with the latest month ' +
+          '(M−11 … M), the count a tier review compares with minCertifiedTrainees (spec §4).',
+        params: z.object({ id: channelIdParam }),
+        response: {
+          200: trainingsSchema,
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!canReadChannel(request, id)) return forbiddenChannel(reply);
+      const { state, position } = await snapshot(reply);
+      const channel = state.channels.get(id);
+      if (channel === undefined) return unknownChannel(reply, id);
+      const { trainings, consistent } = channelTrainings({
+        state,
+        position,
+        channel,
+        clock,
+        log: channelLog,
+      });
+      if (!consistent) {
+        // Ids and counts only: trainee ids stay out of the logs.
+        log.warn(
+          { channelId: id, position },
+          'trainings: training counts read from the log differ from the read model',
+        );
+      }
+      return trainings;
     },
   );
 

@@ -1,7 +1,8 @@
 /**
  * The query service on a real socket (127.0.0.1, port 0): basic.ndjson posted in three chunks
  * through the ingestion API, then every query endpoint checked against basic.report.json,
- * explain reconciled to the cent, CSV parsed back, partner isolation, and the live stream.
+ * explain reconciled to the cent, trainings and certifications, CSV parsed back, partner
+ * isolation, and the live stream.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -22,13 +23,25 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerIngestionRoutes } from '../../ingestion/src/index.js';
 import { startProjection, type ProjectionService } from '../../projection/src/index.js';
-import { registerQueryRoutes, type Explanation } from './index.js';
+import { registerQueryRoutes, type Explanation, type Trainings } from './index.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../shared/spec/examples/', import.meta.url));
 const basicLines = readFileSync(join(EXAMPLES, 'basic.ndjson'), 'utf8')
   .split('\n')
   .filter((l) => l !== '');
 const expected = JSON.parse(readFileSync(join(EXAMPLES, 'basic.report.json'), 'utf8')) as BasicReport;
+/** The trainees of basic.ndjson by channel (TrainingCompleted lines). */
+const traineesOf = (channelId: string): string[] =>
+  basicLines.flatMap((line) => {
+    try {
+      const e = JSON.parse(line) as { type?: string; channelId?: string; data?: { traineeId?: string } };
+      return e.type === 'TrainingCompleted' && e.channelId === channelId && e.data?.traineeId !== undefined
+        ? [e.data.traineeId]
+        : [];
+    } catch {
+      return []; // the malformed line
+    }
+  });
 
 interface MonthJson {
   month: string;
@@ -355,6 +368,102 @@ describe('query API on basic.ndjson', () => {
     expect(apr.rebate.volume).toMatchObject({ applies: false, quarter: null, events: [] });
   });
 
+  it('GET /v1/channels/:id/trainings: months, trainees and their certifications, certified in 12 months', async () => {
+    const r = await get(server, '/v1/channels/CH-A/trainings', KEYS.analyst);
+    expect(r.status, r.text).toBe(200);
+    expect(Number(r.headers.get('x-chanperf-position'))).toBe(await server.runtime.store.log.head());
+    expect(JSON.parse(r.text)).toEqual({
+      channelId: 'CH-A',
+      months: [
+        { month: '2026-01', trainings: 2, certifications: 2 },
+        { month: '2026-02', trainings: 1, certifications: 1 },
+        { month: '2026-03', trainings: 1, certifications: 1 },
+        { month: '2026-04', trainings: 0, certifications: 0 },
+      ],
+      trainees: [
+        {
+          traineeId: 'a-chen',
+          certifications: [
+            { certification: 'CERT-SALES', courseId: 'SALES-201', month: '2026-02', eventId: 't4' },
+            { certification: 'CERT-ADV', courseId: 'SALES-201', month: '2026-03', eventId: 't6' },
+          ],
+        },
+        {
+          traineeId: 'a-li',
+          certifications: [
+            { certification: 'CERT-SALES', courseId: 'SALES-101', month: '2026-01', eventId: 't1' },
+          ],
+        },
+        {
+          traineeId: 'a-wang',
+          certifications: [
+            { certification: 'CERT-SALES', courseId: 'SALES-101', month: '2026-01', eventId: 't2' },
+          ],
+        },
+      ],
+      certifiedLast12Months: 3,
+    } satisfies Trainings);
+
+    // b-zhao completed a course without a certification in January, then certified in February.
+    expect(await getJson(server, '/v1/channels/CH-B/trainings')).toEqual({
+      channelId: 'CH-B',
+      months: [
+        { month: '2026-01', trainings: 1, certifications: 0 },
+        { month: '2026-02', trainings: 1, certifications: 1 },
+        { month: '2026-03', trainings: 0, certifications: 0 },
+        { month: '2026-04', trainings: 0, certifications: 0 },
+      ],
+      trainees: [
+        {
+          traineeId: 'b-zhao',
+          certifications: [
+            { certification: 'CERT-SALES', courseId: 'SALES-201', month: '2026-02', eventId: 't5' },
+          ],
+        },
+      ],
+      certifiedLast12Months: 1,
+    } satisfies Trainings);
+    expect(await getJson(server, '/v1/channels/CH-D/trainings')).toEqual({
+      channelId: 'CH-D',
+      months: [{ month: '2026-04', trainings: 0, certifications: 0 }],
+      trainees: [],
+      certifiedLast12Months: 0,
+    });
+
+    // Every channel's months are its report months, and their trainings add up to the program's.
+    const perMonth = new Map<string, number>();
+    for (const channel of expected.channels) {
+      const t = await getJson<Trainings>(server, `/v1/channels/${channel.channelId}/trainings`);
+      expect(t.months.map((m) => m.month)).toEqual(channel.months.map((m) => m.month));
+      for (const m of t.months) perMonth.set(m.month, (perMonth.get(m.month) ?? 0) + m.trainings);
+    }
+    expect(
+      expected.program.months.map((m) => [m.month, m.trainingsCompleted]),
+      'Σ trainings per month = program trainingsCompleted',
+    ).toEqual([...perMonth]);
+
+    const unknown = await get(server, '/v1/channels/CH-Z/trainings', KEYS.analyst);
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.text)).toMatchObject({ error: { code: 'UNKNOWN_CHANNEL' } });
+    expect((await get(server, '/v1/channels/bad%20id/trainings', KEYS.analyst)).status).toBe(400);
+  });
+
+  it('a partner reads its own trainings only: CH-A to partner B is 403, naming nothing', async () => {
+    const own = await getJson<Trainings>(server, '/v1/channels/CH-A/trainings', KEYS.partnerA);
+    expect(own.certifiedLast12Months).toBe(3);
+    expect((await getJson<Trainings>(server, '/v1/channels/CH-A/trainings', KEYS.admin)).trainees).toEqual(
+      own.trainees,
+    );
+    const r = await get(server, '/v1/channels/CH-A/trainings', KEYS.partnerB);
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    for (const mark of ['CH-A', ...traineesOf('CH-A')]) expect(r.text).not.toContain(mark);
+    // 403, not 404, for a channel that does not exist either.
+    expect((await get(server, '/v1/channels/CH-NOPE/trainings', KEYS.partnerB)).status).toBe(403);
+    expect((await get(server, '/v1/channels/CH-A/trainings', KEYS.ingest)).status).toBe(403);
+    expect((await get(server, '/v1/channels/CH-A/trainings', undefined)).status).toBe(401);
+  });
+
   it('answers 404 for an unknown channel or a month outside its months, 400 for a malformed month', async () => {
     const unknown = await get(server, '/v1/channels/CH-Z', KEYS.analyst);
     expect(unknown.status).toBe(404);
@@ -435,6 +544,7 @@ describe('query API on basic.ndjson', () => {
       '/v1/channels/{id}',
       '/v1/channels/{id}/months/{month}',
       '/v1/channels/{id}/months/{month}/explain',
+      '/v1/channels/{id}/trainings',
       '/v1/alerts',
       '/v1/tier-movements',
       '/v1/program/months',
@@ -455,7 +565,7 @@ describe('query API on basic.ndjson', () => {
       );
       const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       return [
-        ...foreign(own).flatMap((c) => [c.channelId, c.name]),
+        ...foreign(own).flatMap((c) => [c.channelId, c.name, ...traineesOf(c.channelId)]),
         ...foreign(own)
           .flatMap((c) => c.months.flatMap((m) => [m.sales, m.returns, m.net, ...Object.values(m.rebate)]))
           .filter((f) => !ownFigures.has(f) && f !== '0.00'),
@@ -474,7 +584,9 @@ describe('query API on basic.ndjson', () => {
           `/v1/channels/${other}?format=csv`,
           `/v1/channels/${other}/months/2026-01`,
           `/v1/channels/${other}/months/2026-01/explain`,
+          `/v1/channels/${other}/trainings`,
           '/v1/channels/CH-C/months/2026-03/explain',
+          '/v1/channels/CH-C/trainings',
           '/v1/channels/CH-NOPE', // 403, not 404: a partner cannot probe which channels exist
           '/v1/channels',
           '/v1/channels?format=csv',
@@ -489,6 +601,7 @@ describe('query API on basic.ndjson', () => {
           `/v1/channels/${own}?format=csv`,
           `/v1/channels/${own}/months/2026-03`,
           `/v1/channels/${own}/months/2026-03/explain`,
+          `/v1/channels/${own}/trainings`,
           '/v1/alerts',
           `/v1/alerts?channelId=${own}`,
           '/v1/tier-movements',
@@ -521,6 +634,51 @@ describe('query API on basic.ndjson', () => {
         expect((await get(server, path, 'not-a-key-0123456789')).status, path).toBe(401);
       }
     });
+  });
+});
+
+describe('GET /v1/channels/:id/trainings reads the log up to the read model’s position', () => {
+  let server: Server;
+  let restarted: ProjectionService | undefined;
+
+  beforeAll(async () => {
+    server = await startServer();
+    await ingestBasic(server);
+  });
+  afterAll(async () => {
+    await restarted?.stop();
+    await server.close();
+  });
+
+  it('leaves out an event appended after the snapshot until the projection has applied it', async () => {
+    const before = await server.runtime.store.log.head();
+    await server.projection.stop();
+    const late = {
+      eventId: 't-late',
+      type: 'TrainingCompleted',
+      occurredAt: '2026-04-20T14:00:00+08:00',
+      channelId: 'CH-A',
+      data: { courseId: 'SALES-301', traineeId: 'a-zhou', certification: 'CERT-PRO' },
+    };
+    await post(server, '/v1/events', JSON.stringify([late]), 'application/json', KEYS.ingest);
+    expect(await server.runtime.store.log.head()).toBe(before + 1);
+
+    const stale = await get(server, '/v1/channels/CH-A/trainings', KEYS.analyst);
+    expect(stale.status).toBe(200);
+    expect(Number(stale.headers.get('x-chanperf-position'))).toBe(before);
+    const old = JSON.parse(stale.text) as Trainings;
+    expect(old.trainees.map((t) => t.traineeId)).toEqual(['a-chen', 'a-li', 'a-wang']);
+    expect(old.certifiedLast12Months).toBe(3);
+    expect(old.months.at(-1)).toEqual({ month: '2026-04', trainings: 0, certifications: 0 });
+
+    restarted = startProjection(server.runtime);
+    await restarted.waitFor();
+    const fresh = await getJson<Trainings>(server, '/v1/channels/CH-A/trainings');
+    expect(fresh.trainees.find((t) => t.traineeId === 'a-zhou')?.certifications).toEqual([
+      { certification: 'CERT-PRO', courseId: 'SALES-301', month: '2026-04', eventId: 't-late' },
+    ]);
+    expect(fresh.certifiedLast12Months).toBe(4);
+    expect(fresh.months.at(-1)).toEqual({ month: '2026-04', trainings: 1, certifications: 1 });
   });
 });
 

@@ -297,3 +297,44 @@ export const explainSchema = z.object({
 export type Explanation = z.infer<typeof explainSchema>;
 export type MoneyEvent = z.infer<typeof moneyEventSchema>;
 export type Contribution = z.infer<typeof contributionSchema>;
+
+// --- trainings -------------------------------------------------------------------------------
+
+export const trainingMonthSchema = z.object({
+  month: monthTextSchema,
+  trainings: z.number().int().describe('TrainingCompleted events of the month'),
+  certifications: z.number().int().describe('of them, those carrying a certification'),
+});
+
+export const traineeCertificationSchema = z.object({
+  certification: z.string(),
+  courseId: z.string(),
+  month: monthTextSchema.describe('month of the TrainingCompleted (its occurredAt, reporting time zone)'),
+  eventId: z.string(),
+});
+
+export const trainingsSchema = z.object({
+  channelId: z.string(),
+  months: z
+    .array(trainingMonthSchema)
+    .describe('every month of the channel, ascending (months without training count 0)'),
+  trainees: z
+    .array(
+      z.object({
+        traineeId: z.string().describe('the ERP id of the staff member (not personal data)'),
+        certifications: z
+          .array(traineeCertificationSchema)
+          .describe('by month, then log order; empty when no course completed so far certified them'),
+      }),
+    )
+    .describe('everyone of the channel who completed a course, by traineeId'),
+  certifiedLast12Months: z
+    .number()
+    .int()
+    .describe(
+      'distinct traineeIds with a certification in the 12 months ending with the latest month (M−11 … M), ' +
+        'the count a tier review of that month uses (spec §4)',
+    ),
+});
+
+export type Trainings = z.infer<typeof trainingsSchema>;

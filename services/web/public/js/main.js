@@ -295,7 +295,7 @@ function explain(channelId, month, field) {
   loadExplanation();
 }
 
-/** Bumped by every snapshot re-read: an explanation read before it is stale. */
+/** Bumped by every snapshot re-read: an explanation or trainings read before it is stale. */
 let generation = 0;
 /** @type {Set<string>} */
 const explaining = new Set();
@@ -321,6 +321,39 @@ function loadExplanation() {
   /** @type {Promise<import('./types.js').Explanation>} */ (getJson(session.key, path)).then(settle, (err) =>
     settle(err instanceof Error ? err : new Error(String(err))),
   );
+}
+
+/** @type {Set<string>} */
+const trainingsInFlight = new Set();
+
+/**
+ * A channel's trainings as last read (undefined before the first read answers), and a read
+ * of them if they predate the latest snapshots. Called by the partner page as it renders.
+ * @param {string} channelId
+ * @returns {import('./types.js').Trainings | Error | undefined}
+ */
+function trainingsOf(channelId) {
+  const session = state.session;
+  const known = state.data.trainings.get(channelId);
+  if (session === null || known?.asOf === generation) return known?.result;
+  const flight = `${generation}:${channelId}`;
+  if (trainingsInFlight.has(flight)) return known?.result;
+  trainingsInFlight.add(flight);
+  const asOf = generation;
+  const data = state.data;
+  /** @param {import('./types.js').Trainings | Error} result */
+  const settle = (result) => {
+    trainingsInFlight.delete(flight);
+    // Signed out, or the figures moved on meanwhile: a newer read follows.
+    if (state.data !== data || asOf !== generation) return;
+    data.trainings.set(channelId, { result, asOf });
+    render();
+  };
+  const path = `/v1/channels/${encodeURIComponent(channelId)}/trainings`;
+  /** @type {Promise<import('./types.js').Trainings>} */ (getJson(session.key, path)).then(settle, (err) =>
+    settle(err instanceof Error ? err : new Error(String(err))),
+  );
+  return known?.result;
 }
 
 function closeExplain() {
@@ -399,7 +432,7 @@ function render() {
   const focused = document.activeElement?.getAttribute('data-focus') ?? null;
   const r = route();
   if (r.name === 'alerts') state.ui.unseenAlerts = 0;
-  const ctx = { state, navigate, explain, closeExplain, rerender: render };
+  const ctx = { state, navigate, explain, closeExplain, trainingsOf, rerender: render };
   if (state.ui.error !== null && !state.data.loaded) {
     mount(
       els.view,
@@ -442,7 +475,7 @@ function render() {
   }
 }
 
-/** @typedef {{ state: typeof state, navigate: (hash: string) => void, explain: (channelId: string, month: string, field: ExplainField) => void, closeExplain: () => void, rerender: () => void }} ViewContext */
+/** @typedef {{ state: typeof state, navigate: (hash: string) => void, explain: (channelId: string, month: string, field: ExplainField) => void, closeExplain: () => void, trainingsOf: (channelId: string) => import('./types.js').Trainings | Error | undefined, rerender: () => void }} ViewContext */
 
 let lastRoute = '';
 window.addEventListener('hashchange', () => {

@@ -12,6 +12,7 @@
 /** @typedef {import('./types.js').TierMovement} TierMovement */
 /** @typedef {import('./types.js').FeedAlert} FeedAlert */
 /** @typedef {import('./types.js').Explanation} Explanation */
+/** @typedef {import('./types.js').Trainings} Trainings */
 /** @typedef {import('./api.js').LiveState} LiveState */
 
 /**
@@ -31,6 +32,9 @@
  * @property {{ lines: number, accepted: number, duplicates: number, rejected: number } | null} counts
  * @property {string | null} lastClosedMonth
  * @property {string | null} position              log position of the last snapshot
+ * @property {Map<string, { result: Trainings | Error, asOf: number }>} trainings
+ *   by channelId, read on demand when a partner page shows; `asOf` is the snapshot generation
+ *   it was read in (an older one stays shown while it is read again)
  */
 
 /**
@@ -64,6 +68,7 @@ export function emptyData() {
     counts: null,
     lastClosedMonth: null,
     position: null,
+    trainings: new Map(),
   };
 }
 

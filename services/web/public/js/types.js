@@ -167,6 +167,15 @@
  */
 
 /**
+ * GET /v1/channels/:id/trainings: a channel's trainings and certifications, read from the log.
+ * @typedef {object} Trainings
+ * @property {string} channelId
+ * @property {{ month: string, trainings: number, certifications: number }[]} months   the channel's months, ascending
+ * @property {{ traineeId: string, certifications: { certification: string, courseId: string, month: string, eventId: string }[] }[]} trainees   by traineeId
+ * @property {number} certifiedLast12Months   distinct trainees certified in the 12 months ending with the latest month
+ */
+
+/**
  * The derived facts of GET /v1/live (packages/runtime/src/facts.ts).
  * @typedef {(
  *   | { kind: 'MonthFiguresChanged', channelId: string, month: string, position: number }

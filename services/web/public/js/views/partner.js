@@ -1,12 +1,14 @@
 // @ts-check
 /**
  * The partner page: who the partner is, its monthly net and growth against the target, its
- * rebate components per month, its tier history, and a month table in which every figure
- * opens the events behind it (GET …/months/:month/explain).
+ * rebate components per month, its tier history, its trainings and certified trainees
+ * (GET …/trainings), and a month table in which every figure opens the events behind it
+ * (GET …/months/:month/explain).
  */
+import { ApiError } from '../api.js';
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
-import { compactMoney, money, monthLabel, percent } from '../format.js';
+import { addMonths, compactMoney, money, monthLabel, percent } from '../format.js';
 import { listItemOf } from '../channels.js';
 import { renderExplain } from './explain.js';
 import { statusBadge, tierBadge } from './partners.js';
@@ -14,6 +16,7 @@ import { statusBadge, tierBadge } from './partners.js';
 /** @typedef {import('../main.js').ViewContext} ViewContext */
 /** @typedef {import('../types.js').MonthReport} MonthReport */
 /** @typedef {import('../state.js').ExplainField} ExplainField */
+/** @typedef {import('../types.js').Trainings} Trainings */
 
 /** @type {[keyof import('../types.js').Rebate, string, string][]} */
 const COMPONENTS = [
@@ -149,7 +152,12 @@ export function renderPartner(root, ctx, channelId) {
     h('div', { class: 'charts three' }, netChart, growthChart, rebateChart),
     monthTable(ctx, detail.channelId, months),
     renderExplain(ctx, detail.channelId),
-    h('div', { class: 'columns' }, tierHistory(ctx, detail.channelId, months), training(partnerMode)),
+    h(
+      'div',
+      { class: 'columns' },
+      tierHistory(ctx, detail.channelId, months),
+      training(ctx, detail.channelId, months),
+    ),
   );
 }
 
@@ -336,20 +344,203 @@ function tierHistory(ctx, channelId, months) {
   );
 }
 
+/** Months in the certified-trainee count of a tier review: M−11 … M (spec §4). */
+const CERTIFICATION_WINDOW = 12;
+
+/** @param {number} v */
+const count = (v) => (Number.isInteger(v) ? String(v) : '');
+
 /**
- * Trainings and certifications: not in the API's channel answers yet.
- * @param {boolean} partnerMode
+ * Trainings and certifications (GET /v1/channels/:id/trainings, read when the page shows):
+ * the distinct trainees certified in the last 12 months — what the quarterly tier review
+ * counts — courses and certifications per month, and every trainee with their certifications.
+ * @param {ViewContext} ctx
+ * @param {string} channelId
+ * @param {MonthReport[]} months   the channel's months (which are open)
  */
-function training(partnerMode) {
-  return h(
-    'section',
-    { class: 'training', 'aria-labelledby': 'training-title' },
-    h('h2', { id: 'training-title' }, 'Training & certifications'),
+function training(ctx, channelId, months) {
+  const found = ctx.trainingsOf(channelId);
+  /** @param {import('../dom.js').Child[]} children */
+  const section = (...children) =>
     h(
-      'p',
-      { class: 'muted' },
-      'The API does not publish a partner’s trainings or certified trainees yet. They count at each quarterly tier review (distinct certified trainees of the last 12 months), so the tier history reflects them.',
-      partnerMode ? '' : ' The program page shows the trainings completed per month across all partners.',
-    ),
+      'section',
+      { class: 'training', id: 'training', 'aria-labelledby': 'training-title' },
+      h('h2', { id: 'training-title' }, 'Training & certifications'),
+      ...children,
+    );
+  if (found === undefined)
+    return section(h('p', { class: 'loading', role: 'status' }, 'Reading the trainings…'));
+  if (found instanceof Error) {
+    const missing = found instanceof ApiError && found.status === 404 && found.code === 'NOT_FOUND';
+    return section(
+      h(
+        'p',
+        { class: missing ? 'muted' : 'error' },
+        missing
+          ? 'This server does not publish trainings yet.'
+          : `Could not read the trainings: ${found.message}`,
+      ),
+    );
+  }
+
+  const latest = found.months[found.months.length - 1]?.month;
+  const from = latest === undefined ? undefined : addMonths(latest, 1 - CERTIFICATION_WINDOW);
+  /** @param {string} month */
+  const inWindow = (month) => from !== undefined && latest !== undefined && month >= from && month <= latest;
+  const trainings = found.months.reduce((n, m) => n + m.trainings, 0);
+  const certifications = found.months.reduce((n, m) => n + m.certifications, 0);
+
+  const cards = h(
+    'dl',
+    { class: 'cards' },
+    card('Certified trainees, last 12 months', [
+      h(
+        'span',
+        { class: 'certified', 'data-certified': found.certifiedLast12Months },
+        String(found.certifiedLast12Months),
+      ),
+      from === undefined || latest === undefined
+        ? null
+        : h('small', { class: 'window' }, `${monthLabel(from)} – ${monthLabel(latest)}`),
+    ]),
+    card('Trainings completed', String(trainings)),
+    card('Certifications earned', String(certifications)),
+  );
+  const hint = h(
+    'p',
+    { class: 'hint' },
+    'Each quarterly tier review counts the distinct trainees certified in the 12 months up to the reviewed month against the tier’s minimum.',
+  );
+
+  const open = new Map(months.map((m) => [m.month, !m.closed]));
+  const perMonth =
+    trainings === 0
+      ? h('p', { class: 'muted' }, 'No training completed yet.')
+      : [
+          chart({
+            key: 'trainings',
+            type: 'bar',
+            size: 'wide',
+            title: 'Trainings per month',
+            subtitle: 'courses completed, and those that certified',
+            categories: found.months.map((m) => monthLabel(m.month, { short: true })),
+            provisional: found.months.map((m) => open.get(m.month) === true),
+            axisFormat: count,
+            series: [
+              { name: 'Trainings', cls: 'c3', values: found.months.map((m) => m.trainings), format: String },
+              {
+                name: 'Certifications',
+                cls: 'c2',
+                values: found.months.map((m) => m.certifications),
+                format: String,
+              },
+            ],
+          }),
+          h(
+            'details',
+            { class: 'per-month' },
+            h('summary', {}, 'Per month'),
+            h(
+              'table',
+              { class: 'data compact', id: 'training-months' },
+              h('caption', { class: 'sr-only' }, 'Trainings and certifications per month'),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'col' }, 'Month'),
+                  h('th', { scope: 'col', class: 'num' }, 'Trainings'),
+                  h('th', { scope: 'col', class: 'num' }, 'Certifications'),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                found.months.map((m) =>
+                  h(
+                    'tr',
+                    { 'data-month': m.month },
+                    h('th', { scope: 'row' }, monthLabel(m.month)),
+                    h('td', { class: 'num' }, String(m.trainings)),
+                    h('td', { class: 'num' }, String(m.certifications)),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ];
+
+  const trainees =
+    found.trainees.length === 0
+      ? null
+      : h(
+          'div',
+          { class: 'table-wrap trainees-wrap' },
+          h(
+            'table',
+            { class: 'data compact trainees', id: 'trainees-table' },
+            h('caption', { class: 'sr-only' }, 'Trainees and their certifications'),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, 'Trainee'),
+                h('th', { scope: 'col' }, 'Certifications'),
+                h('th', { scope: 'col' }, 'Last 12 months'),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              found.trainees.map((t) => {
+                const counts = t.certifications.some((c) => inWindow(c.month));
+                return h(
+                  'tr',
+                  { 'data-trainee': t.traineeId },
+                  h('th', { scope: 'row', class: 'mono' }, t.traineeId),
+                  h(
+                    'td',
+                    {},
+                    t.certifications.length === 0
+                      ? h('span', { class: 'muted' }, 'trained, not certified')
+                      : h(
+                          'ul',
+                          { class: 'certs' },
+                          t.certifications.map((c) =>
+                            h(
+                              'li',
+                              {
+                                class: inWindow(c.month) ? null : 'expired',
+                                title: `course ${c.courseId} · event ${c.eventId}`,
+                              },
+                              h('span', { class: 'cert' }, c.certification),
+                              h('small', {}, ` ${monthLabel(c.month, { short: true })} · ${c.courseId}`),
+                            ),
+                          ),
+                        ),
+                  ),
+                  h(
+                    'td',
+                    { 'data-counts': counts ? 'true' : 'false' },
+                    counts
+                      ? h('span', { class: 'counts-yes' }, '✓ counted')
+                      : h('span', { class: 'muted' }, '—'),
+                  ),
+                );
+              }),
+            ),
+          ),
+        );
+
+  return section(
+    cards,
+    hint,
+    perMonth,
+    h('h3', {}, `Trainees (${found.trainees.length})`),
+    trainees ?? h('p', { class: 'muted' }, 'No one has completed a course yet.'),
   );
 }
