@@ -16,7 +16,7 @@ describe('spec examples', () => {
     expect(names.length).toBeGreaterThan(0);
   });
 
-  it.each(names)('chanperf replay %s.ndjson prints %s.report.json', (name) => {
+  it.each(names)('chanperf replay %s.ndjson prints its .report.json', (name) => {
     const run = chanperf(['replay', join(EXAMPLES, `${name}.ndjson`)]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
