@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources of the workspace packages.
     alias: {
+      '@chanperf/testing/contracts': src('./packages/testing/src/contracts/index.ts'),
+      '@chanperf/eventstoredb': src('./packages/eventstoredb/src/index.ts'),
       '@chanperf/domain': src('./packages/domain/src/index.ts'),
       '@chanperf/engine': src('./packages/engine/src/index.ts'),
       '@chanperf/store-sqlite': src('./packages/store-sqlite/src/index.ts'),

@@ -59,6 +59,8 @@ export class Ingestor {
   private readonly validator: EventValidator;
   private readonly clock: MonthClock;
   private acceptance: AcceptanceState = initialAcceptanceState();
+  /** A commit failed: its outcome may be unknown (a remote log), so reload the facts first. */
+  private stale = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((appended: readonly AppendedEvent[]) => void)[] = [];
 
@@ -105,6 +107,10 @@ export class Ingestor {
   }
 
   private async ingestNow(inputs: readonly RawInput[], options: IngestOptions): Promise<Outcome[]> {
+    if (this.stale) {
+      await this.init();
+      this.stale = false;
+    }
     const validated: (E.Either<
       { code: RejectionCode; message: string; eventId: string | null },
       ValidEvent
@@ -192,6 +198,7 @@ export class Ingestor {
       });
     } catch (err) {
       this.acceptance = snapshot;
+      this.stale = true;
       throw err;
     }
     if (this.listeners.length > 0 && acceptedEvents.length > 0) {

@@ -1,0 +1,14 @@
+/** The part of the EventStoreDB client this package uses (a seam for the in-process fake). */
+import type { EventStoreDBClient } from '@eventstore/db-client';
+
+export type EsdbClient = Pick<
+  EventStoreDBClient,
+  'appendToStream' | 'readAll' | 'subscribeToAll' | 'dispose'
+>;
+
+/** Structured logging as pino offers it (any pino `Logger` fits). */
+export interface EsdbLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}

@@ -1,0 +1,125 @@
+/**
+ * The journal that makes a commit across two stores safe.
+ *
+ * A commit writes the accepted entries to EventStoreDB and the rest of the batch (rejected
+ * inputs, counts, the source checkpoint) to the local SQLite file. No transaction spans both,
+ * so the batch is first written here; then appended; then committed locally with a marker
+ * checkpoint; then the journal is cleared. After a crash or a failed call, whatever is in the
+ * journal is completed ("rolled forward") before the log does anything else:
+ * - the appends are idempotent (UUID v5 ids, and the index keeps the first occurrence of an
+ *   `eventId`), so appending again what may already be there adds nothing;
+ * - the local part is committed at most once: its marker checkpoint (the batch's own source
+ *   checkpoint, or a sequence number under the log's own key) is written in the same SQLite
+ *   transaction, and a batch whose marker is already stored is not committed again.
+ * So a batch takes effect exactly once, even though no single transaction covers it.
+ */
+import type { IngestBatch, NewLogEntry, RejectedInput, SourceCheckpoint } from '@chanperf/engine';
+import type { SqliteStore } from '@chanperf/store-sqlite';
+
+export interface PendingCommit {
+  /** Stored by the local commit; present in the store means "local part already applied". */
+  readonly marker: SourceCheckpoint;
+  readonly batch: IngestBatch;
+}
+
+type Db = SqliteStore['db'];
+
+interface StoredRejected extends Omit<RejectedInput, 'raw'> {
+  readonly raw: { readonly text: string } | { readonly base64: string };
+}
+
+interface StoredBatch {
+  readonly accepted: readonly NewLogEntry[];
+  readonly rejected: readonly StoredRejected[];
+  readonly counts: IngestBatch['counts'];
+  readonly checkpoint: SourceCheckpoint | null;
+  readonly redriven: readonly number[] | null;
+}
+
+export class CommitJournal {
+  private readonly readStmt;
+  private readonly writeStmt;
+  private readonly clearStmt;
+
+  constructor(db: Db) {
+    db.exec(`CREATE TABLE IF NOT EXISTS esdb_pending_commit (
+      id INTEGER PRIMARY KEY CHECK (id = 1), marker TEXT NOT NULL, batch TEXT NOT NULL
+    )`);
+    this.readStmt = db.prepare<[], { marker: string; batch: string }>(
+      `SELECT marker, batch FROM esdb_pending_commit WHERE id = 1`,
+    );
+    this.writeStmt = db.prepare<[string, string]>(
+      `INSERT OR REPLACE INTO esdb_pending_commit VALUES (1, ?, ?)`,
+    );
+    this.clearStmt = db.prepare(`DELETE FROM esdb_pending_commit`);
+  }
+
+  read(): PendingCommit | undefined {
+    const row = this.readStmt.get();
+    return row === undefined
+      ? undefined
+      : { marker: JSON.parse(row.marker) as SourceCheckpoint, batch: decodeBatch(row.batch) };
+  }
+
+  write(pending: PendingCommit): void {
+    const m = pending.marker;
+    this.writeStmt.run(
+      JSON.stringify({ key: m.key, offset: m.offset, line: m.line }),
+      encodeBatch(pending.batch),
+    );
+  }
+
+  clear(): void {
+    this.clearStmt.run();
+  }
+}
+
+/** A stable text form of a batch: equal batches give equal text (field order is fixed here). */
+export function encodeBatch(batch: IngestBatch): string {
+  const stored: StoredBatch = {
+    accepted: batch.accepted.map((e) => ({
+      eventId: e.eventId,
+      type: e.type,
+      channelId: e.channelId,
+      payload: e.payload,
+    })),
+    rejected: batch.rejected.map((r) => ({
+      source: r.source,
+      line: r.line,
+      eventId: r.eventId,
+      code: r.code,
+      message: r.message,
+      raw: typeof r.raw === 'string' ? { text: r.raw } : { base64: Buffer.from(r.raw).toString('base64') },
+    })),
+    counts: {
+      lines: batch.counts.lines,
+      accepted: batch.counts.accepted,
+      duplicates: batch.counts.duplicates,
+      rejected: batch.counts.rejected,
+    },
+    checkpoint:
+      batch.checkpoint === undefined
+        ? null
+        : { key: batch.checkpoint.key, offset: batch.checkpoint.offset, line: batch.checkpoint.line },
+    redriven: batch.redriven === undefined ? null : [...batch.redriven],
+  };
+  return JSON.stringify(stored);
+}
+
+export function decodeBatch(text: string): IngestBatch {
+  const s = JSON.parse(text) as StoredBatch;
+  return {
+    accepted: s.accepted,
+    rejected: s.rejected.map((r): RejectedInput => ({
+      source: r.source,
+      line: r.line,
+      eventId: r.eventId,
+      code: r.code,
+      message: r.message,
+      raw: 'text' in r.raw ? r.raw.text : new Uint8Array(Buffer.from(r.raw.base64, 'base64')),
+    })),
+    counts: s.counts,
+    ...(s.checkpoint === null ? {} : { checkpoint: s.checkpoint }),
+    ...(s.redriven === null ? {} : { redriven: s.redriven }),
+  };
+}

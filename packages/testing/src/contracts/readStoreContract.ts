@@ -1,0 +1,212 @@
+/**
+ * The ReadStore contract (DESIGN.md "Testing"): every read-model adapter runs it. The read
+ * model is fed by the real projection runner from a generated feed (partners, sales, returns,
+ * closings, tier reviews, alerts), and compared with the in-memory reference run.
+ *
+ * What it pins down: `load()` after a save gives back an equal state and the position saved
+ * with it; alerts, their sequence numbers and tier movements are kept in order; resuming from
+ * the saved position gives what one uninterrupted run gives; `applyBatch` is atomic (when
+ * `apply` throws, nothing of that batch is saved — not its facts, index writes or position);
+ * `reset()` empties the read model and a rebuild gives the same result again.
+ */
+import {
+  buildReport,
+  defaultSettings,
+  type Alert,
+  type ProjectionState,
+  type Report,
+  type TierMovement,
+} from '@chanperf/domain';
+import {
+  InMemoryEventLog,
+  InMemoryReadStore,
+  Ingestor,
+  ProjectionRunner,
+  type Feed,
+  type ReadStore,
+} from '@chanperf/engine';
+import { beforeAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateFeed } from '../generator.js';
+
+export interface ReadStoreHarness {
+  readonly store: ReadStore;
+  close(): Promise<void>;
+  /** Closes `store` and opens it again over the same durable state (a process restart). */
+  reopen?(): Promise<ReadStore>;
+}
+
+export type ReadStoreFactory = () => Promise<ReadStoreHarness>;
+
+interface Reference {
+  readonly report: Report;
+  readonly alerts: Alert[];
+  readonly tierMovements: TierMovement[];
+  readonly head: number;
+}
+
+const NO_COUNTS = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
+
+/** The state as the report shows it: channels, months, program, last closed month. */
+function viewOf(state: ProjectionState): Report {
+  return buildReport(state, defaultSettings.minorDigits, {
+    counts: NO_COUNTS,
+    tierMovements: [],
+    alerts: [],
+    rejected: [],
+  });
+}
+
+/** The first `count` entries of a feed, as a feed (a log that stopped growing there). */
+function prefixOf(feed: Feed, count: number): Feed {
+  return {
+    read: (after, limit) =>
+      after >= count ? Promise.resolve([]) : feed.read(after, Math.min(limit, count - after)),
+  };
+}
+
+export function readStoreContract(name: string, factory: ReadStoreFactory): void {
+  describe(`ReadStore contract: ${name}`, () => {
+    const log = new InMemoryEventLog();
+    let reference: Reference;
+    let h: ReadStoreHarness;
+
+    const project = async (feed: Feed, store: ReadStore, batchSize = 37): Promise<number> =>
+      new ProjectionRunner(feed, store, defaultSettings, { batchSize }).catchUp();
+
+    beforeAll(async () => {
+      const ingestor = new Ingestor(log, defaultSettings);
+      await ingestor.init();
+      const lines = [...generateFeed({ seed: 3, partners: 8, months: 5 })];
+      await ingestor.ingest(lines.map((text, i) => ({ text, source: 'file:gen.ndjson', line: i + 1 })));
+      const store = new InMemoryReadStore();
+      const runner = new ProjectionRunner(log, store, defaultSettings);
+      await runner.catchUp();
+      reference = {
+        report: viewOf(await runner.current()),
+        alerts: await store.alerts(),
+        tierMovements: await store.tierMovements(),
+        head: await log.head(),
+      };
+      // The feed must exercise what the suite checks.
+      expect(reference.alerts.length).toBeGreaterThan(3);
+      expect(reference.tierMovements.length).toBeGreaterThan(0);
+    });
+    beforeEach(async () => {
+      h = await factory();
+    });
+    afterEach(async () => {
+      await h.close();
+    });
+
+    const expectReference = async (store: ReadStore) => {
+      const loaded = await store.load();
+      expect(loaded.position).toBe(reference.head);
+      expect(await store.position()).toBe(reference.head);
+      expect(viewOf(loaded.state)).toEqual(reference.report);
+      expect(await store.alerts()).toEqual(reference.alerts);
+      expect(await store.tierMovements()).toEqual(reference.tierMovements);
+    };
+
+    it('holds the initial state at position 0 when new', async () => {
+      const loaded = await h.store.load();
+      expect(loaded.position).toBe(0);
+      expect(await h.store.position()).toBe(0);
+      expect(loaded.state.channels.size).toBe(0);
+      expect(loaded.state.lastClosed).toBeNull();
+      expect(await h.store.alerts()).toEqual([]);
+      expect(await h.store.alertLog(0, 10)).toEqual([]);
+      expect(await h.store.tierMovements()).toEqual([]);
+    });
+
+    it('loads what it saved: an equal state, its position, alerts and tier movements in order', async () => {
+      expect(await project(log, h.store)).toBe(reference.head);
+      await expectReference(h.store);
+      const all = await h.store.alertLog(0, 10_000);
+      expect(all.map((a) => a.seq)).toEqual(reference.alerts.map((_, i) => i + 1));
+      expect(all.map((a) => a.alert)).toEqual(reference.alerts);
+      expect(await h.store.alertLog(2, 3)).toEqual(all.slice(2, 5));
+      expect(await h.store.alerts({ afterSeq: 2 })).toEqual(reference.alerts.slice(2));
+    });
+
+    it('resumes from the saved position to what one uninterrupted run gives', async () => {
+      const mid = Math.floor(reference.head / 2);
+      expect(await project(prefixOf(log, mid), h.store)).toBe(mid);
+      expect(await h.store.position()).toBe(mid);
+      expect(await project(log, h.store, 53)).toBe(reference.head); // a new runner: loads `mid`
+      await expectReference(h.store);
+    });
+
+    it('saves nothing of a batch whose apply throws: no facts, no index writes, no position', async () => {
+      const mid = Math.floor(reference.head / 2);
+      await project(prefixOf(log, mid), h.store);
+      const before = {
+        view: viewOf((await h.store.load()).state),
+        alerts: await h.store.alerts(),
+        tierMovements: await h.store.tierMovements(),
+      };
+      const { state } = await h.store.load();
+      const fake: Alert = {
+        id: 'contract/fake',
+        kind: 'GROWTH_TARGET_MISS_RETRACTED',
+        channelId: 'CH-ZZ',
+        month: '2026-01',
+      };
+      const move: TierMovement = {
+        channelId: 'CH-ZZ',
+        from: 'registered',
+        to: 'gold',
+        reviewMonth: '2026-01',
+        effectiveMonth: '2026-02',
+        kind: 'UPGRADE',
+      };
+      expect(() =>
+        h.store.applyBatch(state, mid + 5, (sink) => {
+          sink.alert(fake);
+          sink.tierMovement(move);
+          h.store.index.recordSale('CH-ZZ', 'O-ZZ', 'P-ZZ', 123);
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      const position = await h.store.position();
+      // Either the store kept its last save, or it forgot everything (and a rebuild follows).
+      expect([mid, 0]).toContain(position);
+      expect(await h.store.alerts()).not.toContainEqual(fake);
+      expect(await h.store.tierMovements()).not.toContainEqual(move);
+      if (position === mid) {
+        expect(viewOf((await h.store.load()).state)).toEqual(before.view);
+        expect(await h.store.alerts()).toEqual(before.alerts);
+        expect(await h.store.tierMovements()).toEqual(before.tierMovements);
+      } else {
+        expect((await h.store.load()).state.channels.size).toBe(0);
+        expect(await h.store.alerts()).toEqual([]);
+      }
+      // What the failed batch wrote through the index is not there either.
+      expect(h.store.index.saleBonusBps('CH-ZZ', 'O-ZZ', 'P-ZZ')).toBeUndefined();
+      // And a runner reloading the store recovers the reference result.
+      expect(await project(log, h.store)).toBe(reference.head);
+      await expectReference(h.store);
+    });
+
+    it('drops the read model on reset; a rebuild gives the same result again', async () => {
+      await project(log, h.store);
+      await h.store.reset();
+      const loaded = await h.store.load();
+      expect(loaded.position).toBe(0);
+      expect(await h.store.position()).toBe(0);
+      expect(loaded.state.channels.size).toBe(0);
+      expect(await h.store.alerts()).toEqual([]);
+      expect(await h.store.alertLog(0, 10)).toEqual([]);
+      expect(await h.store.tierMovements()).toEqual([]);
+      expect(await project(log, h.store, 101)).toBe(reference.head);
+      await expectReference(h.store);
+      expect((await h.store.alertLog(0, 1))[0]?.seq).toBe(1);
+    });
+
+    it('keeps the read model across a reopen', async ({ skip }) => {
+      if (h.reopen === undefined) return skip('the adapter keeps nothing across processes');
+      await project(log, h.store);
+      const reopened = await h.reopen();
+      await expectReference(reopened);
+    });
+  });
+}

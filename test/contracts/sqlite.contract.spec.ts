@@ -1,0 +1,63 @@
+/**
+ * The embedded SQLite store against the port contracts. A peer is a second connection to the
+ * same file (as a second `serve --only` process has); a reopen closes the file and opens it
+ * again (a process restart).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultSettings } from '@chanperf/domain';
+import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
+import {
+  eventLogContract,
+  readStoreContract,
+  type EventLogHarness,
+  type ReadStoreHarness,
+} from '../../packages/testing/src/contracts/index.js';
+
+/** A temporary database file and every store opened on it, closed and deleted together. */
+function tempDatabase() {
+  const dir = mkdtempSync(join(tmpdir(), 'chanperf-contract-'));
+  const path = join(dir, 'chanperf.db');
+  const open: SqliteStore[] = [];
+  return {
+    open(): SqliteStore {
+      const store = sqliteStore({ path, settings: defaultSettings });
+      open.push(store);
+      return store;
+    },
+    closeAll(): void {
+      for (const s of open.splice(0)) if (s.db.open) s.close();
+    },
+    close(): Promise<void> {
+      this.closeAll();
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+  };
+}
+
+eventLogContract('sqlite', (): Promise<EventLogHarness> => {
+  const db = tempDatabase();
+  return Promise.resolve({
+    log: db.open().log,
+    close: () => db.close(),
+    peer: () => Promise.resolve(db.open().log),
+    reopen: () => {
+      db.closeAll();
+      return Promise.resolve(db.open().log);
+    },
+  });
+});
+
+readStoreContract('sqlite', (): Promise<ReadStoreHarness> => {
+  const db = tempDatabase();
+  return Promise.resolve({
+    store: db.open().readStore,
+    close: () => db.close(),
+    reopen: () => {
+      db.closeAll();
+      return Promise.resolve(db.open().readStore);
+    },
+  });
+});
