@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@chanperf/testing/contracts': src('./packages/testing/src/contracts/index.ts'),
       '@chanperf/eventstoredb': src('./packages/eventstoredb/src/index.ts'),
+      '@chanperf/kafka': src('./packages/kafka/src/index.ts'),
       '@chanperf/domain': src('./packages/domain/src/index.ts'),
       '@chanperf/engine': src('./packages/engine/src/index.ts'),
       '@chanperf/store-sqlite': src('./packages/store-sqlite/src/index.ts'),

@@ -44,9 +44,9 @@ export interface SqliteStoreConfig {
   /** Database file; created when missing. */
   readonly path: string;
   readonly settings: DeploymentSettings;
-  /** Page cache in MiB (default 256). */
+  /** Page cache in MiB (default 128). */
   readonly cacheMiB?: number;
-  /** Memory-mapped I/O window in MiB (default 1024). */
+  /** Memory-mapped I/O window in MiB (default 0: off). */
   readonly mmapMiB?: number;
 }
 
@@ -73,10 +73,11 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   db.pragma('busy_timeout = 5000');
-  // The indexes on eventId, orders and sales are written in random key order: a large page
-  // cache and memory-mapped reads keep that off the disk (measured in docs/performance.md).
-  db.pragma(`cache_size = -${(config.cacheMiB ?? 256) * 1024}`);
-  db.pragma(`mmap_size = ${(config.mmapMiB ?? 1024) * 1024 * 1024}`);
+  // The indexes on eventId, orders and sales are written in random key order: a larger page
+  // cache keeps that off the disk. No memory-mapped I/O by default: mapped pages count in the
+  // process's resident memory, which must stay under 1 GiB however large the file grows.
+  db.pragma(`cache_size = -${(config.cacheMiB ?? 128) * 1024}`);
+  db.pragma(`mmap_size = ${(config.mmapMiB ?? 0) * 1024 * 1024}`);
   db.pragma('temp_store = MEMORY');
   db.pragma('wal_autocheckpoint = 1000');
   migrate(db);

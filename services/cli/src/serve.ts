@@ -6,7 +6,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pino, type Logger } from 'pino';
 import { startAlerting, type AlertingService } from '@chanperf/alerting';
-import { registerIngestionRoutes } from '@chanperf/ingestion';
+import { createIngestion, registerIngestionRoutes } from '@chanperf/ingestion';
+import {
+  loadKafkaConfig,
+  serviceErpIngestion,
+  startAlertsPublisher,
+  startErpConsumer,
+  startPerformancePublisher,
+} from '@chanperf/kafka';
 import { startProjection, type ProjectionService } from '@chanperf/projection';
 import { registerQueryRoutes } from '@chanperf/query';
 import { registerWebRoutes } from '@chanperf/web';
@@ -34,6 +41,10 @@ export async function startServer(options: {
 }): Promise<Server> {
   const config = loadConfig(options.env);
   if (E.isLeft(config)) throw new ConfigError(config.left);
+  // CHANPERF_KAFKA_BROKERS switches the edges to Kafka: ERP ingress, derived facts, alerts.
+  const kafkaConfig = loadKafkaConfig(options.env);
+  if (E.isLeft(kafkaConfig)) throw new ConfigError(kafkaConfig.left);
+  const kafka = kafkaConfig.right;
   const logger =
     options.logger ??
     pino({ level: config.right.logLevel, base: { service: options.only ?? 'serve' } }, pino.destination(2));
@@ -53,6 +64,14 @@ export async function startServer(options: {
     await registerWebRoutes(app, runtime);
   }
   const alerting = runs('alerting') ? startAlerting(runtime) : undefined;
+  const facts =
+    kafka !== undefined && runs('projection') ? await startPerformancePublisher(runtime, kafka) : undefined;
+  const alertsOut =
+    kafka !== undefined && runs('alerting') ? await startAlertsPublisher(runtime, kafka) : undefined;
+  const erp =
+    kafka !== undefined && runs('ingestion')
+      ? await startErpConsumer(runtime, kafka, { ingestion: serviceErpIngestion(runtime, createIngestion) })
+      : undefined;
 
   await app.listen({ host: runtime.config.host, port: runtime.config.port });
   const address = app.server.address();
@@ -74,6 +93,9 @@ export async function startServer(options: {
     close() {
       closing ??= (async () => {
         await app.close();
+        await erp?.stop();
+        await alertsOut?.stop();
+        await facts?.stop();
         await alerting?.stop();
         await projection?.stop();
         runtime.close();

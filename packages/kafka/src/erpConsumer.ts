@@ -1,0 +1,235 @@
+/**
+ * ERP ingress: consumes `chanperf.erp-events.v1` in a consumer group and feeds the records to
+ * the ingestion pipeline.
+ *
+ * Contract (commit after apply):
+ * - `eachBatch`, auto-resolve off. A partition's batch is cut into chunks; each chunk is
+ *   ingested and committed to the log together with the checkpoint `kafka:topic/partition`
+ *   = next offset; the chunk's rejected records are published to the rejected topic; only
+ *   then is the last offset resolved and a heartbeat sent; the offsets are committed to
+ *   Kafka at the end of the batch.
+ * - A crash anywhere redelivers from the last committed Kafka offset; records below the
+ *   log's checkpoint are skipped (they were applied), so nothing is counted twice — not even
+ *   duplicates or rejections — and eventId idempotency covers the rest.
+ * - A poison record never stops a partition: a value that is not UTF-8 or not a JSON object
+ *   is a rejected input (MALFORMED_JSON) kept with its exact bytes. A null value (tombstone)
+ *   is skipped like a blank line. Only infrastructure failures (the log cannot be written)
+ *   stop a batch; KafkaJS then retries it from the last resolved offset.
+ */
+import type { RawInput } from '@chanperf/engine';
+import type { Runtime } from '@chanperf/runtime';
+import type { Consumer, EachBatchHandler, KafkaMessage } from 'kafkajs';
+import type { KafkaConfig } from './config.js';
+import { createKafka } from './client.js';
+import { kafkaError } from './errors.js';
+import type { ErpIngestion } from './ingestionPort.js';
+import { startRejectedPublisher, type RejectedPublisher } from './publishers.js';
+import { TOPICS, kafkaSource } from './topics.js';
+
+export interface ErpConsumerOptions {
+  /** Where records go; see `serviceErpIngestion` (the service) and `engineErpIngestion`. */
+  readonly ingestion: ErpIngestion;
+  /** Consumer group (default: `kafkaConfig.groupId`). */
+  readonly groupId?: string;
+  /** Topic to consume (default `chanperf.erp-events.v1`). */
+  readonly topic?: string;
+  /** Records per ingest call, i.e. per log transaction (default 1000). */
+  readonly chunkSize?: number;
+  /**
+   * Publisher of rejected inputs to `chanperf.rejected.v1`, flushed before offsets are
+   * resolved. Default: one started (and stopped) with the consumer; `false`: none (another
+   * process sharing the log publishes them).
+   */
+  readonly rejectedPublisher?: RejectedPublisher | false;
+  /** Max bytes fetched per partition per request (default KafkaJS's 1 MiB). */
+  readonly maxBytesPerPartition?: number;
+}
+
+export interface ErpConsumer {
+  /** The KafkaJS consumer running now (a new one after a restart). */
+  readonly consumer: Consumer;
+  /** Partitions currently assigned to this instance. */
+  assignment(): readonly number[];
+  /** How often the consumer was restarted after KafkaJS gave up on it. */
+  restarts(): number;
+  /** Stops consuming (the batch in flight finishes first) and disconnects. */
+  stop(): Promise<void>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const lossy = new TextDecoder('utf-8');
+
+/** A record as a raw input: text as UTF-8 (BOM dropped); invalid UTF-8 keeps its bytes. */
+export function recordInput(topic: string, partition: number, message: KafkaMessage): RawInput {
+  const source = kafkaSource(topic, partition, message.offset);
+  const value = message.value;
+  if (value === null) return { text: '', source, line: null };
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    return { text: lossy.decode(value), source, line: null, bytes: Uint8Array.from(value) };
+  }
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, source, line: null };
+}
+
+/**
+ * Starts consuming the ERP topic into `options.ingestion`. Resolves once the consumer is
+ * connected and subscribed (partitions are assigned shortly after, when the group settles).
+ *
+ * @throws KafkaAdapterError KAFKA_CONNECT when the brokers cannot be reached.
+ */
+export async function startErpConsumer(
+  runtime: Runtime,
+  kafkaConfig: KafkaConfig,
+  options: ErpConsumerOptions,
+): Promise<ErpConsumer> {
+  const log = runtime.logger.child({ service: 'kafka-erp' });
+  const topic = options.topic ?? TOPICS.erpEvents;
+  const chunkSize = options.chunkSize ?? 1000;
+  const groupId = options.groupId ?? kafkaConfig.groupId;
+  const kafka = createKafka(kafkaConfig, runtime.logger);
+  const ownRejected = options.rejectedPublisher === undefined;
+  const rejected =
+    options.rejectedPublisher === undefined
+      ? await startRejectedPublisher(runtime, kafkaConfig)
+      : options.rejectedPublisher === false
+        ? undefined
+        : options.rejectedPublisher;
+
+  let assigned: number[] = [];
+  let assignmentChanged = false;
+
+  const eachBatch: EachBatchHandler = async (payload) => {
+    const { batch } = payload;
+    if (assignmentChanged) {
+      // Another instance may have appended since this one loaded its acceptance facts.
+      assignmentChanged = false;
+      await options.ingestion.refresh();
+    }
+    const key = `kafka:${batch.topic}/${batch.partition}`;
+    const applied = (await runtime.store.log.sourceCheckpoint(key))?.offset ?? 0;
+    const messages = batch.messages;
+    let skipped = 0;
+    for (let i = 0; i < messages.length && payload.isRunning() && !payload.isStale(); i += chunkSize) {
+      const chunk = messages.slice(i, i + chunkSize);
+      const last = chunk[chunk.length - 1] as KafkaMessage;
+      const fresh = chunk.filter((m) => Number(m.offset) >= applied);
+      skipped += chunk.length - fresh.length;
+      if (fresh.length > 0) {
+        const inputs = fresh.map((m) => recordInput(batch.topic, batch.partition, m));
+        const next = Number(last.offset) + 1;
+        const outcomes = await options.ingestion.ingest(inputs, { key, offset: next, line: 0 });
+        const counts = { accepted: 0, duplicates: 0, rejected: 0 };
+        for (const o of outcomes) {
+          if (o.status === 'accepted') counts.accepted++;
+          else if (o.status === 'duplicate') counts.duplicates++;
+          else if (o.status === 'rejected') counts.rejected++;
+        }
+        log.debug({ partition: batch.partition, offset: last.offset, ...counts }, 'erp chunk ingested');
+      }
+      // Rejected inputs reach their topic before the offsets move on (also those of a
+      // chunk applied before a crash: the outbox knows what it has not published yet).
+      await rejected?.flush();
+      payload.resolveOffset(last.offset);
+      await payload.heartbeat();
+    }
+    if (skipped > 0) {
+      log.info(
+        { partition: batch.partition, skipped, checkpoint: applied },
+        'redelivered records already in the log: skipped',
+      );
+    }
+    // One offset commit per batch: the log's checkpoint, not Kafka's offset, is what
+    // prevents double counting, so committing per chunk would only cost round trips.
+    await payload.commitOffsetsIfNecessary();
+  };
+
+  /** Creates, connects and runs a consumer; KafkaJS restarts it after retriable failures. */
+  const run = async (): Promise<Consumer> => {
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: kafkaConfig.sessionTimeoutMs,
+      maxWaitTimeInMs: kafkaConfig.fetchMaxWaitMs,
+      heartbeatInterval: Math.max(100, Math.floor(kafkaConfig.sessionTimeoutMs / 10)),
+      allowAutoTopicCreation: true,
+      ...(options.maxBytesPerPartition !== undefined
+        ? { maxBytesPerPartition: options.maxBytesPerPartition }
+        : {}),
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      assigned = [...(e.payload.memberAssignment[topic] ?? [])].sort((x, y) => x - y);
+      assignmentChanged = true;
+      log.info({ groupId, partitions: assigned }, 'erp consumer joined its group');
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      const { error, restart } = e.payload;
+      log.error({ err: { name: error.name, message: error.message }, restart }, 'erp consumer crashed');
+      // KafkaJS gives up on errors it does not deem retriable (e.g. a protocol error from
+      // the broker during a rebalance); the ingress must not stay down: start a new one.
+      if (!restart) scheduleRestart();
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        // Commit whenever anything was resolved: commitOffsetsIfNecessary() then always commits.
+        autoCommitThreshold: 1,
+        partitionsConsumedConcurrently: 1,
+        eachBatch,
+      });
+    } catch (cause) {
+      await consumer.disconnect().catch(() => undefined);
+      throw kafkaError('KAFKA_CONNECT', `cannot consume ${topic}`, cause);
+    }
+    return consumer;
+  };
+
+  let stopped = false;
+  let restarts = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const scheduleRestart = () => {
+    if (stopped || restartTimer !== undefined) return;
+    assigned = [];
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
+    restarts++;
+    log.warn({ delayMs: delay, restarts }, 'restarting the erp consumer');
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (stopped) return;
+      run().then(
+        (c) => {
+          current = c;
+        },
+        (err: unknown) => {
+          log.error({ err }, 'erp consumer restart failed');
+          scheduleRestart();
+        },
+      );
+    }, delay);
+  };
+
+  let current: Consumer;
+  try {
+    current = await run();
+  } catch (err) {
+    if (ownRejected) await rejected?.stop();
+    throw err;
+  }
+
+  return {
+    get consumer() {
+      return current;
+    },
+    assignment: () => assigned,
+    restarts: () => restarts,
+    async stop() {
+      stopped = true;
+      if (restartTimer !== undefined) clearTimeout(restartTimer);
+      await current.disconnect();
+      if (ownRejected) await rejected?.stop();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * @chanperf/kafka — the Kafka edge of chanperf over KafkaJS: ERP ingress (consumer group,
+ * commit after apply), rejected inputs and alerts out through outboxes (each once), derived
+ * facts out. See README.md for topics, guarantees and operations.
+ */
+export * from './config.js';
+export * from './errors.js';
+export * from './topics.js';
+export { createKafka, kafkaClientOptions } from './client.js';
+export { connectPublisher, type RecordPublisher } from './producer.js';
+export {
+  createOutbox,
+  migrateOutbox,
+  readTailSeqs,
+  type Outbox,
+  type OutboxOptions,
+  type OutboxSource,
+} from './outbox.js';
+export * from './ingestionPort.js';
+export * from './erpConsumer.js';
+export * from './publishers.js';
+export * from './devBroker.js';
+/** KafkaJS's types, for tools and tests that use the client from {@link createKafka}. */
+export type { Admin, Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';

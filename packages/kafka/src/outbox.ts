@@ -1,0 +1,289 @@
+/**
+ * Outbox publishing: a durable, ordered list in the SQLite file (the alert log, the rejected
+ * store) is published to a topic once per item, across crashes and restarts.
+ *
+ * Contract:
+ * - `kafka_outbox` (one row per outbox, not prefixed `rm_`: it survives read-model rebuilds)
+ *   holds the last published sequence number `position`. Items after it are read in order,
+ *   at most `batchSize` at a time; before a batch is sent its last seq is written as
+ *   `in_doubt_to`; after the broker acknowledges it, `position` moves there and
+ *   `in_doubt_to` is cleared, in one transaction.
+ * - A crash (or a failed request) between the two writes leaves the batch in doubt: some of
+ *   its records may be in the topic. The next flush reads the tail of every partition (the
+ *   in-doubt batch is the newest thing this outbox wrote) and re-sends only the items whose
+ *   `chanperf-seq` header it does not find. So no item is published twice and none is lost —
+ *   as long as only this outbox writes to the topic, which the lease below ensures.
+ * - Lease: several processes may share the SQLite file (ingestion ×N); only the holder of the
+ *   row's lease publishes. The lease lasts `leaseMs` and is renewed on every flush; a dead
+ *   holder's lease expires and another process takes over (recovering the in-doubt batch).
+ * - With `idOf`, published ids are also kept (`kafka_outbox_ids`), and an item whose id was
+ *   published before is skipped even if its seq changed (a read model rebuilt by different
+ *   rules renumbers its alert log).
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { SqliteStore } from '@chanperf/store-sqlite';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { KafkaAdapterError, kafkaError } from './errors.js';
+import type { RecordPublisher } from './producer.js';
+import { HEADERS, type OutgoingRecord } from './topics.js';
+
+/** A durable, ordered source of items with 1-based ascending sequence numbers. */
+export interface OutboxSource<T> {
+  /** Items with seq > `after`, ascending, at most `limit`. */
+  read(after: number, limit: number): Promise<readonly { readonly seq: number; readonly item: T }[]>;
+  toRecord(item: T): OutgoingRecord;
+  /** A stable id of the item, when it has one (alerts: the deterministic alert id). */
+  idOf?(item: T): string;
+}
+
+export interface OutboxOptions {
+  /** Names the row in `kafka_outbox` and the `chanperf-outbox` header. */
+  readonly name: string;
+  readonly topic: string;
+  /** Items per request (default 500). */
+  readonly batchSize?: number;
+  /** Lease duration (default 5000 ms). */
+  readonly leaseMs?: number;
+  /** Time allowed to read the topic's tail when recovering (default 30 s). */
+  readonly recoveryTimeoutMs?: number;
+}
+
+export interface Outbox {
+  /**
+   * Publishes every item readable now, if this process holds the lease (else returns at
+   * once: the holder publishes). Calls are serialized. Rejects on a failed publish; the
+   * batch stays in doubt and the next call recovers it.
+   */
+  flush(): Promise<void>;
+  /** Whether this process held the lease at its last flush. */
+  leader(): boolean;
+  /** The last published seq. */
+  position(): number;
+  /** Gives the lease up (after the flush in progress). */
+  release(): Promise<void>;
+}
+
+interface Row {
+  position: number;
+  in_doubt_to: number | null;
+  owner: string | null;
+  lease_until: number;
+}
+
+/** Creates the outbox tables when missing. */
+export function migrateOutbox(db: SqliteStore['db']): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS kafka_outbox (
+      name TEXT PRIMARY KEY,
+      position INTEGER NOT NULL,
+      in_doubt_to INTEGER,
+      owner TEXT,
+      lease_until INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS kafka_outbox_ids (
+      name TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (name, id)
+    ) WITHOUT ROWID;
+  `);
+}
+
+/**
+ * Reads the newest `count` records of every partition of `topic` and returns the seq headers
+ * written by outbox `name`. Uses a throwaway consumer group, deleted afterwards.
+ */
+export async function readTailSeqs(
+  kafka: Kafka,
+  topic: string,
+  name: string,
+  count: number,
+  timeoutMs: number,
+): Promise<Set<number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const found = new Set<number>();
+  const groupId = `chanperf-outbox-recovery-${name}-${randomUUID()}`;
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const wanted = new Map<number, { from: bigint; to: bigint }>();
+    for (const o of offsets) {
+      const high = BigInt(o.high);
+      const low = BigInt(o.low);
+      if (high > low) {
+        const from = high - BigInt(count) > low ? high - BigInt(count) : low;
+        wanted.set(o.partition, { from, to: high - 1n });
+      }
+    }
+    if (wanted.size === 0) return found;
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      const remaining = new Set(wanted.keys());
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(new KafkaAdapterError('KAFKA_RECOVERY', `reading the tail of ${topic} timed out`, true)),
+          timeoutMs,
+        );
+        consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              const range = wanted.get(batch.partition);
+              if (range === undefined) return;
+              for (const m of batch.messages) {
+                if (BigInt(m.offset) < range.from) continue;
+                if (m.headers?.[HEADERS.outbox]?.toString() === name) {
+                  const seq = Number(m.headers[HEADERS.seq]?.toString());
+                  if (Number.isSafeInteger(seq)) found.add(seq);
+                }
+                if (BigInt(m.offset) >= range.to) remaining.delete(batch.partition);
+              }
+              if (remaining.size === 0) {
+                clearTimeout(timer);
+                resolve();
+              }
+              return Promise.resolve();
+            },
+          })
+          .then(() => {
+            for (const [partition, range] of wanted) {
+              consumer.seek({ topic, partition, offset: range.from.toString() });
+            }
+          })
+          .catch((err: unknown) => {
+            clearTimeout(timer);
+            reject(err instanceof Error ? err : new Error(String(err)));
+          });
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    return found;
+  } catch (cause) {
+    throw kafkaError('KAFKA_RECOVERY', `cannot read the tail of ${topic}`, cause);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Creates the outbox `options.name` over `source`, publishing through `publisher`. */
+export function createOutbox<T>(
+  db: SqliteStore['db'],
+  kafka: Kafka,
+  publisher: RecordPublisher,
+  source: OutboxSource<T>,
+  options: OutboxOptions,
+  logger: Logger,
+): Outbox {
+  migrateOutbox(db);
+  const { name, topic } = options;
+  const batchSize = options.batchSize ?? 500;
+  const leaseMs = options.leaseMs ?? 5000;
+  const recoveryTimeoutMs = options.recoveryTimeoutMs ?? 30_000;
+  const owner = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  const log = logger.child({ outbox: name, topic });
+
+  db.prepare(`INSERT OR IGNORE INTO kafka_outbox (name, position) VALUES (?, 0)`).run(name);
+  const select = db.prepare<[string], Row>(
+    `SELECT position, in_doubt_to, owner, lease_until FROM kafka_outbox WHERE name = ?`,
+  );
+  const acquire = db.prepare<[string, number, string, string, number]>(
+    `UPDATE kafka_outbox SET owner = ?, lease_until = ?
+     WHERE name = ? AND (owner IS NULL OR owner = ? OR lease_until < ?)`,
+  );
+  const markInDoubt = db.prepare<[number, string, string]>(
+    `UPDATE kafka_outbox SET in_doubt_to = ? WHERE name = ? AND owner = ?`,
+  );
+  const markPublished = db.prepare<[number, string, string]>(
+    `UPDATE kafka_outbox SET position = ?, in_doubt_to = NULL WHERE name = ? AND owner = ?`,
+  );
+  const releaseLease = db.prepare<[string, string]>(
+    `UPDATE kafka_outbox SET owner = NULL, lease_until = 0 WHERE name = ? AND owner = ?`,
+  );
+  const hasId = db
+    .prepare<[string, string], number>(`SELECT 1 FROM kafka_outbox_ids WHERE name = ? AND id = ?`)
+    .pluck();
+  const addId = db.prepare<[string, string]>(`INSERT OR IGNORE INTO kafka_outbox_ids VALUES (?, ?)`);
+  const commitPublished = db.transaction((to: number, ids: readonly string[]) => {
+    const changed = markPublished.run(to, name, owner).changes;
+    if (changed === 1) for (const id of ids) addId.run(name, id);
+    return changed === 1;
+  });
+
+  let isLeader = false;
+  let running: Promise<void> = Promise.resolve();
+
+  const holdLease = (): boolean => {
+    const now = Date.now();
+    isLeader = acquire.run(owner, now + leaseMs, name, owner, now).changes === 1;
+    return isLeader;
+  };
+
+  const send = async (items: readonly { seq: number; item: T }[], skip: ReadonlySet<number>) => {
+    const ids: string[] = [];
+    const records: OutgoingRecord[] = [];
+    for (const { seq, item } of items) {
+      const id = source.idOf?.(item);
+      if (id !== undefined) {
+        ids.push(id);
+        if (hasId.get(name, id) !== undefined) continue;
+      }
+      if (skip.has(seq)) continue;
+      const r = source.toRecord(item);
+      records.push({ ...r, headers: { ...r.headers, [HEADERS.outbox]: name, [HEADERS.seq]: String(seq) } });
+    }
+    await publisher.publish(topic, records);
+    const last = items[items.length - 1];
+    if (last !== undefined && !commitPublished(last.seq, ids)) {
+      throw new KafkaAdapterError('KAFKA_PUBLISH', `outbox ${name} lost its lease while publishing`, true);
+    }
+    return records.length;
+  };
+
+  const flushNow = async (): Promise<void> => {
+    if (!holdLease()) return;
+    let row = select.get(name) as Row;
+    if (row.in_doubt_to !== null && row.in_doubt_to > row.position) {
+      const inDoubt = row.in_doubt_to - row.position;
+      log.info({ position: row.position, inDoubtTo: row.in_doubt_to }, 'recovering an in-doubt outbox batch');
+      const published = await readTailSeqs(kafka, topic, name, inDoubt, recoveryTimeoutMs);
+      const inDoubtTo = row.in_doubt_to;
+      const items = (await source.read(row.position, Math.max(inDoubt, batchSize))).filter(
+        (i) => i.seq <= inDoubtTo,
+      );
+      // Nothing readable (the read model is being rebuilt): stay in doubt and retry later.
+      if (items.length === 0) return;
+      const resent = await send(items, published);
+      log.info({ found: published.size, resent }, 'outbox batch recovered');
+      row = select.get(name) as Row;
+    }
+    for (;;) {
+      if (!holdLease()) return;
+      const items = await source.read(row.position, batchSize);
+      const last = items[items.length - 1];
+      if (last === undefined) return;
+      markInDoubt.run(last.seq, name, owner);
+      const sent = await send(items, new Set());
+      log.debug({ from: items[0]?.seq, to: last.seq, sent }, 'outbox published');
+      row = select.get(name) as Row;
+    }
+  };
+
+  return {
+    flush() {
+      const run = running.then(flushNow);
+      running = run.catch(() => undefined);
+      return run;
+    },
+    leader: () => isLeader,
+    position: () => (select.get(name) as Row).position,
+    async release() {
+      await running;
+      releaseLease.run(name, owner);
+      isLeader = false;
+    },
+  };
+}

@@ -1,0 +1,673 @@
+/**
+ * The benchmark suite of issue 6 (`pnpm bench`): on one seeded feed, in one run, it measures
+ * the floor (parse + validate), `chanperf replay`, `chanperf rebuild`, the query API under
+ * autocannon, ingestion over HTTP, the peak RSS of each, and optionally how replay scales to
+ * 10× the events. Prints a table on stdout (progress on stderr) and writes
+ * test/bench/results/latest.json. Never fails on speed: exit 1 only if a stage crashed.
+ *
+ * Run through the root script (it builds first): `pnpm bench [--quick] [--events N] [--scale]`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { cachedFeed, feedSpecFor, type Feed } from './feed.js';
+import type { FloorOutput } from './floor.js';
+import { ingestOverHttp, load, queryTargets, waitReady, type IngestResult, type LoadResult } from './http.js';
+import { killChildren, runNode, startServe, type ChildResult, type RunningServer } from './processes.js';
+import { TARGETS, grouped, mib, renderTable, type Row } from './table.js';
+
+const USAGE = `usage: pnpm bench [--quick] [--events N] [--scale] [--seed N] [--duration S] [--keep]
+
+  --quick        100 000 events, 5 s per query endpoint: the whole run in about a minute
+  --events N     events in the feed every stage uses (default 1 000 000)
+  --scale        also replay a feed 10× as big (or, with --events ≥ 10 000 000, a tenth)
+                 and report how time and peak RSS grow
+  --seed N       generator seed (default 42)
+  --duration S   seconds of load per query endpoint (default 20; 5 with --quick)
+  --keep         keep the run's databases (printed at the end) instead of deleting them
+`;
+
+interface Options {
+  readonly events: number;
+  readonly quick: boolean;
+  readonly scale: boolean;
+  readonly seed: number;
+  readonly querySeconds: number;
+  readonly keep: boolean;
+}
+
+const QUERY_CONNECTIONS = 50;
+const QUERY_SAMPLE_CHANNELS = 200;
+const INGEST_BATCH = 1000;
+const INGEST_CLIENTS = 4;
+const TEN_MILLION = 10_000_000;
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== '--'),
+    options: {
+      quick: { type: 'boolean', default: false },
+      events: { type: 'string' },
+      scale: { type: 'boolean', default: false },
+      seed: { type: 'string', default: '42' },
+      duration: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const int = (name: string, text: string, min: number) => {
+    const n = Number(text.replaceAll('_', ''));
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+  const quick = values.quick;
+  return {
+    quick,
+    events: int('events', values.events ?? (quick ? '100000' : '1000000'), 1000),
+    scale: values.scale,
+    seed: int('seed', values.seed, 0),
+    querySeconds: int('duration', values.duration ?? (quick ? '5' : '20'), 1),
+    keep: values.keep,
+  };
+}
+
+const began = process.hrtime.bigint();
+function progress(message: string): void {
+  const t = Number(process.hrtime.bigint() - began) / 1e9;
+  process.stderr.write(`[bench ${t.toFixed(1).padStart(6)} s] ${message}\n`);
+}
+
+const cpu = (seconds: number | null) => (seconds === null ? '—' : `${seconds.toFixed(1)} s`);
+
+/** Starts measuring CPU over a window; `end()` gives the server's and this process's CPU seconds in it. */
+function cpuWindow(server: RunningServer): { end(): WindowCpu } {
+  const serverStart = server.cpuSeconds();
+  const clientStart = process.cpuUsage();
+  return {
+    end() {
+      const serverEnd = server.cpuSeconds();
+      const client = process.cpuUsage(clientStart);
+      return {
+        serverCpuSeconds: serverStart === null || serverEnd === null ? null : serverEnd - serverStart,
+        clientCpuSeconds: (client.user + client.system) / 1e6,
+      };
+    },
+  };
+}
+
+/** JSON as the repository's Prettier would write it (`prettier --check .` covers results/). */
+async function formatted(path: string, json: string): Promise<string> {
+  try {
+    const prettier = await import('prettier');
+    const config = (await prettier.resolveConfig(path)) ?? {};
+    return await prettier.format(json, { ...config, filepath: path });
+  } catch {
+    return `${json}\n`;
+  }
+}
+
+/** What went wrong in a stage that crashed, with the child's last words. */
+function childFailure(what: string, r: ChildResult): Error {
+  return new Error(
+    `${what} exited with code ${r.code} (signal ${r.signal}): ${r.stderrTail.trim().slice(-2000)}`,
+  );
+}
+
+interface ReplayFigures {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly peakRssBytes: number | null;
+  /** User + system CPU seconds of the whole process (start-up included). */
+  readonly cpuSeconds: number | null;
+  readonly rssMethod: string;
+}
+
+interface FloorFigures extends FloorOutput {
+  readonly eventsPerSecond: number;
+  readonly processSeconds: number;
+  readonly peakRssBytes: number | null;
+  readonly cpuSeconds: number | null;
+  readonly rssMethod: string;
+}
+
+/** CPU seconds over a measured window: the server's, and the benchmark's own (the clients). */
+interface WindowCpu {
+  readonly serverCpuSeconds: number | null;
+  readonly clientCpuSeconds: number;
+}
+
+interface RebuildFigures extends ReplayFigures {
+  /** The whole process, start-up and the reset of the read model included. */
+  readonly processSeconds: number;
+}
+
+interface QueryFigures {
+  readonly channels: number;
+  readonly endpoints: (LoadResult & WindowCpu)[];
+  readonly peakRssBytes: number | null;
+}
+
+interface IngestFigures extends IngestResult, WindowCpu {
+  readonly eventsPerSecond: number;
+  readonly caughtUpEventsPerSecond: number | null;
+  readonly peakRssBytes: number | null;
+}
+
+interface Done {
+  floor: FloorFigures | undefined;
+  replay: (ReplayFigures & { ratioToFloor: number | null }) | undefined;
+  rebuild: RebuildFigures | undefined;
+  query: QueryFigures | undefined;
+  ingest: IngestFigures | undefined;
+  scale: { small: ReplayFigures; large: ReplayFigures } | undefined;
+}
+
+async function main(): Promise<number> {
+  let options: Options | undefined;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (options === undefined) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const opts = options;
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const cli = join(root, 'services/cli/dist/main.js');
+  const floorScript = fileURLToPath(new URL('./floor.js', import.meta.url));
+  if (!existsSync(cli)) {
+    process.stderr.write(`bench: ${cli} is missing: build first (npx tsc -b), or run pnpm bench\n`);
+    return 2;
+  }
+  const startedAt = new Date().toISOString();
+  const cpus = os.cpus();
+  const machine = {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    totalMemoryBytes: os.totalmem(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadAverageAtStart: os.loadavg(),
+    loadAverageAtEnd: [] as number[],
+  };
+  let commit: string | null = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
+  const load1 = machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(', ');
+  progress(`${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load average ${load1}`);
+
+  const workRoot = join(os.tmpdir(), 'chanperf-bench');
+  mkdirSync(workRoot, { recursive: true });
+  const runDir = mkdtempSync(join(workRoot, 'run-'));
+  const errors: { stage: string; message: string }[] = [];
+  const stages: Record<string, unknown> = {};
+  // Each stage's figures, for the table; undefined when it did not run or crashed.
+  const done: Done = {
+    floor: undefined,
+    replay: undefined,
+    rebuild: undefined,
+    query: undefined,
+    ingest: undefined,
+    scale: undefined,
+  };
+
+  async function stage<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+    progress(`${name}: start`);
+    try {
+      return await run();
+    } catch (err) {
+      const message = (err as Error).message;
+      errors.push({ stage: name, message });
+      stages[name] = { error: message };
+      progress(`${name}: FAILED: ${message}`);
+      return undefined;
+    }
+  }
+
+  async function feedOf(events: number): Promise<Feed> {
+    const spec = feedSpecFor(events, opts.seed);
+    progress(
+      `feed: ~${grouped(events)} events (seed ${spec.seed}, ${spec.partners} partners × ${spec.months} months, ${spec.salesPerPartnerMonth} sales per partner-month)`,
+    );
+    const feed = await cachedFeed(spec, join(workRoot, 'feeds'));
+    progress(
+      `feed: ${grouped(feed.lines)} lines, ${mib(feed.bytes)} ${feed.generatedSeconds === null ? '(cached)' : `(generated in ${feed.generatedSeconds.toFixed(1)} s)`} at ${feed.path}`,
+    );
+    return feed;
+  }
+
+  async function replay(feed: Feed, db: string, label: string): Promise<ReplayFigures> {
+    const r = await runNode([cli, 'replay', feed.path, '--db', db], {
+      stdout: 'null',
+      onTick: (s) => progress(`${label}: ${s.toFixed(0)} s…`),
+    });
+    if (r.code !== 0) throw childFailure('chanperf replay', r);
+    const figures = {
+      events: feed.lines,
+      seconds: r.seconds,
+      eventsPerSecond: feed.lines / r.seconds,
+      peakRssBytes: r.peakRssBytes,
+      cpuSeconds: r.cpuSeconds,
+      rssMethod: r.rssMethod,
+    };
+    progress(
+      `${label}: ${grouped(feed.lines)} events in ${r.seconds.toFixed(1)} s (CPU ${cpu(r.cpuSeconds)}) → ${grouped(figures.eventsPerSecond)} ev/s, peak RSS ${mib(r.peakRssBytes)}`,
+    );
+    return figures;
+  }
+
+  const feed = await stage('feed', () => feedOf(opts.events));
+  if (feed === undefined) return finish();
+  stages.feed = {
+    ...feed.spec,
+    lines: feed.lines,
+    badLines: feed.badLines,
+    bytes: feed.bytes,
+    path: feed.path,
+  };
+
+  // 1. floor
+  const floor = await stage('floor', async (): Promise<FloorFigures> => {
+    const r = await runNode([floorScript, feed.path], { stdout: 'capture' });
+    if (r.code !== 0) throw childFailure('the floor', r);
+    const out = JSON.parse(r.stdout) as FloorOutput;
+    const figures = {
+      ...out,
+      eventsPerSecond: out.lines / out.seconds,
+      processSeconds: r.seconds,
+      peakRssBytes: r.peakRssBytes,
+      cpuSeconds: r.cpuSeconds,
+      rssMethod: r.rssMethod,
+    };
+    stages.floor = figures;
+    progress(
+      `floor: ${grouped(out.lines)} lines (${grouped(out.invalid)} invalid) in ${out.seconds.toFixed(1)} s (process CPU ${cpu(r.cpuSeconds)}) → ${grouped(figures.eventsPerSecond)} ev/s, peak RSS ${mib(r.peakRssBytes)}`,
+    );
+    return figures;
+  });
+
+  // 2. replay, into the database the next stages use
+  const servedDir = join(runDir, 'served');
+  mkdirSync(servedDir);
+  const db = join(servedDir, 'chanperf.db');
+  const replayed = await stage('replay', async () => {
+    const figures = await replay(feed, db, 'replay');
+    const ratio = floor === undefined ? null : figures.eventsPerSecond / floor.eventsPerSecond;
+    stages.replay = { ...figures, ratioToFloor: ratio };
+    return { ...figures, ratioToFloor: ratio };
+  });
+  done.floor = floor;
+  done.replay = replayed;
+
+  // 3. rebuild
+  const rebuilt =
+    replayed === undefined
+      ? undefined
+      : await stage('rebuild', async (): Promise<RebuildFigures> => {
+          const r = await runNode([cli, 'rebuild', '--db', db], {
+            stdout: 'capture',
+            onTick: (s) => progress(`rebuild: ${s.toFixed(0)} s…`),
+          });
+          if (r.code !== 0) throw childFailure('chanperf rebuild', r);
+          const out = JSON.parse(r.stdout) as { position: number; seconds: number };
+          const figures = {
+            events: out.position,
+            seconds: out.seconds,
+            eventsPerSecond: out.position / out.seconds,
+            processSeconds: r.seconds,
+            peakRssBytes: r.peakRssBytes,
+            cpuSeconds: r.cpuSeconds,
+            rssMethod: r.rssMethod,
+          };
+          stages.rebuild = figures;
+          progress(
+            `rebuild: ${grouped(out.position)} events re-projected in ${out.seconds.toFixed(1)} s (process ${r.seconds.toFixed(1)} s, CPU ${cpu(r.cpuSeconds)}) → ${grouped(figures.eventsPerSecond)} ev/s, peak RSS ${mib(r.peakRssBytes)}`,
+          );
+          return figures;
+        });
+  done.rebuild = rebuilt;
+
+  // 4. query
+  const queried =
+    replayed === undefined
+      ? undefined
+      : await stage('query', async (): Promise<QueryFigures> => {
+          const server = await startServe(cli, servedDir);
+          try {
+            await waitReady(server.url);
+            progress(`query: serving ${db} on ${server.url}`);
+            const targets = await queryTargets(server.url, QUERY_SAMPLE_CHANNELS, opts.seed);
+            const pairs = targets.pairs;
+            if (pairs.length === 0) throw new Error('no channel-months to query');
+            const pick = (rnd: () => number) => pairs[Math.floor(rnd() * pairs.length)] ?? pairs[0]!;
+            const channelPath = (rnd: () => number) => `/v1/channels/${encodeURIComponent(pick(rnd).id)}`;
+            const monthPath = (rnd: () => number) => {
+              const p = pick(rnd);
+              return `/v1/channels/${encodeURIComponent(p.id)}/months/${p.month}`;
+            };
+            const settings = { connections: QUERY_CONNECTIONS, seconds: opts.querySeconds, seed: opts.seed };
+            const warmUp = opts.quick ? 1 : 2;
+            progress(
+              `query: ${targets.channels} channels served; ${pairs.length} channel-months of ${Math.min(QUERY_SAMPLE_CHANNELS, targets.channels)} sampled channels; warming up ${warmUp} s`,
+            );
+            await load(server.url, 'warm-up', channelPath, { ...settings, seconds: warmUp });
+            await load(server.url, 'warm-up', monthPath, { ...settings, seconds: warmUp });
+            const results: (LoadResult & WindowCpu)[] = [];
+            for (const [endpoint, pathOf] of [
+              ['GET /v1/channels/:id', channelPath],
+              ['GET /v1/channels/:id/months/:month', monthPath],
+            ] as const) {
+              progress(`query: ${endpoint}, ${QUERY_CONNECTIONS} connections for ${opts.querySeconds} s`);
+              const window = cpuWindow(server);
+              const r = { ...(await load(server.url, endpoint, pathOf, settings)), ...window.end() };
+              results.push(r);
+              progress(
+                `query: ${endpoint}: ${grouped(r.requestsPerSecond)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.non2xx} non-2xx, ${r.errors} errors; CPU server ${cpu(r.serverCpuSeconds)}, client ${cpu(r.clientCpuSeconds)}`,
+              );
+            }
+            const stopped = await server.stop();
+            const figures = {
+              channels: targets.channels,
+              endpoints: results,
+              peakRssBytes: stopped.peakRssBytes,
+            };
+            stages.query = figures;
+            return figures;
+          } finally {
+            await server.stop();
+          }
+        });
+  done.query = queried;
+
+  // 5. ingest over HTTP, into a fresh database
+  const ingested = await stage('ingest', async (): Promise<IngestFigures> => {
+    const dir = join(runDir, 'ingest');
+    mkdirSync(dir);
+    const server = await startServe(cli, dir);
+    try {
+      await waitReady(server.url);
+      progress(
+        `ingest: posting ${grouped(feed.lines)} lines to ${server.url}/v1/events, ${INGEST_BATCH} per batch, ${INGEST_CLIENTS} clients`,
+      );
+      let reported = 0;
+      const window = cpuWindow(server);
+      const result: IngestResult = await ingestOverHttp(server.url, feed.path, {
+        batchSize: INGEST_BATCH,
+        clients: INGEST_CLIENTS,
+        catchUpTimeoutSeconds: 1800,
+        onProgress: (lines) => {
+          if (lines - reported >= Math.max(100_000, feed.lines / 10)) {
+            reported = lines;
+            progress(`ingest: ${grouped(lines)} lines answered`);
+          }
+        },
+      });
+      const cpuUsed = window.end();
+      const stopped = await server.stop();
+      const figures = {
+        ...result,
+        ...cpuUsed,
+        eventsPerSecond: result.lines / result.respondedSeconds,
+        caughtUpEventsPerSecond:
+          result.caughtUpSeconds === null ? null : result.lines / result.caughtUpSeconds,
+        peakRssBytes: stopped.peakRssBytes,
+      };
+      stages.ingest = figures;
+      progress(
+        `ingest: ${grouped(result.lines)} lines answered in ${result.respondedSeconds.toFixed(1)} s → ${grouped(figures.eventsPerSecond)} ev/s; lag 0 after ${result.caughtUpSeconds?.toFixed(1) ?? '—'} s; ${result.accepted} accepted, ${result.duplicates} duplicates, ${result.rejected} rejected, ${result.failedBatches} failed batches; CPU server ${cpu(cpuUsed.serverCpuSeconds)}, client ${cpu(cpuUsed.clientCpuSeconds)}`,
+      );
+      if (result.failedBatches > 0)
+        throw new Error(`${result.failedBatches} batches failed: ${result.firstFailure}`);
+      return figures;
+    } finally {
+      await server.stop();
+    }
+  });
+  done.ingest = ingested;
+
+  // 6. scale: replay at 10× (or a tenth of) the events
+  if (opts.scale || opts.events >= TEN_MILLION) {
+    const otherEvents = opts.events >= TEN_MILLION ? Math.round(opts.events / 10) : opts.events * 10;
+    done.scale = await stage('scale', async () => {
+      if (replayed === undefined) throw new Error('no replay at the base size to compare with');
+      const other = await feedOf(otherEvents);
+      const dir = join(runDir, 'scale');
+      mkdirSync(dir);
+      const figures = await replay(other, join(dir, 'chanperf.db'), 'scale replay');
+      const [small, large] = other.lines > feed.lines ? [replayed, figures] : [figures, replayed];
+      stages.scale = {
+        small,
+        large,
+        eventsRatio: large.events / small.events,
+        timeRatio: large.seconds / small.seconds,
+        peakRssRatio:
+          large.peakRssBytes === null || small.peakRssBytes === null
+            ? null
+            : large.peakRssBytes / small.peakRssBytes,
+      };
+      return { small, large };
+    });
+  }
+
+  return finish();
+
+  async function finish(): Promise<number> {
+    machine.loadAverageAtEnd = os.loadavg();
+    const rows = tableRows();
+    const table = renderTable(rows);
+    const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
+    process.stdout.write(
+      `\nchanperf bench — ${machine.cpus} CPUs, Node ${machine.node}, load average at start ${fmtLoad(machine.loadAverageAtStart)}, at end ${fmtLoad(machine.loadAverageAtEnd)}\n\n${table}\n`,
+    );
+    if (done.scale !== undefined) {
+      const { small, large } = done.scale;
+      const rss =
+        small.peakRssBytes === null || large.peakRssBytes === null
+          ? ''
+          : `; peak RSS ${mib(small.peakRssBytes)} → ${mib(large.peakRssBytes)} (×${(large.peakRssBytes / small.peakRssBytes).toFixed(2)})`;
+      process.stdout.write(
+        `\nreplay growth: ${grouped(small.events)} → ${grouped(large.events)} events (×${(large.events / small.events).toFixed(2)}): time ${small.seconds.toFixed(1)} s → ${large.seconds.toFixed(1)} s (×${(large.seconds / small.seconds).toFixed(2)})${rss}\n`,
+      );
+    }
+    const out = join(root, 'test/bench/results/latest.json');
+    mkdirSync(join(root, 'test/bench/results'), { recursive: true });
+    const document = {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      commit,
+      machine,
+      parameters: {
+        ...opts,
+        queryConnections: QUERY_CONNECTIONS,
+        querySampleChannels: QUERY_SAMPLE_CHANNELS,
+        ingestBatch: INGEST_BATCH,
+        ingestClients: INGEST_CLIENTS,
+        chanperfBatchSize: process.env.CHANPERF_BATCH_SIZE ?? null,
+      },
+      targets: TARGETS,
+      stages,
+      table: rows,
+      errors,
+    };
+    writeFileSync(out, await formatted(out, JSON.stringify(document, null, 2)));
+    if (errors.length > 0) {
+      process.stdout.write(
+        `\n${errors.length} stage(s) failed:\n${errors.map((e) => `- ${e.stage}: ${e.message}`).join('\n')}\n`,
+      );
+    }
+    process.stdout.write(`\nwritten: ${out}\n`);
+    if (opts.keep) process.stdout.write(`kept: ${runDir}\n`);
+    else rmSync(runDir, { recursive: true, force: true });
+    return errors.length > 0 ? 1 : 0;
+  }
+
+  function tableRows(): Row[] {
+    const {
+      floor,
+      replay: replayed,
+      rebuild: rebuilt,
+      query: queried,
+      ingest: ingested,
+      scale: scaled,
+    } = done;
+    const rows: Row[] = [];
+    if (floor !== undefined) {
+      rows.push({
+        stage: 'floor (parse + validate)',
+        count: floor.lines,
+        unit: 'events',
+        seconds: floor.seconds,
+        rate: floor.eventsPerSecond,
+        latency: '—',
+        peakRssBytes: floor.peakRssBytes,
+        cpuSeconds: floor.cpuSeconds,
+        target: '—',
+        met: null,
+      });
+    }
+    if (replayed !== undefined) {
+      const floorShare = floor === undefined ? null : TARGETS.replayShareOfFloor * floor.eventsPerSecond;
+      const met =
+        replayed.eventsPerSecond >= TARGETS.replayEventsPerSecond &&
+        (floorShare === null || replayed.eventsPerSecond >= floorShare);
+      rows.push({
+        stage: 'replay',
+        count: replayed.events,
+        unit: 'events',
+        seconds: replayed.seconds,
+        rate: replayed.eventsPerSecond,
+        latency: '—',
+        peakRssBytes: replayed.peakRssBytes,
+        cpuSeconds: replayed.cpuSeconds,
+        target: `≥ ${grouped(TARGETS.replayEventsPerSecond)} ev/s and ≥ ${TARGETS.replayShareOfFloor} × floor${floorShare === null ? '' : ` (${grouped(floorShare)})`}`,
+        met,
+        ...(replayed.ratioToFloor === null
+          ? {}
+          : { note: `replay / floor = ${replayed.ratioToFloor.toFixed(2)}` }),
+      });
+    }
+    if (rebuilt !== undefined) {
+      rows.push({
+        stage: 'rebuild',
+        count: rebuilt.events,
+        unit: 'events',
+        seconds: rebuilt.seconds,
+        rate: rebuilt.eventsPerSecond,
+        latency: '—',
+        peakRssBytes: rebuilt.peakRssBytes,
+        cpuSeconds: rebuilt.cpuSeconds,
+        target: `≥ ${grouped(TARGETS.rebuildEventsPerSecond)} ev/s`,
+        met: rebuilt.eventsPerSecond >= TARGETS.rebuildEventsPerSecond,
+        note: `events in the log (accepted lines); re-projection time as printed by chanperf rebuild (process: ${rebuilt.processSeconds.toFixed(1)} s)`,
+      });
+    }
+    for (const q of queried?.endpoints ?? []) {
+      const failures = q.non2xx + q.errors + q.timeouts;
+      rows.push({
+        stage: `query ${q.endpoint.replace('GET /v1', '')}`,
+        count: q.requests,
+        unit: 'requests',
+        seconds: q.seconds,
+        rate: q.requestsPerSecond,
+        latency: `${q.latencyMs.p50} / ${q.latencyMs.p99} ms`,
+        peakRssBytes: queried?.peakRssBytes ?? null,
+        cpuSeconds: q.serverCpuSeconds,
+        target: `p99 ≤ ${TARGETS.queryP99Ms} ms at ≥ ${grouped(TARGETS.queryRequestsPerSecond)} req/s`,
+        met: q.latencyMs.p99 <= TARGETS.queryP99Ms && q.requestsPerSecond >= TARGETS.queryRequestsPerSecond,
+        ...(failures > 0
+          ? {
+              note: `${q.non2xx} non-2xx, ${q.errors} errors, ${q.timeouts} timeouts (latencies count 2xx only)`,
+            }
+          : {}),
+      });
+    }
+    if (ingested !== undefined) {
+      rows.push({
+        stage: 'ingest HTTP (all 200)',
+        count: ingested.lines,
+        unit: 'events',
+        seconds: ingested.respondedSeconds,
+        rate: ingested.eventsPerSecond,
+        latency: '—',
+        peakRssBytes: ingested.peakRssBytes,
+        cpuSeconds: ingested.serverCpuSeconds,
+        target: `≥ ${grouped(TARGETS.ingestEventsPerSecond)} ev/s`,
+        met: ingested.eventsPerSecond >= TARGETS.ingestEventsPerSecond,
+        note: `${INGEST_CLIENTS} clients × ${INGEST_BATCH}-line NDJSON batches: ${grouped(ingested.accepted)} accepted, ${grouped(ingested.duplicates)} duplicates, ${grouped(ingested.rejected)} rejected`,
+      });
+      rows.push({
+        stage: 'ingest HTTP (lag 0)',
+        count: ingested.lines,
+        unit: 'events',
+        seconds: ingested.caughtUpSeconds,
+        rate: ingested.caughtUpEventsPerSecond,
+        latency: '—',
+        peakRssBytes: ingested.peakRssBytes,
+        cpuSeconds: ingested.serverCpuSeconds,
+        target: '— (until /v1/status lag is 0)',
+        met: null,
+      });
+    }
+    const big = [replayed, scaled?.large].find((r) => r !== undefined && r.events >= TEN_MILLION * 0.95);
+    if (big !== undefined) {
+      rows.push({
+        stage: 'replay 10M memory',
+        count: big.events,
+        unit: 'events',
+        seconds: big.seconds,
+        rate: big.eventsPerSecond,
+        latency: '—',
+        peakRssBytes: big.peakRssBytes,
+        cpuSeconds: big.cpuSeconds,
+        target: `peak RSS ≤ ${mib(TARGETS.replay10MPeakRssBytes)}`,
+        met: big.peakRssBytes === null ? null : big.peakRssBytes <= TARGETS.replay10MPeakRssBytes,
+      });
+    } else {
+      rows.push({
+        stage: 'replay 10M memory',
+        count: null,
+        unit: 'events',
+        seconds: null,
+        rate: null,
+        latency: '—',
+        peakRssBytes: null,
+        cpuSeconds: null,
+        target: `peak RSS ≤ ${mib(TARGETS.replay10MPeakRssBytes)}`,
+        met: null,
+        note: 'not run: pnpm bench --scale (or --events 10000000)',
+      });
+    }
+    return rows;
+  }
+}
+
+process.on('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killChildren();
+    process.stderr.write(`bench: interrupted (${signal})\n`);
+    process.exit(130);
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

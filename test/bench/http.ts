@@ -1,0 +1,241 @@
+/**
+ * Stages 4 and 5, over HTTP against `chanperf serve`: the query load (autocannon) and the
+ * ingestion of the feed in NDJSON batches by a few concurrent clients.
+ */
+import autocannon from 'autocannon';
+import { fileLines } from './feed.js';
+
+/** Deterministic pseudo-random numbers (mulberry32), so two runs ask for the same things. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+/** Resolves once GET /readyz answers 200 (the read model has caught up after start). */
+export async function waitReady(url: string, timeoutSeconds = 600): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/readyz`);
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url}/readyz not ready after ${timeoutSeconds} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Status {
+  log: { position: number };
+  projection: { position: number };
+  lag: number;
+}
+
+export const status = (url: string): Promise<Status> => getJson<Status>(`${url}/v1/status`);
+
+/** Channel-months to ask for: `sample` random channels of the served report, each with its months. */
+export async function queryTargets(
+  url: string,
+  sample: number,
+  seed: number,
+): Promise<{ channels: number; pairs: { id: string; month: string }[] }> {
+  const list = await getJson<{ channels: { channelId: string }[] }>(`${url}/v1/channels`);
+  const ids = list.channels.map((c) => c.channelId);
+  if (ids.length === 0) throw new Error('the served database has no channels');
+  const rnd = mulberry32(seed);
+  const picked = new Set<string>();
+  while (picked.size < Math.min(sample, ids.length)) {
+    picked.add(ids[Math.floor(rnd() * ids.length)] ?? '');
+  }
+  const pairs: { id: string; month: string }[] = [];
+  for (const id of picked) {
+    const detail = await getJson<{ months: { month: string }[] }>(
+      `${url}/v1/channels/${encodeURIComponent(id)}`,
+    );
+    for (const m of detail.months) pairs.push({ id, month: m.month });
+  }
+  return { channels: ids.length, pairs };
+}
+
+export interface LoadResult {
+  readonly endpoint: string;
+  readonly connections: number;
+  readonly seconds: number;
+  readonly requests: number;
+  readonly requestsPerSecond: number;
+  /** Milliseconds (autocannon's resolution: 1 ms). */
+  readonly latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+}
+
+/** `connections` concurrent keep-alive connections for `seconds` on random paths from `pathOf`. */
+export async function load(
+  url: string,
+  endpoint: string,
+  pathOf: (rnd: () => number) => string,
+  options: { connections: number; seconds: number; seed: number },
+): Promise<LoadResult> {
+  const rnd = mulberry32(options.seed);
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    duration: options.seconds,
+    timeout: 10,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({ ...request, method: 'GET', path: pathOf(rnd) }),
+      },
+    ],
+  });
+  return {
+    endpoint,
+    connections: options.connections,
+    seconds: result.duration,
+    requests: result['2xx'] + result.non2xx,
+    requestsPerSecond: result.duration > 0 ? (result['2xx'] + result.non2xx) / result.duration : 0,
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90 ?? Number.NaN,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: result.latency.mean,
+    },
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+export interface IngestResult {
+  readonly batches: number;
+  readonly batchSize: number;
+  readonly clients: number;
+  readonly lines: number;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  /** Responses other than 200 (their batches are not retried: a failure to report, not to hide). */
+  readonly failedBatches: number;
+  readonly firstFailure: string | null;
+  /** Until every POST had answered. */
+  readonly respondedSeconds: number;
+  /** Until GET /v1/status reported lag 0 (the read model had caught up), null if it never did. */
+  readonly caughtUpSeconds: number | null;
+  readonly logPosition: number;
+}
+
+/** The file's lines as NDJSON bodies of `batchSize` lines, in file order. */
+async function* ndjsonBatches(
+  path: string,
+  batchSize: number,
+): AsyncGenerator<{ body: string; lines: number }> {
+  let pending: string[] = [];
+  for await (const chunk of fileLines(path)) {
+    for (const line of chunk) {
+      pending.push(line);
+      if (pending.length === batchSize) {
+        yield { body: `${pending.join('\n')}\n`, lines: batchSize };
+        pending = [];
+      }
+    }
+  }
+  if (pending.length > 0) yield { body: `${pending.join('\n')}\n`, lines: pending.length };
+}
+
+/**
+ * Posts the whole file to POST /v1/events in batches of `batchSize` NDJSON lines from
+ * `clients` concurrent clients, each taking the next batch as soon as its previous one is
+ * answered. Batches can commit slightly out of file order, as with real concurrent senders.
+ */
+export async function ingestOverHttp(
+  url: string,
+  path: string,
+  options: {
+    batchSize: number;
+    clients: number;
+    catchUpTimeoutSeconds: number;
+    onProgress?: (lines: number) => void;
+  },
+): Promise<IngestResult> {
+  const batches = ndjsonBatches(path, options.batchSize);
+  let sent = 0;
+  let lines = 0;
+  let accepted = 0;
+  let duplicates = 0;
+  let rejected = 0;
+  let failedBatches = 0;
+  let firstFailure: string | null = null;
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const client = async () => {
+    for (;;) {
+      const next = await batches.next();
+      if (next.done === true) return;
+      sent++;
+      try {
+        const res = await fetch(`${url}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson' },
+          body: next.value.body,
+        });
+        const text = await res.text();
+        if (res.status !== 200) {
+          failedBatches++;
+          firstFailure ??= `${res.status} ${text.slice(0, 300)}`;
+          continue;
+        }
+        const body = JSON.parse(text) as { accepted: number; duplicates: number; rejected: number };
+        lines += next.value.lines;
+        accepted += body.accepted;
+        duplicates += body.duplicates;
+        rejected += body.rejected;
+        options.onProgress?.(lines);
+      } catch (err) {
+        failedBatches++;
+        firstFailure ??= (err as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.clients }, client));
+  const respondedSeconds = elapsed();
+
+  let caughtUpSeconds: number | null = null;
+  let last = await status(url);
+  const deadline = respondedSeconds + options.catchUpTimeoutSeconds;
+  while (last.lag > 0 && elapsed() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    last = await status(url);
+  }
+  if (last.lag === 0) caughtUpSeconds = elapsed();
+  return {
+    batches: sent,
+    batchSize: options.batchSize,
+    clients: options.clients,
+    lines,
+    accepted,
+    duplicates,
+    rejected,
+    failedBatches,
+    firstFailure,
+    respondedSeconds,
+    caughtUpSeconds,
+    logPosition: last.log.position,
+  };
+}

@@ -1,0 +1,294 @@
+/**
+ * Test harness of the Kafka suites: an embedded runtime wired like `serve` with Kafka on
+ * (projection, ERP consumer, alerts and performance publishers), producing ERP lines,
+ * reading topics back, and waits that are conditions (log checkpoints, consumer lag).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { reportOf } from '@chanperf/engine';
+import { createIngestion } from '@chanperf/ingestion';
+import { startProjection, type ProjectionService } from '@chanperf/projection';
+import { loadConfig, openRuntime, type Runtime } from '@chanperf/runtime';
+import type { Report } from '@chanperf/domain';
+import {
+  channelIdOf,
+  createKafka,
+  loadKafkaConfig,
+  serviceErpIngestion,
+  startAlertsPublisher,
+  startErpConsumer,
+  startPerformancePublisher,
+  TOPICS,
+  type AlertsPublisher,
+  type ErpConsumer,
+  type Kafka,
+  type KafkaConfig,
+  type PerformancePublisher,
+} from '../../../packages/kafka/src/index.js';
+
+// pino comes with the runtime package (the workspace root does not depend on it).
+const { pino } = createRequire(new URL('../../../packages/runtime/package.json', import.meta.url))(
+  'pino',
+) as {
+  pino: (options: { level: string }) => Logger;
+};
+
+export const EXAMPLES = new URL('../../../../shared/spec/examples/', import.meta.url);
+export const BASIC_LINES = readFileSync(new URL('basic.ndjson', EXAMPLES), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
+export const BASIC_REPORT = JSON.parse(
+  readFileSync(new URL('basic.report.json', EXAMPLES), 'utf8'),
+) as Report;
+
+export const silentLogger = (): Logger => pino({ level: process.env.CHANPERF_TEST_LOG_LEVEL ?? 'silent' });
+
+export function kafkaConfigOf(env: Readonly<Record<string, string>>): KafkaConfig {
+  const c = loadKafkaConfig({ ...env });
+  if (c._tag === 'Left') throw new Error(c.left);
+  if (c.right === undefined) throw new Error('CHANPERF_KAFKA_BROKERS is missing');
+  return c.right;
+}
+
+export function tempDir(name: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `chanperf-kafka-${name}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function openTestRuntime(dataDir: string, env: Record<string, string> = {}): Runtime {
+  const config = loadConfig({ CHANPERF_DATA_DIR: dataDir, ...env });
+  if (config._tag === 'Left') throw new Error(config.left);
+  return openRuntime(config.right, silentLogger());
+}
+
+/** One `serve`-like node with Kafka on. */
+export interface Node {
+  readonly runtime: Runtime;
+  readonly projection: ProjectionService | undefined;
+  readonly consumer: ErpConsumer | undefined;
+  readonly alerts: AlertsPublisher | undefined;
+  readonly performance: PerformancePublisher | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startNode(
+  dataDir: string,
+  kafkaConfig: KafkaConfig,
+  parts: {
+    projection?: boolean;
+    consumer?: boolean;
+    publishers?: boolean;
+    groupId?: string;
+    topic?: string;
+  } = {},
+): Promise<Node> {
+  const runtime = openTestRuntime(dataDir);
+  const projection = parts.projection !== false ? startProjection(runtime, { pollMs: 50 }) : undefined;
+  const alerts =
+    parts.publishers !== false
+      ? await startAlertsPublisher(runtime, kafkaConfig, { pollMs: 100 })
+      : undefined;
+  const performance =
+    parts.publishers !== false ? await startPerformancePublisher(runtime, kafkaConfig) : undefined;
+  const consumer =
+    parts.consumer !== false
+      ? await startErpConsumer(runtime, kafkaConfig, {
+          ingestion: serviceErpIngestion(runtime, createIngestion),
+          ...(parts.groupId !== undefined ? { groupId: parts.groupId } : {}),
+          ...(parts.topic !== undefined ? { topic: parts.topic } : {}),
+        })
+      : undefined;
+  return {
+    runtime,
+    projection,
+    consumer,
+    alerts,
+    performance,
+    async stop() {
+      await consumer?.stop();
+      await alerts?.stop();
+      await performance?.stop();
+      await projection?.stop();
+      runtime.close();
+    },
+  };
+}
+
+/** Produces `lines` to the ERP topic in order: to `partition` when given, else keyed by channelId. */
+export async function produceLines(
+  kafka: Kafka,
+  lines: readonly (string | Buffer | null)[],
+  options: { partition?: number; topic?: string } = {},
+): Promise<void> {
+  const producer = kafka.producer({ maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: options.topic ?? TOPICS.erpEvents,
+      acks: -1,
+      messages: lines.map((line) => ({
+        value: line,
+        key: options.partition !== undefined || line === null ? null : channelIdOf(line),
+        ...(options.partition !== undefined ? { partition: options.partition } : {}),
+      })),
+    });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface ReadRecord {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+/** Every record of each of `topics` up to its current end, by partition then offset (one group join). */
+export async function readTopics(
+  kafka: Kafka,
+  topics: readonly string[],
+): Promise<Map<string, ReadRecord[]>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<string, number>();
+  try {
+    for (const topic of topics) {
+      for (const o of await admin.fetchTopicOffsets(topic)) {
+        if (Number(o.high) > Number(o.low)) ends.set(`${topic}/${o.partition}`, Number(o.high));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const out = new Map<string, ReadRecord[]>(topics.map((t) => [t, []]));
+  if (ends.size > 0) {
+    const consumer = kafka.consumer({
+      groupId: `test-reader-${Math.random().toString(36).slice(2)}`,
+      maxWaitTimeInMs: 100,
+    });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`reading ${topics.join(', ')} timed out`)), 30_000);
+        const remaining = new Set(ends.keys());
+        consumer
+          .run({
+            autoCommit: false,
+            eachMessage: ({ topic, partition, message }) => {
+              const headers: Record<string, string> = {};
+              for (const [k, v] of Object.entries(message.headers ?? {}))
+                if (v !== undefined) headers[k] = v.toString();
+              out.get(topic)?.push({
+                partition,
+                offset: Number(message.offset),
+                key: message.key?.toString() ?? null,
+                value: message.value ?? Buffer.alloc(0),
+                headers,
+              });
+              const at = `${topic}/${partition}`;
+              if (Number(message.offset) + 1 >= (ends.get(at) ?? 0)) remaining.delete(at);
+              if (remaining.size === 0) {
+                clearTimeout(timer);
+                resolve();
+              }
+              return Promise.resolve();
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+  for (const records of out.values())
+    records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  return out;
+}
+
+/** Every record of `topic` up to its current end, by partition then offset. */
+export async function readTopic(kafka: Kafka, topic: string): Promise<ReadRecord[]> {
+  return (await readTopics(kafka, [topic])).get(topic) ?? [];
+}
+
+/** Waits until `condition` holds, checking every `everyMs`; fails after `timeoutMs` saying `what`. */
+export async function waitUntil(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+  everyMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** How far the log has applied `topic/partition` (the next offset), from the log's checkpoint. */
+export async function appliedOffset(runtime: Runtime, partition: number, topic: string = TOPICS.erpEvents) {
+  return (await runtime.store.log.sourceCheckpoint(`kafka:${topic}/${partition}`))?.offset ?? 0;
+}
+
+/** Records not yet committed by `groupId` on `topic`, all partitions together. */
+export async function consumerLag(
+  kafka: Kafka,
+  groupId: string,
+  topic: string = TOPICS.erpEvents,
+): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    let lag = 0;
+    for (const e of ends) {
+      const c = committed?.partitions.find((p) => p.partition === e.partition);
+      const at = c === undefined || Number(c.offset) < 0 ? Number(e.low) : Number(c.offset);
+      lag += Number(e.high) - at;
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits until the read model has applied the whole log and the alerts outbox has published it. */
+export async function settle(node: Node): Promise<void> {
+  const { runtime } = node;
+  await waitUntil('the projection to reach the log head', async () => {
+    const head = await runtime.store.log.head();
+    return (await runtime.store.readStore.position()) >= head;
+  });
+  if (node.alerts !== undefined) {
+    const alerts = node.alerts;
+    await waitUntil('the alerts outbox to publish every alert', async () => {
+      await alerts.flush();
+      return alerts.position() >= (await runtime.store.readStore.alerts()).length;
+    });
+  }
+  await node.performance?.flush();
+}
+
+export function report(runtime: Runtime): Promise<Report> {
+  const { store, runner, settings } = runtime;
+  return reportOf(runner, store.log, store.readStore, store.log, settings);
+}
+
+/** The parts of a report that do not depend on where inputs came from. */
+export function figures(r: Report) {
+  return {
+    channels: r.channels,
+    program: r.program,
+    tierMovements: r.tierMovements,
+    lastClosedMonth: r.lastClosedMonth,
+  };
+}
+
+export { createKafka, silentLogger as logger };
