@@ -231,6 +231,18 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     return model;
   };
 
+  /**
+   * What every channel route starts with: 403 for another partner's channel (before reading
+   * anything), the snapshot, 404 for an unknown channel. Returns the reply when it was sent.
+   */
+  const readChannel = async (request: FastifyRequest, reply: FastifyReply, id: string) => {
+    if (!canReadChannel(request, id)) return forbiddenChannel(reply);
+    const { state, position } = await snapshot(reply);
+    const channel = state.channels.get(id);
+    if (channel === undefined) return unknownChannel(reply, id);
+    return { state, position, channel };
+  };
+
   app.get(
     '/v1/report',
     {
@@ -307,10 +319,9 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!canReadChannel(request, id)) return forbiddenChannel(reply);
-      const { state } = await snapshot(reply);
-      const channel = state.channels.get(id);
-      if (channel === undefined) return unknownChannel(reply, id);
+      const found = await readChannel(request, reply, id);
+      if (!('channel' in found)) return found;
+      const { state, channel } = found;
       const report = channelReport(state, channel, digits);
       void reply.header('vary', 'Accept');
       if (wantsCsv(request.headers.accept, request.query.format)) {
@@ -340,10 +351,9 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!canReadChannel(request, id)) return forbiddenChannel(reply);
-      const { state } = await snapshot(reply);
-      const channel = state.channels.get(id);
-      if (channel === undefined) return unknownChannel(reply, id);
+      const found = await readChannel(request, reply, id);
+      if (!('channel' in found)) return found;
+      const { state, channel } = found;
       const month = resolveMonth(reply, state, channel, request.params.month);
       if (typeof month !== 'number') return month;
       return { channelId: id, ...monthReport(state, channel, month, digits) };
@@ -375,10 +385,9 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!canReadChannel(request, id)) return forbiddenChannel(reply);
-      const { state, position } = await snapshot(reply);
-      const channel = state.channels.get(id);
-      if (channel === undefined) return unknownChannel(reply, id);
+      const found = await readChannel(request, reply, id);
+      if (!('channel' in found)) return found;
+      const { state, position, channel } = found;
       const month = resolveMonth(reply, state, channel, request.params.month);
       if (typeof month !== 'number') return month;
       const explanation = explainMonth({
@@ -427,10 +436,9 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!canReadChannel(request, id)) return forbiddenChannel(reply);
-      const { state, position } = await snapshot(reply);
-      const channel = state.channels.get(id);
-      if (channel === undefined) return unknownChannel(reply, id);
+      const found = await readChannel(request, reply, id);
+      if (!('channel' in found)) return found;
+      const { state, position, channel } = found;
       const { trainings, consistent } = channelTrainings({
         state,
         position,
