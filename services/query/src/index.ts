@@ -232,6 +232,31 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
   };
 
   /**
+   * Serialised channel and month documents of the current read-model position: they change
+   * only when the projection commits, so the hot read routes serve a string from a map.
+   * Bounded; emptied whenever the position moves.
+   */
+  const documents = { position: -1, byKey: new Map<string, string>() };
+  const MAX_DOCUMENTS = 20_000;
+  const cachedJson = (
+    reply: FastifyReply,
+    position: number,
+    key: string,
+    build: () => unknown,
+  ): FastifyReply => {
+    if (documents.position !== position || documents.byKey.size >= MAX_DOCUMENTS) {
+      documents.position = position;
+      documents.byKey.clear();
+    }
+    let json = documents.byKey.get(key);
+    if (json === undefined) {
+      json = JSON.stringify(build());
+      documents.byKey.set(key, json);
+    }
+    return reply.type('application/json; charset=utf-8').send(json);
+  };
+
+  /**
    * What every channel route starts with: 403 for another partner's channel (before reading
    * anything), the snapshot, 404 for an unknown channel. Returns the reply when it was sent.
    */
@@ -321,14 +346,16 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
       const { id } = request.params;
       const found = await readChannel(request, reply, id);
       if (!('channel' in found)) return found;
-      const { state, channel } = found;
-      const report = channelReport(state, channel, digits);
+      const { state, position, channel } = found;
       void reply.header('vary', 'Accept');
       if (wantsCsv(request.headers.accept, request.query.format)) {
-        const rows = report.months.map((m) => ({ channelId: id, ...m }));
+        const rows = channelReport(state, channel, digits).months.map((m) => ({ channelId: id, ...m }));
         return reply.type(CSV_CONTENT_TYPE).send(toCsv(monthColumns, rows));
       }
-      return { ...report, region: channel.region };
+      return cachedJson(reply, position, `channel\u0000${id}`, () => ({
+        ...channelReport(state, channel, digits),
+        region: channel.region,
+      }));
     },
   );
 
@@ -353,10 +380,13 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
       const { id } = request.params;
       const found = await readChannel(request, reply, id);
       if (!('channel' in found)) return found;
-      const { state, channel } = found;
+      const { state, position, channel } = found;
       const month = resolveMonth(reply, state, channel, request.params.month);
       if (typeof month !== 'number') return month;
-      return { channelId: id, ...monthReport(state, channel, month, digits) };
+      return cachedJson(reply, position, `month\u0000${id}\u0000${month}`, () => ({
+        channelId: id,
+        ...monthReport(state, channel, month, digits),
+      }));
     },
   );
 
