@@ -215,6 +215,9 @@ function channelScope(request: FastifyRequest, requested: string | undefined): s
   return p.channelId;
 }
 
+/** The errors every channel route may answer: bad id or month, no key, another partner's channel, unknown. */
+const CHANNEL_ERRORS = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
+
 /**
  * Registers the query routes. Reads go through `runtime.readModel()` (one consistent state
  * and its position per request); `explain` and `trainings` read the log up to that position.
@@ -335,10 +338,7 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
         querystring: formatQuery,
         response: {
           200: jsonOrCsv(channelDetailSchema),
-          400: errorSchema,
-          401: errorSchema,
-          403: errorSchema,
-          404: errorSchema,
+          ...CHANNEL_ERRORS,
         },
       },
     },
@@ -369,10 +369,7 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
         params: z.object({ id: channelIdParam, month: monthParam }),
         response: {
           200: channelMonthSchema,
-          400: errorSchema,
-          401: errorSchema,
-          403: errorSchema,
-          404: errorSchema,
+          ...CHANNEL_ERRORS,
         },
       },
     },
@@ -406,10 +403,7 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
         params: z.object({ id: channelIdParam, month: monthParam }),
         response: {
           200: explainSchema,
-          400: errorSchema,
-          401: errorSchema,
-          403: errorSchema,
-          404: errorSchema,
+          ...CHANNEL_ERRORS,
         },
       },
     },
@@ -457,10 +451,7 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
         params: z.object({ id: channelIdParam }),
         response: {
           200: trainingsSchema,
-          400: errorSchema,
-          401: errorSchema,
-          403: errorSchema,
-          404: errorSchema,
+          ...CHANNEL_ERRORS,
         },
       },
     },
