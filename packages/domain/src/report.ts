@@ -183,3 +183,32 @@ export function buildReport(state: ProjectionState, digits: number, inputs: Repo
     rejected: inputs.rejected,
   };
 }
+
+/**
+ * The report as JSON text in pieces, one channel at a time, so a report of many channels is
+ * printed without holding the whole document (or its text) in memory. The concatenation is
+ * exactly `JSON.stringify(buildReport(…), null, 2)`.
+ */
+export function* reportJsonChunks(
+  state: ProjectionState,
+  digits: number,
+  inputs: ReportInputs,
+): Generator<string> {
+  const at = (value: unknown, depth: number) =>
+    JSON.stringify(value, null, 2).replace(/\n/g, `\n${' '.repeat(depth)}`);
+  yield `{\n  "counts": ${at(inputs.counts, 2)},\n  "lastClosedMonth": ${at(
+    state.lastClosed === null ? null : formatMonth(state.lastClosed),
+    2,
+  )},\n  "channels": [`;
+  let first = true;
+  for (const id of state.channelOrder) {
+    const c = state.channels.get(id);
+    if (c === undefined) continue;
+    yield `${first ? '' : ','}\n    ${at(channelReport(state, c, digits), 4)}`;
+    first = false;
+  }
+  yield `${first ? '' : '\n  '}],\n  "program": ${at({ months: programReport(state, digits) }, 2)}`;
+  yield `,\n  "tierMovements": ${at(inputs.tierMovements, 2)}`;
+  yield `,\n  "alerts": ${at(inputs.alerts, 2)}`;
+  yield `,\n  "rejected": ${at(inputs.rejected, 2)}\n}`;
+}

@@ -51,6 +51,19 @@ function makeLogger(): Logger {
   );
 }
 
+/** Writes pieces of text, batching small ones and waiting for stdout to drain. */
+async function writeChunks(chunks: Iterable<string>): Promise<void> {
+  let buffer = '';
+  for (const chunk of chunks) {
+    buffer += chunk;
+    if (buffer.length >= 1 << 20) {
+      await write(buffer);
+      buffer = '';
+    }
+  }
+  await write(`${buffer}\n`);
+}
+
 function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
@@ -116,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
       const engine = await openEngine(values.db ?? join(tmp ?? '.', 'replay.db'), settings, logger);
       try {
         await ingestFile(engine, file, { project: true, logger });
-        await write(`${JSON.stringify(await engine.report(), null, 2)}\n`);
+        await writeChunks(await engine.reportText());
       } finally {
         engine.close();
         if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
@@ -141,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         if (command === 'rebuild') await engine.store.readStore.reset();
         if (command === 'report') {
-          await write(`${JSON.stringify(await engine.report(), null, 2)}\n`);
+          await writeChunks(await engine.reportText());
         } else {
           const started = process.hrtime.bigint();
           const position = await engine.runner.catchUp();

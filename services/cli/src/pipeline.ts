@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { DeploymentSettings, Report } from '@chanperf/domain';
-import { batchLines, Ingestor, ProjectionRunner, reportOf } from '@chanperf/engine';
+import { batchLines, Ingestor, ProjectionRunner, reportOf, reportTextOf } from '@chanperf/engine';
 import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
 import type { Logger } from 'pino';
 
@@ -17,6 +17,8 @@ export interface Engine {
   readonly runner: ProjectionRunner;
   readonly settings: DeploymentSettings;
   report(): Promise<Report>;
+  /** The report's JSON text in pieces, for printing without holding it whole. */
+  reportText(): Promise<Iterable<string>>;
   close(): void;
 }
 
@@ -46,6 +48,7 @@ export async function openEngine(
     runner,
     settings,
     report: () => reportOf(runner, store.log, store.readStore, store.log, settings),
+    reportText: () => reportTextOf(runner, store.log, store.readStore, store.log, settings),
     close: () => store.close(),
   };
 }
