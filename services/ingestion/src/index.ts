@@ -8,6 +8,7 @@ import {
   parseMonth,
   parseTimestamp,
   MonthClock,
+  normalizeLine,
   REJECTION_CODES,
   type Month,
 } from '@chanperf/domain';
@@ -181,7 +182,7 @@ export function registerIngestionRoutes(app: App, runtime: Runtime): Promise<voi
           );
         }
         inputs = lines.map((text, i) => ({
-          text: text.endsWith('\r') ? text.slice(0, -1) : text,
+          text: normalizeLine(text, i === 0),
           source: 'http',
           line: i + 1,
         }));

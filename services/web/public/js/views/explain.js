@@ -76,6 +76,23 @@ export function renderExplain(ctx, channelId) {
 }
 
 /**
+ * A figure that is a plain sum of the month's events (sales, returns).
+ * @param {Explanation['sales']} sum
+ * @param {string} title
+ * @returns {import('../dom.js').Child}
+ */
+function sumField(sum, title) {
+  return [
+    facts([
+      ['Figure', money(sum.figure)],
+      ['Recomputed', money(sum.computed)],
+    ]),
+    rule(sum.rule),
+    moneyEvents(sum.events, title),
+  ];
+}
+
+/**
  * @param {ViewContext} ctx
  * @param {Explanation} x
  * @param {ExplainField} field
@@ -84,23 +101,9 @@ export function renderExplain(ctx, channelId) {
 function explainField(ctx, x, field) {
   switch (field) {
     case 'sales':
-      return [
-        facts([
-          ['Figure', money(x.sales.figure)],
-          ['Recomputed', money(x.sales.computed)],
-        ]),
-        rule(x.sales.rule),
-        moneyEvents(x.sales.events, 'Sales of the month'),
-      ];
+      return sumField(x.sales, 'Sales of the month');
     case 'returns':
-      return [
-        facts([
-          ['Figure', money(x.returns.figure)],
-          ['Recomputed', money(x.returns.computed)],
-        ]),
-        rule(x.returns.rule),
-        moneyEvents(x.returns.events, 'Returns of the month'),
-      ];
+      return sumField(x.returns, 'Returns of the month');
     case 'net':
       return [
         facts([
