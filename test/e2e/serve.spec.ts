@@ -44,7 +44,14 @@ interface Receiver {
  */
 async function receiver(): Promise<Receiver> {
   const waiters: { predicate: () => boolean; resolve: () => void }[] = [];
-  const state = { calls: 0, accepted: new Map<string, number>(), badSignatures: 0, parked: 0, hold: false, holdAfter: Infinity };
+  const state = {
+    calls: 0,
+    accepted: new Map<string, number>(),
+    badSignatures: 0,
+    parked: 0,
+    hold: false,
+    holdAfter: Infinity,
+  };
   const notify = () => {
     for (const w of [...waiters]) {
       if (w.predicate()) {
