@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFeed } from '@chanperf/testing';
+import { readModelPath } from '@chanperf/store-sqlite';
 import { chanperf, chanperfAsync } from '../support/cli.js';
 
 let dir: string;
@@ -118,7 +119,7 @@ describe('crash safety', () => {
       const target = Math.floor(((i - 1 + random()) / 6) * head);
       const outcome = await killWhen(
         ['project', '--db', db],
-        () => readInt(db, 'SELECT position FROM rm_checkpoint WHERE id = 1'),
+        () => readInt(readModelPath(db), 'SELECT position FROM rm_checkpoint WHERE id = 1'),
         target,
       );
       if (outcome === 'killed') kills++;

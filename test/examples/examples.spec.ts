@@ -23,4 +23,14 @@ describe('spec examples', () => {
     const expected: unknown = JSON.parse(readFileSync(join(EXAMPLES, `${name}.report.json`), 'utf8'));
     expect(JSON.parse(run.stdout)).toEqual(expected);
   });
+
+  it.each(names)('and the same with the projection in the main thread: %s', (name) => {
+    const run = chanperf(['replay', join(EXAMPLES, `${name}.ndjson`)], {
+      CHANPERF_PROJECTION_THREAD: 'main',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const expected: unknown = JSON.parse(readFileSync(join(EXAMPLES, `${name}.report.json`), 'utf8'));
+    expect(JSON.parse(run.stdout)).toEqual(expected);
+  });
 });

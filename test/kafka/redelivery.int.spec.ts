@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { readModelPath } from '@chanperf/store-sqlite';
 import { generateFeed } from '@chanperf/testing';
 import { createIngestion } from '@chanperf/ingestion';
 import { startProjection } from '@chanperf/projection';
@@ -116,7 +117,7 @@ describeOnBrokers('redelivery after SIGKILL', (target) => {
     await waitUntil(
       'the projection and the alerts outbox to finish',
       () =>
-        readInt(dbPath, `SELECT position FROM rm_checkpoint`) >=
+        readInt(readModelPath(dbPath), `SELECT position FROM rm_checkpoint`) >=
           readInt(dbPath, `SELECT MAX(position) FROM events`) &&
         readInt(dbPath, `SELECT position FROM kafka_outbox WHERE name = 'alerts'`) >=
           expected.alerts.length &&

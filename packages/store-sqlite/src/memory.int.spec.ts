@@ -57,7 +57,7 @@ async function project(salesPerPartnerMonth: number) {
     await runner.catchUp();
   }
   const state: ProjectionState = (await store.readStore.load()).state;
-  const orders = store.db.prepare('SELECT COUNT(*) FROM rm_orders').pluck().get() as number;
+  const orders = store.readDb.prepare('SELECT COUNT(*) FROM rm_orders').pluck().get() as number;
   const sales = store.db
     .prepare(`SELECT COUNT(*) FROM events WHERE type = 'SaleRecorded'`)
     .pluck()

@@ -4,7 +4,7 @@
  * the same transaction, so a crash at any point leaves a consistent file.
  */
 import Database from 'better-sqlite3';
-import type { Database as DB, Statement } from 'better-sqlite3';
+import type { Database as DB, Statement, Transaction } from 'better-sqlite3';
 import {
   applyNewOrders,
   clearDirty,
@@ -38,13 +38,14 @@ import {
   type RejectedStore,
   type SourceCheckpoint,
 } from '@chanperf/engine';
-import { migrate, resetReadModel } from './schema.js';
+import { EventIdIndex } from './eventIdIndex.js';
+import { migrate, migrateReadModel, resetReadModel } from './schema.js';
 
 export interface SqliteStoreConfig {
-  /** Database file; created when missing. */
+  /** The log's database file; created when missing. The read model goes to `readModelPath(path)`. */
   readonly path: string;
   readonly settings: DeploymentSettings;
-  /** Page cache in MiB (default 128). */
+  /** Page cache in MiB of each of the two files (default 64). */
   readonly cacheMiB?: number;
   /** Memory-mapped I/O window in MiB (default 0: off). */
   readonly mmapMiB?: number;
@@ -53,43 +54,79 @@ export interface SqliteStoreConfig {
 export interface SqliteStore {
   readonly log: EventLog & Feed & RejectedStore;
   readonly readStore: ReadStore;
+  /** The log's file: events, rejected inputs, ingestion and delivery ledgers. */
   readonly db: DB;
+  /** The read model's file (`readModelPath`). */
+  readonly readDb: DB;
   close(): void;
+}
+
+/** The read model's file beside the log's `path`: disposable, rebuilt from the log when missing. */
+export function readModelPath(path: string): string {
+  return `${path}-readmodel`;
 }
 
 /** Opens (or creates) the embedded database; refuses one created with other settings. */
 export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
+  const memory = config.path === ':memory:' || config.path === '';
+  const db = open(config.path, config);
+  let rm: DB;
+  try {
+    rm = open(memory ? ':memory:' : readModelPath(config.path), config);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  let logId: string;
+  try {
+    logId = migrate(db);
+    checkSettings(db, config.settings);
+    migrateReadModel(rm, logId);
+  } catch (err) {
+    db.close();
+    rm.close();
+    throw err;
+  }
+  const log = new SqliteEventLog(db);
+  const readStore = new SqliteReadStore(rm, logId);
+  return {
+    log,
+    readStore,
+    db,
+    readDb: rm,
+    close: () => {
+      db.close();
+      rm.close();
+    },
+  };
+}
+
+/** One connection per file: a transaction of one never takes the other's writer lock. */
+function open(path: string, config: SqliteStoreConfig): DB {
   let db: DB;
   try {
-    db = new Database(config.path);
+    db = new Database(path);
   } catch (cause) {
     throw new EngineError(
       'DB_OPEN_FAILED',
-      `cannot open database ${config.path}: ${(cause as Error).message}`,
+      `cannot open database ${path}: ${(cause as Error).message}`,
       false,
-      { cause },
+      {
+        cause,
+      },
     );
   }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   db.pragma('busy_timeout = 5000');
-  // The indexes on eventId, orders and sales are written in random key order: a larger page
-  // cache keeps that off the disk. No memory-mapped I/O by default: mapped pages count in the
-  // process's resident memory, which must stay under 1 GiB however large the file grows.
-  db.pragma(`cache_size = -${(config.cacheMiB ?? 128) * 1024}`);
+  // The indexes on orders and sales are written in random key order: a larger page cache keeps
+  // that off the disk. No memory-mapped I/O by default: mapped pages count in the process's
+  // resident memory, which must stay under 1 GiB however large the files grow.
+  db.pragma(`cache_size = -${(config.cacheMiB ?? 64) * 1024}`);
   db.pragma(`mmap_size = ${(config.mmapMiB ?? 0) * 1024 * 1024}`);
   db.pragma('temp_store = MEMORY');
   db.pragma('wal_autocheckpoint = 1000');
-  migrate(db);
-  checkSettings(db, config.settings);
-  const log = new SqliteEventLog(db);
-  const readStore = new SqliteReadStore(db);
-  return {
-    log,
-    readStore,
-    db,
-    close: () => db.close(),
-  };
+  return db;
 }
 
 function checkSettings(db: DB, settings: DeploymentSettings): void {
@@ -131,7 +168,13 @@ interface RejectedRow {
 }
 
 class SqliteEventLog implements EventLog, Feed, RejectedStore {
-  private readonly payloadsOf: Statement<[string], { event_id: string; payload: string }>;
+  private readonly rowsAt: Statement<[string], { event_id: string; payload: string }>;
+  private readonly idAt: Statement<[number], string>;
+  private readonly idsAfter: Statement<[number], [number, string]>;
+  /** The log's eventIds (built on first use: only processes that append need it). */
+  private ids: EventIdIndex | undefined;
+  /** The last position `ids` holds; rows after it were appended by another connection. */
+  private idsHead = 0;
   private readonly insertEvent: Statement;
   private readonly insertFact: Statement;
   private readonly insertRejected: Statement;
@@ -139,14 +182,22 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
   private readonly putSource: Statement;
   private readonly markRedriven: Statement;
   private readonly readFrom: Statement<[number, number], EventRow>;
-  private readonly commitTx: (batch: IngestBatch) => number[];
+  private readonly commitTx: Transaction<(batch: IngestBatch) => number[]>;
 
   constructor(private readonly db: DB) {
-    this.payloadsOf = db.prepare<[string], { event_id: string; payload: string }>(
-      `SELECT event_id, payload FROM events WHERE event_id IN (SELECT value FROM json_each(?))`,
+    this.rowsAt = db.prepare<[string], { event_id: string; payload: string }>(
+      `SELECT event_id, payload FROM events WHERE position IN (SELECT value FROM json_each(?))`,
     );
+    this.idAt = db.prepare<[number], string>(`SELECT event_id FROM events WHERE position = ?`).pluck();
+    this.idsAfter = db
+      .prepare<[number], [number, string]>(
+        `SELECT position, event_id FROM events WHERE position > ? ORDER BY position`,
+      )
+      .raw();
+    // OR IGNORE: logs created before the in-memory eventId index keep a unique index on
+    // event_id; a conflict there reads as a duplicate, as the index check below does.
     this.insertEvent = db.prepare(
-      `INSERT INTO events (event_id, type, channel_id, payload) VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+      `INSERT OR IGNORE INTO events (event_id, type, channel_id, payload) VALUES (?, ?, ?, ?)`,
     );
     this.insertFact = db.prepare(`INSERT OR IGNORE INTO acceptance_facts VALUES (?, ?)`);
     this.insertRejected = db.prepare(
@@ -161,11 +212,22 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
       `SELECT position, event_id, type, channel_id, payload FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     );
     this.commitTx = db.transaction((batch: IngestBatch) => {
+      const ids = this.syncIds();
       const positions: number[] = [];
       for (const e of batch.accepted) {
+        if (this.holds(ids, e.eventId)) {
+          positions.push(0);
+          continue;
+        }
         const info = this.insertEvent.run(e.eventId, e.type, e.channelId, e.payload);
-        positions.push(info.changes === 0 ? 0 : Number(info.lastInsertRowid));
-        if (info.changes === 0) continue;
+        if (info.changes === 0) {
+          positions.push(0);
+          continue;
+        }
+        const position = Number(info.lastInsertRowid);
+        positions.push(position);
+        ids.add(e.eventId, position);
+        this.idsHead = position;
         if (e.type === 'ChannelRegistered') this.insertFact.run('channel', e.channelId);
         else if (e.type === 'PromotionScheduled') {
           this.insertFact.run(
@@ -200,19 +262,56 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
     });
   }
 
+  /**
+   * Brings the eventId index up to the log's head: loads it on first use, then adds what other
+   * connections appended since. Inside the commit's IMMEDIATE transaction nobody else can
+   * append, so the duplicate checks there are exact across processes.
+   */
+  private syncIds(): EventIdIndex {
+    let ids = this.ids;
+    if (ids === undefined) {
+      const head =
+        (this.db.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number) ?? 0;
+      ids = new EventIdIndex(head + 1);
+      this.ids = ids;
+      this.idsHead = 0;
+    }
+    for (const [position, eventId] of this.idsAfter.iterate(this.idsHead)) {
+      ids.add(eventId, position);
+      this.idsHead = position;
+    }
+    return ids;
+  }
+
+  /** Whether the log holds `eventId` (hash candidates confirmed by their rows). */
+  private holds(ids: EventIdIndex, eventId: string): boolean {
+    for (const p of ids.candidates(eventId)) if (this.idAt.get(p) === eventId) return true;
+    return false;
+  }
+
   contents(eventIds: readonly string[]): Promise<Map<string, string>> {
-    // One statement per batch: SQLite probes the eventId index for every id of the JSON list
-    // itself, in key order, instead of one call from JavaScript per id.
+    // Only ids the hash index may hold are read, by position, in one statement; new ids (the
+    // usual case) cost a hash lookup and no SQL at all.
+    const ids = this.syncIds();
+    const wanted = new Set(eventIds);
+    const positions: number[] = [];
+    for (const id of wanted) for (const p of ids.candidates(id)) positions.push(p);
     const out = new Map<string, string>();
-    const sorted = [...eventIds].sort();
-    for (const row of this.payloadsOf.iterate(JSON.stringify(sorted))) out.set(row.event_id, row.payload);
+    if (positions.length === 0) return Promise.resolve(out);
+    positions.sort((a, b) => a - b);
+    for (const row of this.rowsAt.iterate(JSON.stringify(positions))) {
+      if (wanted.has(row.event_id)) out.set(row.event_id, row.payload);
+    }
     return Promise.resolve(out);
   }
 
   commit(batch: IngestBatch): Promise<CommitResult> {
     try {
-      return Promise.resolve({ positions: this.commitTx(batch) });
+      // IMMEDIATE: take the write lock before reading what other writers appended.
+      return Promise.resolve({ positions: this.commitTx.immediate(batch) });
     } catch (cause) {
+      // The index may hold ids of the rolled-back rows: rebuild it from the log on next use.
+      this.ids = undefined;
       throw new EngineError('APPEND_FAILED', `append failed: ${(cause as Error).message}`, true, { cause });
     }
   }
@@ -420,7 +519,10 @@ class SqliteReadStore implements ReadStore {
   private readonly idx: SqliteProjectionIndex;
   private stmts!: ReturnType<SqliteReadStore['prepare']>;
 
-  constructor(private readonly db: DB) {
+  constructor(
+    private readonly db: DB,
+    private readonly logId: string,
+  ) {
     this.stmts = this.prepare();
     this.idx = new SqliteProjectionIndex(() => this.stmts);
   }
@@ -637,7 +739,7 @@ class SqliteReadStore implements ReadStore {
 
   reset(): Promise<void> {
     resetReadModel(this.db);
-    migrate(this.db);
+    migrateReadModel(this.db, this.logId);
     this.stmts = this.prepare();
     return Promise.resolve();
   }

@@ -4,17 +4,23 @@
  * transaction with the projection checkpoint). A crash anywhere resumes without double counts.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { DeploymentSettings, Report } from '@chanperf/domain';
 import { batchLines, Ingestor, ProjectionRunner, reportOf, reportTextOf } from '@chanperf/engine';
 import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
 import type { Logger } from 'pino';
+import type { FromWorker, ProjectionWorkerData, ToWorker } from './projectionWorker.js';
 
 export interface Engine {
   readonly store: SqliteStore;
   readonly ingestor: Ingestor;
+  /** The projection in this thread: reports, `project`, `rebuild`. */
   readonly runner: ProjectionRunner;
+  /** Where `path` is, for a projection worker's own connection. */
+  readonly path: string;
+  readonly logger: Logger;
   readonly settings: DeploymentSettings;
   report(): Promise<Report>;
   /** The report's JSON text in pieces, for printing without holding it whole. */
@@ -40,12 +46,12 @@ export async function openEngine(
     logger,
     batchSize: batchSize(),
   });
-  // The projection takes the appended events straight from the ingestor (no read-back).
-  ingestor.onAppended((appended) => runner.offer(appended));
   return {
     store,
     ingestor,
     runner,
+    path,
+    logger,
     settings,
     report: () => reportOf(runner, store.log, store.readStore, store.log, settings),
     reportText: () => reportTextOf(runner, store.log, store.readStore, store.log, settings),
@@ -74,6 +80,71 @@ export interface IngestSummary {
   readonly position: number;
 }
 
+/**
+ * The projection on a worker thread (see projectionWorker.ts): `wake` after each append,
+ * `finish` once the file is in the log. Where the compiled worker is missing (sources run
+ * by a test runner), it projects in this thread instead, from the ingestor's hand-over.
+ */
+interface Projector {
+  /** The log grew: resolves once the in-thread projection caught up; a worker is only told. */
+  wake(): Promise<void>;
+  finish(): Promise<number>;
+  /** Stops a worker after a failure here, so it does not keep the process alive. */
+  stop(): Promise<void>;
+}
+
+function startProjector(engine: Engine, size: number): Projector {
+  const url = new URL('./projectionWorker.js', import.meta.url);
+  if (!existsSync(url) || process.env.CHANPERF_PROJECTION_THREAD === 'main') {
+    // The projection takes the appended events straight from the ingestor (no read-back).
+    engine.ingestor.onAppended((appended) => engine.runner.offer(appended));
+    return {
+      wake: async () => {
+        await engine.runner.catchUp();
+      },
+      finish: () => engine.runner.catchUp(),
+      stop: () => Promise.resolve(),
+    };
+  }
+  const data: ProjectionWorkerData = {
+    path: engine.path,
+    settings: engine.settings,
+    batchSize: batchSize(),
+    logLevel: engine.logger.level,
+  };
+  const worker = new Worker(url, { workerData: data });
+  let failure: Error | undefined;
+  let lastLog = 0;
+  const done = new Promise<number>((resolve, reject) => {
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'done') resolve(m.position);
+      else if (m.type === 'failed') reject((failure = new Error(`projection failed: ${m.message}`)));
+      else if (m.position - lastLog >= 250_000) {
+        lastLog = m.position;
+        engine.logger.info({ position: m.position, ofBytes: size }, 'projection progress');
+      }
+    });
+    worker.on('error', (err) => reject((failure = err)));
+    worker.on('exit', (code) => reject((failure ??= new Error(`projection thread exited with ${code}`))));
+  });
+  done.catch(() => undefined); // observed by finish(); a failure also stops wake()
+  const send = (m: ToWorker) => worker.postMessage(m);
+  return {
+    wake: () => {
+      if (failure !== undefined) return Promise.reject(failure);
+      send({ type: 'wake' });
+      return Promise.resolve();
+    },
+    finish: () => {
+      send({ type: 'finish' });
+      return done;
+    },
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
 export async function ingestFile(
   engine: Engine,
   path: string,
@@ -82,9 +153,32 @@ export async function ingestFile(
   const key = fileKey(path);
   const done = await engine.store.log.sourceCheckpoint(key);
   const size = statSync(path).size;
-  const startOffset = done?.offset ?? 0;
   const summary = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
   if (done !== undefined) options.logger.info({ line: done.line, offset: done.offset }, 'resuming file');
+  const projector = options.project ? startProjector(engine, size) : undefined;
+  try {
+    return await ingestInto({ engine, path, key, done, size, projector, summary, options });
+  } catch (err) {
+    await projector?.stop();
+    throw err;
+  }
+}
+
+interface FileRun {
+  readonly engine: Engine;
+  readonly path: string;
+  /** The file's identity (`fileKey`) and where a previous run of it stopped. */
+  readonly key: string;
+  readonly done: { offset: number; line: number } | undefined;
+  readonly size: number;
+  readonly projector: Projector | undefined;
+  readonly summary: { lines: number; accepted: number; duplicates: number; rejected: number };
+  readonly options: { batchSize?: number; logger: Logger };
+}
+
+async function ingestInto(run: FileRun): Promise<IngestSummary> {
+  const { engine, path, key, done, size, projector, summary, options } = run;
+  const startOffset = done?.offset ?? 0;
   let lastLog = 0;
   if (startOffset < size) {
     const chunks = createReadStream(path, { start: startOffset, highWaterMark: 1 << 20 });
@@ -103,7 +197,7 @@ export async function ingestFile(
         else if (o.status === 'rejected') summary.rejected++;
         if (o.status !== 'skipped') summary.lines++;
       }
-      if (options.project) await engine.runner.catchUp();
+      await projector?.wake();
       if (batch.endLine - lastLog >= 250_000) {
         lastLog = batch.endLine;
         options.logger.info(
@@ -113,6 +207,6 @@ export async function ingestFile(
       }
     }
   }
-  const position = options.project ? await engine.runner.catchUp() : await engine.store.log.head();
+  const position = projector !== undefined ? await projector.finish() : await engine.store.log.head();
   return { ...summary, resumedFromLine: done?.line ?? 0, position };
 }

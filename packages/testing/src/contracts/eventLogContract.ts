@@ -202,6 +202,24 @@ export function eventLogContract(
       );
     });
 
+    it('is idempotent on eventId across peers: what one appended is a duplicate for the other', async ({
+      skip,
+    }) => {
+      if (h.peer === undefined) return skip('the adapter has no peers (one process only)');
+      const reg = entryOf(channelRegistered('CH-A'));
+      const s1 = entryOf(saleRecorded('CH-A', 1));
+      const s2 = entryOf(saleRecorded('CH-A', 2));
+      // This connection has looked at the log before the peer appends.
+      await h.log.commit(acceptedBatch([reg]));
+      expect(await h.log.contents([s1.eventId])).toEqual(new Map());
+      const peer = await h.peer();
+      expect((await peer.commit(acceptedBatch([s1]))).positions).toEqual([2]);
+      expect(await h.log.contents([s1.eventId])).toEqual(new Map([[s1.eventId, s1.payload]]));
+      expect((await h.log.commit(acceptedBatch([s1, s2]))).positions).toEqual([0, 3]);
+      expect((await peer.commit(acceptedBatch([s2]))).positions).toEqual([0]);
+      expect(await peer.read(0, 100)).toEqual(positioned([reg, s1, s2]));
+    });
+
     it('pages with read(after, limit) and resumes from any position', async () => {
       const entries = [entryOf(channelRegistered('CH-P')), ...sales('CH-P', 1, 24)];
       await commitAll(h.log, [entries.slice(0, 5), entries.slice(5, 6), entries.slice(6)]);
