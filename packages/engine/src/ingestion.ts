@@ -20,10 +20,11 @@ import {
 import type { Logger } from 'pino';
 import type { CommitResult, EventLog, NewLogEntry, RejectedInput, SourceCheckpoint } from './ports.js';
 
-/** An event just appended, with its log position. */
+/** An event just appended, with its log position and its payload as stored. */
 export interface AppendedEvent {
   readonly position: number;
   readonly event: ChanperfEvent;
+  readonly payload: string;
 }
 
 /** One raw input: a line of a file, an item of an HTTP body, a Kafka record. */
@@ -205,7 +206,10 @@ export class Ingestor {
       const appended: AppendedEvent[] = [];
       committed.positions.forEach((position, i) => {
         const event = acceptedEvents[i];
-        if (position > 0 && event !== undefined) appended.push({ position, event });
+        const entry = accepted[i];
+        if (position > 0 && event !== undefined && entry !== undefined) {
+          appended.push({ position, event, payload: entry.payload });
+        }
       });
       for (const listener of this.listeners) listener(appended);
     }

@@ -13,6 +13,9 @@ import type { Logger } from 'pino';
 import type { AppendedEvent } from './ingestion.js';
 import type { Feed, ProjectionOutputs, ReadStore } from './ports.js';
 
+/** A handed-over event: parsed in this thread, or its payload from another. */
+type Offered = Pick<AppendedEvent, 'position' | 'payload'> & { readonly event?: ChanperfEvent };
+
 /** At most this many handed-over events wait for the projection; beyond, it reads the log. */
 const MAX_OFFERED = 100_000;
 
@@ -28,8 +31,8 @@ export class ProjectionRunner {
   private position = 0;
   private readonly clock: MonthClock;
   private running: Promise<number> | undefined;
-  /** Events handed over by an ingestor in this process, in log order. */
-  private offered: AppendedEvent[] = [];
+  /** Events handed over by an ingestor, in log order: parsed, or as payloads from another thread. */
+  private offered: Offered[] = [];
 
   constructor(
     private readonly feed: Feed,
@@ -62,12 +65,17 @@ export class ProjectionRunner {
    * batch skips reading and parsing them. Anything not contiguous with the checkpoint is read
    * from the feed as usual; the hand-over is bounded and only ever an optimisation.
    */
-  offer(appended: readonly AppendedEvent[]): void {
+  offer(appended: readonly Offered[]): void {
     if (this.offered.length + appended.length > MAX_OFFERED) {
       this.offered = [];
       return;
     }
     for (const a of appended) this.offered.push(a);
+  }
+
+  /** `offer` for payloads appended by another thread: parsed only when used. */
+  offerPayloads(positions: readonly number[], payloads: readonly string[]): void {
+    this.offer(positions.map((position, i) => ({ position, payload: payloads[i] as string })));
   }
 
   /** The next batch: from the hand-over when it continues the checkpoint, else from the feed. */
@@ -80,7 +88,10 @@ export class ProjectionRunner {
       while (n < this.offered.length && n < limit && this.offered[n]?.position === this.position + n + 1) n++;
       const batch = this.offered.slice(0, n);
       this.offered = this.offered.slice(n);
-      return batch;
+      return batch.map((o) => ({
+        position: o.position,
+        event: o.event ?? (JSON.parse(o.payload) as ChanperfEvent),
+      }));
     }
     this.offered = [];
     const entries = await this.feed.read(this.position, limit);

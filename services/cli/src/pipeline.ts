@@ -93,6 +93,9 @@ interface Projector {
   stop(): Promise<void>;
 }
 
+/** Entries handed to the projection thread and not yet projected, at most. */
+const HAND_OVER_LAG = 50_000;
+
 function startProjector(engine: Engine, size: number): Projector {
   const url = new URL('./projectionWorker.js', import.meta.url);
   if (!existsSync(url) || process.env.CHANPERF_PROJECTION_THREAD === 'main') {
@@ -115,13 +118,19 @@ function startProjector(engine: Engine, size: number): Projector {
   const worker = new Worker(url, { workerData: data });
   let failure: Error | undefined;
   let lastLog = 0;
+  /** The worker's checkpoint as last reported, and the last position handed to it. */
+  let projected = 0;
+  let handed = 0;
   const done = new Promise<number>((resolve, reject) => {
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'done') resolve(m.position);
       else if (m.type === 'failed') reject((failure = new Error(`projection failed: ${m.message}`)));
-      else if (m.position - lastLog >= 250_000) {
-        lastLog = m.position;
-        engine.logger.info({ position: m.position, ofBytes: size }, 'projection progress');
+      else {
+        projected = m.position;
+        if (m.position - lastLog >= 250_000) {
+          lastLog = m.position;
+          engine.logger.info({ position: m.position, ofBytes: size }, 'projection progress');
+        }
       }
     });
     worker.on('error', (err) => reject((failure = err)));
@@ -129,10 +138,28 @@ function startProjector(engine: Engine, size: number): Projector {
   });
   done.catch(() => undefined); // observed by finish(); a failure also stops wake()
   const send = (m: ToWorker) => worker.postMessage(m);
+  // Hand the appended payloads over while the worker keeps up (at most HAND_OVER_LAG entries
+  // in flight, so a slow projection never piles the file up in its message queue); beyond
+  // that, or after a gap, it reads them back from the log.
+  let pending: ToWorker | undefined;
+  engine.ingestor.onAppended((appended) => {
+    const first = appended[0];
+    if (first === undefined) return;
+    const last = (appended[appended.length - 1] as (typeof appended)[number]).position;
+    if (last - projected <= HAND_OVER_LAG && (handed === 0 || first.position === handed + 1)) {
+      pending = {
+        type: 'appended',
+        positions: appended.map((a) => a.position),
+        payloads: appended.map((a) => a.payload),
+      };
+      handed = last;
+    } else handed = 0;
+  });
   return {
     wake: () => {
       if (failure !== undefined) return Promise.reject(failure);
-      send({ type: 'wake' });
+      send(pending ?? { type: 'wake' });
+      pending = undefined;
       return Promise.resolve();
     },
     finish: () => {

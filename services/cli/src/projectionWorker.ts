@@ -7,8 +7,10 @@
  * after its checkpoint (committed batches only) and commits the read model with the checkpoint
  * in one transaction, exactly as the in-process runner does: a crash anywhere resumes the same.
  *
- * Messages in: `wake` (the log grew), `finish` (no more appends: catch up, close, answer
- * `done`). Out: `progress` after each catch-up, `done`, `failed` with the error's message.
+ * Messages in: `wake` (the log grew), `appended` (it grew by these entries: a hand-over of their
+ * payloads, used when it continues the checkpoint, else the log is read), `finish` (no more
+ * appends: catch up, close, answer `done`). Out: `progress` after each catch-up, `done`,
+ * `failed` with the error's message.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { DeploymentSettings } from '@chanperf/domain';
@@ -23,7 +25,11 @@ export interface ProjectionWorkerData {
   readonly logLevel: string;
 }
 
-export type ToWorker = { readonly type: 'wake' } | { readonly type: 'finish' };
+export type ToWorker =
+  | { readonly type: 'wake' }
+  | { readonly type: 'finish' }
+  /** Entries just appended (a hand-over: saves reading them back from the log). */
+  | { readonly type: 'appended'; readonly positions: number[]; readonly payloads: string[] };
 export type FromWorker =
   | { readonly type: 'progress'; readonly position: number }
   | { readonly type: 'done'; readonly position: number }
@@ -70,6 +76,7 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
 
   port.on('message', (m: ToWorker) => {
     if (m.type === 'finish') finishing = true;
+    else if (m.type === 'appended') runner.offerPayloads(m.positions, m.payloads);
     void step();
   });
 }
