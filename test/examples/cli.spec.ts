@@ -30,6 +30,12 @@ describe('chanperf: bad invocations exit 2 with one line on stderr', () => {
     ['report of a missing database', ['report', '--db', '/nonexistent/x.db'], {}, /no such database/],
     ['an unknown command', ['frobnicate'], {}, /unknown command/],
     ['serve with a bad setting', ['serve'], { CHANPERF_HTTP_PORT: 'eighty' }, /CHANPERF_HTTP_PORT/],
+    [
+      'an unknown projection thread',
+      ['replay', basic],
+      { CHANPERF_PROJECTION_THREAD: 'gpu' },
+      /CHANPERF_PROJECTION_THREAD must be worker or main/,
+    ],
   ])('given %s', (_name, args, env, message) => {
     const run = chanperf(args, env);
     expect(run.status).toBe(2);

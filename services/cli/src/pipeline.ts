@@ -8,7 +8,14 @@ import { createReadStream, existsSync, openSync, readSync, closeSync, statSync }
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DeploymentSettings, Report } from '@chanperf/domain';
-import { batchLines, Ingestor, ProjectionRunner, reportOf, reportTextOf } from '@chanperf/engine';
+import {
+  batchLines,
+  EngineError,
+  Ingestor,
+  ProjectionRunner,
+  reportOf,
+  reportTextOf,
+} from '@chanperf/engine';
 import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
 import type { Logger } from 'pino';
 import type { FromWorker, ProjectionWorkerData, ToWorker } from './projectionWorker.js';
@@ -98,7 +105,15 @@ const HAND_OVER_LAG = 50_000;
 
 function startProjector(engine: Engine, size: number): Projector {
   const url = new URL('./projectionWorker.js', import.meta.url);
-  if (!existsSync(url) || process.env.CHANPERF_PROJECTION_THREAD === 'main') {
+  const thread = process.env.CHANPERF_PROJECTION_THREAD ?? 'worker';
+  if (thread !== 'worker' && thread !== 'main') {
+    throw new EngineError(
+      'BAD_CONFIG',
+      `CHANPERF_PROJECTION_THREAD must be worker or main, not ${JSON.stringify(thread)}`,
+      false,
+    );
+  }
+  if (!existsSync(url) || thread === 'main') {
     // The projection takes the appended events straight from the ingestor (no read-back).
     engine.ingestor.onAppended((appended) => engine.runner.offer(appended));
     return {
