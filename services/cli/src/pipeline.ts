@@ -136,9 +136,11 @@ function startProjector(engine: Engine, size: number): Projector {
   /** The worker's checkpoint as last reported, and the last position handed to it. */
   let projected = 0;
   let handed = 0;
+  let finished: number | undefined;
   const done = new Promise<number>((resolve, reject) => {
     worker.on('message', (m: FromWorker) => {
-      if (m.type === 'done') resolve(m.position);
+      // Resolved once the thread has exited, so its heap is gone before the report is built.
+      if (m.type === 'done') finished = m.position;
       else if (m.type === 'failed') reject((failure = new Error(`projection failed: ${m.message}`)));
       else {
         projected = m.position;
@@ -149,7 +151,10 @@ function startProjector(engine: Engine, size: number): Projector {
       }
     });
     worker.on('error', (err) => reject((failure = err)));
-    worker.on('exit', (code) => reject((failure ??= new Error(`projection thread exited with ${code}`))));
+    worker.on('exit', (code) => {
+      if (finished !== undefined && code === 0) resolve(finished);
+      else reject((failure ??= new Error(`projection thread exited with ${code}`)));
+    });
   });
   done.catch(() => undefined); // observed by finish(); a failure also stops wake()
   const send = (m: ToWorker) => worker.postMessage(m);
