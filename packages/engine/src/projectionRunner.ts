@@ -22,6 +22,8 @@ const MAX_OFFERED = 100_000;
 export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   readonly logger?: Logger;
+  /** Most handed-over events kept waiting (default 100 000); beyond, they are dropped and read back. */
+  readonly maxOffered?: number;
   /** Called after each committed batch with what it derived. */
   readonly onBatch?: (outputs: ProjectionOutputs, position: number) => void;
 }
@@ -66,7 +68,7 @@ export class ProjectionRunner {
    * from the feed as usual; the hand-over is bounded and only ever an optimisation.
    */
   offer(appended: readonly Offered[]): void {
-    if (this.offered.length + appended.length > MAX_OFFERED) {
+    if (this.offered.length + appended.length > (this.options.maxOffered ?? MAX_OFFERED)) {
       this.offered = [];
       return;
     }
@@ -79,7 +81,10 @@ export class ProjectionRunner {
   }
 
   /** The next batch: from the hand-over when it continues the checkpoint, else from the feed. */
-  private async nextBatch(limit: number): Promise<{ position: number; event: ChanperfEvent }[]> {
+  private async nextBatch(
+    limit: number,
+    offeredOnly: boolean,
+  ): Promise<{ position: number; event: ChanperfEvent }[]> {
     let skip = 0;
     while (skip < this.offered.length && (this.offered[skip]?.position ?? 0) <= this.position) skip++;
     if (skip > 0) this.offered = this.offered.slice(skip);
@@ -93,6 +98,8 @@ export class ProjectionRunner {
         event: o.event ?? (JSON.parse(o.payload) as ChanperfEvent),
       }));
     }
+    // Nothing handed over yet: wait for the hand-over rather than race it to the log.
+    if (offeredOnly && this.offered.length === 0) return [];
     this.offered = [];
     const entries = await this.feed.read(this.position, limit);
     return entries.map((e) => ({ position: e.position, event: JSON.parse(e.payload) as ChanperfEvent }));
@@ -100,17 +107,29 @@ export class ProjectionRunner {
 
   /** Applies every log entry after the checkpoint; concurrent calls share one run. */
   catchUp(): Promise<number> {
-    this.running ??= this.run().finally(() => {
+    this.running ??= this.run(false).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async run(): Promise<number> {
+  /**
+   * Applies what was handed over (`offer`), and the log only across a gap in it: for a
+   * projection fed by an ingestor that is still appending, which would otherwise read back
+   * entries whose hand-over is on its way.
+   */
+  catchUpOffered(): Promise<number> {
+    this.running ??= this.run(true).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async run(offeredOnly: boolean): Promise<number> {
     if (this.state === undefined) await this.load();
     const batchSize = this.options.batchSize ?? 5000;
     for (;;) {
-      const entries = await this.nextBatch(batchSize);
+      const entries = await this.nextBatch(batchSize, offeredOnly);
       if (entries.length === 0) return this.position;
       const state = this.state as ProjectionState;
       const last = entries[entries.length - 1]?.position ?? this.position;

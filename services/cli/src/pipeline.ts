@@ -46,6 +46,8 @@ export async function openEngine(
   settings: DeploymentSettings,
   logger: Logger,
 ): Promise<Engine> {
+  // With the projection on its own thread this connection appends, reads the report and
+  // rebuilds (`project`, `rebuild`, `CHANPERF_PROJECTION_THREAD=main`): the default caches.
   const store = sqliteStore({ path, settings });
   const ingestor = new Ingestor(store.log, settings, logger);
   await ingestor.init();
@@ -100,8 +102,15 @@ interface Projector {
   stop(): Promise<void>;
 }
 
-/** Entries handed to the projection thread and not yet projected, at most. */
-const HAND_OVER_LAG = 50_000;
+/**
+ * How far the ingestion may run ahead of the projection thread, in log entries (default
+ * 200 000, about 60 MB of payloads in flight). 0 turns the hand-over off: the worker reads every
+ * entry back from the log (the path it takes after a gap; tests use it).
+ */
+function handOverLag(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.CHANPERF_HAND_OVER_LAG ?? 200_000);
+  return Number.isSafeInteger(n) && n >= 0 ? n : 200_000;
+}
 
 function startProjector(engine: Engine, size: number): Projector {
   const url = new URL('./projectionWorker.js', import.meta.url);
@@ -124,6 +133,16 @@ function startProjector(engine: Engine, size: number): Projector {
       stop: () => Promise.resolve(),
     };
   }
+  return workerProjector(engine, url, size, handOverLag());
+}
+
+/**
+ * The projection on a worker thread. Each committed batch's payloads are posted to it (a
+ * string copy: it need not read them back); when it falls `lag` entries behind, `wake` waits
+ * for its progress, so a slow projection holds the ingestion back instead of queueing the
+ * file in memory. An entry it was not handed (a gap, `lag` 0) it reads from the log.
+ */
+function workerProjector(engine: Engine, url: URL, size: number, lag: number): Projector {
   const data: ProjectionWorkerData = {
     path: engine.path,
     settings: engine.settings,
@@ -133,54 +152,71 @@ function startProjector(engine: Engine, size: number): Projector {
   const worker = new Worker(url, { workerData: data });
   let failure: Error | undefined;
   let lastLog = 0;
-  /** The worker's checkpoint as last reported, and the last position handed to it. */
+  /** The worker's checkpoint as last reported, and the last position appended. */
   let projected = 0;
-  let handed = 0;
+  let appendedUpTo = 0;
   let finished: number | undefined;
+  let waiting: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  const fail = (err: Error) => {
+    failure ??= err;
+    waiting?.reject(failure);
+    waiting = undefined;
+  };
   const done = new Promise<number>((resolve, reject) => {
     worker.on('message', (m: FromWorker) => {
       // Resolved once the thread has exited, so its heap is gone before the report is built.
       if (m.type === 'done') finished = m.position;
-      else if (m.type === 'failed') reject((failure = new Error(`projection failed: ${m.message}`)));
-      else {
+      else if (m.type === 'failed') {
+        fail(new Error(`projection failed: ${m.message}`));
+        reject(failure);
+      } else {
         projected = m.position;
+        if (waiting !== undefined && appendedUpTo - projected <= lag) {
+          waiting.resolve();
+          waiting = undefined;
+        }
         if (m.position - lastLog >= 250_000) {
           lastLog = m.position;
           engine.logger.info({ position: m.position, ofBytes: size }, 'projection progress');
         }
       }
     });
-    worker.on('error', (err) => reject((failure = err)));
+    worker.on('error', (err) => {
+      fail(err);
+      reject(failure);
+    });
     worker.on('exit', (code) => {
       if (finished !== undefined && code === 0) resolve(finished);
-      else reject((failure ??= new Error(`projection thread exited with ${code}`)));
+      else {
+        fail(new Error(`projection thread exited with ${code}`));
+        reject(failure);
+      }
     });
   });
   done.catch(() => undefined); // observed by finish(); a failure also stops wake()
   const send = (m: ToWorker) => worker.postMessage(m);
-  // Hand the appended payloads over while the worker keeps up (at most HAND_OVER_LAG entries
-  // in flight, so a slow projection never piles the file up in its message queue); beyond
-  // that, or after a gap, it reads them back from the log.
   let pending: ToWorker | undefined;
   engine.ingestor.onAppended((appended) => {
-    const first = appended[0];
-    if (first === undefined) return;
-    const last = (appended[appended.length - 1] as (typeof appended)[number]).position;
-    if (last - projected <= HAND_OVER_LAG && (handed === 0 || first.position === handed + 1)) {
+    const last = appended[appended.length - 1];
+    if (last === undefined) return;
+    appendedUpTo = last.position;
+    if (lag > 0) {
       pending = {
         type: 'appended',
         positions: appended.map((a) => a.position),
         payloads: appended.map((a) => a.payload),
       };
-      handed = last;
-    } else handed = 0;
+    }
   });
   return {
     wake: () => {
       if (failure !== undefined) return Promise.reject(failure);
       send(pending ?? { type: 'wake' });
       pending = undefined;
-      return Promise.resolve();
+      if (lag === 0 || appendedUpTo - projected <= lag) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        waiting = { resolve, reject };
+      });
     },
     finish: () => {
       send({ type: 'finish' });

@@ -9,7 +9,7 @@
  *
  * Messages in: `wake` (the log grew), `appended` (it grew by these entries: a hand-over of their
  * payloads, used when it continues the checkpoint, else the log is read), `finish` (no more
- * appends: catch up, close, answer `done`). Out: `progress` after each catch-up, `done`,
+ * appends: catch up, close, answer `done`). Out: `progress` after each committed batch, `done`,
  * `failed` with the error's message.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -37,47 +37,72 @@ export type FromWorker =
 
 function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): void {
   const logger = pino({ level: data.logLevel, base: { service: 'projection-worker' } }, pino.destination(2));
-  const store = sqliteStore({ path: data.path, settings: data.settings });
+  // This connection writes the read model (its random-key indexes want the cache) and reads
+  // the log only after a gap in the hand-over.
+  const store = sqliteStore({ path: data.path, settings: data.settings, logCacheMiB: 8 });
+  const post = (m: FromWorker) => port.postMessage(m);
   const runner = new ProjectionRunner(store.log, store.readStore, data.settings, {
     logger,
-    batchSize: data.batchSize,
+    // At least 50 000 events a transaction: a batch of a feed spread over many partners
+    // touches nearly one month row per event, so fewer, larger commits rewrite each row less
+    // often (1M events: save 6.8 → 4.2 s, commits 7.5 → 2.6 s).
+    batchSize: Math.max(data.batchSize, 50_000),
+    // The ingesting thread bounds what it hands over (it waits when too far ahead).
+    maxOffered: Number.POSITIVE_INFINITY,
+    // Progress after every batch: the ingesting thread waits on it when too far ahead.
+    onBatch: (_outputs, position) => post({ type: 'progress', position }),
   });
-  const post = (m: FromWorker) => port.postMessage(m);
   let finishing = false;
+  /** A `wake` without payloads (hand-over off): read the log. */
+  let readLog = false;
   let running = false;
-  let again = false;
+  let scheduled = false;
+  /** A message arrived since the current step began: step again when it ends. */
+  let more = false;
 
   const step = async (): Promise<void> => {
-    if (running) {
-      again = true;
-      return;
-    }
+    scheduled = false;
+    if (running) return;
     running = true;
+    more = false;
     try {
-      do {
-        again = false;
-        post({ type: 'progress', position: await runner.catchUp() });
-      } while (again);
+      if (finishing || readLog) {
+        readLog = false;
+        await runner.catchUp();
+      } else {
+        await runner.catchUpOffered();
+      }
       if (finishing) {
         const position = await runner.catchUp();
         store.close();
         post({ type: 'done', position });
         port.close();
+        return;
       }
     } catch (err) {
       logger.error({ err }, 'projection failed');
       post({ type: 'failed', message: (err as Error).message });
       store.close();
       port.close();
+      return;
     } finally {
       running = false;
     }
+    if (more) schedule();
+  };
+  // After the messages already queued have been delivered, so a batch takes all of them.
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => void step());
   };
 
   port.on('message', (m: ToWorker) => {
     if (m.type === 'finish') finishing = true;
     else if (m.type === 'appended') runner.offerPayloads(m.positions, m.payloads);
-    void step();
+    else readLog = true;
+    more = true;
+    schedule();
   });
 }
 
