@@ -157,18 +157,19 @@ function workerProjector(engine: Engine, url: URL, size: number, lag: number): P
   let appendedUpTo = 0;
   let finished: number | undefined;
   let waiting: { resolve: () => void; reject: (err: Error) => void } | undefined;
-  const fail = (err: Error) => {
-    failure ??= err;
-    waiting?.reject(failure);
+  /** Records the first failure, fails a waiting `wake`, and answers the failure to report. */
+  const fail = (err: Error): Error => {
+    const first = (failure ??= err);
+    waiting?.reject(first);
     waiting = undefined;
+    return first;
   };
   const done = new Promise<number>((resolve, reject) => {
     worker.on('message', (m: FromWorker) => {
       // Resolved once the thread has exited, so its heap is gone before the report is built.
       if (m.type === 'done') finished = m.position;
       else if (m.type === 'failed') {
-        fail(new Error(`projection failed: ${m.message}`));
-        reject(failure);
+        reject(fail(new Error(`projection failed: ${m.message}`)));
       } else {
         projected = m.position;
         if (waiting !== undefined && appendedUpTo - projected <= lag) {
@@ -181,16 +182,10 @@ function workerProjector(engine: Engine, url: URL, size: number, lag: number): P
         }
       }
     });
-    worker.on('error', (err) => {
-      fail(err);
-      reject(failure);
-    });
+    worker.on('error', (err) => reject(fail(err)));
     worker.on('exit', (code) => {
       if (finished !== undefined && code === 0) resolve(finished);
-      else {
-        fail(new Error(`projection thread exited with ${code}`));
-        reject(failure);
-      }
+      else reject(fail(new Error(`projection thread exited with ${code}`)));
     });
   });
   done.catch(() => undefined); // observed by finish(); a failure also stops wake()
