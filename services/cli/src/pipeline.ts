@@ -35,10 +35,19 @@ export interface Engine {
   close(): void;
 }
 
-/** Events per ingestion and projection transaction (CHANPERF_BATCH_SIZE, default 10000). */
+/** Events per ingestion transaction (CHANPERF_BATCH_SIZE, default 10 000). */
 export function batchSize(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.CHANPERF_BATCH_SIZE ?? 10000);
   return Number.isSafeInteger(n) && n > 0 ? n : 10000;
+}
+
+/**
+ * Events per projection transaction: CHANPERF_BATCH_SIZE when set, else 50 000. A batch of a
+ * feed spread over many partners touches nearly one month row per event, so larger commits
+ * rewrite each row less often (1M events: save 6.8 → 3.8 s, commits 7.5 → 2.6 s).
+ */
+export function projectionBatchSize(env: NodeJS.ProcessEnv = process.env): number {
+  return env.CHANPERF_BATCH_SIZE === undefined ? 50_000 : batchSize(env);
 }
 
 export async function openEngine(
@@ -53,7 +62,7 @@ export async function openEngine(
   await ingestor.init();
   const runner = new ProjectionRunner(store.log, store.readStore, settings, {
     logger,
-    batchSize: batchSize(),
+    batchSize: projectionBatchSize(),
   });
   return {
     store,
@@ -146,7 +155,7 @@ function workerProjector(engine: Engine, url: URL, size: number, lag: number): P
   const data: ProjectionWorkerData = {
     path: engine.path,
     settings: engine.settings,
-    batchSize: batchSize(),
+    batchSize: projectionBatchSize(),
     logLevel: engine.logger.level,
   };
   const worker = new Worker(url, { workerData: data });
