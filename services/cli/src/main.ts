@@ -128,8 +128,19 @@ async function main(argv: string[]): Promise<number> {
       const tmp = values.db === undefined ? mkdtempSync(join(tmpdir(), 'chanperf-replay-')) : undefined;
       const engine = await openEngine(values.db ?? join(tmp ?? '.', 'replay.db'), settings, logger);
       try {
-        await ingestFile(engine, file, { project: true, logger });
-        await writeChunks(await engine.reportText());
+        // With the projection on its own thread, the report comes from that thread's state
+        // as the projection finishes; otherwise it is built here.
+        let printed = false;
+        await ingestFile(engine, file, {
+          project: true,
+          logger,
+          report: async (text) => {
+            printed = true;
+            await write(text);
+          },
+        });
+        if (printed) await write('\n');
+        else await writeChunks(await engine.reportText());
       } finally {
         engine.close();
         if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });

@@ -106,7 +106,11 @@ export interface IngestSummary {
 interface Projector {
   /** The log grew: resolves once the in-thread projection caught up; a worker is only told. */
   wake(): Promise<void>;
-  finish(): Promise<number>;
+  /**
+   * No more appends: resolves with the projected position once caught up. A worker also
+   * passes the report's text to `report` piece by piece (the caller then need not build it).
+   */
+  finish(report?: (text: string) => Promise<void>): Promise<number>;
   /** Stops a worker after a failure here, so it does not keep the process alive. */
   stop(): Promise<void>;
 }
@@ -165,6 +169,7 @@ function workerProjector(engine: Engine, url: URL, size: number, lag: number): P
   let projected = 0;
   let appendedUpTo = 0;
   let finished: number | undefined;
+  let onReport: ((text: string) => Promise<void>) | undefined;
   let waiting: { resolve: () => void; reject: (err: Error) => void } | undefined;
   /** Records the first failure, fails a waiting `wake`, and answers the failure to report. */
   const fail = (err: Error): Error => {
@@ -177,7 +182,13 @@ function workerProjector(engine: Engine, url: URL, size: number, lag: number): P
     worker.on('message', (m: FromWorker) => {
       // Resolved once the thread has exited, so its heap is gone before the report is built.
       if (m.type === 'done') finished = m.position;
-      else if (m.type === 'failed') {
+      else if (m.type === 'report') {
+        // One piece at a time: the next is asked for once this one is written.
+        (onReport ?? (() => Promise.resolve()))(m.text).then(
+          () => send({ type: 'more' }),
+          (err: unknown) => reject(fail(err instanceof Error ? err : new Error(String(err)))),
+        );
+      } else if (m.type === 'failed') {
         reject(fail(new Error(`projection failed: ${m.message}`)));
       } else {
         projected = m.position;
@@ -222,8 +233,9 @@ function workerProjector(engine: Engine, url: URL, size: number, lag: number): P
         waiting = { resolve, reject };
       });
     },
-    finish: () => {
-      send({ type: 'finish' });
+    finish: (report) => {
+      onReport = report;
+      send({ type: 'finish', report: report !== undefined });
       return done;
     },
     stop: async () => {
@@ -235,7 +247,13 @@ function workerProjector(engine: Engine, url: URL, size: number, lag: number): P
 export async function ingestFile(
   engine: Engine,
   path: string,
-  options: { project: boolean; batchSize?: number; logger: Logger },
+  options: {
+    project: boolean;
+    batchSize?: number;
+    logger: Logger;
+    /** Where a projection thread writes the report when done (replay); unused otherwise. */
+    report?: (text: string) => Promise<void>;
+  },
 ): Promise<IngestSummary> {
   const key = fileKey(path);
   const done = await engine.store.log.sourceCheckpoint(key);
@@ -260,7 +278,7 @@ interface FileRun {
   readonly size: number;
   readonly projector: Projector | undefined;
   readonly summary: { lines: number; accepted: number; duplicates: number; rejected: number };
-  readonly options: { batchSize?: number; logger: Logger };
+  readonly options: { batchSize?: number; logger: Logger; report?: (text: string) => Promise<void> };
 }
 
 async function ingestInto(run: FileRun): Promise<IngestSummary> {
@@ -294,6 +312,7 @@ async function ingestInto(run: FileRun): Promise<IngestSummary> {
       }
     }
   }
-  const position = projector !== undefined ? await projector.finish() : await engine.store.log.head();
+  const position =
+    projector !== undefined ? await projector.finish(options.report) : await engine.store.log.head();
   return { ...summary, resumedFromLine: done?.line ?? 0, position };
 }

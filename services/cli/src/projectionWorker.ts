@@ -14,7 +14,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { DeploymentSettings } from '@chanperf/domain';
-import { ProjectionRunner } from '@chanperf/engine';
+import { ProjectionRunner, reportTextOf } from '@chanperf/engine';
 import { sqliteStore } from '@chanperf/store-sqlite';
 import { pino } from 'pino';
 
@@ -27,12 +27,17 @@ export interface ProjectionWorkerData {
 
 export type ToWorker =
   | { readonly type: 'wake' }
-  | { readonly type: 'finish' }
+  /** No more appends: catch up, then (with `report`) send the report's text, then `done`. */
+  | { readonly type: 'finish'; readonly report: boolean }
+  /** The last `report` piece was written: send the next. */
+  | { readonly type: 'more' }
   /** Entries just appended (a hand-over: saves reading them back from the log). */
   | { readonly type: 'appended'; readonly positions: number[]; readonly payloads: string[] };
 export type FromWorker =
   | { readonly type: 'progress'; readonly position: number }
   | { readonly type: 'done'; readonly position: number }
+  /** A piece of the report's JSON text (about 1 MiB); the next comes after `more`. */
+  | { readonly type: 'report'; readonly text: string }
   | { readonly type: 'failed'; readonly message: string };
 
 function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): void {
@@ -43,16 +48,16 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
   const post = (m: FromWorker) => port.postMessage(m);
   const runner = new ProjectionRunner(store.log, store.readStore, data.settings, {
     logger,
-    // At least 50 000 events a transaction: a batch of a feed spread over many partners
-    // touches nearly one month row per event, so fewer, larger commits rewrite each row less
-    // often (1M events: save 6.8 → 4.2 s, commits 7.5 → 2.6 s).
-    batchSize: Math.max(data.batchSize, 50_000),
+    batchSize: data.batchSize, // projectionBatchSize(): 50 000 unless CHANPERF_BATCH_SIZE is set
     // The ingesting thread bounds what it hands over (it waits when too far ahead).
     maxOffered: Number.POSITIVE_INFINITY,
     // Progress after every batch: the ingesting thread waits on it when too far ahead.
     onBatch: (_outputs, position) => post({ type: 'progress', position }),
   });
   let finishing = false;
+  let reporting = false;
+  /** Resolves when the ingesting thread has written the last report piece. */
+  let written: (() => void) | undefined;
   /** A `wake` without payloads (hand-over off): read the log. */
   let readLog = false;
   let running = false;
@@ -74,6 +79,8 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
       }
       if (finishing) {
         const position = await runner.catchUp();
+        // The report from this thread's state: the ingesting thread need not load it again.
+        if (reporting) await sendReport();
         store.close();
         post({ type: 'done', position });
         port.close();
@@ -90,6 +97,24 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
     }
     if (more) schedule();
   };
+  const sendReport = async (): Promise<void> => {
+    const chunks = await reportTextOf(runner, store.log, store.readStore, store.log, data.settings);
+    const send = (text: string) =>
+      new Promise<void>((resolve) => {
+        written = resolve;
+        post({ type: 'report', text });
+      });
+    let buffer = '';
+    for (const chunk of chunks) {
+      buffer += chunk;
+      if (buffer.length >= 1 << 20) {
+        await send(buffer);
+        buffer = '';
+      }
+    }
+    if (buffer.length > 0) await send(buffer);
+  };
+
   // After the messages already queued have been delivered, so a batch takes all of them.
   const schedule = () => {
     if (scheduled) return;
@@ -98,8 +123,15 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
   };
 
   port.on('message', (m: ToWorker) => {
-    if (m.type === 'finish') finishing = true;
-    else if (m.type === 'appended') runner.offerPayloads(m.positions, m.payloads);
+    if (m.type === 'more') {
+      written?.();
+      written = undefined;
+      return;
+    }
+    if (m.type === 'finish') {
+      finishing = true;
+      reporting = m.report;
+    } else if (m.type === 'appended') runner.offerPayloads(m.positions, m.payloads);
     else readLog = true;
     more = true;
     schedule();
