@@ -39,6 +39,9 @@ export function openRuntime(config: ServiceConfig, logger: Logger): Runtime {
   const bus = new FactBus();
   const runner = new ProjectionRunner(store.log, store.readStore, config.settings, {
     logger: logger.child({ service: 'projection' }),
+    // Large transactions: with appends gathered (services/projection), a batch rewrites each
+    // changed month row once for many events.
+    batchSize: 50_000,
     onBatch: (outputs, position) => bus.emit('projected', position, derivedFacts(outputs, position)),
   });
   let ingestor: Promise<Ingestor> | undefined;
