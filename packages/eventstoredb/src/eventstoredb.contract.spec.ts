@@ -5,7 +5,7 @@
  * settings), or the server at `CHANPERF_EVENTSTORE_URL` when that is set (no restart test
  * then). Where neither is available it says so and skips, within a few seconds.
  */
-import { createServer } from 'node:net';
+import { freePort } from '@chanperf/testing';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import type { StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -38,19 +38,6 @@ async function containerRuntime(ms: number): Promise<Availability> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** A TCP port free now, so the node keeps its address across a container restart. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The settings of an insecure single node (EventStoreDB's, or KurrentDB's prefix). */

@@ -8,7 +8,7 @@
  * A target that cannot run says why (console.warn) and its suites are skipped, never silently.
  */
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { freePort } from '@chanperf/testing';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'vitest';
 import { buildMockBroker, startMockBroker } from '../../../packages/kafka/src/index.js';
@@ -80,18 +80,6 @@ async function containerSkip(): Promise<string | undefined> {
   } catch (err) {
     return `no container runtime for testcontainers (${(err as Error).message})`;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
