@@ -291,8 +291,7 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
   private syncIds(): EventIdIndex {
     let ids = this.ids;
     if (ids === undefined) {
-      const head =
-        (this.db.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number) ?? 0;
+      const head = this.db.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number;
       ids = new EventIdIndex(head + 1);
       this.ids = ids;
       this.idsHead = 0;

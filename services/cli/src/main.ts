@@ -11,6 +11,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pino, type Logger } from 'pino';
 import type { DeploymentSettings } from '@chanperf/domain';
 import { EngineError } from '@chanperf/engine';
+import { inPieces } from './pieces.js';
 import { settingsFrom } from './settings.js';
 import { ingestFile, openEngine } from './pipeline.js';
 import { runDemo } from './demo.js';
@@ -53,15 +54,8 @@ function makeLogger(): Logger {
 
 /** Writes pieces of text, batching small ones and waiting for stdout to drain. */
 async function writeChunks(chunks: Iterable<string>): Promise<void> {
-  let buffer = '';
-  for (const chunk of chunks) {
-    buffer += chunk;
-    if (buffer.length >= 1 << 20) {
-      await write(buffer);
-      buffer = '';
-    }
-  }
-  await write(`${buffer}\n`);
+  for (const piece of inPieces(chunks)) await write(piece);
+  await write('\n');
 }
 
 function write(text: string): Promise<void> {

@@ -226,7 +226,9 @@ function workerProjector(engine: Engine, url: URL, size: number, lag: number): P
   return {
     wake: () => {
       if (failure !== undefined) return Promise.reject(failure);
-      send(pending ?? { type: 'wake' });
+      // With the hand-over on, a batch that appended nothing needs no message.
+      if (pending !== undefined) send(pending);
+      else if (lag === 0) send({ type: 'wake' });
       pending = undefined;
       if (lag === 0 || appendedUpTo - projected <= lag) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {

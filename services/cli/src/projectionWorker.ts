@@ -17,6 +17,7 @@ import type { DeploymentSettings } from '@chanperf/domain';
 import { ProjectionRunner, reportTextOf } from '@chanperf/engine';
 import { sqliteStore } from '@chanperf/store-sqlite';
 import { pino } from 'pino';
+import { inPieces } from './pieces.js';
 
 export interface ProjectionWorkerData {
   readonly path: string;
@@ -71,12 +72,6 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
     running = true;
     more = false;
     try {
-      if (finishing || readLog) {
-        readLog = false;
-        await runner.catchUp();
-      } else {
-        await runner.catchUpOffered();
-      }
       if (finishing) {
         const position = await runner.catchUp();
         // The report from this thread's state: the ingesting thread need not load it again.
@@ -85,6 +80,12 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
         post({ type: 'done', position });
         port.close();
         return;
+      }
+      if (readLog) {
+        readLog = false;
+        await runner.catchUp();
+      } else {
+        await runner.catchUpOffered();
       }
     } catch (err) {
       logger.error({ err }, 'projection failed');
@@ -99,20 +100,12 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
   };
   const sendReport = async (): Promise<void> => {
     const chunks = await reportTextOf(runner, store.log, store.readStore, store.log, data.settings);
-    const send = (text: string) =>
-      new Promise<void>((resolve) => {
+    for (const text of inPieces(chunks)) {
+      await new Promise<void>((resolve) => {
         written = resolve;
         post({ type: 'report', text });
       });
-    let buffer = '';
-    for (const chunk of chunks) {
-      buffer += chunk;
-      if (buffer.length >= 1 << 20) {
-        await send(buffer);
-        buffer = '';
-      }
     }
-    if (buffer.length > 0) await send(buffer);
   };
 
   // After the messages already queued have been delivered, so a batch takes all of them.

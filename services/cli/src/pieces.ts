@@ -1,0 +1,12 @@
+/** Joins small pieces of text into pieces of about `size` UTF-16 units (the last may be shorter). */
+export function* inPieces(chunks: Iterable<string>, size = 1 << 20): Generator<string> {
+  let buffer = '';
+  for (const chunk of chunks) {
+    buffer += chunk;
+    if (buffer.length >= size) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer.length > 0) yield buffer;
+}
