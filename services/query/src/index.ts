@@ -271,6 +271,15 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     return { state, position, channel };
   };
 
+  /** `readChannel`, then the month of the path, answering 400/404 for a bad or unknown one. */
+  const readChannelMonth = async (request: FastifyRequest, reply: FastifyReply, id: string, text: string) => {
+    const found = await readChannel(request, reply, id);
+    if (!('channel' in found)) return found;
+    const month = resolveMonth(reply, found.state, found.channel, text);
+    if (typeof month !== 'number') return month;
+    return { ...found, month };
+  };
+
   app.get(
     '/v1/report',
     {
@@ -375,11 +384,9 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     },
     async (request, reply) => {
       const { id } = request.params;
-      const found = await readChannel(request, reply, id);
-      if (!('channel' in found)) return found;
-      const { state, position, channel } = found;
-      const month = resolveMonth(reply, state, channel, request.params.month);
-      if (typeof month !== 'number') return month;
+      const found = await readChannelMonth(request, reply, id, request.params.month);
+      if (!('month' in found)) return found;
+      const { state, position, channel, month } = found;
       return cachedJson(reply, position, `month\u0000${id}\u0000${month}`, () => ({
         channelId: id,
         ...monthReport(state, channel, month, digits),
@@ -409,11 +416,9 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     },
     async (request, reply) => {
       const { id } = request.params;
-      const found = await readChannel(request, reply, id);
-      if (!('channel' in found)) return found;
-      const { state, position, channel } = found;
-      const month = resolveMonth(reply, state, channel, request.params.month);
-      if (typeof month !== 'number') return month;
+      const found = await readChannelMonth(request, reply, id, request.params.month);
+      if (!('month' in found)) return found;
+      const { state, position, channel, month } = found;
       const explanation = explainMonth({
         state,
         position,
