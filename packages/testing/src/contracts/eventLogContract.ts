@@ -435,29 +435,16 @@ export function eventLogContract(
       expect(await januarySales(follower, channelId)).toBe(BigInt(salesCount * 100));
     };
 
-    it(
-      'a subscriber started before a burst sees every entry once, in order',
-      async () => {
-        const batches = burst('CH-F', 12);
-        const follower = new Follower(h.log).start();
-        for (const b of batches) {
-          await h.log.commit(acceptedBatch(b));
-          await yieldToLoop(); // let the follower run between batches
-        }
-        await follower.reach(batches.flat().length, waitMs);
-        await follower.stop();
-        await expectSawOnce(follower, batches, 'CH-F');
-      },
-      testMs,
-    );
-
-    it(
-      'a subscriber started during a burst sees every entry once, in order',
-      async () => {
+    it.each([
+      ['before', 0],
+      ['during', 5],
+    ])(
+      'a subscriber started %s a burst sees every entry once, in order',
+      async (_when, startAt) => {
         const batches = burst('CH-F', 12);
         const follower = new Follower(h.log);
         for (const [i, b] of batches.entries()) {
-          if (i === 5) follower.start();
+          if (i === startAt) follower.start();
           await h.log.commit(acceptedBatch(b));
           await yieldToLoop(); // let the follower run between batches
         }
