@@ -18,6 +18,7 @@ import {
 } from '@chanperf/engine';
 import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
 import type { Logger } from 'pino';
+import { heapMiB, rssMiB } from './heap.js';
 import type { FromWorker, ProjectionWorkerData, ToWorker } from './projectionWorker.js';
 
 export interface Engine {
@@ -198,7 +199,10 @@ function workerProjector(engine: Engine, url: URL, size: number, lag: number): P
         }
         if (m.position - lastLog >= 250_000) {
           lastLog = m.position;
-          engine.logger.info({ position: m.position, ofBytes: size }, 'projection progress');
+          engine.logger.info(
+            { position: m.position, ofBytes: size, heapMiB: m.heapMiB },
+            'projection progress',
+          );
         }
       }
     });
@@ -308,7 +312,12 @@ async function ingestInto(run: FileRun): Promise<IngestSummary> {
       if (batch.endLine - lastLog >= 250_000) {
         lastLog = batch.endLine;
         options.logger.info(
-          { line: batch.endLine, percent: Math.round((batch.endOffset / size) * 100) },
+          {
+            line: batch.endLine,
+            percent: Math.round((batch.endOffset / size) * 100),
+            rssMiB: rssMiB(),
+            heapMiB: heapMiB(),
+          },
           'ingest progress',
         );
       }

@@ -17,6 +17,7 @@ import type { DeploymentSettings } from '@chanperf/domain';
 import { ProjectionRunner, reportTextOf } from '@chanperf/engine';
 import { sqliteStore } from '@chanperf/store-sqlite';
 import { pino } from 'pino';
+import { heapMiB } from './heap.js';
 import { inPieces } from './pieces.js';
 
 export interface ProjectionWorkerData {
@@ -35,7 +36,8 @@ export type ToWorker =
   /** Entries just appended (a hand-over: saves reading them back from the log). */
   | { readonly type: 'appended'; readonly positions: number[]; readonly payloads: string[] };
 export type FromWorker =
-  | { readonly type: 'progress'; readonly position: number }
+  /** After each committed batch; `heapMiB`: this thread's V8 heap in use. */
+  | { readonly type: 'progress'; readonly position: number; readonly heapMiB: number }
   | { readonly type: 'done'; readonly position: number }
   /** A piece of the report's JSON text (about 1 MiB); the next comes after `more`. */
   | { readonly type: 'report'; readonly text: string }
@@ -53,7 +55,7 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
     // The ingesting thread bounds what it hands over (it waits when too far ahead).
     maxOffered: Number.POSITIVE_INFINITY,
     // Progress after every batch: the ingesting thread waits on it when too far ahead.
-    onBatch: (_outputs, position) => post({ type: 'progress', position }),
+    onBatch: (_outputs, position) => post({ type: 'progress', position, heapMiB: heapMiB() }),
   });
   let finishing = false;
   let reporting = false;
