@@ -15,6 +15,7 @@ import {
   type ChannelState,
   type Counts,
   type DeploymentSettings,
+  type Month,
   type MonthFacts,
   type NewOrders,
   type ProjectionIndex,
@@ -40,6 +41,7 @@ import {
 } from '@chanperf/engine';
 import { EventIdIndex } from './eventIdIndex.js';
 import { migrate, migrateReadModel, resetReadModel } from './schema.js';
+import { ColdMonthsReader, HOT_CLOSED_MONTHS, SpillingMonths } from './spillingMonths.js';
 
 export interface SqliteStoreConfig {
   /** The log's database file; created when missing. The read model goes to `readModelPath(path)`. */
@@ -535,9 +537,32 @@ function compareTuples(a: readonly (string | number)[], b: readonly (string | nu
   return 0;
 }
 
+/** The first month kept in memory: the last closed − 2 (every month before any close). */
+function hotFrom(state: ProjectionState): Month {
+  return state.lastClosed === null ? Number.NEGATIVE_INFINITY : state.lastClosed - HOT_CLOSED_MONTHS + 1;
+}
+
+function factsOf(r: MonthRow): MonthFacts {
+  return {
+    sales: BigInt(r.sales),
+    returns: BigInt(r.returns),
+    orders: r.orders,
+    unitsSold: BigInt(r.units_sold),
+    unitsReturned: BigInt(r.units_returned),
+    saleCount: r.sale_count,
+    promoNumerator: BigInt(r.promo_numerator),
+    restated: r.restated === 1,
+    trainings: r.trainings,
+    satisfactionPoints: BigInt(r.satisfaction_points),
+    satisfactionRespondents: BigInt(r.satisfaction_respondents),
+  };
+}
+
 class SqliteReadStore implements ReadStore {
   private readonly idx: SqliteProjectionIndex;
   private stmts!: ReturnType<SqliteReadStore['prepare']>;
+  /** The months of the loaded state that left memory (none before the first load). */
+  private cold: ColdMonthsReader | undefined;
 
   constructor(
     private readonly db: DB,
@@ -563,6 +588,9 @@ class SqliteReadStore implements ReadStore {
           `SELECT bps FROM rm_sales WHERE channel_id = ? AND order_id = ? AND sku = ?`,
         )
         .pluck(),
+      coldMonths: db.prepare<[string, number], MonthRow>(
+        `SELECT * FROM rm_months WHERE channel_id = ? AND month < ?`,
+      ),
       addCert: db.prepare(`INSERT OR IGNORE INTO rm_certs VALUES (?, ?, ?)`),
       countCerts: db
         .prepare<[string, number, number], number>(
@@ -581,7 +609,14 @@ class SqliteReadStore implements ReadStore {
   }
 
   load(): Promise<{ state: ProjectionState; position: number }> {
-    const state = initialProjectionState();
+    // Months older than the last closed − 2 stay on disk (see spillingMonths.ts).
+    this.cold = new ColdMonthsReader((channelId, below) => {
+      const months = new Map<Month, MonthFacts>();
+      for (const r of this.stmts.coldMonths.iterate(channelId, below)) months.set(r.month, factsOf(r));
+      return months;
+    });
+    const cold = this.cold;
+    const state = initialProjectionState((channelId) => new SpillingMonths(channelId, cold));
     const position =
       (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
         number | undefined) ?? 0;
@@ -611,7 +646,7 @@ class SqliteReadStore implements ReadStore {
         region: b.region,
         registeredMonth: b.registeredMonth,
         firstMonth: b.firstMonth,
-        months: new Map(),
+        months: state.newMonths(row.channel_id),
         tierIndex: b.tierIndex,
         misses: b.misses,
         tierChanges: b.tierChanges,
@@ -619,23 +654,37 @@ class SqliteReadStore implements ReadStore {
       });
     }
     state.channelOrder.push(...[...state.channels.keys()].sort());
-    for (const r of this.db.prepare(`SELECT * FROM rm_months`).iterate() as IterableIterator<MonthRow>) {
-      const facts: MonthFacts = {
-        sales: BigInt(r.sales),
-        returns: BigInt(r.returns),
-        orders: r.orders,
-        unitsSold: BigInt(r.units_sold),
-        unitsReturned: BigInt(r.units_returned),
-        saleCount: r.sale_count,
-        promoNumerator: BigInt(r.promo_numerator),
-        restated: r.restated === 1,
-        trainings: r.trainings,
-        satisfactionPoints: BigInt(r.satisfaction_points),
-        satisfactionRespondents: BigInt(r.satisfaction_respondents),
-      };
-      state.channels.get(r.channel_id)?.months.set(r.month, facts);
+    const below = hotFrom(state);
+    cold.moveTo(below);
+    const rows = this.db.prepare(`SELECT * FROM rm_months WHERE month >= ?`).iterate(below);
+    for (const r of rows as IterableIterator<MonthRow>) {
+      state.channels.get(r.channel_id)?.months.set(r.month, factsOf(r));
     }
     return Promise.resolve({ state, position });
+  }
+
+  /**
+   * After a commit: the months below the last closed − 2, and the older ones a late event
+   * brought back, leave memory (they are saved).
+   */
+  private evict(state: ProjectionState, changed: readonly { channelId: string; month: Month }[]): void {
+    const cold = this.cold;
+    if (cold === undefined) return;
+    const below = hotFrom(state);
+    if (below > cold.below) {
+      cold.moveTo(below);
+      for (const c of state.channels.values()) {
+        if (c.months instanceof SpillingMonths) c.months.evictBelow(below);
+      }
+      return;
+    }
+    let any = false;
+    for (const { channelId, month } of changed) {
+      if (month >= cold.below) continue;
+      state.channels.get(channelId)?.months.delete(month);
+      any = true;
+    }
+    if (any) cold.moveTo(cold.below);
   }
 
   applyBatch(
@@ -673,6 +722,7 @@ class SqliteReadStore implements ReadStore {
       lastClosed: state.lastClosed,
     };
     clearDirty(state);
+    this.evict(state, result.changedMonths);
     return result;
   }
 

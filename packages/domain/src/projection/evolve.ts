@@ -50,11 +50,9 @@ function touchMonth(ctx: EvolveContext, channel: ChannelState, month: Month): Mo
     state.maxMonth = month;
     markGlobalDirty(state);
   }
-  let facts = channel.months.get(month);
-  if (facts === undefined) {
-    facts = emptyMonthFacts();
-    channel.months.set(month, facts);
-  }
+  const facts = channel.months.get(month) ?? emptyMonthFacts();
+  // Set even when present: a store's map may have handed out a copy of a month kept on disk.
+  channel.months.set(month, facts);
   markMonthDirty(state, channel.channelId, month);
   return facts;
 }
@@ -145,7 +143,7 @@ export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
         region: e.data.region ?? null,
         registeredMonth: month,
         firstMonth: month,
-        months: new Map(),
+        months: state.newMonths(e.channelId),
         tierIndex: 0,
         misses: 0,
         tierChanges: [],

@@ -38,37 +38,41 @@ export function firstProgramMonth(state: ProjectionState): Month | null {
 export function programMonths(state: ProjectionState): ProgramMonth[] {
   const first = firstProgramMonth(state);
   if (first === null || state.maxMonth === null) return [];
-  const out: ProgramMonth[] = [];
-  for (let m = first; m <= state.maxMonth; m++) {
-    let net = 0n;
-    let onlineNet = 0n;
-    let active = 0;
-    let fresh = 0;
-    let trainings = 0;
-    let points = 0n;
-    let respondents = 0n;
-    for (const c of state.channels.values()) {
-      if (c.registeredMonth === m) fresh++;
+  const sums = Array.from({ length: state.maxMonth - first + 1 }, () => ({
+    net: 0n,
+    onlineNet: 0n,
+    active: 0,
+    fresh: 0,
+    trainings: 0,
+    points: 0n,
+    respondents: 0n,
+  }));
+  // Channel by channel (the sums do not depend on the order): a store that keeps old months
+  // on disk then reads each channel's months together.
+  for (const c of state.channels.values()) {
+    const registered = sums[c.registeredMonth - first];
+    if (registered !== undefined) registered.fresh++;
+    for (let m = Math.max(first, c.firstMonth); m <= state.maxMonth; m++) {
       const f = c.months.get(m);
-      if (f === undefined) continue;
+      const s = sums[m - first];
+      if (f === undefined || s === undefined) continue;
       const n = f.sales - f.returns;
-      net += n;
-      if (c.online) onlineNet += n;
-      if (f.saleCount > 0) active++;
-      trainings += f.trainings;
-      points += f.satisfactionPoints;
-      respondents += f.satisfactionRespondents;
+      s.net += n;
+      if (c.online) s.onlineNet += n;
+      if (f.saleCount > 0) s.active++;
+      s.trainings += f.trainings;
+      s.points += f.satisfactionPoints;
+      s.respondents += f.satisfactionRespondents;
     }
-    out.push({
-      month: m,
-      net,
-      onlineNet,
-      onlineShareBps: net > 0n ? Number(floorDiv(onlineNet * 10000n, net)) : null,
-      activeChannels: active,
-      newChannels: fresh,
-      trainingsCompleted: trainings,
-      satisfactionCentis: satisfactionCentis(points, respondents),
-    });
   }
-  return out;
+  return sums.map((s, i) => ({
+    month: first + i,
+    net: s.net,
+    onlineNet: s.onlineNet,
+    onlineShareBps: s.net > 0n ? Number(floorDiv(s.onlineNet * 10000n, s.net)) : null,
+    activeChannels: s.active,
+    newChannels: s.fresh,
+    trainingsCompleted: s.trainings,
+    satisfactionCentis: satisfactionCentis(s.points, s.respondents),
+  }));
 }

@@ -46,6 +46,11 @@ export interface ChannelState {
   readonly registeredMonth: Month;
   /** Earliest of the registration month and the months of its accepted events. */
   firstMonth: Month;
+  /**
+   * The channel's month facts. A store may keep months no rule is about to read outside
+   * memory (`ProjectionState.newMonths`): `get` may then return a fresh copy, so whoever
+   * changes facts `set`s them back, which keeps them in memory until saved.
+   */
   readonly months: Map<Month, MonthFacts>;
   tierIndex: number;
   misses: number;
@@ -77,6 +82,8 @@ export interface ProjectionState {
   maxMonth: Month | null;
   /** Whether any sale so far carried promotion bps; until then returns need no lookup. */
   anyPromotedSale: boolean;
+  /** Makes a new channel's `months` (a plain Map, or a store's map that spills to disk). */
+  readonly newMonths: (channelId: string) => Map<Month, MonthFacts>;
   /** What changed since the store last saved the state. */
   readonly dirty: {
     readonly channels: Set<string>;
@@ -85,8 +92,11 @@ export interface ProjectionState {
   };
 }
 
-export function initialProjectionState(): ProjectionState {
+export function initialProjectionState(
+  newMonths: (channelId: string) => Map<Month, MonthFacts> = () => new Map(),
+): ProjectionState {
   return {
+    newMonths,
     channels: new Map(),
     channelOrder: [],
     programs: [],
@@ -177,6 +187,7 @@ export function applyNewOrders(state: ProjectionState, news: readonly NewOrders[
     const facts = state.channels.get(n.channelId)?.months.get(n.month);
     if (facts === undefined) continue;
     facts.orders += n.count;
+    state.channels.get(n.channelId)?.months.set(n.month, facts);
     markMonthDirty(state, n.channelId, n.month);
   }
 }
