@@ -80,11 +80,12 @@ export class ProjectionRunner {
     this.offer(positions.map((position, i) => ({ position, payload: payloads[i] as string })));
   }
 
-  /** The next batch: from the hand-over when it continues the checkpoint, else from the feed. */
-  private async nextBatch(
-    limit: number,
-    offeredOnly: boolean,
-  ): Promise<{ position: number; event: ChanperfEvent }[]> {
+  /**
+   * The next batch: from the hand-over when it continues the checkpoint, else from the feed.
+   * Payloads are parsed one at a time as they are applied, so a batch's parsed events die
+   * young instead of living (and being promoted by the GC) through the whole batch.
+   */
+  private async nextBatch(limit: number, offeredOnly: boolean): Promise<readonly Offered[]> {
     let skip = 0;
     while (skip < this.offered.length && (this.offered[skip]?.position ?? 0) <= this.position) skip++;
     if (skip > 0) this.offered = this.offered.slice(skip);
@@ -93,16 +94,12 @@ export class ProjectionRunner {
       while (n < this.offered.length && n < limit && this.offered[n]?.position === this.position + n + 1) n++;
       const batch = this.offered.slice(0, n);
       this.offered = this.offered.slice(n);
-      return batch.map((o) => ({
-        position: o.position,
-        event: o.event ?? (JSON.parse(o.payload) as ChanperfEvent),
-      }));
+      return batch;
     }
     // Nothing handed over yet: wait for the hand-over rather than race it to the log.
     if (offeredOnly && this.offered.length === 0) return [];
     this.offered = [];
-    const entries = await this.feed.read(this.position, limit);
-    return entries.map((e) => ({ position: e.position, event: JSON.parse(e.payload) as ChanperfEvent }));
+    return this.feed.read(this.position, limit);
   }
 
   /** Applies every log entry after the checkpoint; concurrent calls share one run. */
@@ -143,7 +140,8 @@ export class ProjectionRunner {
             minorDigits: this.settings.minorDigits,
             sink,
           };
-          for (const entry of entries) evolve(ctx, entry.event);
+          for (const entry of entries)
+            evolve(ctx, entry.event ?? (JSON.parse(entry.payload) as ChanperfEvent));
         });
       } catch (err) {
         this.state = undefined; // half-applied in memory: reload from the store
