@@ -184,19 +184,17 @@ export function buildReport(state: ProjectionState, digits: number, inputs: Repo
   };
 }
 
+/** `JSON.stringify(value, null, 2)` for a value nested `depth` spaces deep. */
+function jsonAt(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${' '.repeat(depth)}`);
+}
+
 /**
- * The report as JSON text in pieces, one channel at a time, so a report of many channels is
- * printed without holding the whole document (or its text) in memory. The concatenation is
- * exactly `JSON.stringify(buildReport(…), null, 2)`.
+ * The report's text up to its lists: counts, lastClosedMonth, channels (one piece per
+ * channel) and program. `reportListChunks` continues it.
  */
-export function* reportJsonChunks(
-  state: ProjectionState,
-  digits: number,
-  inputs: ReportInputs,
-): Generator<string> {
-  const at = (value: unknown, depth: number) =>
-    JSON.stringify(value, null, 2).replace(/\n/g, `\n${' '.repeat(depth)}`);
-  yield `{\n  "counts": ${at(inputs.counts, 2)},\n  "lastClosedMonth": ${at(
+export function* reportHeadChunks(state: ProjectionState, digits: number, counts: Counts): Generator<string> {
+  yield `{\n  "counts": ${jsonAt(counts, 2)},\n  "lastClosedMonth": ${jsonAt(
     state.lastClosed === null ? null : formatMonth(state.lastClosed),
     2,
   )},\n  "channels": [`;
@@ -204,11 +202,58 @@ export function* reportJsonChunks(
   for (const id of state.channelOrder) {
     const c = state.channels.get(id);
     if (c === undefined) continue;
-    yield `${first ? '' : ','}\n    ${at(channelReport(state, c, digits), 4)}`;
+    yield `${first ? '' : ','}\n    ${jsonAt(channelReport(state, c, digits), 4)}`;
     first = false;
   }
-  yield `${first ? '' : '\n  '}],\n  "program": ${at({ months: programReport(state, digits) }, 2)}`;
-  yield `,\n  "tierMovements": ${at(inputs.tierMovements, 2)}`;
-  yield `,\n  "alerts": ${at(inputs.alerts, 2)}`;
-  yield `,\n  "rejected": ${at(inputs.rejected, 2)}\n}`;
+  yield `${first ? '' : '\n  '}],\n  "program": ${jsonAt({ months: programReport(state, digits) }, 2)}`;
+}
+
+/** The pieces of one of the report's lists, for writers that fetch its pages as they go. */
+export const reportListText = {
+  open: (name: 'tierMovements' | 'alerts' | 'rejected'): string => `,\n  "${name}": [`,
+  /** A non-empty page; `first` when no page was written before it. */
+  page: (page: readonly unknown[], first: boolean): string =>
+    `${first ? '' : ','}\n    ${page.map((item) => jsonAt(item, 4)).join(',\n    ')}`,
+  /** `empty` when no page was written; `last` closes the document. */
+  close: (empty: boolean, last: boolean): string => `${empty ? '' : '\n  '}]${last ? '\n}' : ''}`,
+};
+
+/**
+ * One of the report's lists (`tierMovements`, `alerts`, `rejected`), after the head: a piece
+ * per page of items, so a list of any length is never one string. `last` closes the document.
+ */
+export function* reportListChunks(
+  name: 'tierMovements' | 'alerts' | 'rejected',
+  pages: Iterable<readonly unknown[]>,
+  last = name === 'rejected',
+): Generator<string> {
+  let first = true;
+  yield reportListText.open(name);
+  for (const page of pages) {
+    if (page.length === 0) continue;
+    yield reportListText.page(page, first);
+    first = false;
+  }
+  yield reportListText.close(first, last);
+}
+
+/** Splits a list into pages of `size` items, for `reportListChunks`. */
+export function* pagesOf<T>(items: readonly T[], size = 1000): Generator<readonly T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/**
+ * The report as JSON text in pieces, one channel at a time and lists a page at a time, so a
+ * report of many channels is printed without holding the whole document (or its text) in
+ * memory. The concatenation is exactly `JSON.stringify(buildReport(…), null, 2)`.
+ */
+export function* reportJsonChunks(
+  state: ProjectionState,
+  digits: number,
+  inputs: ReportInputs,
+): Generator<string> {
+  yield* reportHeadChunks(state, digits, inputs.counts);
+  yield* reportListChunks('tierMovements', pagesOf(inputs.tierMovements));
+  yield* reportListChunks('alerts', pagesOf(inputs.alerts));
+  yield* reportListChunks('rejected', pagesOf(inputs.rejected));
 }

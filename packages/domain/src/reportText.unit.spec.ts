@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildReport, reportJsonChunks } from './report.js';
+import { buildReport, pagesOf, reportJsonChunks, reportListChunks } from './report.js';
 import { runScenario } from './scenario.js';
 import { defaultSettings } from './settings.js';
 
@@ -25,5 +25,22 @@ describe('the report as JSON text in pieces', () => {
     };
     const text = [...reportJsonChunks(state, defaultSettings.minorDigits, inputs)].join('');
     expect(text).toBe(JSON.stringify(buildReport(state, defaultSettings.minorDigits, inputs), null, 2));
+  });
+});
+
+describe('a list of the report in pages', () => {
+  const item = (i: number) => ({ id: `a/${i}`, nested: { n: i, list: [i, 'x'] } });
+  it.each([
+    ['no items', 0, 2],
+    ['one item', 1, 2],
+    ['five items in pages of two', 5, 2],
+    ['five items in one page', 5, 1000],
+  ])('given %s, then the text is that of JSON.stringify at the same depth', (_name, count, size) => {
+    const items = Array.from({ length: count }, (_, i) => item(i));
+    // An empty page in the middle changes nothing.
+    const pages = [...pagesOf(items, size)];
+    pages.splice(1, 0, []);
+    const text = `{\n  "counts": 1${[...reportListChunks('alerts', pages, true)].join('')}`;
+    expect(text).toBe(JSON.stringify({ counts: 1, alerts: items }, null, 2));
   });
 });

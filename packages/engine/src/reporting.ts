@@ -1,10 +1,12 @@
 /** Assembles the spec §7 report from the ports. */
 import {
   buildReport,
-  reportJsonChunks,
+  pagesOf,
+  reportHeadChunks,
+  reportListChunks,
+  reportListText,
   type DeploymentSettings,
   type Report,
-  type ReportInputs,
 } from '@chanperf/domain';
 import type { EventLog, ReadStore, RejectedStore } from './ports.js';
 import type { ProjectionRunner } from './projectionRunner.js';
@@ -26,21 +28,39 @@ export async function reportOf(
   });
 }
 
-/** The report as JSON text in pieces (see `reportJsonChunks`), for printing large reports. */
-export async function reportTextOf(
+/** Alerts per page when the report streams them from the read store. */
+const ALERT_PAGE = 5000;
+
+/**
+ * The report as JSON text in pieces (see `reportJsonChunks`), for printing large reports:
+ * channels one at a time, the alerts a page at a time from the read store (a 10M-event log
+ * raises hundreds of thousands), so neither the document nor the alert list is held whole.
+ */
+export async function* reportTextOf(
   runner: ProjectionRunner,
   log: EventLog,
   store: ReadStore,
   rejected: RejectedStore,
   settings: DeploymentSettings,
-): Promise<Iterable<string>> {
+): AsyncGenerator<string> {
   await runner.catchUp();
   const state = await runner.current();
-  const inputs: ReportInputs = {
-    counts: await log.counts(),
-    tierMovements: await store.tierMovements(),
-    alerts: await store.alerts(),
-    rejected: await rejected.forReport(),
-  };
-  return reportJsonChunks(state, settings.minorDigits, inputs);
+  yield* reportHeadChunks(state, settings.minorDigits, await log.counts());
+  yield* reportListChunks('tierMovements', pagesOf(await store.tierMovements()));
+  yield reportListText.open('alerts');
+  let after = 0;
+  let first = true;
+  for (;;) {
+    const page = await store.alertLog(after, ALERT_PAGE);
+    const last = page[page.length - 1];
+    if (last === undefined) break;
+    yield reportListText.page(
+      page.map((a) => a.alert),
+      first,
+    );
+    first = false;
+    after = last.seq;
+  }
+  yield reportListText.close(first, false);
+  yield* reportListChunks('rejected', pagesOf(await rejected.forReport()));
 }

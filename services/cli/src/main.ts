@@ -53,8 +53,8 @@ function makeLogger(): Logger {
 }
 
 /** Writes pieces of text, batching small ones and waiting for stdout to drain. */
-async function writeChunks(chunks: Iterable<string>): Promise<void> {
-  for (const piece of inPieces(chunks)) await write(piece);
+async function writeChunks(chunks: AsyncIterable<string>): Promise<void> {
+  for await (const piece of inPieces(chunks)) await write(piece);
   await write('\n');
 }
 
@@ -134,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
           },
         });
         if (printed) await write('\n');
-        else await writeChunks(await engine.reportText());
+        else await writeChunks(engine.reportText());
       } finally {
         engine.close();
         if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
@@ -159,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         if (command === 'rebuild') await engine.store.readStore.reset();
         if (command === 'report') {
-          await writeChunks(await engine.reportText());
+          await writeChunks(engine.reportText());
         } else {
           const started = process.hrtime.bigint();
           const position = await engine.runner.catchUp();

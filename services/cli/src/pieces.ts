@@ -1,7 +1,10 @@
 /** Joins small pieces of text into pieces of about `size` UTF-16 units (the last may be shorter). */
-export function* inPieces(chunks: Iterable<string>, size = 1 << 20): Generator<string> {
+export async function* inPieces(
+  chunks: Iterable<string> | AsyncIterable<string>,
+  size = 1 << 20,
+): AsyncGenerator<string> {
   let buffer = '';
-  for (const chunk of chunks) {
+  for await (const chunk of chunks) {
     buffer += chunk;
     if (buffer.length >= size) {
       yield buffer;

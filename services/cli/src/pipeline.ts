@@ -32,7 +32,7 @@ export interface Engine {
   readonly settings: DeploymentSettings;
   report(): Promise<Report>;
   /** The report's JSON text in pieces, for printing without holding it whole. */
-  reportText(): Promise<Iterable<string>>;
+  reportText(): AsyncIterable<string>;
   close(): void;
 }
 

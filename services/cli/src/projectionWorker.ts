@@ -17,7 +17,7 @@ import type { DeploymentSettings } from '@chanperf/domain';
 import { ProjectionRunner, reportTextOf } from '@chanperf/engine';
 import { sqliteStore } from '@chanperf/store-sqlite';
 import { pino } from 'pino';
-import { heapMiB } from './heap.js';
+import { heapGovernor, heapMiB } from './heap.js';
 import { inPieces } from './pieces.js';
 
 export interface ProjectionWorkerData {
@@ -49,13 +49,17 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
   // the log only after a gap in the hand-over.
   const store = sqliteStore({ path: data.path, settings: data.settings, logCacheMiB: 8 });
   const post = (m: FromWorker) => port.postMessage(m);
+  const collectIfGrown = heapGovernor();
   const runner = new ProjectionRunner(store.log, store.readStore, data.settings, {
     logger,
     batchSize: data.batchSize, // projectionBatchSize(): 50 000 unless CHANPERF_BATCH_SIZE is set
     // The ingesting thread bounds what it hands over (it waits when too far ahead).
     maxOffered: Number.POSITIVE_INFINITY,
     // Progress after every batch: the ingesting thread waits on it when too far ahead.
-    onBatch: (_outputs, position) => post({ type: 'progress', position, heapMiB: heapMiB() }),
+    onBatch: (_outputs, position) => {
+      collectIfGrown();
+      post({ type: 'progress', position, heapMiB: heapMiB() });
+    },
   });
   let finishing = false;
   let reporting = false;
@@ -101,8 +105,9 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
     if (more) schedule();
   };
   const sendReport = async (): Promise<void> => {
-    const chunks = await reportTextOf(runner, store.log, store.readStore, store.log, data.settings);
-    for (const text of inPieces(chunks)) {
+    const chunks = reportTextOf(runner, store.log, store.readStore, store.log, data.settings);
+    for await (const text of inPieces(chunks)) {
+      collectIfGrown(); // the report's per-channel objects are garbage as soon as written
       await new Promise<void>((resolve) => {
         written = resolve;
         post({ type: 'report', text });
