@@ -1,6 +1,6 @@
 /**
  * The projection keeps only recent months in memory (spillingMonths.ts): after a year closed
- * month by month, each channel holds the last three closed months and the open ones; older
+ * month by month, each channel holds the last two closed months and the open ones; older
  * months are read back from the read model by late events, the report and a reloaded state,
  * and the figures are those of the pure reference.
  */
@@ -54,7 +54,7 @@ async function replay(lines: readonly string[], path: string) {
 }
 
 describe('months that left memory', () => {
-  it('given a year closed month by month, memory holds the last three closed months and the open ones', async () => {
+  it('given a year closed month by month, memory holds the last two closed months and the open ones', async () => {
     const { store, runner } = await replay(year, join(dir, 'year.db'));
     const state = await runner.current();
     expect(state.lastClosed).not.toBeNull();

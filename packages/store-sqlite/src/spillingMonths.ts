@@ -1,14 +1,17 @@
 /**
  * A channel's months with only the recent ones in memory. The rules read the open months and
- * the last closed ones (growth: M and M−1; the quarterly review: M−2…M); older months are read
+ * the last two closed ones (growth: M and M−1; the quarterly review: M−2…M); older months are read
  * again only by a late event, the report and the queries. Once saved, months older than the
- * last closed month − 2 leave memory and are read back from `rm_months` on demand, so the
+ * last closed month − 1 leave memory and are read back from `rm_months` on demand, so the
  * projection's memory follows partners × a few months instead of partners × every month.
  */
 import type { Month, MonthFacts } from '@chanperf/domain';
 
-/** Months below the last closed month − this + 1 are kept on disk once saved. */
-export const HOT_CLOSED_MONTHS = 3;
+/**
+ * Months below the last closed month − this + 1 are kept on disk once saved: closing month
+ * M = last closed + 1 reads M − 2 (the quarterly review) and M − 1 (growth).
+ */
+export const HOT_CLOSED_MONTHS = 2;
 
 /** Where the months that left memory are read from. */
 export interface ColdMonths {

@@ -537,7 +537,7 @@ function compareTuples(a: readonly (string | number)[], b: readonly (string | nu
   return 0;
 }
 
-/** The first month kept in memory: the last closed − 2 (every month before any close). */
+/** The first month kept in memory: the last closed − 1 (every month before any close). */
 function hotFrom(state: ProjectionState): Month {
   return state.lastClosed === null ? Number.NEGATIVE_INFINITY : state.lastClosed - HOT_CLOSED_MONTHS + 1;
 }
@@ -609,7 +609,7 @@ class SqliteReadStore implements ReadStore {
   }
 
   load(): Promise<{ state: ProjectionState; position: number }> {
-    // Months older than the last closed − 2 stay on disk (see spillingMonths.ts).
+    // Months older than the last closed − 1 stay on disk (see spillingMonths.ts).
     this.cold = new ColdMonthsReader((channelId, below) => {
       const months = new Map<Month, MonthFacts>();
       for (const r of this.stmts.coldMonths.iterate(channelId, below)) months.set(r.month, factsOf(r));
@@ -664,7 +664,7 @@ class SqliteReadStore implements ReadStore {
   }
 
   /**
-   * After a commit: the months below the last closed − 2, and the older ones a late event
+   * After a commit: the months below the last closed − 1, and the older ones a late event
    * brought back, leave memory (they are saved).
    */
   private evict(state: ProjectionState, changed: readonly { channelId: string; month: Month }[]): void {

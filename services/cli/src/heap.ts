@@ -12,14 +12,14 @@ export function rssMiB(): number {
 }
 
 /**
- * Keeps the calling thread's heap within about twice what it holds live. Between full
+ * Keeps the calling thread's heap within about 1.3 times what it holds live. Between full
  * collections V8 lets the old generation grow to about four times what survived the last one;
  * the projection thread promotes ~20 MB/s of batch data (payloads waiting for their batch,
  * index buffers, replaced sums) that dies soon after, so at 150 MB live it sat on 500–650 MB.
- * Called after each batch, this collects once the heap passes max(floor, 2 × live): a full
+ * Called after each batch, this collects once the heap passes max(floor, 1.3 × live): a full
  * collection of ~150 MB live costs 50–150 ms, every several seconds.
  */
-export function heapGovernor(floorMiB = 256): () => void {
+export function heapGovernor(floorMiB = 192, factor = 1.3): () => void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const floor = floorMiB * 2 ** 20;
@@ -27,6 +27,6 @@ export function heapGovernor(floorMiB = 256): () => void {
   return () => {
     if (getHeapStatistics().used_heap_size <= ceiling) return;
     gc();
-    ceiling = Math.max(floor, 2 * getHeapStatistics().used_heap_size);
+    ceiling = Math.max(floor, factor * getHeapStatistics().used_heap_size);
   };
 }

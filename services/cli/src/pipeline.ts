@@ -36,10 +36,24 @@ export interface Engine {
   close(): void;
 }
 
+/** A whole-number setting from the environment; anything else stops the command (exit 2). */
+function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) {
+    throw new EngineError(
+      'BAD_CONFIG',
+      `${name} must be a whole number ≥ ${min}, not ${JSON.stringify(raw)}`,
+      false,
+    );
+  }
+  return n;
+}
+
 /** Events per ingestion transaction (CHANPERF_BATCH_SIZE, default 10 000). */
 export function batchSize(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.CHANPERF_BATCH_SIZE ?? 10000);
-  return Number.isSafeInteger(n) && n > 0 ? n : 10000;
+  return intSetting(env, 'CHANPERF_BATCH_SIZE', 10_000, 1);
 }
 
 /**
@@ -57,8 +71,9 @@ export async function openEngine(
   logger: Logger,
 ): Promise<Engine> {
   // With the projection on its own thread this connection appends, reads the report and
-  // rebuilds (`project`, `rebuild`, `CHANPERF_PROJECTION_THREAD=main`): the default caches.
-  const store = sqliteStore({ path, settings });
+  // rebuilds (`project`, `rebuild`, `CHANPERF_PROJECTION_THREAD=main`). The log has no
+  // secondary index: appends and reads go in position order, so 16 MiB of cache is plenty.
+  const store = sqliteStore({ path, settings, logCacheMiB: 16 });
   const ingestor = new Ingestor(store.log, settings, logger);
   await ingestor.init();
   const runner = new ProjectionRunner(store.log, store.readStore, settings, {
@@ -118,12 +133,11 @@ interface Projector {
 
 /**
  * How far the ingestion may run ahead of the projection thread, in log entries (default
- * 200 000, about 60 MB of payloads in flight). 0 turns the hand-over off: the worker reads every
+ * 100 000, about 30 MB of payloads in flight: two projection batches). 0 turns the hand-over off: the worker reads every
  * entry back from the log (the path it takes after a gap; tests use it).
  */
 function handOverLag(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.CHANPERF_HAND_OVER_LAG ?? 200_000);
-  return Number.isSafeInteger(n) && n >= 0 ? n : 200_000;
+  return intSetting(env, 'CHANPERF_HAND_OVER_LAG', 100_000, 0);
 }
 
 function startProjector(engine: Engine, size: number): Projector {
