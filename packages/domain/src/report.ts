@@ -189,11 +189,8 @@ function jsonAt(value: unknown, depth: number): string {
   return JSON.stringify(value, null, 2).replace(/\n/g, `\n${' '.repeat(depth)}`);
 }
 
-/**
- * The report's text up to its lists: counts, lastClosedMonth, channels (one piece per
- * channel) and program. `reportListChunks` continues it.
- */
-export function* reportHeadChunks(state: ProjectionState, digits: number, counts: Counts): Generator<string> {
+/** The report's text up to its lists: counts, lastClosedMonth, channels (a piece each), program. */
+function* reportHeadChunks(state: ProjectionState, digits: number, counts: Counts): Generator<string> {
   yield `{\n  "counts": ${jsonAt(counts, 2)},\n  "lastClosedMonth": ${jsonAt(
     state.lastClosed === null ? null : formatMonth(state.lastClosed),
     2,
@@ -208,33 +205,26 @@ export function* reportHeadChunks(state: ProjectionState, digits: number, counts
   yield `${first ? '' : '\n  '}],\n  "program": ${jsonAt({ months: programReport(state, digits) }, 2)}`;
 }
 
-/** The pieces of one of the report's lists, for writers that fetch its pages as they go. */
-export const reportListText = {
-  open: (name: 'tierMovements' | 'alerts' | 'rejected'): string => `,\n  "${name}": [`,
-  /** A non-empty page; `first` when no page was written before it. */
-  page: (page: readonly unknown[], first: boolean): string =>
-    `${first ? '' : ','}\n    ${page.map((item) => jsonAt(item, 4)).join(',\n    ')}`,
-  /** `empty` when no page was written; `last` closes the document. */
-  close: (empty: boolean, last: boolean): string => `${empty ? '' : '\n  '}]${last ? '\n}' : ''}`,
-};
+/** A list given page by page, as an array is (`pagesOf`) or as a store reads it. */
+export type Pages<T> = Iterable<readonly T[]> | AsyncIterable<readonly T[]>;
 
 /**
  * One of the report's lists (`tierMovements`, `alerts`, `rejected`), after the head: a piece
  * per page of items, so a list of any length is never one string. `last` closes the document.
  */
-export function* reportListChunks(
+export async function* reportListChunks(
   name: 'tierMovements' | 'alerts' | 'rejected',
-  pages: Iterable<readonly unknown[]>,
+  pages: Pages<unknown>,
   last = name === 'rejected',
-): Generator<string> {
+): AsyncGenerator<string> {
   let first = true;
-  yield reportListText.open(name);
-  for (const page of pages) {
+  yield `,\n  "${name}": [`;
+  for await (const page of pages) {
     if (page.length === 0) continue;
-    yield reportListText.page(page, first);
+    yield `${first ? '' : ','}\n    ${page.map((item) => jsonAt(item, 4)).join(',\n    ')}`;
     first = false;
   }
-  yield reportListText.close(first, last);
+  yield `${first ? '' : '\n  '}]${last ? '\n}' : ''}`;
 }
 
 /** Splits a list into pages of `size` items, for `reportListChunks`. */
@@ -242,18 +232,26 @@ export function* pagesOf<T>(items: readonly T[], size = 1000): Generator<readonl
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+/** What the report needs besides the projection state, its lists page by page. */
+export interface ReportPages {
+  readonly counts: Counts;
+  readonly tierMovements: Pages<TierMovement>;
+  readonly alerts: Pages<Alert>;
+  readonly rejected: Pages<RejectedReport>;
+}
+
 /**
  * The report as JSON text in pieces, one channel at a time and lists a page at a time, so a
  * report of many channels is printed without holding the whole document (or its text) in
  * memory. The concatenation is exactly `JSON.stringify(buildReport(…), null, 2)`.
  */
-export function* reportJsonChunks(
+export async function* reportJsonChunks(
   state: ProjectionState,
   digits: number,
-  inputs: ReportInputs,
-): Generator<string> {
+  inputs: ReportPages,
+): AsyncGenerator<string> {
   yield* reportHeadChunks(state, digits, inputs.counts);
-  yield* reportListChunks('tierMovements', pagesOf(inputs.tierMovements));
-  yield* reportListChunks('alerts', pagesOf(inputs.alerts));
-  yield* reportListChunks('rejected', pagesOf(inputs.rejected));
+  yield* reportListChunks('tierMovements', inputs.tierMovements);
+  yield* reportListChunks('alerts', inputs.alerts);
+  yield* reportListChunks('rejected', inputs.rejected);
 }

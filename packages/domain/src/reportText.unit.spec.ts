@@ -9,13 +9,19 @@ const example = (name: string) =>
     .split('\n')
     .filter((l) => l !== '');
 
+async function joined(chunks: AsyncIterable<string>): Promise<string> {
+  let text = '';
+  for await (const chunk of chunks) text += chunk;
+  return text;
+}
+
 describe('the report as JSON text in pieces', () => {
   it.each([
     ['no events', [] as string[]],
     ['a program but no channels', example('basic').slice(0, 1)],
     ['basic.ndjson', example('basic')],
     ['edges.ndjson', example('edges')],
-  ])('given %s, then the pieces concatenate to JSON.stringify(report, null, 2)', (_name, lines) => {
+  ])('given %s, then the pieces concatenate to JSON.stringify(report, null, 2)', async (_name, lines) => {
     const { report, state } = runScenario(lines, defaultSettings);
     const inputs = {
       counts: report.counts,
@@ -23,7 +29,14 @@ describe('the report as JSON text in pieces', () => {
       alerts: report.alerts,
       rejected: report.rejected,
     };
-    const text = [...reportJsonChunks(state, defaultSettings.minorDigits, inputs)].join('');
+    const text = await joined(
+      reportJsonChunks(state, defaultSettings.minorDigits, {
+        counts: report.counts,
+        tierMovements: pagesOf(report.tierMovements, 2),
+        alerts: pagesOf(report.alerts, 2),
+        rejected: pagesOf(report.rejected, 2),
+      }),
+    );
     expect(text).toBe(JSON.stringify(buildReport(state, defaultSettings.minorDigits, inputs), null, 2));
   });
 });
@@ -35,12 +48,12 @@ describe('a list of the report in pages', () => {
     ['one item', 1, 2],
     ['five items in pages of two', 5, 2],
     ['five items in one page', 5, 1000],
-  ])('given %s, then the text is that of JSON.stringify at the same depth', (_name, count, size) => {
+  ])('given %s, then the text is that of JSON.stringify at the same depth', async (_name, count, size) => {
     const items = Array.from({ length: count }, (_, i) => item(i));
     // An empty page in the middle changes nothing.
     const pages = [...pagesOf(items, size)];
     pages.splice(1, 0, []);
-    const text = `{\n  "counts": 1${[...reportListChunks('alerts', pages, true)].join('')}`;
+    const text = `{\n  "counts": 1${await joined(reportListChunks('alerts', pages, true))}`;
     expect(text).toBe(JSON.stringify({ counts: 1, alerts: items }, null, 2));
   });
 });

@@ -2,9 +2,8 @@
 import {
   buildReport,
   pagesOf,
-  reportHeadChunks,
-  reportListChunks,
-  reportListText,
+  reportJsonChunks,
+  type Alert,
   type DeploymentSettings,
   type Report,
 } from '@chanperf/domain';
@@ -45,22 +44,25 @@ export async function* reportTextOf(
 ): AsyncGenerator<string> {
   await runner.catchUp();
   const state = await runner.current();
-  yield* reportHeadChunks(state, settings.minorDigits, await log.counts());
-  yield* reportListChunks('tierMovements', pagesOf(await store.tierMovements()));
-  yield reportListText.open('alerts');
-  let after = 0;
-  let first = true;
-  for (;;) {
+  yield* reportJsonChunks(state, settings.minorDigits, {
+    counts: await log.counts(),
+    // Read when their turn comes, after the channels.
+    tierMovements: loadedPages(() => store.tierMovements()),
+    alerts: alertPages(store),
+    rejected: loadedPages(() => rejected.forReport()),
+  });
+}
+
+async function* loadedPages<T>(load: () => Promise<readonly T[]>): AsyncGenerator<readonly T[]> {
+  yield* pagesOf(await load());
+}
+
+async function* alertPages(store: ReadStore): AsyncGenerator<readonly Alert[]> {
+  for (let after = 0; ;) {
     const page = await store.alertLog(after, ALERT_PAGE);
     const last = page[page.length - 1];
-    if (last === undefined) break;
-    yield reportListText.page(
-      page.map((a) => a.alert),
-      first,
-    );
-    first = false;
+    if (last === undefined) return;
+    yield page.map((a) => a.alert);
     after = last.seq;
   }
-  yield reportListText.close(first, false);
-  yield* reportListChunks('rejected', pagesOf(await rejected.forReport()));
 }

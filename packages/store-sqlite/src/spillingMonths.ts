@@ -65,6 +65,11 @@ export class ColdMonthsReader implements ColdMonths {
   /** Months below `below` leave memory from now on; what was read before may be stale. */
   moveTo(below: Month): void {
     if (below > this.below) this.below = below;
+    this.forget();
+  }
+
+  /** Drops the channel read last: a month of it was saved since. */
+  forget(): void {
     this.last = undefined;
   }
 }

@@ -684,7 +684,7 @@ class SqliteReadStore implements ReadStore {
       state.channels.get(channelId)?.months.delete(month);
       any = true;
     }
-    if (any) cold.moveTo(cold.below);
+    if (any) cold.forget();
   }
 
   applyBatch(

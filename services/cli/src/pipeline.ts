@@ -133,8 +133,9 @@ interface Projector {
 
 /**
  * How far the ingestion may run ahead of the projection thread, in log entries (default
- * 100 000, about 30 MB of payloads in flight: two projection batches). 0 turns the hand-over off: the worker reads every
- * entry back from the log (the path it takes after a gap; tests use it).
+ * 100 000, about 30 MB of payloads in flight: two projection batches). 0 turns the hand-over
+ * off: the worker reads every entry back from the log (the path it takes after a gap; tests
+ * use it).
  */
 function handOverLag(env: NodeJS.ProcessEnv = process.env): number {
   return intSetting(env, 'CHANPERF_HAND_OVER_LAG', 100_000, 0);

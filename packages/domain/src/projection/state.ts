@@ -184,10 +184,11 @@ export interface ProjectionIndex {
 /** Adds the index's count of new distinct orders to the month facts (spec §7 `orders`). */
 export function applyNewOrders(state: ProjectionState, news: readonly NewOrders[]): void {
   for (const n of news) {
-    const facts = state.channels.get(n.channelId)?.months.get(n.month);
-    if (facts === undefined) continue;
+    const months = state.channels.get(n.channelId)?.months;
+    const facts = months?.get(n.month);
+    if (months === undefined || facts === undefined) continue;
     facts.orders += n.count;
-    state.channels.get(n.channelId)?.months.set(n.month, facts);
+    months.set(n.month, facts);
     markMonthDirty(state, n.channelId, n.month);
   }
 }
