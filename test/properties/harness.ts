@@ -96,9 +96,14 @@ export async function withTempDb<T>(f: (path: string) => Promise<T>): Promise<T>
   }
 }
 
-export function runSqlite(lines: readonly Line[], plan: readonly BatchStep[]): Promise<RunResult> {
+/** SQLite; `keyFilters: false` makes every order and sale lookup read the disk. */
+export function runSqlite(
+  lines: readonly Line[],
+  plan: readonly BatchStep[],
+  options: { keyFilters?: boolean } = {},
+): Promise<RunResult> {
   return withTempDb(async (path) => {
-    const db = sqliteStore({ path, settings });
+    const db = sqliteStore({ path, settings, ...options });
     try {
       return await drive(db.log, db.readStore, lines, plan);
     } finally {

@@ -7,12 +7,9 @@
  * lookup answers the positions whose id *may* be the one asked for, and the caller reads those
  * rows (by rowid, cheap) to compare the text. With 32-bit hashes a new id meets a false
  * candidate about once per 430 lookups per million ids held; that read is the only cost.
- *
- * The seed is random per process, so ids crafted to collide in one process do not in another.
  */
-import { randomInt } from 'node:crypto';
+import { EMPTY, hash32, newSeed } from './fingerprints.js';
 
-const EMPTY = 0;
 const MAX_LOAD = 0.7;
 
 export class EventIdIndex {
@@ -28,7 +25,7 @@ export class EventIdIndex {
     this.keys = new Int32Array(capacity);
     this.positions = new Uint32Array(capacity);
     this.mask = capacity - 1;
-    this.seed = randomInt(0x7fffffff);
+    this.seed = newSeed();
   }
 
   get size(): number {
@@ -40,19 +37,8 @@ export class EventIdIndex {
     return this.keys.byteLength + this.positions.byteLength;
   }
 
-  /** FNV-1a over the UTF-16 code units, then murmur3's finaliser so the low bits mix well. */
   hash(id: string): number {
-    let h = (0x811c9dc5 ^ this.seed) | 0;
-    for (let i = 0; i < id.length; i++) {
-      h ^= id.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h === EMPTY ? 1 : h;
+    return hash32(id, this.seed);
   }
 
   /** Positions whose eventId may be `id` (usually none or one). */

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 
 /** Bump to rebuild the read model from the log on the next start (the log is untouched). */
-export const READ_MODEL_VERSION = 3;
+export const READ_MODEL_VERSION = 4;
 
 /** Creates the log's tables; answers the log's identity. */
 export function migrate(db: Database): string {
@@ -93,10 +93,12 @@ export function migrateReadModel(rm: Database, logId: string): void {
     CREATE TABLE IF NOT EXISTS rm_tier_movements (
       seq INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL
     );
+    -- month first: a batch's inserts land in the months being sold (sqliteStore.ts)
     CREATE TABLE IF NOT EXISTS rm_orders (
-      channel_id TEXT NOT NULL, month INTEGER NOT NULL, order_id TEXT NOT NULL,
-      PRIMARY KEY (channel_id, month, order_id)
+      month INTEGER NOT NULL, channel_id TEXT NOT NULL, order_id TEXT NOT NULL,
+      PRIMARY KEY (month, channel_id, order_id)
     ) WITHOUT ROWID;
+    -- only sales with a bonus bps, and those whose later sale replaced one (no row: no bonus)
     CREATE TABLE IF NOT EXISTS rm_sales (
       channel_id TEXT NOT NULL, order_id TEXT NOT NULL, sku TEXT NOT NULL, bps INTEGER NOT NULL,
       PRIMARY KEY (channel_id, order_id, sku)

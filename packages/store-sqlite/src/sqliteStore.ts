@@ -40,6 +40,7 @@ import {
   type SourceCheckpoint,
 } from '@chanperf/engine';
 import { EventIdIndex } from './eventIdIndex.js';
+import { KeyFilter } from './fingerprints.js';
 import { migrate, migrateReadModel, resetReadModel } from './schema.js';
 import { ColdMonthsReader, HOT_CLOSED_MONTHS, SpillingMonths } from './spillingMonths.js';
 
@@ -56,6 +57,11 @@ export interface SqliteStoreConfig {
   readonly readModelCacheMiB?: number;
   /** Memory-mapped I/O window in MiB (default 0: off). */
   readonly mmapMiB?: number;
+  /**
+   * The in-memory key filters in front of the order and sale indexes (default true). With
+   * false every order and return looks the disk up: slower, same results (tests run both).
+   */
+  readonly keyFilters?: boolean;
 }
 
 export interface SqliteStore {
@@ -108,7 +114,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
     throw err;
   }
   const log = new SqliteEventLog(db);
-  const readStore = new SqliteReadStore(rm, logId);
+  const readStore = new SqliteReadStore(rm, logId, config.keyFilters ?? true);
   return {
     log,
     readStore,
@@ -465,43 +471,77 @@ interface MonthRow {
 }
 
 /**
- * The growing index in SQLite. Order ids and sale bps are buffered for the batch and written
- * at its end in key order: neighbouring keys share B-tree pages, so a batch touches each page
- * once instead of once per event. Lookups see the batch's buffer first.
+ * The growing index in SQLite, with a Bloom filter of each table's keys in front of it.
+ *
+ * - Orders: a channel-month's order is new unless the batch has it or, when the filter says
+ *   it may be there, `rm_orders` has it. Nearly every order is new, so nearly every order is
+ *   decided without reading the B-tree, and the batch's new orders are inserted by one
+ *   statement at its end (sorted by SQLite, month first: the batch's rows land in the months
+ *   being sold).
+ * - Sales: `rm_sales` holds the sales that may carry a bonus to claw back. A sale without a
+ *   bonus bps is written only when it replaces a row (no row means no bonus); a return reads
+ *   the table only when the filter says a row may be there. The batch's rows are upserted by
+ *   one statement at its end; lookups see the batch's buffer first.
+ *
+ * A failed batch leaves keys in the filters for rows it did not write: a key in a filter is
+ * only ever a reason to read the disk, so that costs a read and changes no answer.
  */
 class SqliteProjectionIndex implements ProjectionIndex {
-  private readonly orders = new Map<string, [string, number, string]>();
+  /** The batch's new orders: the rows to insert (by key hash), the counts per channel-month. */
+  private readonly batchOrders = new Map<number, [number, string, string][]>();
+  private newOrderRows: [number, string, string][] = [];
+  private readonly newCounts = new Map<string, NewOrders>();
   private readonly sales = new Map<string, [string, string, string, number]>();
+  /** Keys of `rm_orders` and `rm_sales`; read from the tables on first use after a load. */
+  private orderKeys: KeyFilter | undefined;
+  private saleKeys: KeyFilter | undefined;
 
-  constructor(private readonly stmts: () => ReturnType<SqliteReadStore['prepare']>) {}
+  constructor(
+    private readonly stmts: () => ReturnType<SqliteReadStore['prepare']>,
+    private readonly filtering: boolean,
+  ) {}
 
   addOrder(channelId: string, month: number, orderId: string): void {
-    const key = `${channelId}\u0000${month}\u0000${orderId}`;
-    if (!this.orders.has(key)) this.orders.set(key, [channelId, month, orderId]);
+    const known = this.orders().hash(month, channelId, orderId);
+    const inBatch = this.batchOrders.get(known.lastHash);
+    if (known.mayHave()) {
+      if (inBatch?.some((r) => r[0] === month && r[1] === channelId && r[2] === orderId)) return;
+      if (this.stmts().hasOrder.get(month, channelId, orderId) !== undefined) return;
+    }
+    known.add();
+    const row: [number, string, string] = [month, channelId, orderId];
+    if (inBatch === undefined) this.batchOrders.set(known.lastHash, [row]);
+    else inBatch.push(row);
+    this.newOrderRows.push(row);
+    const cm = `${channelId}\u0000${month}`;
+    const c = this.newCounts.get(cm);
+    if (c === undefined) this.newCounts.set(cm, { channelId, month, count: 1 });
+    else this.newCounts.set(cm, { channelId, month, count: c.count + 1 });
   }
 
   takeNewOrders(): NewOrders[] {
-    const rows = [...this.orders.values()].sort(compareTuples);
-    this.orders.clear();
-    const counts = new Map<string, { channelId: string; month: number; count: number }>();
-    const insert = this.stmts().addOrder;
-    for (const [channelId, month, orderId] of rows) {
-      if (insert.run(channelId, month, orderId).changes !== 1) continue;
-      const key = `${channelId}\u0000${month}`;
-      const c = counts.get(key);
-      if (c === undefined) counts.set(key, { channelId, month, count: 1 });
-      else c.count++;
-    }
-    return [...counts.values()];
+    // A plain INSERT: a row that is there already means the filter logic is wrong, and the
+    // batch fails rather than miscount.
+    if (this.newOrderRows.length > 0) this.stmts().addOrders.run(JSON.stringify(this.newOrderRows));
+    const counts = [...this.newCounts.values()];
+    this.clearOrders();
+    return counts;
   }
 
   recordSale(channelId: string, orderId: string, sku: string, bps: number): void {
-    this.sales.set(`${channelId}\u0000${orderId}\u0000${sku}`, [channelId, orderId, sku, bps]);
+    const key = `${channelId}\u0000${orderId}\u0000${sku}`;
+    if (bps === 0 && !this.sales.has(key) && !this.salesHeld().hash(channelId, orderId, sku).mayHave())
+      return;
+    this.sales.set(key, [channelId, orderId, sku, bps]);
   }
 
   saleBonusBps(channelId: string, orderId: string, sku: string): number | undefined {
-    const buffered = this.sales.get(`${channelId}\u0000${orderId}\u0000${sku}`);
-    return buffered !== undefined ? buffered[3] : this.stmts().saleBps.get(channelId, orderId, sku);
+    const key = `${channelId}\u0000${orderId}\u0000${sku}`;
+    const buffered = this.sales.get(key);
+    if (buffered !== undefined) return buffered[3];
+    return this.salesHeld().hash(channelId, orderId, sku).mayHave()
+      ? this.stmts().saleBps.get(channelId, orderId, sku)
+      : undefined;
   }
 
   addCertification(channelId: string, traineeId: string, month: number): void {
@@ -514,27 +554,48 @@ class SqliteProjectionIndex implements ProjectionIndex {
 
   /** Writes the buffered sales (inside the batch's transaction). */
   flush(): void {
-    const upsert = this.stmts().recordSale;
-    for (const [channelId, orderId, sku, bps] of [...this.sales.values()].sort(compareTuples)) {
-      upsert.run(channelId, orderId, sku, bps);
-    }
+    if (this.sales.size === 0) return;
+    this.stmts().recordSales.run(JSON.stringify([...this.sales.values()]));
+    const held = this.salesHeld();
+    for (const [channelId, orderId, sku] of this.sales.values()) held.hash(channelId, orderId, sku).add();
     this.sales.clear();
   }
 
   /** Forgets the buffers of a batch that failed. */
   discard(): void {
-    this.orders.clear();
+    this.clearOrders();
     this.sales.clear();
   }
-}
 
-function compareTuples(a: readonly (string | number)[], b: readonly (string | number)[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as string | number;
-    const y = b[i] as string | number;
-    if (x !== y) return x < y ? -1 : 1;
+  /** The tables were loaded or reset: read their keys again when next needed. */
+  forgetKeys(): void {
+    this.orderKeys = undefined;
+    this.saleKeys = undefined;
   }
-  return 0;
+
+  private clearOrders(): void {
+    this.batchOrders.clear();
+    this.newOrderRows = [];
+    this.newCounts.clear();
+  }
+
+  private orders(): KeyFilter {
+    if (this.orderKeys === undefined) {
+      const keys = new KeyFilter(this.filtering);
+      for (const r of this.stmts().orderKeys.iterate()) keys.hash(r.month, r.channel_id, r.order_id).add();
+      this.orderKeys = keys;
+    }
+    return this.orderKeys;
+  }
+
+  private salesHeld(): KeyFilter {
+    if (this.saleKeys === undefined) {
+      const keys = new KeyFilter(this.filtering);
+      for (const r of this.stmts().saleKeys.iterate()) keys.hash(r.channel_id, r.order_id, r.sku).add();
+      this.saleKeys = keys;
+    }
+    return this.saleKeys;
+  }
 }
 
 /** The first month kept in memory: the last closed − 1 (every month before any close). */
@@ -567,9 +628,10 @@ class SqliteReadStore implements ReadStore {
   constructor(
     private readonly db: DB,
     private readonly logId: string,
+    keyFilters: boolean,
   ) {
     this.stmts = this.prepare();
-    this.idx = new SqliteProjectionIndex(() => this.stmts);
+    this.idx = new SqliteProjectionIndex(() => this.stmts, keyFilters);
   }
 
   get index(): ProjectionIndex {
@@ -579,9 +641,21 @@ class SqliteReadStore implements ReadStore {
   private prepare() {
     const db = this.db;
     return {
-      addOrder: db.prepare(`INSERT OR IGNORE INTO rm_orders VALUES (?, ?, ?)`),
-      recordSale: db.prepare(
-        `INSERT INTO rm_sales VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET bps = excluded.bps`,
+      hasOrder: db.prepare<[number, string, string], number>(
+        `SELECT 1 FROM rm_orders WHERE month = ? AND channel_id = ? AND order_id = ?`,
+      ),
+      addOrders: db.prepare<[string]>(
+        `INSERT INTO rm_orders SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) ORDER BY 1, 2, 3`,
+      ),
+      orderKeys: db.prepare<[], { month: number; channel_id: string; order_id: string }>(
+        `SELECT month, channel_id, order_id FROM rm_orders`,
+      ),
+      recordSales: db.prepare<[string]>(
+        `INSERT INTO rm_sales SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)
+         WHERE true ORDER BY 1, 2, 3 ON CONFLICT DO UPDATE SET bps = excluded.bps`,
+      ),
+      saleKeys: db.prepare<[], { channel_id: string; order_id: string; sku: string }>(
+        `SELECT channel_id, order_id, sku FROM rm_sales`,
       ),
       saleBps: db
         .prepare<[string, string, string], number>(
@@ -609,6 +683,7 @@ class SqliteReadStore implements ReadStore {
   }
 
   load(): Promise<{ state: ProjectionState; position: number }> {
+    this.idx.forgetKeys();
     // Months older than the last closed − 1 stay on disk (see spillingMonths.ts).
     this.cold = new ColdMonthsReader((channelId, below) => {
       const months = new Map<Month, MonthFacts>();
@@ -811,6 +886,7 @@ class SqliteReadStore implements ReadStore {
     resetReadModel(this.db);
     migrateReadModel(this.db, this.logId);
     this.stmts = this.prepare();
+    this.idx.forgetKeys();
     return Promise.resolve();
   }
 }

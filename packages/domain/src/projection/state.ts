@@ -173,7 +173,11 @@ export interface ProjectionIndex {
   takeNewOrders(): NewOrders[];
   /** Remembers the promotion bps of the latest sale of (channel, order, sku). */
   recordSale(channelId: string, orderId: string, sku: string, bonusBps: number): void;
-  /** The bps of the latest earlier sale of (channel, order, sku), or undefined. */
+  /**
+   * The bps of the latest earlier sale of (channel, order, sku), or undefined when there is
+   * none. For a sale without a bonus an adapter may answer 0 or undefined: both mean nothing
+   * to claw back.
+   */
   saleBonusBps(channelId: string, orderId: string, sku: string): number | undefined;
   /** Records a certified trainee of a channel in a month. */
   addCertification(channelId: string, traineeId: string, month: Month): void;

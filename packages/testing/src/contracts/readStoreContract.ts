@@ -7,7 +7,8 @@
  * with it; alerts, their sequence numbers and tier movements are kept in order; resuming from
  * the saved position gives what one uninterrupted run gives; `applyBatch` is atomic (when
  * `apply` throws, nothing of that batch is saved — not its facts, index writes or position);
- * `reset()` empties the read model and a rebuild gives the same result again.
+ * `reset()` empties the read model and a rebuild gives the same result again; the index counts
+ * a channel-month's orders once and answers the latest sale's bonus, across batches and reopens.
  */
 import {
   buildReport,
@@ -200,6 +201,58 @@ export function readStoreContract(name: string, factory: ReadStoreFactory): void
       expect(await project(log, h.store, 101)).toBe(reference.head);
       await expectReference(h.store);
       expect((await h.store.alertLog(0, 1))[0]?.seq).toBe(1);
+    });
+
+    it('counts each channel-month order once and answers the latest sale bonus, across batches and a reopen', async () => {
+      let store = h.store;
+      const { state } = await store.load();
+      const bonus = (s: ReadStore): number => s.index.saleBonusBps('CH-1', 'O-1', 'SKU') ?? 0;
+      const batch = (position: number, apply: (s: ReadStore) => void): void => {
+        store.applyBatch(state, position, () => apply(store));
+      };
+      batch(1, (s) => {
+        s.index.addOrder('CH-1', 5, 'O-1');
+        s.index.addOrder('CH-1', 5, 'O-1');
+        s.index.addOrder('CH-1', 5, 'O-2');
+        s.index.addOrder('CH-1', 6, 'O-1');
+        s.index.addOrder('CH-2', 5, 'O-1');
+        expect(s.index.takeNewOrders()).toEqual(
+          expect.arrayContaining([
+            { channelId: 'CH-1', month: 5, count: 2 },
+            { channelId: 'CH-1', month: 6, count: 1 },
+            { channelId: 'CH-2', month: 5, count: 1 },
+          ]),
+        );
+        expect(bonus(s)).toBe(0);
+        s.index.recordSale('CH-1', 'O-1', 'SKU', 120);
+        expect(bonus(s)).toBe(120);
+      });
+      batch(2, (s) => {
+        expect(bonus(s)).toBe(120);
+        s.index.addOrder('CH-1', 5, 'O-2');
+        s.index.addOrder('CH-1', 5, 'O-3');
+        expect(s.index.takeNewOrders()).toEqual([{ channelId: 'CH-1', month: 5, count: 1 }]);
+        // A later sale of the same line without a bonus: a return claws nothing back.
+        s.index.recordSale('CH-1', 'O-1', 'SKU', 0);
+        expect(bonus(s)).toBe(0);
+      });
+      batch(3, (s) => {
+        expect(bonus(s)).toBe(0);
+        s.index.recordSale('CH-1', 'O-1', 'SKU', 80);
+        s.index.recordSale('CH-1', 'O-1', 'SKU', 0);
+        s.index.recordSale('CH-1', 'O-1', 'SKU', 80);
+      });
+      expect(bonus(store)).toBe(80);
+      if (h.reopen !== undefined) {
+        store = await h.reopen();
+        const reloaded = (await store.load()).state;
+        store.applyBatch(reloaded, 4, () => {
+          expect(bonus(store)).toBe(80);
+          store.index.addOrder('CH-1', 5, 'O-3');
+          store.index.addOrder('CH-1', 6, 'O-2');
+          expect(store.index.takeNewOrders()).toEqual([{ channelId: 'CH-1', month: 6, count: 1 }]);
+        });
+      }
     });
 
     it('keeps the read model across a reopen', async ({ skip }) => {
