@@ -1,8 +1,8 @@
 /**
  * The benchmark suite of issue 6 (`pnpm bench`): on one seeded feed, in one run, it measures
- * the floor (parse + validate), `chanperf replay`, `chanperf rebuild`, the query API under
- * autocannon, ingestion over HTTP, the peak RSS of each, and optionally how replay scales to
- * 10× the events. Prints a table on stdout (progress on stderr) and writes
+ * the floor (parse + validate), `chanperf replay`, `chanperf rebuild`, the query API at
+ * saturation (autocannon) and at the target rate (open loop), ingestion over HTTP, the peak
+ * RSS of each, and optionally how replay scales to 10× the events. Prints a table on stdout (progress on stderr) and writes
  * test/bench/results/latest.json. Never fails on speed: exit 1 only if a stage crashed.
  *
  * Run through the root script (it builds first): `pnpm bench [--quick] [--events N] [--scale]`.
@@ -15,7 +15,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cachedFeed, feedSpecFor, type Feed } from './feed.js';
 import type { FloorOutput } from './floor.js';
-import { ingestOverHttp, load, queryTargets, waitReady, type IngestResult, type LoadResult } from './http.js';
+import {
+  ingestOverHttp,
+  load,
+  loadAtRate,
+  queryTargets,
+  waitReady,
+  type IngestResult,
+  type LoadResult,
+} from './http.js';
 import { killChildren, runNode, startServe, type ChildResult, type RunningServer } from './processes.js';
 import { TARGETS, grouped, mib, renderTable, type Row } from './table.js';
 
@@ -377,6 +385,25 @@ async function main(): Promise<number> {
                 `query: ${endpoint}: ${grouped(r.requestsPerSecond)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.non2xx} non-2xx, ${r.errors} errors; CPU server ${cpu(r.serverCpuSeconds)}, client ${cpu(r.clientCpuSeconds)}`,
               );
             }
+            // The target's own condition: an open-loop load at the target rate.
+            const rate = TARGETS.queryRequestsPerSecond;
+            for (const [endpoint, pathOf] of [
+              ['GET /v1/channels/:id', channelPath],
+              ['GET /v1/channels/:id/months/:month', monthPath],
+            ] as const) {
+              progress(`query: ${endpoint}, ${grouped(rate)} req/s open loop for ${opts.querySeconds} s`);
+              // Its own sockets opened and warm first.
+              await loadAtRate(server.url, 'warm-up', pathOf, { ...settings, rate, seconds: 3 * warmUp });
+              const window = cpuWindow(server);
+              const r = {
+                ...(await loadAtRate(server.url, endpoint, pathOf, { ...settings, rate })),
+                ...window.end(),
+              };
+              results.push(r);
+              progress(
+                `query: ${endpoint} at ${grouped(rate)} req/s: sent at ${grouped(r.requestsPerSecond)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts; CPU server ${cpu(r.serverCpuSeconds)}, client ${cpu(r.clientCpuSeconds)}, client event-loop stall max ${r.clientLoopDelayMaxMs} ms`,
+              );
+            }
             const stopped = await server.stop();
             const figures = {
               channels: targets.channels,
@@ -575,8 +602,9 @@ async function main(): Promise<number> {
     }
     for (const q of queried?.endpoints ?? []) {
       const failures = q.non2xx + q.errors + q.timeouts;
+      const open = q.mode === 'open';
       rows.push({
-        stage: `query ${q.endpoint.replace('GET /v1', '')}`,
+        stage: `query ${q.endpoint.replace('GET /v1', '')}${open ? ` at ${grouped(q.offeredPerSecond ?? 0)}/s` : ''}`,
         count: q.requests,
         unit: 'requests',
         seconds: q.seconds,
@@ -584,8 +612,16 @@ async function main(): Promise<number> {
         latency: `${q.latencyMs.p50} / ${q.latencyMs.p99} ms`,
         peakRssBytes: queried?.peakRssBytes ?? null,
         cpuSeconds: q.serverCpuSeconds,
-        target: `p99 ≤ ${TARGETS.queryP99Ms} ms at ≥ ${grouped(TARGETS.queryRequestsPerSecond)} req/s`,
-        met: q.latencyMs.p99 <= TARGETS.queryP99Ms && q.requestsPerSecond >= TARGETS.queryRequestsPerSecond,
+        // Saturation (closed loop) says what the server can do; the target is met or not at
+        // its own rate, by the open-loop load.
+        target: open
+          ? `p99 ≤ ${TARGETS.queryP99Ms} ms at ≥ ${grouped(TARGETS.queryRequestsPerSecond)} req/s`
+          : `— (saturation, ${q.connections} connections)`,
+        met: open
+          ? failures === 0 &&
+            q.latencyMs.p99 <= TARGETS.queryP99Ms &&
+            q.requestsPerSecond >= TARGETS.queryRequestsPerSecond
+          : null,
         ...(failures > 0
           ? {
               note: `${q.non2xx} non-2xx, ${q.errors} errors, ${q.timeouts} timeouts (latencies count 2xx only)`,

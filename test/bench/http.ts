@@ -2,7 +2,9 @@
  * Stages 4 and 5, over HTTP against `chanperf serve`: the query load (autocannon) and the
  * ingestion of the feed in NDJSON batches by a few concurrent clients.
  */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 import { fileLines } from './feed.js';
 
 /** Deterministic pseudo-random numbers (mulberry32), so two runs ask for the same things. */
@@ -73,6 +75,10 @@ export async function queryTargets(
 
 export interface LoadResult {
   readonly endpoint: string;
+  /** `closed`: each connection sends its next request once answered (saturation); `open`: at a fixed rate. */
+  readonly mode: 'closed' | 'open';
+  /** The rate asked for (open loop only). */
+  readonly offeredPerSecond?: number;
   readonly connections: number;
   readonly seconds: number;
   readonly requests: number;
@@ -82,6 +88,9 @@ export interface LoadResult {
   readonly non2xx: number;
   readonly errors: number;
   readonly timeouts: number;
+  /** Open loop: the longest the load generator's own event loop stalled (its delays show as latency). */
+  readonly clientLoopDelayMaxMs?: number;
+  readonly clientLoopDelayP99Ms?: number;
 }
 
 /** `connections` concurrent keep-alive connections for `seconds` on random paths from `pathOf`. */
@@ -106,6 +115,7 @@ export async function load(
   });
   return {
     endpoint,
+    mode: 'closed',
     connections: options.connections,
     seconds: result.duration,
     requests: result['2xx'] + result.non2xx,
@@ -120,6 +130,105 @@ export async function load(
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+  };
+}
+
+/** The q-quantile (0 < q ≤ 1) of sorted values, by the nearest-rank method. */
+export function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1] as number;
+}
+
+/**
+ * An open-loop load at a fixed rate: request i is due at start + i / rate and is sent then,
+ * whatever the earlier ones are doing (on at most `connections` keep-alive sockets; a request
+ * with no free socket waits for one), and its latency counts from when it was due. A server
+ * that falls behind shows in the latencies instead of slowing the sender down (no coordinated
+ * omission). autocannon's rate limit does not do this: each connection sends its quota for
+ * the second back to back and then pauses, which measures saturation again in bursts.
+ *
+ * `requestsPerSecond` is the rate the requests were sent at (the asked rate when the sender
+ * kept up); latencies are in milliseconds, to 0.01 ms.
+ */
+export async function loadAtRate(
+  url: string,
+  endpoint: string,
+  pathOf: (rnd: () => number) => string,
+  options: { rate: number; seconds: number; connections: number; seed: number },
+): Promise<LoadResult> {
+  const rnd = mulberry32(options.seed);
+  // undici: about a third of node:http's client CPU a request, which matters with the client
+  // and the server sharing two cores.
+  const pool = new Pool(url, { connections: options.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const total = Math.max(1, Math.round(options.rate * options.seconds));
+  const latencies = new Float64Array(total).fill(Number.NaN);
+  let sent = 0;
+  let answered = 0;
+  let non2xx = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let firstSentAt = Number.NaN;
+  let lastSentAt = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const finish = () => {
+      if (++answered === total) resolve();
+    };
+    const send = (i: number) => {
+      const due = start + (i * 1000) / options.rate;
+      pool
+        .request({ method: 'GET', path: pathOf(rnd), headersTimeout: 10_000, bodyTimeout: 10_000 })
+        .then(async (res) => {
+          if (res.statusCode < 200 || res.statusCode > 299) non2xx++;
+          await res.body.dump();
+          latencies[i] = performance.now() - due;
+        })
+        .catch((err: unknown) => {
+          if ((err as { code?: string }).code?.includes('TIMEOUT') === true) timeouts++;
+          else errors++;
+        })
+        .finally(finish);
+    };
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - start) * options.rate) / 1000) + 1);
+      if (sent < due) {
+        if (sent === 0) firstSentAt = now;
+        lastSentAt = now;
+      }
+      while (sent < due) send(sent++);
+      if (sent === total) clearInterval(timer);
+    }, 1);
+  });
+  const elapsed = (performance.now() - start) / 1000;
+  loopDelay.disable();
+  await pool.close();
+  const ok = latencies.filter((l) => !Number.isNaN(l)).sort();
+  const round = (ms: number) => Math.round(ms * 100) / 100;
+  // The rate the requests went out at: the asked rate when the sender kept to its schedule.
+  const sendingSeconds = (lastSentAt - firstSentAt) / 1000;
+  return {
+    endpoint,
+    mode: 'open',
+    offeredPerSecond: options.rate,
+    connections: options.connections,
+    seconds: elapsed,
+    requests: total - errors - timeouts,
+    requestsPerSecond: sendingSeconds > 0 ? (total - 1) / sendingSeconds : options.rate,
+    clientLoopDelayMaxMs: round(loopDelay.max / 1e6),
+    clientLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
+    latencyMs: {
+      p50: round(quantile(ok, 0.5)),
+      p90: round(quantile(ok, 0.9)),
+      p99: round(quantile(ok, 0.99)),
+      max: round(quantile(ok, 1)),
+      mean: round(ok.reduce((a, b) => a + b, 0) / Math.max(1, ok.length)),
+    },
+    non2xx,
+    errors,
+    timeouts,
   };
 }
 
