@@ -46,14 +46,15 @@ export type FromWorker =
 function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): void {
   const logger = pino({ level: data.logLevel, base: { service: 'projection-worker' } }, pino.destination(2));
   // This connection writes the read model and reads the log only after a gap in the
-  // hand-over. 64 MiB of read-model cache holds the order and sale indexes' inner pages; their
-  // leaves are random-key and outgrow any cache at 10M events (10M replay with 128 MiB: 929 s,
-  // peak 1 053 MiB; with 64: 883 s, 1 023 MiB).
+  // hand-over. The read-model cache holds the month rows and the order and sale indexes' inner
+  // pages; the sale index's leaves are random-key and outgrow any cache at 10M events, and the
+  // Bloom filters in front of both indexes spare most lookups (10M replay with 128 MiB: 929 s,
+  // peak 1 053 MiB; with 64: 883 s, 1 023 MiB; with the filters, 32 MiB: see performance.md).
   const store = sqliteStore({
     path: data.path,
     settings: data.settings,
     logCacheMiB: 8,
-    readModelCacheMiB: 64,
+    readModelCacheMiB: 32,
   });
   const post = (m: FromWorker) => port.postMessage(m);
   const collectIfGrown = heapGovernor();
