@@ -591,7 +591,9 @@ class SqliteProjectionIndex implements ProjectionIndex {
   private orders(): KeyFilter {
     if (this.orderKeys === undefined) {
       const keys = new KeyFilter(this.filtering);
-      for (const r of this.stmts().orderKeys.iterate()) keys.hash(r.month, r.channel_id, r.order_id).add();
+      for (const [month, channelId, orderId] of this.stmts().orderKeys.iterate()) {
+        keys.hash(month, channelId, orderId).add();
+      }
       this.orderKeys = keys;
     }
     return this.orderKeys;
@@ -600,7 +602,9 @@ class SqliteProjectionIndex implements ProjectionIndex {
   private salesHeld(): KeyFilter {
     if (this.saleKeys === undefined) {
       const keys = new KeyFilter(this.filtering);
-      for (const r of this.stmts().saleKeys.iterate()) keys.hash(r.channel_id, r.order_id, r.sku).add();
+      for (const [channelId, orderId, sku] of this.stmts().saleKeys.iterate()) {
+        keys.hash(channelId, orderId, sku).add();
+      }
       this.saleKeys = keys;
     }
     return this.saleKeys;
@@ -663,15 +667,15 @@ class SqliteReadStore implements ReadStore {
         `SELECT 1 FROM rm_orders WHERE month = ? AND channel_id = ? AND order_id = ?`,
       ),
       addOrder: db.prepare<[number, string, string]>(`INSERT INTO rm_orders VALUES (?, ?, ?)`),
-      orderKeys: db.prepare<[], { month: number; channel_id: string; order_id: string }>(
-        `SELECT month, channel_id, order_id FROM rm_orders`,
-      ),
+      orderKeys: db
+        .prepare<[], [number, string, string]>(`SELECT month, channel_id, order_id FROM rm_orders`)
+        .raw(),
       recordSale: db.prepare<[string, string, string, number]>(
         `INSERT INTO rm_sales VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET bps = excluded.bps`,
       ),
-      saleKeys: db.prepare<[], { channel_id: string; order_id: string; sku: string }>(
-        `SELECT channel_id, order_id, sku FROM rm_sales`,
-      ),
+      saleKeys: db
+        .prepare<[], [string, string, string]>(`SELECT channel_id, order_id, sku FROM rm_sales`)
+        .raw(),
       saleBps: db
         .prepare<[string, string, string], number>(
           `SELECT bps FROM rm_sales WHERE channel_id = ? AND order_id = ? AND sku = ?`,
