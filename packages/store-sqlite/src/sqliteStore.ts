@@ -589,25 +589,18 @@ class SqliteProjectionIndex implements ProjectionIndex {
   }
 
   private orders(): KeyFilter {
-    if (this.orderKeys === undefined) {
-      const keys = new KeyFilter(this.filtering);
-      for (const [month, channelId, orderId] of this.stmts().orderKeys.iterate()) {
-        keys.hash(month, channelId, orderId).add();
-      }
-      this.orderKeys = keys;
-    }
-    return this.orderKeys;
+    return (this.orderKeys ??= this.filterOf(this.stmts().orderKeys.iterate()));
   }
 
   private salesHeld(): KeyFilter {
-    if (this.saleKeys === undefined) {
-      const keys = new KeyFilter(this.filtering);
-      for (const [channelId, orderId, sku] of this.stmts().saleKeys.iterate()) {
-        keys.hash(channelId, orderId, sku).add();
-      }
-      this.saleKeys = keys;
-    }
-    return this.saleKeys;
+    return (this.saleKeys ??= this.filterOf(this.stmts().saleKeys.iterate()));
+  }
+
+  /** A filter of a table's keys (each row: the key's three parts). */
+  private filterOf(rows: Iterable<readonly [string | number, string, string]>): KeyFilter {
+    const keys = new KeyFilter(this.filtering);
+    for (const [a, b, c] of rows) keys.hash(a, b, c).add();
+    return keys;
   }
 }
 
