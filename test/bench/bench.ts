@@ -2,8 +2,9 @@
  * The benchmark suite of issue 6 (`pnpm bench`): on one seeded feed, in one run, it measures
  * the floor (parse + validate), `chanperf replay`, `chanperf rebuild`, the query API at
  * saturation (autocannon) and at the target rate (open loop), ingestion over HTTP, the peak
- * RSS of each, and optionally how replay scales to 10× the events. Prints a table on stdout (progress on stderr) and writes
- * test/bench/results/latest.json. Never fails on speed: exit 1 only if a stage crashed.
+ * RSS of each, and optionally how replay scales to 10× the events. Prints a table on stdout
+ * (progress on stderr) and writes test/bench/results/latest.json. Never fails on speed: exit 1
+ * only if a stage crashed.
  *
  * Run through the root script (it builds first): `pnpm bench [--quick] [--events N] [--scale]`.
  */
@@ -365,6 +366,10 @@ async function main(): Promise<number> {
               const p = pick(rnd);
               return `/v1/channels/${encodeURIComponent(p.id)}/months/${p.month}`;
             };
+            const endpoints = [
+              ['GET /v1/channels/:id', channelPath],
+              ['GET /v1/channels/:id/months/:month', monthPath],
+            ] as const;
             const settings = { connections: QUERY_CONNECTIONS, seconds: opts.querySeconds, seed: opts.seed };
             const warmUp = opts.quick ? 1 : 2;
             progress(
@@ -373,10 +378,7 @@ async function main(): Promise<number> {
             await load(server.url, 'warm-up', channelPath, { ...settings, seconds: warmUp });
             await load(server.url, 'warm-up', monthPath, { ...settings, seconds: warmUp });
             const results: (LoadResult & WindowCpu)[] = [];
-            for (const [endpoint, pathOf] of [
-              ['GET /v1/channels/:id', channelPath],
-              ['GET /v1/channels/:id/months/:month', monthPath],
-            ] as const) {
+            for (const [endpoint, pathOf] of endpoints) {
               progress(`query: ${endpoint}, ${QUERY_CONNECTIONS} connections for ${opts.querySeconds} s`);
               const window = cpuWindow(server);
               const r = { ...(await load(server.url, endpoint, pathOf, settings)), ...window.end() };
@@ -387,10 +389,7 @@ async function main(): Promise<number> {
             }
             // The target's own condition: an open-loop load at the target rate.
             const rate = TARGETS.queryRequestsPerSecond;
-            for (const [endpoint, pathOf] of [
-              ['GET /v1/channels/:id', channelPath],
-              ['GET /v1/channels/:id/months/:month', monthPath],
-            ] as const) {
+            for (const [endpoint, pathOf] of endpoints) {
               progress(`query: ${endpoint}, ${grouped(rate)} req/s open loop for ${opts.querySeconds} s`);
               // Its own sockets opened and warm first.
               await loadAtRate(server.url, 'warm-up', pathOf, { ...settings, rate, seconds: 3 * warmUp });

@@ -1,6 +1,6 @@
 /**
- * 32-bit string hashes and a Bloom filter of keys, for in-memory indexes that stand in front of SQLite
- * B-trees: a hash is not the key, so a hit only says the key *may* be there and the caller
+ * 32-bit string hashes and a Bloom filter of keys, for in-memory indexes that stand in front
+ * of SQLite B-trees: a hash is not the key, so a hit only says the key *may* be there and the caller
  * confirms it on disk; a miss is certain.
  */
 import { randomInt } from 'node:crypto';
@@ -20,11 +20,7 @@ export function hash32(key: string, seed: number): number {
     h ^= key.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
+  h = finish(h);
   return h === EMPTY ? 1 : h;
 }
 
@@ -35,6 +31,7 @@ function mix(h: number, part: string | number): number {
   return Math.imul(h ^ 0xffff, 0x01000193); // the separator: no part ends a key early
 }
 
+/** murmur3's finaliser: every input bit reaches every output bit. */
 function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

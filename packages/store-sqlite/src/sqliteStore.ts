@@ -493,7 +493,7 @@ class SqliteProjectionIndex implements ProjectionIndex {
   /** The batch's new orders: the rows to insert (by key hash), the counts per channel-month. */
   private readonly batchOrders = new Map<number, [number, string, string][]>();
   private newOrderRows: [number, string, string][] = [];
-  private readonly newCounts = new Map<string, NewOrders>();
+  private readonly newCounts = new Map<string, { channelId: string; month: number; count: number }>();
   private readonly sales = new Map<string, [string, string, string, number]>();
   /** Keys of `rm_orders` and `rm_sales`; read from the tables on first use after a load. */
   private orderKeys: KeyFilter | undefined;
@@ -519,7 +519,7 @@ class SqliteProjectionIndex implements ProjectionIndex {
     const cm = `${channelId}\u0000${month}`;
     const c = this.newCounts.get(cm);
     if (c === undefined) this.newCounts.set(cm, { channelId, month, count: 1 });
-    else this.newCounts.set(cm, { channelId, month, count: c.count + 1 });
+    else c.count++;
   }
 
   takeNewOrders(): NewOrders[] {
