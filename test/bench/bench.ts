@@ -163,6 +163,9 @@ interface QueryFigures {
 }
 
 interface IngestFigures extends IngestResult, WindowCpu {
+  readonly deployment: 'one process' | 'ingestion and projection processes';
+  /** CPU seconds of each server process during the load (`serverCpuSeconds` is their sum). */
+  readonly processCpuSeconds: (number | null)[];
   readonly eventsPerSecond: number;
   readonly caughtUpEventsPerSecond: number | null;
   readonly peakRssBytes: number | null;
@@ -174,6 +177,7 @@ interface Done {
   rebuild: RebuildFigures | undefined;
   query: QueryFigures | undefined;
   ingest: IngestFigures | undefined;
+  ingestSplit: IngestFigures | undefined;
   scale: { small: ReplayFigures; large: ReplayFigures } | undefined;
 }
 
@@ -229,6 +233,7 @@ async function main(): Promise<number> {
     rebuild: undefined,
     query: undefined,
     ingest: undefined,
+    ingestSplit: undefined,
     scale: undefined,
   };
 
@@ -417,51 +422,70 @@ async function main(): Promise<number> {
         });
   done.query = queried;
 
-  // 5. ingest over HTTP, into a fresh database
-  const ingested = await stage('ingest', async (): Promise<IngestFigures> => {
-    const dir = join(runDir, 'ingest');
-    mkdirSync(dir);
-    const server = await startServe(cli, dir);
-    try {
-      await waitReady(server.url);
-      progress(
-        `ingest: posting ${grouped(feed.lines)} lines to ${server.url}/v1/events, ${INGEST_BATCH} per batch, ${INGEST_CLIENTS} clients`,
-      );
-      let reported = 0;
-      const window = cpuWindow(server);
-      const result: IngestResult = await ingestOverHttp(server.url, feed.path, {
-        batchSize: INGEST_BATCH,
-        clients: INGEST_CLIENTS,
-        catchUpTimeoutSeconds: 1800,
-        onProgress: (lines) => {
-          if (lines - reported >= Math.max(100_000, feed.lines / 10)) {
-            reported = lines;
-            progress(`ingest: ${grouped(lines)} lines answered`);
-          }
-        },
-      });
-      const cpuUsed = window.end();
-      const stopped = await server.stop();
-      const figures = {
-        ...result,
-        ...cpuUsed,
-        eventsPerSecond: result.lines / result.respondedSeconds,
-        caughtUpEventsPerSecond:
-          result.caughtUpSeconds === null ? null : result.lines / result.caughtUpSeconds,
-        peakRssBytes: stopped.peakRssBytes,
-      };
-      stages.ingest = figures;
-      progress(
-        `ingest: ${grouped(result.lines)} lines answered in ${result.respondedSeconds.toFixed(1)} s → ${grouped(figures.eventsPerSecond)} ev/s; lag 0 after ${result.caughtUpSeconds?.toFixed(1) ?? '—'} s; ${result.accepted} accepted, ${result.duplicates} duplicates, ${result.rejected} rejected, ${result.failedBatches} failed batches; CPU server ${cpu(cpuUsed.serverCpuSeconds)}, client ${cpu(cpuUsed.clientCpuSeconds)}`,
-      );
-      if (result.failedBatches > 0)
-        throw new Error(`${result.failedBatches} batches failed: ${result.firstFailure}`);
-      return figures;
-    } finally {
-      await server.stop();
-    }
-  });
-  done.ingest = ingested;
+  // 5. ingest over HTTP, into a fresh database: all services in one process (`serve`), then
+  // the ingestion and projection services in processes of their own on one data directory
+  // (`serve --only ingestion` + `serve --only projection`), which can use both cores.
+  async function ingestStage(
+    name: 'ingest' | 'ingest-split',
+    feed: Feed,
+  ): Promise<IngestFigures | undefined> {
+    return stage(name, async (): Promise<IngestFigures> => {
+      const dir = join(runDir, name);
+      mkdirSync(dir);
+      const split = name === 'ingest-split';
+      const servers: RunningServer[] = [];
+      try {
+        const server = await startServe(cli, dir, split ? { only: 'ingestion' } : {});
+        servers.push(server);
+        if (split) servers.push(await startServe(cli, dir, { only: 'projection' }));
+        for (const s of servers) await waitReady(s.url);
+        progress(
+          `${name}: posting ${grouped(feed.lines)} lines to ${server.url}/v1/events, ${INGEST_BATCH} per batch, ${INGEST_CLIENTS} clients${split ? '; projection in its own process' : ''}`,
+        );
+        let reported = 0;
+        const windows = servers.map(cpuWindow);
+        const result: IngestResult = await ingestOverHttp(server.url, feed.path, {
+          batchSize: INGEST_BATCH,
+          clients: INGEST_CLIENTS,
+          catchUpTimeoutSeconds: 1800,
+          onProgress: (lines) => {
+            if (lines - reported >= Math.max(100_000, feed.lines / 10)) {
+              reported = lines;
+              progress(`${name}: ${grouped(lines)} lines answered`);
+            }
+          },
+        });
+        const used = windows.map((w) => w.end());
+        const stopped = [];
+        for (const s of servers) stopped.push(await s.stop());
+        const sum = (values: (number | null)[]) =>
+          values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + (v ?? 0), 0);
+        const figures = {
+          ...result,
+          deployment: split ? ('ingestion and projection processes' as const) : ('one process' as const),
+          // Both processes' CPU, and the sum of their peaks (an upper bound of their joint peak).
+          serverCpuSeconds: sum(used.map((u) => u.serverCpuSeconds)),
+          clientCpuSeconds: used[0]?.clientCpuSeconds ?? 0,
+          processCpuSeconds: used.map((u) => u.serverCpuSeconds),
+          eventsPerSecond: result.lines / result.respondedSeconds,
+          caughtUpEventsPerSecond:
+            result.caughtUpSeconds === null ? null : result.lines / result.caughtUpSeconds,
+          peakRssBytes: sum(stopped.map((s) => s.peakRssBytes)),
+        };
+        stages[name] = figures;
+        progress(
+          `${name}: ${grouped(result.lines)} lines answered in ${result.respondedSeconds.toFixed(1)} s → ${grouped(figures.eventsPerSecond)} ev/s; lag 0 after ${result.caughtUpSeconds?.toFixed(1) ?? '—'} s; ${result.accepted} accepted, ${result.duplicates} duplicates, ${result.rejected} rejected, ${result.failedBatches} failed batches; CPU server ${used.map((u) => cpu(u.serverCpuSeconds)).join(' + ')}, client ${cpu(figures.clientCpuSeconds)}`,
+        );
+        if (result.failedBatches > 0)
+          throw new Error(`${result.failedBatches} batches failed: ${result.firstFailure}`);
+        return figures;
+      } finally {
+        for (const s of servers) await s.stop();
+      }
+    });
+  }
+  done.ingest = await ingestStage('ingest', feed);
+  done.ingestSplit = await ingestStage('ingest-split', feed);
 
   // 6. scale: replay at 10× (or a tenth of) the events
   if (opts.scale || opts.events >= TEN_MILLION) {
@@ -540,14 +564,7 @@ async function main(): Promise<number> {
   }
 
   function tableRows(): Row[] {
-    const {
-      floor,
-      replay: replayed,
-      rebuild: rebuilt,
-      query: queried,
-      ingest: ingested,
-      scale: scaled,
-    } = done;
+    const { floor, replay: replayed, rebuild: rebuilt, query: queried, scale: scaled } = done;
     const rows: Row[] = [];
     if (floor !== undefined) {
       rows.push({
@@ -628,9 +645,11 @@ async function main(): Promise<number> {
           : {}),
       });
     }
-    if (ingested !== undefined) {
+    for (const ingested of [done.ingest, done.ingestSplit]) {
+      if (ingested === undefined) continue;
+      const where = ingested.deployment === 'one process' ? '' : ', split';
       rows.push({
-        stage: 'ingest HTTP (all 200)',
+        stage: `ingest HTTP${where} (all 200)`,
         count: ingested.lines,
         unit: 'events',
         seconds: ingested.respondedSeconds,
@@ -640,10 +659,10 @@ async function main(): Promise<number> {
         cpuSeconds: ingested.serverCpuSeconds,
         target: `≥ ${grouped(TARGETS.ingestEventsPerSecond)} ev/s`,
         met: ingested.eventsPerSecond >= TARGETS.ingestEventsPerSecond,
-        note: `${INGEST_CLIENTS} clients × ${INGEST_BATCH}-line NDJSON batches: ${grouped(ingested.accepted)} accepted, ${grouped(ingested.duplicates)} duplicates, ${grouped(ingested.rejected)} rejected`,
+        note: `${where === '' ? '`serve`' : '`serve --only ingestion` + `serve --only projection`'}; ${INGEST_CLIENTS} clients × ${INGEST_BATCH}-line NDJSON batches: ${grouped(ingested.accepted)} accepted, ${grouped(ingested.duplicates)} duplicates, ${grouped(ingested.rejected)} rejected`,
       });
       rows.push({
-        stage: 'ingest HTTP (lag 0)',
+        stage: `ingest HTTP${where} (lag 0)`,
         count: ingested.lines,
         unit: 'events',
         seconds: ingested.caughtUpSeconds,

@@ -161,10 +161,15 @@ export interface RunningServer {
 }
 
 /**
- * Starts `node CLI serve` on `dataDir` (all services in one process, any free port, no API
- * keys, no webhook) and resolves once it prints `chanperf: serving on URL`.
+ * Starts `node CLI serve` on `dataDir` (all services in one process, or only `only` of them;
+ * any free port, no API keys, no webhook) and resolves once it prints `chanperf: serving on URL`.
  */
-export async function startServe(cli: string, dataDir: string, timeoutSeconds = 300): Promise<RunningServer> {
+export async function startServe(
+  cli: string,
+  dataDir: string,
+  options: { only?: 'ingestion' | 'projection'; timeoutSeconds?: number } = {},
+): Promise<RunningServer> {
+  const timeoutSeconds = options.timeoutSeconds ?? 300;
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of [
     'CHANPERF_API_KEYS',
@@ -179,7 +184,8 @@ export async function startServe(cli: string, dataDir: string, timeoutSeconds = 
     CHANPERF_HTTP_HOST: '127.0.0.1',
     CHANPERF_HTTP_PORT: '0',
   });
-  const child = spawn(process.execPath, [cli, 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = options.only === undefined ? [cli, 'serve'] : [cli, 'serve', '--only', options.only];
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   living.add(child);
   let stderr = '';
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
