@@ -1,0 +1,129 @@
+/**
+ * The services deployed apart (README, "Running the services"): `chanperf serve --only
+ * ingestion`, `--only projection` and `--only query` as three processes on one data directory,
+ * the layout that lets ingestion and projection use separate cores. Events posted to the
+ * ingestion process are projected by the projection process (it polls the shared log) and
+ * answered by the query process, as the spec's basic report says.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chanperfAsync, EXAMPLES } from '../support/cli.js';
+
+interface Report {
+  channels: unknown[];
+  program: unknown;
+  tierMovements: unknown[];
+  alerts: unknown[];
+  lastClosedMonth: string | null;
+  counts: unknown;
+  rejected: { eventId: string | null; code: string }[];
+}
+
+interface Status {
+  log: { position: number };
+  projection: { position: number };
+  lag: number;
+}
+
+const basic = readFileSync(join(EXAMPLES, 'basic.ndjson'), 'utf8').trimEnd().split('\n');
+const expected = JSON.parse(readFileSync(join(EXAMPLES, 'basic.report.json'), 'utf8')) as Report;
+
+const children: ChildProcess[] = [];
+let dir: string;
+
+/** Starts `chanperf serve --only NAME` on the test's data directory; resolves with its URL. */
+async function serve(only: 'ingestion' | 'projection' | 'query'): Promise<string> {
+  const child = chanperfAsync(['serve', '--only', only], {
+    CHANPERF_DATA_DIR: dir,
+    CHANPERF_HTTP_HOST: '127.0.0.1',
+    CHANPERF_HTTP_PORT: '0',
+  });
+  children.push(child);
+  return new Promise<string>((resolve, reject) => {
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(err);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve --only ${only} exited with ${String(code)}: ${err}`)));
+  });
+}
+
+const status = async (url: string) => (await (await fetch(`${url}/v1/status`)).json()) as Status;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'chanperf-apart-'));
+});
+
+afterAll(async () => {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('chanperf serve --only: the services as processes of their own on one data directory', () => {
+  it('ingestion, projection and query processes together give the report of basic.ndjson', async () => {
+    // The ingestion process creates the files; the others open them.
+    const ingestion = await serve('ingestion');
+    const [projection, query] = await Promise.all([serve('projection'), serve('query')]);
+
+    // Each process serves its own routes only.
+    expect((await fetch(`${ingestion}/v1/report`)).status).toBe(404);
+    const postToQuery = await fetch(`${query}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: basic.slice(0, 1).join('\n'),
+    });
+    expect(postToQuery.status).toBe(404);
+
+    // The feed in three bodies, as an ERP sending batches would.
+    const third = Math.ceil(basic.length / 3);
+    for (let i = 0; i < basic.length; i += third) {
+      const res = await fetch(`${ingestion}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: basic.slice(i, i + third).join('\n'),
+      });
+      expect(res.status).toBe(200);
+    }
+    const head = (await status(ingestion)).log.position;
+    expect(head).toBeGreaterThan(0);
+
+    // The projection process catches up on its own (it polls the log head); every process
+    // reads both positions from the shared files.
+    for (let s = await status(query); s.projection.position < head; s = await status(query)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await status(projection)).toEqual({
+      log: { position: head },
+      projection: { position: head },
+      lag: 0,
+    });
+
+    const res = await fetch(`${query}/v1/report`);
+    expect(res.status).toBe(200);
+    expect(Number(res.headers.get('x-chanperf-position'))).toBe(head);
+    const report = (await res.json()) as Report;
+    expect(report.channels).toEqual(expected.channels);
+    expect(report.program).toEqual(expected.program);
+    expect(report.tierMovements).toEqual(expected.tierMovements);
+    expect(report.alerts).toEqual(expected.alerts);
+    expect(report.lastClosedMonth).toBe(expected.lastClosedMonth);
+    expect(report.counts).toEqual(expected.counts);
+    // Over HTTP a line number counts within its body; the inputs and codes are the same.
+    const strip = (list: Report['rejected']) => list.map(({ eventId, code }) => ({ eventId, code }));
+    expect(strip(report.rejected)).toEqual(strip(expected.rejected));
+  });
+});
