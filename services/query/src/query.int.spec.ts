@@ -21,6 +21,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { expectReportOverHttp } from '../../../packages/testing/src/contracts/index.js';
 import { registerIngestionRoutes } from '../../ingestion/src/index.js';
 import { startProjection, type ProjectionService } from '../../projection/src/index.js';
 import { registerQueryRoutes, type Explanation, type Trainings } from './index.js';
@@ -196,16 +197,7 @@ describe('query API on basic.ndjson', () => {
     const r = await get(server, '/v1/report', KEYS.analyst);
     expect(r.status).toBe(200);
     expect(Number(r.headers.get('x-chanperf-position'))).toBe(await server.runtime.store.log.head());
-    const report = JSON.parse(r.text) as BasicReport;
-    expect(report.channels).toEqual(expected.channels);
-    expect(report.program).toEqual(expected.program);
-    expect(report.tierMovements).toEqual(expected.tierMovements);
-    expect(report.alerts).toEqual(expected.alerts);
-    expect(report.lastClosedMonth).toBe(expected.lastClosedMonth);
-    expect(report.counts).toEqual(expected.counts);
-    // Over HTTP a line number counts within its chunk; the inputs and codes are the same.
-    const strip = (list: BasicReport['rejected']) => list.map(({ eventId, code }) => ({ eventId, code }));
-    expect(strip(report.rejected)).toEqual(strip(expected.rejected));
+    expectReportOverHttp(JSON.parse(r.text) as BasicReport, expected);
   });
 
   it('GET /v1/channels/:id and …/months/:month answer the report figures', async () => {

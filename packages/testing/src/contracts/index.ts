@@ -7,3 +7,4 @@ export * from './readStoreContract.js';
 export * from './fixtures.js';
 export * from './follower.js';
 export * from './waiting.js';
+export * from './reportOverHttp.js';
