@@ -1,9 +1,10 @@
 /**
  * The benchmark suite of issue 6 (`pnpm bench`): on one seeded feed, in one run, it measures
  * the floor (parse + validate), `chanperf replay`, `chanperf rebuild`, the query API at
- * saturation (autocannon) and at the target rate (open loop), ingestion over HTTP, the peak
- * RSS of each, and optionally how replay scales to 10× the events. Prints a table on stdout
- * (progress on stderr) and writes test/bench/results/latest.json. Never fails on speed: exit 1
+ * saturation (autocannon) and at the target rate (open loop), ingestion over HTTP (one
+ * `serve`, and ingestion and projection in processes of their own), the peak RSS of each,
+ * and optionally how replay scales to 10× the events. Prints a table on stdout (progress on
+ * stderr) and writes test/bench/results/latest.json. Never fails on speed: exit 1
  * only if a stage crashed.
  *
  * Run through the root script (it builds first): `pnpm bench [--quick] [--events N] [--scale]`.
