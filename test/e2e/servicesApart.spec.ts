@@ -10,7 +10,11 @@ import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectReportOverHttp, type ComparableReport } from '../../packages/testing/src/contracts/index.js';
+import {
+  expectReportOverHttp,
+  waitUntil,
+  type ComparableReport,
+} from '../../packages/testing/src/contracts/index.js';
 import { chanperfAsync, EXAMPLES } from '../support/cli.js';
 
 interface Status {
@@ -94,9 +98,15 @@ describe('chanperf serve --only: the services as processes of their own on one d
 
     // The projection process catches up on its own (it polls the log head); every process
     // reads both positions from the shared files.
-    for (let s = await status(query); s.projection.position < head; s = await status(query)) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    let last: Status | undefined;
+    await waitUntil(
+      async () => {
+        last = await status(query);
+        return last.projection.position >= head;
+      },
+      () => `the projection process did not reach ${head}: ${JSON.stringify(last)}`,
+      30_000,
+    );
     expect(await status(projection)).toEqual({
       log: { position: head },
       projection: { position: head },
