@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chanperfAsync, EXAMPLES } from '../support/cli.js';
+import { EXAMPLES, serveAsync } from '../support/cli.js';
 
 const SECRET = 'webhook-secret-for-tests';
 const basic = readFileSync(join(EXAMPLES, 'basic.ndjson'), 'utf8').trimEnd().split('\n');
@@ -123,21 +123,6 @@ async function receiver(): Promise<Receiver> {
   };
 }
 
-/** Starts `chanperf serve`, resolving with its URL once it listens. */
-function serve(env: Record<string, string>) {
-  const child = chanperfAsync(['serve'], env);
-  const url = new Promise<string>((resolve, reject) => {
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /serving on (http:\/\/\S+)/.exec(err);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${String(code)}: ${err}`)));
-  });
-  return { child, url };
-}
-
 function deliveredCount(db: string): number {
   const conn = new Database(db, { readonly: true });
   try {
@@ -188,7 +173,7 @@ describe('chanperf serve: alerts to a webhook across a SIGKILL', () => {
     // Up to close-02: two alerts (CH-B and CH-C missed February). The first is delivered and
     // recorded; the second is in flight, parked by the receiver, when the server is killed.
     hook.holdAfter = 1;
-    const first = serve(env);
+    const first = serveAsync([], env);
     const url1 = await first.url;
     expect((await post(url1, basic.slice(0, 27))).status).toBe(200);
     await hook.waitFor(() => hook.parked >= 1);
@@ -201,7 +186,7 @@ describe('chanperf serve: alerts to a webhook across a SIGKILL', () => {
     expect(hook.accepted.size).toBe(1);
     hook.hold = false;
     hook.holdAfter = Infinity;
-    const second = serve(env);
+    const second = serveAsync([], env);
     const url2 = await second.url;
     expect((await post(url2, basic.slice(27))).status).toBe(200);
     await hook.waitFor(() => expectedIds.every((id) => hook.accepted.has(id)));

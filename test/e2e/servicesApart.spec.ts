@@ -15,7 +15,7 @@ import {
   waitUntil,
   type ComparableReport,
 } from '../../packages/testing/src/contracts/index.js';
-import { chanperfAsync, EXAMPLES } from '../support/cli.js';
+import { EXAMPLES, serveAsync } from '../support/cli.js';
 
 interface Status {
   log: { position: number };
@@ -30,22 +30,14 @@ const children: ChildProcess[] = [];
 let dir: string;
 
 /** Starts `chanperf serve --only NAME` on the test's data directory; resolves with its URL. */
-async function serve(only: 'ingestion' | 'projection' | 'query'): Promise<string> {
-  const child = chanperfAsync(['serve', '--only', only], {
+function serve(only: 'ingestion' | 'projection' | 'query'): Promise<string> {
+  const { child, url } = serveAsync(['--only', only], {
     CHANPERF_DATA_DIR: dir,
     CHANPERF_HTTP_HOST: '127.0.0.1',
     CHANPERF_HTTP_PORT: '0',
   });
   children.push(child);
-  return new Promise<string>((resolve, reject) => {
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /serving on (http:\/\/\S+)/.exec(err);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`serve --only ${only} exited with ${String(code)}: ${err}`)));
-  });
+  return url;
 }
 
 const status = async (url: string) => (await (await fetch(`${url}/v1/status`)).json()) as Status;
@@ -79,7 +71,7 @@ describe('chanperf serve --only: the services as processes of their own on one d
     const postToQuery = await fetch(`${query}/v1/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-ndjson' },
-      body: basic.slice(0, 1).join('\n'),
+      body: basic[0] ?? '',
     });
     expect(postToQuery.status).toBe(404);
 

@@ -27,3 +27,23 @@ export function chanperfAsync(args: string[], env: NodeJS.ProcessEnv = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/**
+ * Starts `chanperf serve ARGS…`; `url` resolves with the address it prints once it listens
+ * (`chanperf: serving on URL`) and rejects, with its stderr, if it exits before.
+ */
+export function serveAsync(args: string[], env: NodeJS.ProcessEnv) {
+  const child = chanperfAsync(['serve', ...args], env);
+  const url = new Promise<string>((resolve, reject) => {
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(err);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.on('exit', (code) =>
+      reject(new Error(`serve ${args.join(' ')} exited with ${String(code)}: ${err}`)),
+    );
+  });
+  return { child, url };
+}
