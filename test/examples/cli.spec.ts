@@ -34,19 +34,19 @@ describe('chanperf: bad invocations exit 2 with one line on stderr', () => {
       'an unknown projection thread',
       ['replay', basic],
       { CHANPERF_PROJECTION_THREAD: 'gpu' },
-      /CHANPERF_PROJECTION_THREAD must be worker or main/,
+      /CHANPERF_PROJECTION_THREAD: must be worker or main/,
     ],
     [
       'a batch size that is not a whole number',
       ['replay', basic],
       { CHANPERF_BATCH_SIZE: '1e3.5' },
-      /CHANPERF_BATCH_SIZE must be a whole number ≥ 1/,
+      /CHANPERF_BATCH_SIZE: must be a whole number ≥ 1/,
     ],
     [
       'a negative hand-over lag',
       ['replay', basic],
       { CHANPERF_HAND_OVER_LAG: '-1' },
-      /CHANPERF_HAND_OVER_LAG must be a whole number ≥ 0/,
+      /CHANPERF_HAND_OVER_LAG: must be a whole number ≥ 0/,
     ],
   ])('given %s', (_name, args, env, message) => {
     const run = chanperf(args, env);

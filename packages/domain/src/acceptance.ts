@@ -83,6 +83,13 @@ function unknownChannel(channelId: string): O.Option<Refusal> {
   return O.some({ code: 'UNKNOWN_CHANNEL', message: `channel ${channelId} is not registered` });
 }
 
+/** The event types `evolveAcceptance` folds; every other type leaves the state as it is. */
+export const ACCEPTANCE_FACT_TYPES: ReadonlySet<string> = new Set([
+  'ChannelRegistered',
+  'PromotionScheduled',
+  'PeriodClosed',
+]);
+
 /** Folds an accepted event into the acceptance state. */
 export function evolveAcceptance(state: AcceptanceState, event: ChanperfEvent): void {
   switch (event.type) {

@@ -7,10 +7,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   classify,
   EventValidator,
-  initialAcceptanceState,
   isBlankLine,
   MonthClock,
-  type AcceptanceState,
   type ChanperfEvent,
   type Counts,
   type DeploymentSettings,
@@ -18,7 +16,14 @@ import {
   type ValidEvent,
 } from '@chanperf/domain';
 import type { Logger } from 'pino';
-import type { CommitResult, EventLog, NewLogEntry, RejectedInput, SourceCheckpoint } from './ports.js';
+import type {
+  AcceptanceView,
+  EventLog,
+  IngestBatch,
+  NewLogEntry,
+  RejectedInput,
+  SourceCheckpoint,
+} from './ports.js';
 
 /** An event just appended, with its log position and its payload as stored. */
 export interface AppendedEvent {
@@ -35,6 +40,8 @@ export interface RawInput {
   readonly line: number | null;
   /** The exact bytes received, when they may differ from `text` (invalid UTF-8). */
   readonly bytes?: Uint8Array;
+  /** Why the bytes cannot be read as text (not UTF-8): rejected MALFORMED_JSON with this reason. */
+  readonly unreadable?: string;
 }
 
 export type Outcome =
@@ -59,9 +66,8 @@ export interface IngestOptions {
 export class Ingestor {
   private readonly validator: EventValidator;
   private readonly clock: MonthClock;
-  private acceptance: AcceptanceState = initialAcceptanceState();
-  /** A commit failed: its outcome may be unknown (a remote log), so reload the facts first. */
-  private stale = false;
+  /** The last closed month as of the last append (the log's view then). */
+  private closed: number | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((appended: readonly AppendedEvent[]) => void)[] = [];
 
@@ -82,19 +88,17 @@ export class Ingestor {
     this.listeners.push(listener);
   }
 
-  /** The last closed month as the acceptance checks know it. */
+  /** The last closed month as the last append saw it (another process may have closed since). */
   get lastClosed(): number | null {
-    return this.acceptance.lastClosed;
+    return this.closed;
   }
 
-  /** Loads the acceptance facts (registered channels, promotions, last closed month). */
+  /**
+   * Reads the last closed month. Nothing else is kept between appends: every append decides
+   * against the log's head inside its own write (`EventLog.append`).
+   */
   async init(): Promise<void> {
-    const facts = await this.log.acceptanceFacts();
-    this.acceptance = {
-      channels: new Set(facts.channels),
-      promotions: new Set(facts.promotions),
-      lastClosed: facts.lastClosed,
-    };
+    this.closed = (await this.log.acceptanceFacts()).lastClosed;
   }
 
   /**
@@ -108,28 +112,58 @@ export class Ingestor {
   }
 
   private async ingestNow(inputs: readonly RawInput[], options: IngestOptions): Promise<Outcome[]> {
-    if (this.stale) {
-      await this.init();
-      this.stale = false;
-    }
-    const validated: (E.Either<
-      { code: RejectionCode; message: string; eventId: string | null },
-      ValidEvent
-    > | null)[] = inputs.map((input) =>
-      isBlankLine(input.text) ? null : this.validator.validateText(input.text),
-    );
+    // Parsing and validation need no lock: they happen before the append's write transaction.
+    const validated = inputs.map((input): Validated | null => {
+      if (input.unreadable !== undefined) {
+        return E.left({ code: 'MALFORMED_JSON', message: input.unreadable, eventId: null });
+      }
+      return isBlankLine(input.text) ? null : this.validator.validateText(input.text);
+    });
     const ids: string[] = [];
     for (const v of validated) if (v !== null && E.isRight(v)) ids.push(v.right.event.eventId);
-    const known = ids.length > 0 ? await this.log.contents(ids) : new Map<string, string>();
+    let decided: Decided | undefined;
+    const { positions } = await this.log.append(ids, (view) => {
+      decided = this.decide(view, inputs, validated, options);
+      return decided.batch;
+    });
+    const { outcomes, acceptedEvents, batch } = decided as Decided;
+    if (this.listeners.length > 0 && acceptedEvents.length > 0) {
+      const appended: AppendedEvent[] = [];
+      positions.forEach((position, i) => {
+        const event = acceptedEvents[i];
+        const entry = batch.accepted[i];
+        if (position > 0 && event !== undefined && entry !== undefined) {
+          appended.push({ position, event, payload: entry.payload });
+        }
+      });
+      for (const listener of this.listeners) listener(appended);
+    }
+    for (const r of batch.rejected) {
+      this.logger?.debug(
+        { eventId: r.eventId, code: r.code, source: r.source, line: r.line },
+        'input rejected',
+      );
+    }
+    return outcomes;
+  }
 
+  /**
+   * The duplicate and acceptance checks of every validated input against the log's view, in
+   * order (each accepted event folded into the view's state before the next is checked).
+   */
+  private decide(
+    view: AcceptanceView,
+    inputs: readonly RawInput[],
+    validated: readonly (Validated | null)[],
+    options: IngestOptions,
+  ): Decided {
+    const acceptance = view.acceptance;
     const inBatch = new Map<string, string>();
     const accepted: NewLogEntry[] = [];
     const acceptedEvents: ChanperfEvent[] = [];
     const rejected: RejectedInput[] = [];
     const counts: Counts = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
     const outcomes: Outcome[] = [];
-    const snapshot = cloneAcceptance(this.acceptance);
-
     validated.forEach((v, i) => {
       const input = inputs[i] as RawInput;
       if (v === null) {
@@ -155,10 +189,10 @@ export class Ingestor {
       }
       const { event, canonical } = v.right;
       const c = classify(
-        this.acceptance,
+        acceptance,
         event,
         canonical,
-        inBatch.get(event.eventId) ?? known.get(event.eventId),
+        inBatch.get(event.eventId) ?? view.content(event.eventId),
         this.settings.currency,
         this.clock,
       );
@@ -182,49 +216,28 @@ export class Ingestor {
       acceptedEvents.push(event);
       outcomes.push({ status: 'accepted', eventId: event.eventId });
     });
-
+    this.closed = acceptance.lastClosed;
     const redriven: number[] = [];
     options.redriving?.forEach((id, i) => {
       const status = outcomes[i]?.status;
       if (id !== null && (status === 'accepted' || status === 'duplicate')) redriven.push(id);
     });
-    let committed: CommitResult;
-    try {
-      committed = await this.log.commit({
-        accepted,
-        rejected,
-        counts,
-        ...(options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {}),
-        ...(redriven.length > 0 ? { redriven } : {}),
-      });
-    } catch (err) {
-      this.acceptance = snapshot;
-      this.stale = true;
-      throw err;
-    }
-    if (this.listeners.length > 0 && acceptedEvents.length > 0) {
-      const appended: AppendedEvent[] = [];
-      committed.positions.forEach((position, i) => {
-        const event = acceptedEvents[i];
-        const entry = accepted[i];
-        if (position > 0 && event !== undefined && entry !== undefined) {
-          appended.push({ position, event, payload: entry.payload });
-        }
-      });
-      for (const listener of this.listeners) listener(appended);
-    }
-    if (rejected.length > 0) {
-      for (const r of rejected) {
-        this.logger?.debug(
-          { eventId: r.eventId, code: r.code, source: r.source, line: r.line },
-          'input rejected',
-        );
-      }
-    }
-    return outcomes;
+    const batch: IngestBatch = {
+      accepted,
+      rejected,
+      counts,
+      ...(options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {}),
+      ...(redriven.length > 0 ? { redriven } : {}),
+    };
+    return { batch, outcomes, acceptedEvents };
   }
 }
 
-function cloneAcceptance(s: AcceptanceState): AcceptanceState {
-  return { channels: new Set(s.channels), promotions: new Set(s.promotions), lastClosed: s.lastClosed };
+type Validated = E.Either<{ code: RejectionCode; message: string; eventId: string | null }, ValidEvent>;
+
+/** One decision of a batch: what to commit, and what each input became. */
+interface Decided {
+  readonly batch: IngestBatch;
+  readonly outcomes: Outcome[];
+  readonly acceptedEvents: ChanperfEvent[];
 }

@@ -6,9 +6,13 @@ import {
   applyNewOrders,
   clearDirty,
   dirtyMonths,
+  ACCEPTANCE_FACT_TYPES,
+  evolveAcceptance,
+  initialAcceptanceState,
   initialProjectionState,
   memoryProjectionIndex,
-  parseMonth,
+  type AcceptanceState,
+  type ChanperfEvent,
   type Alert,
   type Counts,
   type ProjectionIndex,
@@ -17,8 +21,11 @@ import {
   type RejectedReport,
   type TierMovement,
 } from '@chanperf/domain';
+import { EngineError } from './ports.js';
 import type {
   AcceptanceFacts,
+  AcceptanceView,
+  BatchDecider,
   CommitResult,
   EventLog,
   Feed,
@@ -31,23 +38,60 @@ import type {
   SourceCheckpoint,
 } from './ports.js';
 
+/** A view of the log's head from its facts and the contents the decider will ask about. */
+export function acceptanceViewOf(facts: AcceptanceFacts, known: ReadonlyMap<string, string>): AcceptanceView {
+  return {
+    acceptance: {
+      channels: new Set(facts.channels),
+      promotions: new Set(facts.promotions),
+      lastClosed: facts.lastClosed,
+    },
+    content: (id) => known.get(id),
+  };
+}
+
 export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
   private readonly entries: LogEntry[] = [];
   private readonly byId = new Map<string, string>();
   private readonly rejected: RejectedRecord[] = [];
   private readonly checkpoints = new Map<string, SourceCheckpoint>();
   private readonly totals: Counts = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
+  /** The acceptance state at the head, folded as entries are appended. */
+  private readonly facts: AcceptanceState = initialAcceptanceState();
 
   contents(eventIds: readonly string[]): Promise<Map<string, string>> {
+    return Promise.resolve(this.contentsNow(eventIds));
+  }
+
+  private contentsNow(eventIds: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
     for (const id of eventIds) {
       const c = this.byId.get(id);
       if (c !== undefined) out.set(id, c);
     }
-    return Promise.resolve(out);
+    return out;
+  }
+
+  append(
+    eventIds: readonly string[],
+    decide: BatchDecider,
+  ): Promise<{ batch: IngestBatch; positions: readonly number[] }> {
+    // No await between the view and the write: the view is the head's.
+    let batch: IngestBatch;
+    try {
+      batch = decide(acceptanceViewOf(this.factsNow(), this.contentsNow(eventIds)));
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    const { positions } = this.write(batch);
+    return Promise.resolve({ batch, positions });
   }
 
   commit(batch: IngestBatch): Promise<CommitResult> {
+    return Promise.resolve(this.write(batch));
+  }
+
+  private write(batch: IngestBatch): CommitResult {
     const positions: number[] = [];
     for (const e of batch.accepted) {
       if (this.byId.has(e.eventId)) {
@@ -56,6 +100,8 @@ export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
       }
       this.byId.set(e.eventId, e.payload);
       this.entries.push({ ...e, position: this.entries.length + 1 });
+      if (ACCEPTANCE_FACT_TYPES.has(e.type))
+        evolveAcceptance(this.facts, JSON.parse(e.payload) as ChanperfEvent);
       positions.push(this.entries.length);
     }
     for (const r of batch.rejected) {
@@ -70,7 +116,7 @@ export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
     this.totals.duplicates += batch.counts.duplicates;
     this.totals.rejected += batch.counts.rejected;
     if (batch.checkpoint !== undefined) this.checkpoints.set(batch.checkpoint.key, batch.checkpoint);
-    return Promise.resolve({ positions });
+    return { positions };
   }
 
   head(): Promise<number> {
@@ -78,19 +124,12 @@ export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
   }
 
   acceptanceFacts(): Promise<AcceptanceFacts> {
-    const channels: string[] = [];
-    const promotions: string[] = [];
-    let lastClosed: number | null = null;
-    for (const e of this.entries) {
-      const body = JSON.parse(e.payload) as { data: Record<string, string> };
-      if (e.type === 'ChannelRegistered' && e.channelId !== null) channels.push(e.channelId);
-      if (e.type === 'PromotionScheduled') promotions.push(body.data.promotionId ?? '');
-      if (e.type === 'PeriodClosed') {
-        const m = parseMonth(body.data.month ?? '') ?? 0;
-        if (lastClosed === null || m > lastClosed) lastClosed = m;
-      }
-    }
-    return Promise.resolve({ channels, promotions, lastClosed });
+    return Promise.resolve(this.factsNow());
+  }
+
+  private factsNow(): AcceptanceFacts {
+    const f = this.facts;
+    return { channels: [...f.channels], promotions: [...f.promotions], lastClosed: f.lastClosed };
   }
 
   sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined> {
@@ -144,7 +183,11 @@ export class InMemoryReadStore implements ReadStore {
     state: ProjectionState,
     position: number,
     apply: (sink: ProjectionSink) => void,
+    from?: number,
   ): ProjectionOutputs {
+    if (from !== undefined && from !== this.pos) {
+      throw new EngineError('PROJECTION_FENCED', `the read model is at ${this.pos}, not ${from}`, false);
+    }
     const outputs = { alerts: [] as Alert[], tierMovements: [] as TierMovement[] };
     try {
       apply({

@@ -4,6 +4,7 @@
  * thrown `EngineError`s; business outcomes (rejections) are values.
  */
 import type {
+  AcceptanceState,
   Alert,
   Counts,
   Month,
@@ -55,6 +56,11 @@ export interface SourceCheckpoint {
   readonly offset: number;
   /** Number of the last committed line (1-based; 0 = none). */
   readonly line: number;
+  /**
+   * sha256 (hex) of the source's bytes before `offset` (files), so a resume can check that
+   * they are the ones ingested; absent for other sources and for checkpoints of older versions.
+   */
+  readonly prefixHash?: string;
 }
 
 /** Everything one ingestion batch produced; an adapter commits it atomically. */
@@ -81,17 +87,52 @@ export interface AcceptanceFacts {
   readonly lastClosed: Month | null;
 }
 
+/**
+ * What the log holds as of its head, seen from inside an append: the acceptance state
+ * (registered channels, promotions, last closed month) and the canonical content of the
+ * accepted events the decider asks about.
+ */
+export interface AcceptanceView {
+  /** A copy of the acceptance state at the head: the decider may fold its own events into it. */
+  readonly acceptance: AcceptanceState;
+  /** Canonical content of an accepted event with this eventId, if the log holds one. */
+  content(eventId: string): string | undefined;
+}
+
+/**
+ * Decides a batch against the log as it stands: pure in the view (it may be called again,
+ * with a newer view, when another writer appended first).
+ */
+export type BatchDecider = (view: AcceptanceView) => IngestBatch;
+
 /** The event log: the system of record. Appends are idempotent on `eventId`. */
 export interface EventLog {
+  /**
+   * The append that decides (DESIGN.md "Concurrency: the log decides"): brings the acceptance
+   * state and the eventIds up to the log's head inside the write, calls `decide` with that view
+   * (`content` answers for `eventIds`, the ids the decider will ask about), and commits the batch
+   * it returns, all or nothing. Outcomes are those of some serial order of every writer's
+   * batches, whatever the number of processes; every entry the returned batch accepts is
+   * appended (positions are never 0 here).
+   */
+  append(
+    eventIds: readonly string[],
+    decide: BatchDecider,
+  ): Promise<{
+    readonly batch: IngestBatch;
+    readonly positions: readonly number[];
+  }>;
   /** Canonical contents of already accepted events, by eventId (absent ids are omitted). */
   contents(eventIds: readonly string[]): Promise<Map<string, string>>;
   /**
-   * Appends the accepted entries and records rejections, counts and the source checkpoint,
-   * all or nothing. An entry whose eventId is already in the log is skipped (idempotence).
+   * Appends already decided entries and records rejections, counts and the source checkpoint,
+   * all or nothing. An entry whose eventId is already in the log is skipped (idempotence). The
+   * low-level write under `append`: ingestion always goes through `append`.
    */
   commit(batch: IngestBatch): Promise<CommitResult>;
   /** Position of the last appended entry (0 when empty). */
   head(): Promise<number>;
+  /** The acceptance facts at the head (for inspection; `append` brings its own view). */
   acceptanceFacts(): Promise<AcceptanceFacts>;
   sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined>;
   counts(): Promise<Counts>;
@@ -135,6 +176,12 @@ export interface ReadStore {
     state: ProjectionState,
     position: number,
     apply: (sink: ProjectionSink) => void,
+    /**
+     * The checkpoint this batch continues from. When given, the checkpoint write is a
+     * compare-and-set: a read model another projector moved on since fails the batch with
+     * `PROJECTION_FENCED` and saves nothing, so two projectors can never interleave batches.
+     */
+    from?: number,
   ): ProjectionOutputs;
   /** The log position the saved read model reflects. */
   position(): Promise<number>;
@@ -144,6 +191,41 @@ export interface ReadStore {
   tierMovements(): Promise<TierMovement[]>;
   /** Drops the read model so the next load starts from the beginning of the log. */
   reset(): Promise<void>;
+}
+
+/**
+ * A named lease (DESIGN.md "one projector per read model"): at most one live holder at a time,
+ * held while renewed, taken over once it expires or its holder's process is gone.
+ */
+export interface Lease {
+  readonly name: string;
+  /** Takes the lease when free, expired or already ours; answers whether we hold it now. */
+  tryAcquire(): boolean;
+  /** Extends our hold; false when it was lost (another holder took it over after expiry). */
+  renew(): boolean;
+  /** Gives the lease up if we hold it. */
+  release(): void;
+  /** The live holder, if any (ourselves included). */
+  holder(): LeaseHolder | undefined;
+}
+
+export interface LeaseHolder {
+  readonly owner: string;
+  readonly pid: number;
+  readonly host: string;
+  /** What holds it, for people: `chanperf serve`, `chanperf ingest day1.ndjson`. */
+  readonly what: string;
+  /** Unix milliseconds (infrastructure time, never the domain's). */
+  readonly expiresAt: number;
+}
+
+/** The leases of the services: one projector per read model, one alert deliverer per log. */
+export const PROJECTOR_LEASE = 'projector';
+export const ALERTING_LEASE = 'alerting';
+
+/** "pid 4711 on host-a (chanperf serve)", for the lines that say who waits for whom. */
+export function describeHolder(h: LeaseHolder): string {
+  return `pid ${h.pid} on ${h.host} (${h.what})`;
 }
 
 /** An infrastructure failure (KafkaJS style): a code, whether retrying may help, a cause. */

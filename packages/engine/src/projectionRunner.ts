@@ -50,6 +50,16 @@ export class ProjectionRunner {
     return this.position;
   }
 
+  /**
+   * Forgets the state in memory: the next run loads the read model as saved (after another
+   * process projected into it, or after this one took the projector's lease over).
+   */
+  forget(): void {
+    if (this.running !== undefined) return;
+    this.state = undefined;
+    this.offered = [];
+  }
+
   /** The current projection state (loaded on first use). */
   async current(): Promise<ProjectionState> {
     if (this.state === undefined) await this.load();
@@ -132,17 +142,22 @@ export class ProjectionRunner {
       const last = entries[entries.length - 1]?.position ?? this.position;
       let outputs: ProjectionOutputs;
       try {
-        outputs = this.store.applyBatch(state, last, (sink) => {
-          const ctx = {
-            state,
-            index: this.store.index,
-            clock: this.clock,
-            minorDigits: this.settings.minorDigits,
-            sink,
-          };
-          for (const entry of entries)
-            evolve(ctx, entry.event ?? (JSON.parse(entry.payload) as ChanperfEvent));
-        });
+        outputs = this.store.applyBatch(
+          state,
+          last,
+          (sink) => {
+            const ctx = {
+              state,
+              index: this.store.index,
+              clock: this.clock,
+              minorDigits: this.settings.minorDigits,
+              sink,
+            };
+            for (const entry of entries)
+              evolve(ctx, entry.event ?? (JSON.parse(entry.payload) as ChanperfEvent));
+          },
+          this.position,
+        );
       } catch (err) {
         this.state = undefined; // half-applied in memory: reload from the store
         this.offered = [];

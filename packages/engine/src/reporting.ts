@@ -5,19 +5,33 @@ import {
   reportJsonChunks,
   type Alert,
   type DeploymentSettings,
+  type ProjectionState,
   type Report,
 } from '@chanperf/domain';
 import type { EventLog, ReadStore, RejectedStore } from './ports.js';
-import type { ProjectionRunner } from './projectionRunner.js';
+
+/**
+ * Where the report's projection state comes from: a projection runner (brought up to the log's
+ * head first), or a read model as another process saved it (no `catchUp`: read only).
+ */
+export interface StateSource {
+  catchUp?(): Promise<unknown>;
+  current(): Promise<ProjectionState>;
+}
+
+/** The read model as saved, for a process that does not project into it. */
+export function savedState(store: ReadStore): StateSource {
+  return { current: async () => (await store.load()).state };
+}
 
 export async function reportOf(
-  runner: ProjectionRunner,
+  runner: StateSource,
   log: EventLog,
   store: ReadStore,
   rejected: RejectedStore,
   settings: DeploymentSettings,
 ): Promise<Report> {
-  await runner.catchUp();
+  await runner.catchUp?.();
   const state = await runner.current();
   return buildReport(state, settings.minorDigits, {
     counts: await log.counts(),
@@ -36,13 +50,13 @@ const ALERT_PAGE = 5000;
  * raises hundreds of thousands), so neither the document nor the alert list is held whole.
  */
 export async function* reportTextOf(
-  runner: ProjectionRunner,
+  runner: StateSource,
   log: EventLog,
   store: ReadStore,
   rejected: RejectedStore,
   settings: DeploymentSettings,
 ): AsyncGenerator<string> {
-  await runner.catchUp();
+  await runner.catchUp?.();
   const state = await runner.current();
   yield* reportJsonChunks(state, settings.minorDigits, {
     counts: await log.counts(),

@@ -17,7 +17,9 @@ import { ANY, EventStoreDBClient } from '@eventstore/db-client';
 import type { Counts, DeploymentSettings, RejectedReport } from '@chanperf/domain';
 import {
   EngineError,
+  acceptanceViewOf,
   type AcceptanceFacts,
+  type BatchDecider,
   type CommitResult,
   type EventLog,
   type Feed,
@@ -104,7 +106,14 @@ export async function openEventStoreDbStore(
     config.logger,
     internals.reconnect ?? { minMs: 100, maxMs: 5000 },
   );
-  const log = new EventStoreDbLog(client, local, index, new CommitJournal(local.db), namespace, internals);
+  const log = new EventStoreDbLog(
+    client,
+    local,
+    index,
+    new CommitJournal(local.commitJournal()),
+    namespace,
+    internals,
+  );
   const close = async () => {
     await log.closing();
     await index.close();
@@ -213,6 +222,22 @@ class EventStoreDbLog implements EventLog, Feed, RejectedStore {
     });
   }
 
+  /**
+   * Decides against this node's index of the log, brought up to EventStoreDB's head first.
+   * Not yet an authority across nodes: two nodes deciding at once can both accept an eventId
+   * (the second's entry then gets position 0). Expected revisions close that gap (the
+   * "Beyond one machine" work); until then run one ingesting node per EventStoreDB log.
+   */
+  async append(
+    eventIds: readonly string[],
+    decide: BatchDecider,
+  ): Promise<{ batch: IngestBatch; positions: readonly number[] }> {
+    const view = acceptanceViewOf(await this.acceptanceFacts(), await this.contents(eventIds));
+    const batch = decide(view);
+    const { positions } = await this.commit(batch);
+    return { batch, positions };
+  }
+
   async head(): Promise<number> {
     this.checkOpen();
     await this.index.pull();
@@ -264,7 +289,7 @@ class EventStoreDbLog implements EventLog, Feed, RejectedStore {
     if (!applied) {
       if (batch.accepted.length > 0) {
         await this.index.pull();
-        await this.append(batch);
+        await this.appendToStreams(batch);
         await this.index.ensureIndexed(batch.accepted.map((e) => e.eventId));
       }
       this.internals.crashPoint?.('beforeLocalCommit');
@@ -280,7 +305,7 @@ class EventStoreDbLog implements EventLog, Feed, RejectedStore {
     this.journal.clear();
   }
 
-  private async append(batch: IngestBatch): Promise<void> {
+  private async appendToStreams(batch: IngestBatch): Promise<void> {
     const known = await this.local.log.contents(batch.accepted.map((e) => e.eventId));
     const seen = new Set(known.keys());
     const todo = batch.accepted.filter((e) => {

@@ -4,12 +4,14 @@
  */
 import { z } from 'zod';
 import * as E from 'fp-ts/lib/Either.js';
+import type { DeploymentSettings } from '@chanperf/domain';
 import {
-  DEFAULT_CURRENCY,
-  DEFAULT_TIMEZONE,
-  resolveSettings,
-  type DeploymentSettings,
-} from '@chanperf/domain';
+  chanperfVariables,
+  describeProblems,
+  engineConfigOf,
+  engineEnvSchema,
+  type EngineConfig,
+} from './engine.js';
 
 export const ROLES = ['ingest', 'analyst', 'partner', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -35,20 +37,63 @@ const jsonList = z.string().transform((text, ctx) => {
   }
 });
 
-const envSchema = z.object({
+/**
+ * Whether a URL is free of credentials (`user:password@`, or a token as the user). fetch
+ * refuses such a URL on every attempt, and the URL would end up in logs and in the delivery
+ * ledger; the check never echoes the URL.
+ */
+function withoutCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username === '' && u.password === '';
+  } catch {
+    return true; // not a URL at all: z.url() reports that
+  }
+}
+
+/** A Standard Webhooks secret, `whsec_<base64>`, decodes; other secrets are taken as they are. */
+function standardSecretIsBase64(secret: string): boolean {
+  if (!secret.startsWith('whsec_')) return true;
+  const b64 = secret.slice('whsec_'.length);
+  return b64.length > 0 && b64.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(b64);
+}
+
+const envSchema = engineEnvSchema.extend({
   CHANPERF_DATA_DIR: z.string().min(1).default('./.chanperf'),
   CHANPERF_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   CHANPERF_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  CHANPERF_TIMEZONE: z.string().default(DEFAULT_TIMEZONE),
-  CHANPERF_CURRENCY: z.string().default(DEFAULT_CURRENCY),
   CHANPERF_API_KEYS: jsonList.pipe(z.array(apiKeySchema)).optional(),
-  CHANPERF_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  CHANPERF_WEBHOOK_SECRET: z.string().min(1).optional(),
+  CHANPERF_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine(withoutCredentials, {
+      message:
+        'must not carry credentials (user:password@host); authenticate the requests with CHANPERF_WEBHOOK_SECRET instead',
+    })
+    .optional(),
+  CHANPERF_WEBHOOK_SECRET: z
+    .string()
+    .min(1)
+    .refine(standardSecretIsBase64, 'a whsec_ secret (Standard Webhooks) must be followed by base64')
+    .optional(),
   CHANPERF_AUTO_CLOSE_DAY: z.coerce.number().int().min(1).max(28).optional(),
-  CHANPERF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Readiness: /readyz answers 503 while the read model trails the log by more than this.
+  CHANPERF_READY_MAX_LAG: z.coerce.number().int().min(0).default(100_000),
+  // HTTP ingestion limits: what a rejected input may keep, how many the store holds, and how
+  // long a request body may take to arrive.
+  CHANPERF_REJECTED_MAX_BYTES_PER_ITEM: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024),
+  CHANPERF_REJECTED_MAX_TOTAL: z.coerce.number().int().min(1).default(1_000_000),
+  CHANPERF_HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  // Hardening: /metrics answers without a key only when made public (a scraper on a private network).
+  CHANPERF_METRICS_PUBLIC: z.enum(['true', 'false'], 'must be true or false').default('false'),
 });
 
 export interface ServiceConfig {
+  /** The engine's settings, read as every other process reads them (`engine.ts`). */
+  readonly engine: EngineConfig;
   readonly dataDir: string;
   readonly host: string;
   readonly port: number;
@@ -57,24 +102,29 @@ export interface ServiceConfig {
   readonly webhook: { readonly url: string; readonly secret: string | undefined } | undefined;
   readonly autoCloseDay: number | undefined;
   readonly logLevel: string;
+  /** Lag (events) past which /readyz answers 503 (CHANPERF_READY_MAX_LAG). */
+  readonly readyMaxLag: number;
+  // HTTP ingestion limits.
+  /** Raw bytes kept of one rejected HTTP item; beyond, the first ones (CHANPERF_REJECTED_MAX_BYTES_PER_ITEM). */
+  readonly rejectedMaxBytesPerItem: number;
+  /** Rejected inputs the store may hold before HTTP ingestion answers 507 (CHANPERF_REJECTED_MAX_TOTAL). */
+  readonly rejectedMaxTotal: number;
+  /** Time a request has to arrive whole, headers and body (CHANPERF_HTTP_BODY_TIMEOUT_MS). */
+  readonly httpBodyTimeoutMs: number;
+  // Hardening.
+  /** `/metrics` without a key even when keys are configured (CHANPERF_METRICS_PUBLIC=true). */
+  readonly metricsPublic: boolean;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
 /** Reads the configuration; Left carries every problem, one per line. */
 export function loadConfig(env: NodeJS.ProcessEnv): E.Either<string, ServiceConfig> {
-  const raw: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env))
-    if (k.startsWith('CHANPERF_') && v !== undefined && v !== '') raw[k] = v;
-  const parsed = envSchema.safeParse(raw);
-  if (!parsed.success) {
-    return E.left(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`).join('\n'),
-    );
-  }
+  const parsed = envSchema.safeParse(chanperfVariables(env));
+  if (!parsed.success) return E.left(describeProblems(parsed.error));
   const c = parsed.data;
-  const settings = resolveSettings(c.CHANPERF_TIMEZONE, c.CHANPERF_CURRENCY);
-  if (E.isLeft(settings)) return settings;
+  const engine = engineConfigOf(c);
+  if (E.isLeft(engine)) return engine;
   const apiKeys = c.CHANPERF_API_KEYS ?? [];
   if (apiKeys.length === 0 && !LOOPBACK.test(c.CHANPERF_HTTP_HOST)) {
     return E.left(
@@ -85,10 +135,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): E.Either<string, ServiceConf
     return E.left('CHANPERF_API_KEYS: keys must be unique');
   }
   return E.right({
+    engine: engine.right,
     dataDir: c.CHANPERF_DATA_DIR,
     host: c.CHANPERF_HTTP_HOST,
     port: c.CHANPERF_HTTP_PORT,
-    settings: settings.right,
+    settings: engine.right.settings,
     apiKeys,
     webhook:
       c.CHANPERF_WEBHOOK_URL === undefined
@@ -96,5 +147,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): E.Either<string, ServiceConf
         : { url: c.CHANPERF_WEBHOOK_URL, secret: c.CHANPERF_WEBHOOK_SECRET },
     autoCloseDay: c.CHANPERF_AUTO_CLOSE_DAY,
     logLevel: c.CHANPERF_LOG_LEVEL,
+    readyMaxLag: c.CHANPERF_READY_MAX_LAG,
+    // HTTP ingestion limits.
+    rejectedMaxBytesPerItem: c.CHANPERF_REJECTED_MAX_BYTES_PER_ITEM,
+    rejectedMaxTotal: c.CHANPERF_REJECTED_MAX_TOTAL,
+    httpBodyTimeoutMs: c.CHANPERF_HTTP_BODY_TIMEOUT_MS,
+    // Hardening.
+    metricsPublic: c.CHANPERF_METRICS_PUBLIC === 'true',
   });
 }

@@ -6,10 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeploymentSettings, ProjectionState } from '@chanperf/domain';
-import { Ingestor, ProjectionRunner } from '@chanperf/engine';
-import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
+import type { Ingestor, ProjectionRunner } from '@chanperf/engine';
+import type { SqliteStore } from '@chanperf/store-sqlite';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from './config.js';
+import { assembleEngine } from './engine.js';
 import { derivedFacts, FactBus } from './facts.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
@@ -35,13 +36,16 @@ export interface Runtime {
 export function openRuntime(config: ServiceConfig, logger: Logger): Runtime {
   mkdirSync(config.dataDir, { recursive: true });
   const dbPath = join(config.dataDir, 'chanperf.db');
-  const store = sqliteStore({ path: dbPath, settings: config.settings });
   const bus = new FactBus();
-  const runner = new ProjectionRunner(store.log, store.readStore, config.settings, {
-    logger: logger.child({ service: 'projection' }),
-    // Large transactions: with appends gathered (services/projection), a batch rewrites each
-    // changed month row once for many events.
-    batchSize: 50_000,
+  const loggers = {
+    ingestion: logger.child({ service: 'ingestion' }),
+    projection: logger.child({ service: 'projection' }),
+  };
+  const {
+    store,
+    runner,
+    ingestor: ingesting,
+  } = assembleEngine(dbPath, config.engine, 'serve', loggers, {
     onBatch: (outputs, position) => bus.emit('projected', position, derivedFacts(outputs, position)),
   });
   let ingestor: Promise<Ingestor> | undefined;
@@ -58,10 +62,12 @@ export function openRuntime(config: ServiceConfig, logger: Logger): Runtime {
     projecting: false,
     ingestor() {
       ingestor ??= (async () => {
-        const i = new Ingestor(store.log, config.settings, logger.child({ service: 'ingestion' }));
+        const i = ingesting;
         await i.init();
         // The projection of this process takes appended events straight from the ingestor.
-        if (runtime.projecting) i.onAppended((appended) => runner.offer(appended));
+        i.onAppended((appended) => {
+          if (runtime.projecting) runner.offer(appended);
+        });
         return i;
       })();
       return ingestor;

@@ -1,3 +1,7 @@
 /** @chanperf/store-sqlite — the embedded event log, rejected store and read model. */
 export * from './sqliteStore.js';
 export * from './schema.js';
+export { SqliteLease } from './leases.js';
+export type { DeliveryLedgerStore, StoredDelivery, StoredDeliveryStatus } from './deliveryLedger.js';
+/** For tests only (ESLint refuses it in product code): the store's own SQLite connections. */
+export { sqliteConnections, type SqliteConnections } from './connections.js';

@@ -45,9 +45,12 @@ export function migrate(db: Database): string {
     );
     INSERT OR IGNORE INTO ingest_counts VALUES (1, 0, 0, 0, 0);
     CREATE TABLE IF NOT EXISTS sources (
-      key TEXT PRIMARY KEY, offset INTEGER NOT NULL, line INTEGER NOT NULL
+      key TEXT PRIMARY KEY, offset INTEGER NOT NULL, line INTEGER NOT NULL,
+      -- sha256 (hex) of the file's bytes before offset: a resume checks them (NULL: not known)
+      prefix_sha256 TEXT
     );
   `);
+  addSourcePrefixHash(db);
   // Before version 3 the read model lived in the log's file: those tables are dropped (the
   // projection rebuilds them in the read-model file from the log).
   if (db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'rm_checkpoint'`).get() !== undefined) {
@@ -57,6 +60,20 @@ export function migrate(db: Database): string {
   // not taken for its projection.
   db.prepare(`INSERT OR IGNORE INTO settings VALUES ('logId', ?)`).run(randomUUID());
   return db.prepare(`SELECT value FROM settings WHERE key = 'logId'`).pluck().get() as string;
+}
+
+/**
+ * Logs made before the sources table had `prefix_sha256` get the column (NULL: their
+ * checkpoints are resumed unverified). Another process may add it at the same moment.
+ */
+function addSourcePrefixHash(db: Database): void {
+  const columns = db.prepare(`PRAGMA table_info(sources)`).all() as { name: string }[];
+  if (columns.some((c) => c.name === 'prefix_sha256')) return;
+  try {
+    db.exec(`ALTER TABLE sources ADD COLUMN prefix_sha256 TEXT`);
+  } catch (err) {
+    if (!/duplicate column name/i.test((err as Error).message)) throw err;
+  }
 }
 
 /** Creates the read model's tables in their own file, emptied if made by another version or log. */

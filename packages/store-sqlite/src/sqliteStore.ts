@@ -8,6 +8,11 @@ import type { Database as DB, Statement, Transaction } from 'better-sqlite3';
 import {
   applyNewOrders,
   clearDirty,
+  ACCEPTANCE_FACT_TYPES,
+  evolveAcceptance,
+  initialAcceptanceState,
+  type AcceptanceState,
+  type ChanperfEvent,
   dirtyMonths,
   initialProjectionState,
   parseMonth,
@@ -27,7 +32,10 @@ import {
 } from '@chanperf/domain';
 import {
   EngineError,
+  PROJECTOR_LEASE,
   type AcceptanceFacts,
+  type AcceptanceView,
+  type BatchDecider,
   type CommitResult,
   type EventLog,
   type Feed,
@@ -40,9 +48,20 @@ import {
   type SourceCheckpoint,
 } from '@chanperf/engine';
 import { EventIdIndex } from './eventIdIndex.js';
+import { SqliteLease } from './leases.js';
 import { KeyFilter } from './fingerprints.js';
 import { migrate, migrateReadModel, resetReadModel } from './schema.js';
 import { ColdMonthsReader, HOT_CLOSED_MONTHS, SpillingMonths } from './spillingMonths.js';
+import type { ChannelLog, CommitJournalStore, OutboxStore, RejectedBytes } from '@chanperf/engine';
+import { sqliteChannelLog } from './channelLog.js';
+import { sqliteCommitJournal } from './commitJournalStore.js';
+import { once, withConnections } from './connections.js';
+import { sqliteDeliveryLedger, type DeliveryLedgerStore } from './deliveryLedger.js';
+import { sqliteOutboxStore } from './outboxStore.js';
+import { sqliteRejectedBytes } from './rejectedBytes.js';
+
+/** What a committed append survives: a power loss (`power`) or a process crash (`process`). */
+export type Durability = 'power' | 'process';
 
 export interface SqliteStoreConfig {
   /** The log's database file; created when missing. The read model goes to `readModelPath(path)`. */
@@ -55,6 +74,11 @@ export interface SqliteStoreConfig {
    */
   readonly logCacheMiB?: number;
   readonly readModelCacheMiB?: number;
+  /**
+   * What a committed append survives: `power` (default; the log fsyncs every commit) or
+   * `process` (a process crash, not a power loss or OS crash; faster on slow disks).
+   */
+  readonly durability?: Durability;
   /** Memory-mapped I/O window in MiB (default 0: off). */
   readonly mmapMiB?: number;
   /**
@@ -64,13 +88,29 @@ export interface SqliteStoreConfig {
   readonly keyFilters?: boolean;
 }
 
+/**
+ * The embedded store, through ports only (DESIGN.md "Ports"): no database handle is public,
+ * so every writer goes through the same guarantees. What lives beside the log (the channel
+ * log's index, the delivery ledger, outboxes, the commit journal) is in the log's file and
+ * survives read-model rebuilds; each is made (its table or index created) on first use.
+ */
 export interface SqliteStore {
-  readonly log: EventLog & Feed & RejectedStore;
+  /** The event log, its feed and the rejected store (which also hands back the stored bytes). */
+  readonly log: EventLog & Feed & RejectedStore & RejectedBytes;
   readonly readStore: ReadStore;
-  /** The log's file: events, rejected inputs, ingestion and delivery ledgers. */
-  readonly db: DB;
-  /** The read model's file (`readModelPath`). */
-  readonly readDb: DB;
+  /** The log's events by channel, for `explain` and trainings (the same object on every call). */
+  channelLog(): ChannelLog;
+  /** The alerting service's delivery ledger (the same object on every call). */
+  deliveryLedger(): DeliveryLedgerStore;
+  /** The outboxes publishing from this log (Kafka), by name. */
+  readonly outboxes: OutboxStore;
+  /** The journal of commits spanning this file and a remote log (EventStoreDB adapter). */
+  commitJournal(): CommitJournalStore;
+  /**
+   * A lease: `projector` lives in the read model's file (one projector per read model), any
+   * other name in the log's (`alerting`, `ingest:<file>`).
+   */
+  lease(name: string, what: string, options?: { readonly ttlMs?: number }): SqliteLease;
   close(): void;
 }
 
@@ -85,10 +125,11 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
   const db = open(config.path, {
     cacheMiB: config.logCacheMiB ?? 32,
     mmapMiB: config.mmapMiB ?? 0,
-    // NORMAL in WAL mode: commits are not fsynced, checkpoints are. A committed transaction
-    // survives a process crash; a power loss may roll back the last ones but never corrupts
-    // the log.
-    synchronous: 'NORMAL',
+    // FULL in WAL mode: every commit fsyncs the WAL, so an acknowledged append survives a
+    // power loss. NORMAL ('process'): commits are not fsynced, checkpoints are; a committed
+    // transaction survives a process crash, a power loss may roll back the last ones, and the
+    // log is never corrupted.
+    synchronous: (config.durability ?? 'power') === 'power' ? 'FULL' : 'NORMAL',
   });
   let rm: DB;
   try {
@@ -115,22 +156,30 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
   }
   const log = new SqliteEventLog(db);
   const readStore = new SqliteReadStore(rm, logId, config.keyFilters ?? true);
-  return {
-    log,
+  const store: SqliteStore = {
+    log: Object.assign(log, sqliteRejectedBytes(db)),
     readStore,
-    db,
-    readDb: rm,
+    channelLog: once(() => sqliteChannelLog(db)),
+    deliveryLedger: once(() => sqliteDeliveryLedger(db)),
+    outboxes: sqliteOutboxStore(db),
+    commitJournal: once(() => sqliteCommitJournal(db)),
+    lease: (name, what, options) =>
+      new SqliteLease(name === PROJECTOR_LEASE ? rm : db, name, {
+        what,
+        ...(options?.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {}),
+      }),
     close: () => {
       db.close();
       rm.close();
     },
   };
+  return withConnections(store, { log: db, readModel: rm });
 }
 
 /** One connection per file: a transaction of one never takes the other's writer lock. */
 function open(
   path: string,
-  config: { cacheMiB: number; mmapMiB: number; synchronous: 'NORMAL' | 'OFF' },
+  config: { cacheMiB: number; mmapMiB: number; synchronous: 'FULL' | 'NORMAL' | 'OFF' },
 ): DB {
   let db: DB;
   try {
@@ -147,7 +196,10 @@ function open(
   }
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${config.synchronous}`);
-  db.pragma('busy_timeout = 5000');
+  // Writers queue on the file's lock: appends and projection batches take well under a second
+  // each, so 30 s of waiting only runs out when a process holds the lock far longer than any
+  // of ours does.
+  db.pragma('busy_timeout = 30000');
   // No memory-mapped I/O by default: mapped pages count in the process's resident memory,
   // which must stay under 1 GiB however large the files grow.
   db.pragma(`cache_size = -${config.cacheMiB * 1024}`);
@@ -196,14 +248,28 @@ interface RejectedRow {
   status: 'open' | 'redriven';
 }
 
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Carries a decider's own exception out of the transaction it rolled back. */
+class DeciderFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the decider failed');
+  }
+}
+
 class SqliteEventLog implements EventLog, Feed, RejectedStore {
   private readonly rowsAt: Statement<[string], { event_id: string; payload: string }>;
   private readonly idAt: Statement<[number], string>;
-  private readonly idsAfter: Statement<[number], [number, string]>;
-  /** The log's eventIds (built on first use: only processes that append need it). */
+  private readonly rowsAfter: Statement<[number], [number, string, string, string | null]>;
+  /**
+   * The log's eventIds and its acceptance state, as of `synced` (built on first use: only
+   * processes that append need them). Rows after `synced` were appended by another connection.
+   */
   private ids: EventIdIndex | undefined;
-  /** The last position `ids` holds; rows after it were appended by another connection. */
-  private idsHead = 0;
+  private acceptance: AcceptanceState = initialAcceptanceState();
+  private synced = 0;
   private readonly insertEvent: Statement;
   private readonly insertFact: Statement;
   private readonly insertRejected: Statement;
@@ -212,15 +278,21 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
   private readonly markRedriven: Statement;
   private readonly readFrom: Statement<[number, number], EventRow>;
   private readonly commitTx: Transaction<(batch: IngestBatch) => number[]>;
+  private readonly appendTx: Transaction<
+    (eventIds: readonly string[], decide: BatchDecider) => { batch: IngestBatch; positions: number[] }
+  >;
 
   constructor(private readonly db: DB) {
     this.rowsAt = db.prepare<[string], { event_id: string; payload: string }>(
       `SELECT event_id, payload FROM events WHERE position IN (SELECT value FROM json_each(?))`,
     );
     this.idAt = db.prepare<[number], string>(`SELECT event_id FROM events WHERE position = ?`).pluck();
-    this.idsAfter = db
-      .prepare<[number], [number, string]>(
-        `SELECT position, event_id FROM events WHERE position > ? ORDER BY position`,
+    this.rowsAfter = db
+      .prepare<[number], [number, string, string, string | null]>(
+        `SELECT position, event_id, type,
+                CASE WHEN type IN ('ChannelRegistered', 'PromotionScheduled', 'PeriodClosed')
+                     THEN payload END
+           FROM events WHERE position > ? ORDER BY position`,
       )
       .raw();
     // OR IGNORE: logs created before the in-memory eventId index keep a unique index on
@@ -235,80 +307,118 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
     this.addCounts = db.prepare(
       `UPDATE ingest_counts SET lines = lines + ?, accepted = accepted + ?, duplicates = duplicates + ?, rejected = rejected + ? WHERE id = 1`,
     );
-    this.putSource = db.prepare(`INSERT OR REPLACE INTO sources VALUES (?, ?, ?)`);
+    this.putSource = db.prepare(
+      `INSERT OR REPLACE INTO sources (key, offset, line, prefix_sha256) VALUES (?, ?, ?, ?)`,
+    );
     this.markRedriven = db.prepare(`UPDATE rejected SET status = 'redriven' WHERE id = ?`);
     this.readFrom = db.prepare<[number, number], EventRow>(
       `SELECT position, event_id, type, channel_id, payload FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     );
-    this.commitTx = db.transaction((batch: IngestBatch) => {
-      const ids = this.syncIds();
-      const positions: number[] = [];
-      for (const e of batch.accepted) {
-        if (this.holds(ids, e.eventId)) {
-          positions.push(0);
-          continue;
-        }
-        const info = this.insertEvent.run(e.eventId, e.type, e.channelId, e.payload);
-        if (info.changes === 0) {
-          positions.push(0);
-          continue;
-        }
-        const position = Number(info.lastInsertRowid);
-        positions.push(position);
-        ids.add(e.eventId, position);
-        this.idsHead = position;
-        if (e.type === 'ChannelRegistered') this.insertFact.run('channel', e.channelId);
-        else if (e.type === 'PromotionScheduled') {
-          this.insertFact.run(
-            'promotion',
-            (JSON.parse(e.payload) as { data: { promotionId: string } }).data.promotionId,
-          );
-        } else if (e.type === 'PeriodClosed') {
-          const month = parseMonth((JSON.parse(e.payload) as { data: { month: string } }).data.month) ?? 0;
-          this.insertFact.run('closed', String(month).padStart(8, '0'));
-        }
+    this.commitTx = db.transaction((batch: IngestBatch) => this.write(this.sync(), batch));
+    this.appendTx = db.transaction((eventIds: readonly string[], decide: BatchDecider) => {
+      const ids = this.sync();
+      const known = this.contentsOf(ids, eventIds);
+      const view: AcceptanceView = {
+        acceptance: {
+          channels: new Set(this.acceptance.channels),
+          promotions: new Set(this.acceptance.promotions),
+          lastClosed: this.acceptance.lastClosed,
+        },
+        content: (id) => known.get(id),
+      };
+      let batch: IngestBatch;
+      try {
+        batch = decide(view);
+      } catch (err) {
+        throw new DeciderFailed(err);
       }
-      for (const r of batch.rejected) {
-        const raw = typeof r.raw === 'string' ? Buffer.from(r.raw, 'utf8') : Buffer.from(r.raw);
-        // The eventId of a rejected input may be any string (even ill-formed UTF-16): stored as a
-        // JSON string literal, it survives the UTF-8 round trip exactly.
-        this.insertRejected.run(
-          r.source,
-          r.line,
-          r.eventId === null ? null : JSON.stringify(r.eventId),
-          r.code,
-          r.message,
-          raw,
+      const positions = this.write(ids, batch);
+      if (positions.includes(0)) {
+        // The view was exact: an accepted entry the log holds is a decider that asked about
+        // other ids than it accepted. Roll back rather than answer `accepted` for it.
+        throw new EngineError(
+          'APPEND_INCONSISTENT',
+          'the decider accepted an eventId it did not ask about',
+          false,
         );
       }
-      for (const id of batch.redriven ?? []) this.markRedriven.run(id);
-      const c = batch.counts;
-      this.addCounts.run(c.lines, c.accepted, c.duplicates, c.rejected);
-      if (batch.checkpoint !== undefined) {
-        this.putSource.run(batch.checkpoint.key, batch.checkpoint.offset, batch.checkpoint.line);
-      }
-      return positions;
+      return { batch, positions };
     });
   }
 
   /**
-   * Brings the eventId index up to the log's head: loads it on first use, then adds what other
-   * connections appended since. Inside the commit's IMMEDIATE transaction nobody else can
-   * append, so the duplicate checks there are exact across processes.
+   * Brings the eventId index and the acceptance state up to the log's head: loads them on
+   * first use, then folds what other connections appended since. Inside a write transaction
+   * (IMMEDIATE) nobody else can append, so what is decided there is exact across processes.
    */
-  private syncIds(): EventIdIndex {
+  private sync(): EventIdIndex {
     let ids = this.ids;
     if (ids === undefined) {
       const head = this.db.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number;
       ids = new EventIdIndex(head + 1);
       this.ids = ids;
-      this.idsHead = 0;
+      this.acceptance = initialAcceptanceState();
+      this.synced = 0;
     }
-    for (const [position, eventId] of this.idsAfter.iterate(this.idsHead)) {
+    for (const [position, eventId, , payload] of this.rowsAfter.iterate(this.synced)) {
       ids.add(eventId, position);
-      this.idsHead = position;
+      if (payload !== null) evolveAcceptance(this.acceptance, JSON.parse(payload) as ChanperfEvent);
+      this.synced = position;
     }
     return ids;
+  }
+
+  /** Appends `batch` (inside a transaction), keeping the index and acceptance state in step. */
+  private write(ids: EventIdIndex, batch: IngestBatch): number[] {
+    const positions: number[] = [];
+    for (const e of batch.accepted) {
+      if (this.holds(ids, e.eventId)) {
+        positions.push(0);
+        continue;
+      }
+      const info = this.insertEvent.run(e.eventId, e.type, e.channelId, e.payload);
+      if (info.changes === 0) {
+        positions.push(0);
+        continue;
+      }
+      const position = Number(info.lastInsertRowid);
+      positions.push(position);
+      ids.add(e.eventId, position);
+      this.synced = position;
+      if (ACCEPTANCE_FACT_TYPES.has(e.type)) this.recordFact(e.type, e.channelId, e.payload);
+    }
+    for (const r of batch.rejected) {
+      const raw = typeof r.raw === 'string' ? Buffer.from(r.raw, 'utf8') : Buffer.from(r.raw);
+      // The eventId of a rejected input may be any string (even ill-formed UTF-16): stored as a
+      // JSON string literal, it survives the UTF-8 round trip exactly.
+      this.insertRejected.run(
+        r.source,
+        r.line,
+        r.eventId === null ? null : JSON.stringify(r.eventId),
+        r.code,
+        r.message,
+        raw,
+      );
+    }
+    for (const id of batch.redriven ?? []) this.markRedriven.run(id);
+    const c = batch.counts;
+    this.addCounts.run(c.lines, c.accepted, c.duplicates, c.rejected);
+    if (batch.checkpoint !== undefined) {
+      const cp = batch.checkpoint;
+      this.putSource.run(cp.key, cp.offset, cp.line, cp.prefixHash ?? null);
+    }
+    return positions;
+  }
+
+  /** Folds an appended fact into the acceptance state and the `acceptance_facts` table. */
+  private recordFact(type: string, channelId: string | null, payload: string): void {
+    const event = JSON.parse(payload) as ChanperfEvent;
+    evolveAcceptance(this.acceptance, event);
+    if (type === 'ChannelRegistered') this.insertFact.run('channel', channelId);
+    else if (event.type === 'PromotionScheduled') this.insertFact.run('promotion', event.data.promotionId);
+    else if (event.type === 'PeriodClosed') {
+      this.insertFact.run('closed', String(parseMonth(event.data.month) ?? 0).padStart(8, '0'));
+    }
   }
 
   /** Whether the log holds `eventId` (hash candidates confirmed by their rows). */
@@ -317,20 +427,49 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
     return false;
   }
 
-  contents(eventIds: readonly string[]): Promise<Map<string, string>> {
+  /** Canonical contents of the held ones of `eventIds`. */
+  private contentsOf(ids: EventIdIndex, eventIds: readonly string[]): Map<string, string> {
     // Only ids the hash index may hold are read, by position, in one statement; new ids (the
     // usual case) cost a hash lookup and no SQL at all.
-    const ids = this.syncIds();
     const wanted = new Set(eventIds);
     const positions: number[] = [];
     for (const id of wanted) for (const p of ids.candidates(id)) positions.push(p);
     const out = new Map<string, string>();
-    if (positions.length === 0) return Promise.resolve(out);
+    if (positions.length === 0) return out;
     positions.sort((a, b) => a - b);
     for (const row of this.rowsAt.iterate(JSON.stringify(positions))) {
       if (wanted.has(row.event_id)) out.set(row.event_id, row.payload);
     }
-    return Promise.resolve(out);
+    return out;
+  }
+
+  append(
+    eventIds: readonly string[],
+    decide: BatchDecider,
+  ): Promise<{ batch: IngestBatch; positions: number[] }> {
+    try {
+      // IMMEDIATE: take the write lock before reading what other writers appended.
+      return Promise.resolve(this.appendTx.immediate(eventIds, decide));
+    } catch (cause) {
+      this.forget();
+      // The decider's own failure goes back as it was; the store's become EngineErrors.
+      if (cause instanceof DeciderFailed) return Promise.reject(asError(cause.cause));
+      if (cause instanceof EngineError) return Promise.reject(cause);
+      return Promise.reject(
+        new EngineError('APPEND_FAILED', `append failed: ${(cause as Error).message}`, true, { cause }),
+      );
+    }
+  }
+
+  /** The index and state may hold rolled-back rows: rebuild them from the log on next use. */
+  private forget(): void {
+    this.ids = undefined;
+    this.acceptance = initialAcceptanceState();
+    this.synced = 0;
+  }
+
+  contents(eventIds: readonly string[]): Promise<Map<string, string>> {
+    return Promise.resolve(this.contentsOf(this.sync(), eventIds));
   }
 
   commit(batch: IngestBatch): Promise<CommitResult> {
@@ -338,8 +477,7 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
       // IMMEDIATE: take the write lock before reading what other writers appended.
       return Promise.resolve({ positions: this.commitTx.immediate(batch) });
     } catch (cause) {
-      // The index may hold ids of the rolled-back rows: rebuild it from the log on next use.
-      this.ids = undefined;
+      this.forget();
       throw new EngineError('APPEND_FAILED', `append failed: ${(cause as Error).message}`, true, { cause });
     }
   }
@@ -367,9 +505,12 @@ class SqliteEventLog implements EventLog, Feed, RejectedStore {
   }
 
   sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined> {
-    const row = this.db.prepare(`SELECT key, offset, line FROM sources WHERE key = ?`).get(key) as
-      SourceCheckpoint | undefined;
-    return Promise.resolve(row);
+    const row = this.db
+      .prepare(`SELECT key, offset, line, prefix_sha256 FROM sources WHERE key = ?`)
+      .get(key) as { key: string; offset: number; line: number; prefix_sha256: string | null } | undefined;
+    if (row === undefined) return Promise.resolve(undefined);
+    const { prefix_sha256: prefixHash, ...checkpoint } = row;
+    return Promise.resolve(prefixHash === null ? checkpoint : { ...checkpoint, prefixHash });
   }
 
   counts(): Promise<Counts> {
@@ -682,6 +823,7 @@ class SqliteReadStore implements ReadStore {
       ),
       putMovement: db.prepare(`INSERT INTO rm_tier_movements (channel_id, position, body) VALUES (?, ?, ?)`),
       putCheckpoint: db.prepare(`INSERT OR REPLACE INTO rm_checkpoint VALUES (1, ?)`),
+      getCheckpoint: db.prepare<[], number>(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck(),
     };
   }
 
@@ -769,10 +911,23 @@ class SqliteReadStore implements ReadStore {
     state: ProjectionState,
     position: number,
     apply: (sink: ProjectionSink) => void,
+    from?: number,
   ): ProjectionOutputs {
     const outputs = { alerts: [] as Alert[], tierMovements: [] as TierMovement[] };
     const s = this.stmts;
     const tx = this.db.transaction(() => {
+      if (from !== undefined) {
+        // Compare-and-set: another projector that moved the read model on since we loaded it
+        // fences this batch off before it writes anything.
+        const saved = s.getCheckpoint.get() ?? 0;
+        if (saved !== from) {
+          throw new EngineError(
+            'PROJECTION_FENCED',
+            `the read model is at ${saved}, not ${from}: another process projected into it`,
+            false,
+          );
+        }
+      }
       apply({
         alert: (a) => {
           outputs.alerts.push(a);
@@ -789,7 +944,7 @@ class SqliteReadStore implements ReadStore {
       s.putCheckpoint.run(position);
     });
     try {
-      tx();
+      tx.immediate();
     } catch (err) {
       this.idx.discard();
       throw err;

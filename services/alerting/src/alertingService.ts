@@ -20,9 +20,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Alert } from '@chanperf/domain';
+import { ALERTING_LEASE } from '@chanperf/engine';
 import type { DerivedFact, Runtime } from '@chanperf/runtime';
 import { budgetExhausted, DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.js';
-import { sqliteDeliveryLedger, type DeliveryRecord } from './deliveryLedger.js';
+import { deliveryLedger, type DeliveryRecord } from './deliveryLedger.js';
+import { redactUrl, redactUrls } from './redact.js';
 import { postAlert, type WebhookClientOptions, type WebhookTarget } from './webhook.js';
 
 export interface AlertingOptions {
@@ -42,6 +44,8 @@ export interface AlertingOptions {
   readonly pollMs?: number;
   /** Alerts read from the alert log at a time (default 100). */
   readonly batchSize?: number;
+  /** How long the alerting lease lasts without renewal (default 10 s). */
+  readonly leaseTtlMs?: number;
 }
 
 export interface AlertingService {
@@ -77,7 +81,7 @@ const STOPPED = 'alerting stopped';
 export function startAlerting(runtime: Runtime, options: AlertingOptions = {}): AlertingService {
   const log = runtime.logger.child({ service: 'alerting' });
   const metrics = runtime.metrics;
-  const ledger = sqliteDeliveryLedger(runtime.store.db);
+  const ledger = deliveryLedger(runtime.store.deliveryLedger());
   const webhook: WebhookTarget | undefined = runtime.config.webhook;
   const client: WebhookClientOptions = {
     fetch: options.fetch ?? globalThis.fetch,
@@ -94,7 +98,7 @@ export function startAlerting(runtime: Runtime, options: AlertingOptions = {}): 
   if (webhook === undefined) {
     log.info('no webhook configured (CHANPERF_WEBHOOK_URL): alerts go to the log only');
   } else {
-    log.info({ webhook: new URL(webhook.url).origin }, 'delivering alerts to the webhook and the log');
+    log.info({ webhook: redactUrl(webhook.url) }, 'delivering alerts to the webhook and the log');
     if (webhook.secret === undefined) {
       log.warn('CHANPERF_WEBHOOK_SECRET is not set: webhook requests are sent without a signature');
     }
@@ -169,14 +173,14 @@ export function startAlerting(runtime: Runtime, options: AlertingOptions = {}): 
       if (budgetExhausted(performance.now() - started, wait, policy)) {
         ledger.recordGivenUp(alert.id, result.error);
         log.error(
-          { alertId: alert.id, attempt, error: result.error, maxElapsedMs: policy.maxElapsedMs },
+          { alertId: alert.id, attempt, error: redactUrls(result.error), maxElapsedMs: policy.maxElapsedMs },
           'webhook delivery given up; recorded as failed, moving on to later alerts',
         );
         return 'settled';
       }
       ledger.recordAttemptFailed(alert.id, result.error);
       log.warn(
-        { alertId: alert.id, attempt, error: result.error, retryInMs: wait },
+        { alertId: alert.id, attempt, error: redactUrls(result.error), retryInMs: wait },
         'webhook delivery failed',
       );
       if (stopping) return 'interrupted';
@@ -220,9 +224,40 @@ export function startAlerting(runtime: Runtime, options: AlertingOptions = {}): 
     return alerts.alertLog(cursor.seq, batchSize);
   };
 
+  // One deliverer per log at a time: the holder of the `alerting` lease. Another process's
+  // service stands by and takes over (from the start of the alert log, settled alerts skipped
+  // by id) when the holder is gone.
+  const lease = runtime.store.lease(ALERTING_LEASE, `chanperf alerting (pid ${process.pid})`, {
+    ttlMs: options.leaseTtlMs ?? 10_000,
+  });
+  let delivering = false;
+  const holdsLease = (): boolean => {
+    if (delivering) return true;
+    if (!lease.tryAcquire()) return false;
+    delivering = true;
+    cursor = { seq: 0, alertId: '' };
+    log.info('alerting lease taken: this process delivers alerts');
+    return true;
+  };
+  const renewal = setInterval(
+    () => {
+      if (delivering && !stopping && !lease.renew()) {
+        delivering = false;
+        log.warn('the alerting lease was taken over: this process stops delivering');
+      }
+    },
+    Math.max(100, Math.floor((options.leaseTtlMs ?? 10_000) / 4)),
+  );
+  renewal.unref();
+
   const run = async (): Promise<void> => {
     while (!stopping) {
       try {
+        if (!holdsLease()) {
+          caughtUp = true; // another process delivers: nothing for this one to catch up with
+          await nextWake();
+          continue;
+        }
         const readNo = ++reads;
         const batch = await readBatch();
         if (batch.length === 0) {
@@ -239,6 +274,7 @@ export function startAlerting(runtime: Runtime, options: AlertingOptions = {}): 
         }
         for (const { seq, alert } of batch) {
           if (stopping) return;
+          if (!delivering) break;
           if ((await handle(alert)) === 'interrupted') return;
           cursor = { seq, alertId: alert.id };
           notify(alert.id);
@@ -293,6 +329,7 @@ export function startAlerting(runtime: Runtime, options: AlertingOptions = {}): 
       if (!stopping) {
         stopping = true;
         clearInterval(timer);
+        clearInterval(renewal);
         runtime.bus.off('projected', onProjected);
         stopController.abort();
         wake();
@@ -302,6 +339,8 @@ export function startAlerting(runtime: Runtime, options: AlertingOptions = {}): 
         alertWaiters.clear();
       }
       await running;
+      if (delivering) lease.release();
+      delivering = false;
     },
   };
 }

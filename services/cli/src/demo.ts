@@ -7,11 +7,12 @@ import { join, resolve } from 'node:path';
 import type { DeploymentSettings, Report } from '@chanperf/domain';
 import { formatAmount, parseAmount } from '@chanperf/domain';
 import { writeFeed } from '@chanperf/testing';
+import type { EngineConfig } from '@chanperf/runtime/engine';
 import type { Logger } from 'pino';
 import { ingestFile, openEngine } from './pipeline.js';
 
 export interface DemoOptions {
-  readonly settings: DeploymentSettings;
+  readonly config: EngineConfig;
   readonly logger: Logger;
   readonly seed: number;
   readonly partners: number;
@@ -28,10 +29,10 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   const stats = await writeFeed(feedPath, {
     seed: o.seed,
     partners: o.partners,
-    currency: o.settings.currency,
-    minorDigits: o.settings.minorDigits,
+    currency: o.config.settings.currency,
+    minorDigits: o.config.settings.minorDigits,
   });
-  const engine = await openEngine(dbPath, o.settings, o.logger);
+  const engine = await openEngine(dbPath, o.config, o.logger);
   let report: Report;
   try {
     await ingestFile(engine, feedPath, { project: true, logger: o.logger });
@@ -40,7 +41,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     engine.close();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  await o.print(summarize(report, o.settings, { feedPath, dbPath, lines: stats.lines, seconds }));
+  await o.print(summarize(report, o.config.settings, { feedPath, dbPath, lines: stats.lines, seconds }));
 }
 
 const pct = (bps: number | null) => (bps === null ? 'n/a' : `${(bps / 100).toFixed(2)}%`);

@@ -5,17 +5,18 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { pino, type Logger } from 'pino';
-import type { DeploymentSettings } from '@chanperf/domain';
-import { EngineError } from '@chanperf/engine';
+import { EngineError, reportTextOf, savedState } from '@chanperf/engine';
+import { loadEngineConfig, type EngineConfig } from '@chanperf/runtime/engine';
 import { inPieces } from './pieces.js';
-import { settingsFrom } from './settings.js';
-import { ingestFile, openEngine } from './pipeline.js';
+import { ingestFile, openEngine, type Engine, type IngestSummary } from './pipeline.js';
+import { fileTurn, projectedByUsOrThem, projectorLease, takeTurn, tryTurn } from './turns.js';
 import { runDemo } from './demo.js';
 import { ConfigError, SERVICES, serveUntilSignal, type ServiceName } from './serve.js';
+import { dbArgument, storageFullLine } from './storageFull.js';
 
 const USAGE = `usage: chanperf <command> [options]
 
@@ -45,11 +46,8 @@ function fail(message: string): never {
   throw new UsageError(message);
 }
 
-function makeLogger(): Logger {
-  return pino(
-    { level: process.env.CHANPERF_LOG_LEVEL ?? 'info', base: { service: 'cli' } },
-    pino.destination(2),
-  );
+function makeLogger(level: string): Logger {
+  return pino({ level, base: { service: 'cli' } }, pino.destination(2));
 }
 
 /** Writes pieces of text, batching small ones and waiting for stdout to drain. */
@@ -93,10 +91,14 @@ async function main(argv: string[]): Promise<number> {
     fail((err as Error).message);
   }
   const { values, positionals } = parsed;
-  const settingsE = settingsFrom(values, process.env);
-  if (E.isLeft(settingsE)) fail(settingsE.left);
-  const settings: DeploymentSettings = settingsE.right;
-  const logger = makeLogger();
+  // One configuration for every command (engine.ts): the flags, then CHANPERF_*, then defaults.
+  const env = { ...process.env };
+  if (values.timezone !== undefined) env.CHANPERF_TIMEZONE = values.timezone;
+  if (values.currency !== undefined) env.CHANPERF_CURRENCY = values.currency;
+  const configE = loadEngineConfig(env);
+  if (E.isLeft(configE)) fail(configE.left.replaceAll('\n', '; '));
+  const config: EngineConfig = configE.right;
+  const logger = makeLogger(config.logLevel);
   const needFile = (): string => {
     const file = positionals[0];
     if (file === undefined) fail(`${command}: missing FILE`);
@@ -120,21 +122,17 @@ async function main(argv: string[]): Promise<number> {
     case 'replay': {
       const file = needFile();
       const tmp = values.db === undefined ? mkdtempSync(join(tmpdir(), 'chanperf-replay-')) : undefined;
-      const engine = await openEngine(values.db ?? join(tmp ?? '.', 'replay.db'), settings, logger);
+      const engine = await openEngine(values.db ?? join(tmp ?? '.', 'replay.db'), config, logger);
       try {
         // With the projection on its own thread, the report comes from that thread's state
         // as the projection finishes; otherwise it is built here.
         let printed = false;
-        await ingestFile(engine, file, {
-          project: true,
-          logger,
-          report: async (text) => {
-            printed = true;
-            await write(text);
-          },
+        const projected = await ingestTakingTurns(engine, file, true, async (text) => {
+          printed = true;
+          await write(text);
         });
         if (printed) await write('\n');
-        else await writeChunks(engine.reportText());
+        else await writeChunks(await reportOnceProjected(engine, projected));
       } finally {
         engine.close();
         if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
@@ -143,10 +141,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'ingest': {
       const file = needFile();
-      const engine = await openEngine(needDb(false), settings, logger);
+      const engine = await openEngine(needDb(false), config, logger);
       try {
-        const summary = await ingestFile(engine, file, { project: values['no-project'] !== true, logger });
-        await write(`${JSON.stringify(summary)}\n`);
+        await ingestTakingTurns(engine, file, values['no-project'] !== true, undefined, async (summary) => {
+          await write(`${JSON.stringify(summary)}\n`);
+        });
       } finally {
         engine.close();
       }
@@ -155,24 +154,43 @@ async function main(argv: string[]): Promise<number> {
     case 'report':
     case 'project':
     case 'rebuild': {
-      const engine = await openEngine(needDb(true), settings, logger);
+      const engine = await openEngine(needDb(true), config, logger);
       try {
-        if (command === 'rebuild') await engine.store.readStore.reset();
-        if (command === 'report') {
-          await writeChunks(engine.reportText());
+        const started = process.hrtime.bigint();
+        let position: number;
+        if (command === 'rebuild') {
+          // Dropping the read model under a live projector would corrupt it: wait for the lease.
+          const turn = await takeTurn(projectorLease(engine.store, 'chanperf rebuild'), {
+            waiting: (holder) => `waiting for ${holder} to stop projecting before rebuilding (up to 60 s)`,
+            waitMs: 60_000,
+          });
+          try {
+            await engine.store.readStore.reset();
+            position = await engine.runner.catchUp();
+          } finally {
+            turn.release();
+          }
+        } else if (command === 'report') {
+          await writeChunks(await reportOnceProjected(engine, false));
+          return 0;
         } else {
-          const started = process.hrtime.bigint();
-          const position = await engine.runner.catchUp();
-          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          await write(`${JSON.stringify({ position, seconds })}\n`);
+          const turn = await projectedByUsOrThem(engine.store, 'chanperf project');
+          try {
+            position =
+              turn !== undefined ? await engine.runner.catchUp() : await engine.store.readStore.position();
+          } finally {
+            turn?.release();
+          }
         }
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        await write(`${JSON.stringify({ position, seconds })}\n`);
       } finally {
         engine.close();
       }
       return 0;
     }
     case 'rejected': {
-      const engine = await openEngine(needDb(true), settings, logger);
+      const engine = await openEngine(needDb(true), config, logger);
       try {
         const rows = await engine.store.log.list({
           afterId: int('after', values.after, 0),
@@ -189,9 +207,6 @@ async function main(argv: string[]): Promise<number> {
       if (only !== undefined && !(SERVICES as readonly string[]).includes(only)) {
         fail(`serve: --only must be one of ${SERVICES.join(', ')}`);
       }
-      const env = { ...process.env };
-      if (values.timezone !== undefined) env.CHANPERF_TIMEZONE = values.timezone;
-      if (values.currency !== undefined) env.CHANPERF_CURRENCY = values.currency;
       try {
         await serveUntilSignal({ env, only: only as ServiceName | undefined });
       } catch (err) {
@@ -202,7 +217,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo':
       await runDemo({
-        settings,
+        config,
         logger,
         seed: int('seed', values.seed, 42),
         partners: int('partners', values.partners, 200),
@@ -215,12 +230,74 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * `ingest`/`replay` of a file on a database others may use: takes the file's turn (a second
+ * ingest of the same file waits, then resumes after the first), and projects only when no
+ * other live process projects the read model (else it appends and leaves the projection to
+ * that process). Answers whether this command projected.
+ */
+async function ingestTakingTurns(
+  engine: Engine,
+  file: string,
+  project: boolean,
+  report?: (text: string) => Promise<void>,
+  done?: (summary: IngestSummary) => Promise<void>,
+): Promise<boolean> {
+  const mine = await fileTurn(engine.store, file);
+  try {
+    const projector = project
+      ? tryTurn(projectorLease(engine.store, `chanperf ingest ${basename(file)}`))
+      : undefined;
+    if (projector !== undefined && 'heldBy' in projector) {
+      process.stderr.write(`chanperf: ${projector.heldBy} projects this database; appending only\n`);
+    }
+    const projecting = projector !== undefined && !('heldBy' in projector);
+    try {
+      const summary = await ingestFile(engine, file, {
+        project: projecting,
+        logger: engine.logger,
+        ...(report !== undefined ? { report } : {}),
+      });
+      await done?.(summary);
+    } finally {
+      if (projecting) projector.release();
+    }
+    return projecting;
+  } finally {
+    mine.release();
+  }
+}
+
+/**
+ * The report's text once the read model reflects the log's head: projected here (when this
+ * command holds, or can take, the projector's lease) or by the process that projects it.
+ */
+async function reportOnceProjected(engine: Engine, projectedHere: boolean): Promise<AsyncIterable<string>> {
+  const turn = projectedHere ? undefined : await projectedByUsOrThem(engine.store, 'chanperf report');
+  if (projectedHere || turn !== undefined) {
+    try {
+      await engine.runner.catchUp();
+    } finally {
+      turn?.release();
+    }
+    return engine.reportText();
+  }
+  const store = engine.store;
+  return reportTextOf(savedState(store.readStore), store.log, store.readStore, store.log, engine.settings);
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError) {
+    // A full disk: one line naming the database, exit 1, no stack (checked first: the store
+    // wraps SQLITE_FULL in a retriable EngineError).
+    const full = storageFullLine(err, dbArgument(process.argv.slice(2)));
+    if (full !== undefined) {
+      process.stderr.write(`${full}\n`);
+      process.exitCode = 1;
+    } else if (err instanceof UsageError) {
       process.stderr.write(`chanperf: ${err.message}\n`);
       process.exitCode = 2;
     } else if (err instanceof EngineError && !err.retriable) {

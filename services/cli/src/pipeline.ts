@@ -3,20 +3,22 @@
  * ingest each batch (one transaction with the file checkpoint), then project it (one
  * transaction with the projection checkpoint). A crash anywhere resumes without double counts.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DeploymentSettings, Report } from '@chanperf/domain';
 import {
   batchLines,
-  EngineError,
-  Ingestor,
-  ProjectionRunner,
   reportOf,
   reportTextOf,
+  type Ingestor,
+  type ProjectionRunner,
+  type SourceCheckpoint,
 } from '@chanperf/engine';
-import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
+import { assembleEngine, type EngineConfig } from '@chanperf/runtime/engine';
+import type { SqliteStore } from '@chanperf/store-sqlite';
 import type { Logger } from 'pino';
 import { heapMiB, rssMiB } from './heap.js';
 import type { FromWorker, ProjectionWorkerData, ToWorker } from './projectionWorker.js';
@@ -29,6 +31,7 @@ export interface Engine {
   /** Where `path` is, for a projection worker's own connection. */
   readonly path: string;
   readonly logger: Logger;
+  readonly config: EngineConfig;
   readonly settings: DeploymentSettings;
   report(): Promise<Report>;
   /** The report's JSON text in pieces, for printing without holding it whole. */
@@ -36,56 +39,19 @@ export interface Engine {
   close(): void;
 }
 
-/** A whole-number setting from the environment; anything else stops the command (exit 2). */
-function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) {
-    throw new EngineError(
-      'BAD_CONFIG',
-      `${name} must be a whole number ≥ ${min}, not ${JSON.stringify(raw)}`,
-      false,
-    );
-  }
-  return n;
-}
-
-/** Events per ingestion transaction (CHANPERF_BATCH_SIZE, default 10 000). */
-export function batchSize(env: NodeJS.ProcessEnv = process.env): number {
-  return intSetting(env, 'CHANPERF_BATCH_SIZE', 10_000, 1);
-}
-
-/**
- * Events per projection transaction: CHANPERF_BATCH_SIZE when set, else 50 000. A batch of a
- * feed spread over many partners touches nearly one month row per event, so larger commits
- * rewrite each row less often (1M events: save 6.8 → 3.8 s, commits 7.5 → 2.6 s).
- */
-export function projectionBatchSize(env: NodeJS.ProcessEnv = process.env): number {
-  return env.CHANPERF_BATCH_SIZE === undefined ? 50_000 : batchSize(env);
-}
-
-export async function openEngine(
-  path: string,
-  settings: DeploymentSettings,
-  logger: Logger,
-): Promise<Engine> {
+export async function openEngine(path: string, config: EngineConfig, logger: Logger): Promise<Engine> {
   // With the projection on its own thread this connection appends, reads the report and
-  // rebuilds (`project`, `rebuild`, `CHANPERF_PROJECTION_THREAD=main`). The log has no
-  // secondary index: appends and reads go in position order, so 16 MiB of cache is plenty.
-  const store = sqliteStore({ path, settings, logCacheMiB: 16 });
-  const ingestor = new Ingestor(store.log, settings, logger);
+  // rebuilds (`project`, `rebuild`, `CHANPERF_PROJECTION_THREAD=main`).
+  const { store, ingestor, runner } = assembleEngine(path, config, 'cli', logger);
   await ingestor.init();
-  const runner = new ProjectionRunner(store.log, store.readStore, settings, {
-    logger,
-    batchSize: projectionBatchSize(),
-  });
+  const settings = config.settings;
   return {
     store,
     ingestor,
     runner,
     path,
     logger,
+    config,
     settings,
     report: () => reportOf(runner, store.log, store.readStore, store.log, settings),
     reportText: () => reportTextOf(runner, store.log, store.readStore, store.log, settings),
@@ -103,6 +69,90 @@ export function fileKey(path: string): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Where `ingestFile` starts a file: the checkpoint it continues, and the hash of the bytes before it. */
+interface ResumePoint {
+  readonly key: string;
+  readonly done: SourceCheckpoint | undefined;
+  /** sha256 already fed every byte before `done.offset` (none when starting afresh). */
+  readonly hash: Hash;
+}
+
+/**
+ * The sha256 states after the first `offset` bytes of the file, for each of `offsets` the file
+ * reaches (read once, in order).
+ */
+async function prefixHashes(path: string, offsets: readonly number[]): Promise<Map<number, Hash>> {
+  const states = new Map<number, Hash>();
+  const hash = createHash('sha256');
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    let pos = 0;
+    for (const target of [...new Set(offsets)].sort((a, b) => a - b)) {
+      while (pos < target) {
+        const { bytesRead } = await file.read(buf, 0, Math.min(buf.length, target - pos), pos);
+        if (bytesRead === 0) return states;
+        hash.update(buf.subarray(0, bytesRead));
+        pos += bytesRead;
+      }
+      states.set(target, hash.copy());
+    }
+  } finally {
+    await file.close();
+  }
+  return states;
+}
+
+/**
+ * Finds where to start `path`. Files with the same first 64 KiB (`fileKey`) have checkpoints
+ * under `KEY`, `KEY#2`, `KEY#3`…; the file resumes the one whose recorded prefix (its sha256)
+ * is the file's own first bytes — the furthest one when several are. None: the file is new, or
+ * changed since it was ingested (another day's export with the same header), and it is read
+ * from the start under the next free key. A checkpoint from before prefix hashes is resumed
+ * unverified, as it was then.
+ */
+async function resumePoint(engine: Engine, path: string, size: number, logger: Logger): Promise<ResumePoint> {
+  const base = fileKey(path);
+  const keyAt = (i: number) => (i === 0 ? base : `${base}#${i + 1}`);
+  const candidates: SourceCheckpoint[] = [];
+  for (;;) {
+    const checkpoint = await engine.store.log.sourceCheckpoint(keyAt(candidates.length));
+    if (checkpoint === undefined) break;
+    candidates.push(checkpoint);
+  }
+  const free = keyAt(candidates.length);
+  const fits = candidates.filter((c) => c.offset <= size);
+  if (fits.length > 0) {
+    const states = await prefixHashes(
+      path,
+      fits.map((c) => c.offset),
+    );
+    const stateAt = (c: SourceCheckpoint) => states.get(c.offset);
+    const verified = fits
+      .filter((c) => c.prefixHash !== undefined && stateAt(c)?.copy().digest('hex') === c.prefixHash)
+      .sort((a, b) => b.offset - a.offset)[0];
+    if (verified !== undefined) {
+      logger.info({ line: verified.line, offset: verified.offset }, 'resuming file');
+      return { key: verified.key, done: verified, hash: stateAt(verified) as Hash };
+    }
+    const legacy = fits.find((c) => c.prefixHash === undefined && stateAt(c) !== undefined);
+    if (legacy !== undefined) {
+      logger.warn(
+        { line: legacy.line, offset: legacy.offset },
+        'resuming file unverified: its checkpoint was recorded before prefix hashes were kept',
+      );
+      return { key: legacy.key, done: legacy, hash: stateAt(legacy) as Hash };
+    }
+  }
+  if (candidates.length > 0) {
+    logger.warn(
+      { file: basename(path), key: free, checkpoints: candidates.length },
+      'file changed since it was ingested (it starts like an ingested file, but the bytes before the recorded offset differ): ingesting it from the start',
+    );
+  }
+  return { key: free, done: undefined, hash: createHash('sha256') };
 }
 
 export interface IngestSummary {
@@ -132,26 +182,16 @@ interface Projector {
 }
 
 /**
- * How far the ingestion may run ahead of the projection thread, in log entries (default
- * 100 000, about 30 MB of payloads in flight: two projection batches). 0 turns the hand-over
- * off: the worker reads every entry back from the log (the path it takes after a gap; tests
- * use it).
+ * The projection of a file's ingestion: on a worker thread, or in this one with
+ * CHANPERF_PROJECTION_THREAD=main (and where the compiled worker is missing: sources run by a
+ * test runner). How far the ingestion may run ahead of the thread is CHANPERF_HAND_OVER_LAG
+ * (default 100 000 entries, about 30 MB of payloads in flight: two projection batches); 0 turns
+ * the hand-over off and the worker reads every entry back from the log (the path it takes after
+ * a gap; tests use it).
  */
-function handOverLag(env: NodeJS.ProcessEnv = process.env): number {
-  return intSetting(env, 'CHANPERF_HAND_OVER_LAG', 100_000, 0);
-}
-
 function startProjector(engine: Engine, size: number): Projector {
   const url = new URL('./projectionWorker.js', import.meta.url);
-  const thread = process.env.CHANPERF_PROJECTION_THREAD ?? 'worker';
-  if (thread !== 'worker' && thread !== 'main') {
-    throw new EngineError(
-      'BAD_CONFIG',
-      `CHANPERF_PROJECTION_THREAD must be worker or main, not ${JSON.stringify(thread)}`,
-      false,
-    );
-  }
-  if (!existsSync(url) || thread === 'main') {
+  if (!existsSync(url) || engine.config.projectionThread === 'main') {
     // The projection takes the appended events straight from the ingestor (no read-back).
     engine.ingestor.onAppended((appended) => engine.runner.offer(appended));
     return {
@@ -162,7 +202,7 @@ function startProjector(engine: Engine, size: number): Projector {
       stop: () => Promise.resolve(),
     };
   }
-  return workerProjector(engine, url, size, handOverLag());
+  return workerProjector(engine, url, size, engine.config.handOverLag);
 }
 
 /**
@@ -174,8 +214,7 @@ function startProjector(engine: Engine, size: number): Projector {
 function workerProjector(engine: Engine, url: URL, size: number, lag: number): Projector {
   const data: ProjectionWorkerData = {
     path: engine.path,
-    settings: engine.settings,
-    batchSize: projectionBatchSize(),
+    config: engine.config,
     logLevel: engine.logger.level,
   };
   const worker = new Worker(url, { workerData: data });
@@ -276,14 +315,12 @@ export async function ingestFile(
     report?: (text: string) => Promise<void>;
   },
 ): Promise<IngestSummary> {
-  const key = fileKey(path);
-  const done = await engine.store.log.sourceCheckpoint(key);
   const size = statSync(path).size;
+  const { key, done, hash } = await resumePoint(engine, path, size, options.logger);
   const summary = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
-  if (done !== undefined) options.logger.info({ line: done.line, offset: done.offset }, 'resuming file');
   const projector = options.project ? startProjector(engine, size) : undefined;
   try {
-    return await ingestInto({ engine, path, key, done, size, projector, summary, options });
+    return await ingestInto({ engine, path, key, done, hash, size, projector, summary, options });
   } catch (err) {
     await projector?.stop();
     throw err;
@@ -293,9 +330,11 @@ export async function ingestFile(
 interface FileRun {
   readonly engine: Engine;
   readonly path: string;
-  /** The file's identity (`fileKey`) and where a previous run of it stopped. */
+  /** The file's checkpoint key (`resumePoint`) and where a previous run of it stopped. */
   readonly key: string;
   readonly done: { offset: number; line: number } | undefined;
+  /** sha256 fed the bytes before `done.offset`: each checkpoint records the prefix's hash. */
+  readonly hash: Hash;
   readonly size: number;
   readonly projector: Projector | undefined;
   readonly summary: { lines: number; accepted: number; duplicates: number; rejected: number };
@@ -303,19 +342,22 @@ interface FileRun {
 }
 
 async function ingestInto(run: FileRun): Promise<IngestSummary> {
-  const { engine, path, key, done, size, projector, summary, options } = run;
+  const { engine, path, key, done, hash, size, projector, summary, options } = run;
   const startOffset = done?.offset ?? 0;
   let lastLog = 0;
   if (startOffset < size) {
     const chunks = createReadStream(path, { start: startOffset, highWaterMark: 1 << 20 });
     for await (const batch of batchLines(chunks, {
       source: `file:${basename(path)}`,
-      batchSize: options.batchSize ?? batchSize(),
+      batchSize: options.batchSize ?? engine.config.batchSize,
       startOffset,
       startLine: done?.line ?? 0,
+      hash,
     })) {
+      const checkpoint: SourceCheckpoint = { key, offset: batch.endOffset, line: batch.endLine };
       const outcomes = await engine.ingestor.ingest(batch.inputs, {
-        checkpoint: { key, offset: batch.endOffset, line: batch.endLine },
+        checkpoint:
+          batch.prefixHash === undefined ? checkpoint : { ...checkpoint, prefixHash: batch.prefixHash },
       });
       for (const o of outcomes) {
         if (o.status === 'accepted') summary.accepted++;

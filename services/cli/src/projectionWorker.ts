@@ -13,17 +13,16 @@
  * `failed` with the error's message.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { DeploymentSettings } from '@chanperf/domain';
-import { ProjectionRunner, reportTextOf } from '@chanperf/engine';
-import { sqliteStore } from '@chanperf/store-sqlite';
+import { reportTextOf } from '@chanperf/engine';
+import { assembleEngine, type EngineConfig } from '@chanperf/runtime/engine';
 import { pino } from 'pino';
 import { heapGovernor, heapMiB } from './heap.js';
 import { inPieces } from './pieces.js';
 
 export interface ProjectionWorkerData {
   readonly path: string;
-  readonly settings: DeploymentSettings;
-  readonly batchSize: number;
+  /** The CLI's engine configuration, as its main thread read it. */
+  readonly config: EngineConfig;
   readonly logLevel: string;
 }
 
@@ -46,21 +45,13 @@ export type FromWorker =
 function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): void {
   const logger = pino({ level: data.logLevel, base: { service: 'projection-worker' } }, pino.destination(2));
   // This connection writes the read model and reads the log only after a gap in the
-  // hand-over. The read-model cache holds the month rows and the order and sale indexes' inner
-  // pages; the sale index's leaves are random-key and outgrow any cache at 10M events, and the
-  // Bloom filters in front of both indexes spare most lookups (10M replay with 128 MiB: 929 s,
-  // peak 1 053 MiB; with 64: 883 s, 1 023 MiB; with the filters, 32 MiB: see performance.md).
-  const store = sqliteStore({
-    path: data.path,
-    settings: data.settings,
-    logCacheMiB: 8,
-    readModelCacheMiB: 32,
-  });
+  // hand-over; its page caches are the 'projection-thread' role's (engine.ts). The sale index's
+  // leaves are random-key and outgrow any cache at 10M events, and the Bloom filters in front of
+  // both indexes spare most lookups (10M replay with 128 MiB: 929 s, peak 1 053 MiB; with 64:
+  // 883 s, 1 023 MiB; with the filters, 32 MiB: see performance.md).
   const post = (m: FromWorker) => port.postMessage(m);
   const collectIfGrown = heapGovernor();
-  const runner = new ProjectionRunner(store.log, store.readStore, data.settings, {
-    logger,
-    batchSize: data.batchSize, // projectionBatchSize(): 50 000 unless CHANPERF_BATCH_SIZE is set
+  const { store, runner } = assembleEngine(data.path, data.config, 'projection-thread', logger, {
     // The ingesting thread bounds what it hands over (it waits when too far ahead).
     maxOffered: Number.POSITIVE_INFINITY,
     // Progress after every batch: the ingesting thread waits on it when too far ahead.
@@ -113,7 +104,7 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
     if (more) schedule();
   };
   const sendReport = async (): Promise<void> => {
-    const chunks = reportTextOf(runner, store.log, store.readStore, store.log, data.settings);
+    const chunks = reportTextOf(runner, store.log, store.readStore, store.log, data.config.settings);
     for await (const text of inPieces(chunks)) {
       collectIfGrown(); // the report's per-channel objects are garbage as soon as written
       await new Promise<void>((resolve) => {

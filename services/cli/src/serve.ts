@@ -51,11 +51,18 @@ export async function startServer(options: {
   const runs = (name: ServiceName) => options.only === undefined || options.only === name;
   const runtime = openRuntime(config.right, logger);
 
-  const projection = runs('projection') ? startProjection(runtime) : undefined;
+  const maxLag = runtime.config.readyMaxLag;
+  const projection = runs('projection')
+    ? startProjection(runtime, {
+        maxLag,
+        what: `chanperf serve${options.only === undefined ? '' : ' --only projection'} (pid ${process.pid})`,
+      })
+    : undefined;
+  // Ready: the projection can advance and the read model trails the log by at most `maxLag`.
   const ready = async () => {
     if (projection !== undefined) return projection.ready();
     if (!runs('query')) return true;
-    return (await runtime.store.readStore.position()) >= (await runtime.store.log.head());
+    return (await runtime.store.log.head()) - (await runtime.store.readStore.position()) <= maxLag;
   };
   const app = await createHttpServer(runtime, { ready });
   if (runs('ingestion')) await registerIngestionRoutes(app, runtime);

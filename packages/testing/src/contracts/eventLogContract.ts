@@ -220,6 +220,50 @@ export function eventLogContract(
       expect(await peer.read(0, 100)).toEqual(positioned([reg, s1, s2]));
     });
 
+    it('append decides against the head: the view holds what was appended, a throwing decider writes nothing', async () => {
+      const reg = entryOf(channelRegistered('CH-V'));
+      const s1 = entryOf(saleRecorded('CH-V', 1));
+      const first = await h.log.append([reg.eventId], (view) => {
+        expect(view.acceptance.channels.has('CH-V')).toBe(false);
+        expect(view.content(reg.eventId)).toBeUndefined();
+        return acceptedBatch([reg]);
+      });
+      expect(first.positions).toEqual([1]);
+      await expect(
+        h.log.append([s1.eventId], () => {
+          throw new Error('decider failed');
+        }),
+      ).rejects.toThrow('decider failed');
+      const second = await h.log.append([reg.eventId, s1.eventId], (view) => {
+        expect(view.acceptance.channels.has('CH-V')).toBe(true);
+        expect(view.content(reg.eventId)).toBe(reg.payload);
+        expect(view.content(s1.eventId)).toBeUndefined();
+        return acceptedBatch([s1]);
+      });
+      expect(second.positions).toEqual([2]);
+      expect(await h.log.read(0, 10)).toEqual(positioned([reg, s1]));
+    });
+
+    it("append decides against a peer's appends too (the log decides, not the process's memory)", async ({
+      skip,
+    }) => {
+      if (h.peer === undefined) return skip('the adapter has no peers (one process only)');
+      // This connection has decided once before the peer appends.
+      await h.log.append([], () => acceptedBatch([entryOf(promotionScheduled('P-0'))]));
+      const peer = await h.peer();
+      const reg = entryOf(channelRegistered('CH-W'));
+      const close = entryOf(periodClosed('2026-02'));
+      await peer.append([reg.eventId], () => acceptedBatch([reg, close]));
+      const seen = await h.log.append([reg.eventId], (view) => {
+        expect(view.acceptance.channels.has('CH-W')).toBe(true);
+        expect(view.acceptance.promotions.has('P-0')).toBe(true);
+        expect(view.acceptance.lastClosed).toBe(parseMonth('2026-02'));
+        expect(view.content(reg.eventId)).toBe(reg.payload);
+        return acceptedBatch([]);
+      });
+      expect(seen.positions).toEqual([]);
+    });
+
     it('pages with read(after, limit) and resumes from any position', async () => {
       const entries = [entryOf(channelRegistered('CH-P')), ...sales('CH-P', 1, 24)];
       await commitAll(h.log, [entries.slice(0, 5), entries.slice(5, 6), entries.slice(6)]);

@@ -188,6 +188,27 @@ export function readStoreContract(name: string, factory: ReadStoreFactory): void
       await expectReference(h.store);
     });
 
+    it('fences a batch off when the read model moved on since it was loaded (compare-and-set checkpoint)', async () => {
+      const half = Math.floor(reference.head / 2);
+      await project(prefixOf(log, half), h.store);
+      const { state } = await h.store.load();
+      const fake: Alert = {
+        id: 'contract/fenced',
+        kind: 'GROWTH_TARGET_MISS_RETRACTED',
+        channelId: 'CH-ZZ',
+        month: '2026-01',
+      };
+      // A batch that continues from another position than the saved one saves nothing.
+      expect(() => h.store.applyBatch(state, half + 3, (sink) => sink.alert(fake), half - 1)).toThrow(
+        expect.objectContaining({ code: 'PROJECTION_FENCED' }) as Error,
+      );
+      expect(await h.store.position()).toBe(half);
+      expect(await h.store.alerts()).not.toContainEqual(fake);
+      // From the saved position it goes through, and a runner carries on to the reference.
+      expect(await project(log, h.store)).toBe(reference.head);
+      await expectReference(h.store);
+    });
+
     it('drops the read model on reset; a rebuild gives the same result again', async () => {
       await project(log, h.store);
       await h.store.reset();
