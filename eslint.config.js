@@ -2,6 +2,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** A store's raw database handles, and the names a store goes by (`store`, `runtime.store`, `local`). */
+const HANDLE = '/^(db|readDb)$/';
+const STORE = '/(^local|[sS]tore)$/';
+const RAW_SQLITE =
+  'only packages/store-sqlite (and tests) may use SQLite directly: go through a port (packages/engine/src/storePorts.ts)';
+const RAW_HANDLE =
+  'no raw database handle outside packages/store-sqlite: adapters meet through ports (packages/engine/src/storePorts.ts), never through a shared handle';
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.chanperf/**', 'infra/bin/**'] },
   js.configs.recommended,
@@ -52,6 +60,48 @@ export default tseslint.config(
         {
           selector: "MemberExpression[object.name='Math'][property.name='random']",
           message: 'the domain is deterministic',
+        },
+      ],
+    },
+  },
+  // Adapters meet through ports, never through a shared database handle (DESIGN.md "Ports",
+  // packages/engine/src/storePorts.ts): outside store-sqlite and tests, no better-sqlite3 and
+  // no raw handle of a store. packages/domain has its stricter rules above (imports only zod
+  // and fp-ts); a block matching it too would replace them, so it is left out here.
+  {
+    files: ['packages/*/src/**/*.ts', 'services/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'packages/store-sqlite/**', 'packages/domain/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'better-sqlite3',
+              message: RAW_SQLITE,
+            },
+            {
+              name: '@chanperf/store-sqlite',
+              importNames: ['sqliteConnections'],
+              message: RAW_SQLITE,
+            },
+          ],
+          patterns: [{ group: ['better-sqlite3/*'], message: RAW_SQLITE }],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ImportExpression[source.value='better-sqlite3']", message: RAW_SQLITE },
+        // `store.db`, `runtime.store.readDb`, `local.db`, `this.local.db`, `sqliteStore(c).db`,
+        // `store['db']`: a store's raw handle.
+        {
+          selector: `MemberExpression:matches([computed=false][property.name=${HANDLE}], [property.value=${HANDLE}]):matches([object.name=${STORE}], [object.property.name=${STORE}], [object.callee.name=${STORE}])`,
+          message: RAW_HANDLE,
+        },
+        // `const { db } = runtime.store`
+        {
+          selector: `VariableDeclarator:matches([init.name=${STORE}], [init.property.name=${STORE}]) > ObjectPattern > Property[key.name=${HANDLE}]`,
+          message: RAW_HANDLE,
         },
       ],
     },

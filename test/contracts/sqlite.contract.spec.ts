@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSettings } from '@chanperf/domain';
-import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
+import { sqliteConnections, sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
 import {
   eventLogContract,
   readStoreContract,
@@ -28,7 +28,7 @@ function tempDatabase(options: { keyFilters?: boolean } = {}) {
       return store;
     },
     closeAll(): void {
-      for (const s of open.splice(0)) if (s.db.open) s.close();
+      for (const s of open.splice(0)) if (sqliteConnections(s).log.open) s.close();
     },
     close(): Promise<void> {
       this.closeAll();

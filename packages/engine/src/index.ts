@@ -1,5 +1,6 @@
 /** @chanperf/engine — ports, the ingestion pipeline, the projection runner, in-memory adapters. */
 export * from './ports.js';
+export * from './storePorts.js';
 export * from './ingestion.js';
 export * from './projectionRunner.js';
 export * from './memory.js';

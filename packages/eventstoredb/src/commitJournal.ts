@@ -13,16 +13,19 @@
  *   transaction, and a batch whose marker is already stored is not committed again.
  * So a batch takes effect exactly once, even though no single transaction covers it.
  */
-import type { IngestBatch, NewLogEntry, RejectedInput, SourceCheckpoint } from '@chanperf/engine';
-import type { SqliteStore } from '@chanperf/store-sqlite';
+import type {
+  CommitJournalStore,
+  IngestBatch,
+  NewLogEntry,
+  RejectedInput,
+  SourceCheckpoint,
+} from '@chanperf/engine';
 
 export interface PendingCommit {
   /** Stored by the local commit; present in the store means "local part already applied". */
   readonly marker: SourceCheckpoint;
   readonly batch: IngestBatch;
 }
-
-type Db = SqliteStore['db'];
 
 interface StoredRejected extends Omit<RejectedInput, 'raw'> {
   readonly raw: { readonly text: string } | { readonly base64: string };
@@ -36,26 +39,12 @@ interface StoredBatch {
   readonly redriven: readonly number[] | null;
 }
 
+/** The journal over its slot in the local file (`SqliteStore.commitJournal()`), in this adapter's encoding. */
 export class CommitJournal {
-  private readonly readStmt;
-  private readonly writeStmt;
-  private readonly clearStmt;
-
-  constructor(db: Db) {
-    db.exec(`CREATE TABLE IF NOT EXISTS esdb_pending_commit (
-      id INTEGER PRIMARY KEY CHECK (id = 1), marker TEXT NOT NULL, batch TEXT NOT NULL
-    )`);
-    this.readStmt = db.prepare<[], { marker: string; batch: string }>(
-      `SELECT marker, batch FROM esdb_pending_commit WHERE id = 1`,
-    );
-    this.writeStmt = db.prepare<[string, string]>(
-      `INSERT OR REPLACE INTO esdb_pending_commit VALUES (1, ?, ?)`,
-    );
-    this.clearStmt = db.prepare(`DELETE FROM esdb_pending_commit`);
-  }
+  constructor(private readonly store: CommitJournalStore) {}
 
   read(): PendingCommit | undefined {
-    const row = this.readStmt.get();
+    const row = this.store.read();
     return row === undefined
       ? undefined
       : { marker: JSON.parse(row.marker) as SourceCheckpoint, batch: decodeBatch(row.batch) };
@@ -63,14 +52,14 @@ export class CommitJournal {
 
   write(pending: PendingCommit): void {
     const m = pending.marker;
-    this.writeStmt.run(
-      JSON.stringify({ key: m.key, offset: m.offset, line: m.line }),
-      encodeBatch(pending.batch),
-    );
+    this.store.write({
+      marker: JSON.stringify({ key: m.key, offset: m.offset, line: m.line }),
+      batch: encodeBatch(pending.batch),
+    });
   }
 
   clear(): void {
-    this.clearStmt.run();
+    this.store.clear();
   }
 }
 

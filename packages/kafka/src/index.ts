@@ -8,14 +8,7 @@ export * from './errors.js';
 export * from './topics.js';
 export { createKafka, kafkaClientOptions } from './client.js';
 export { connectPublisher, type RecordPublisher } from './producer.js';
-export {
-  createOutbox,
-  migrateOutbox,
-  readTailSeqs,
-  type Outbox,
-  type OutboxOptions,
-  type OutboxSource,
-} from './outbox.js';
+export { createOutbox, readTailSeqs, type Outbox, type OutboxOptions, type OutboxSource } from './outbox.js';
 export * from './ingestionPort.js';
 export * from './erpConsumer.js';
 export * from './publishers.js';

@@ -1,28 +1,28 @@
 /**
- * Outbox publishing: a durable, ordered list in the SQLite file (the alert log, the rejected
+ * Outbox publishing: a durable, ordered list beside the log (the alert log, the rejected
  * store) is published to a topic once per item, across crashes and restarts.
  *
  * Contract:
- * - `kafka_outbox` (one row per outbox, not prefixed `rm_`: it survives read-model rebuilds)
- *   holds the last published sequence number `position`. Items after it are read in order,
- *   at most `batchSize` at a time; before a batch is sent its last seq is written as
- *   `in_doubt_to`; after the broker acknowledges it, `position` moves there and
- *   `in_doubt_to` is cleared, in one transaction.
+ * - The outbox's cursor (engine port `OutboxCursor`; in SQLite one row of `kafka_outbox`,
+ *   which survives read-model rebuilds) holds the last published sequence number `position`.
+ *   Items after it are read in order, at most `batchSize` at a time; before a batch is sent its
+ *   last seq is recorded as in doubt; after the broker acknowledges it, `position` moves there
+ *   and the doubt is cleared, in one transaction.
  * - A crash (or a failed request) between the two writes leaves the batch in doubt: some of
  *   its records may be in the topic. The next flush reads the tail of every partition (the
  *   in-doubt batch is the newest thing this outbox wrote) and re-sends only the items whose
  *   `chanperf-seq` header it does not find. So no item is published twice and none is lost —
  *   as long as only this outbox writes to the topic, which the lease below ensures.
- * - Lease: several processes may share the SQLite file (ingestion ×N); only the holder of the
- *   row's lease publishes. The lease lasts `leaseMs` and is renewed on every flush; a dead
+ * - Lease: several processes may share the log (ingestion ×N); only the holder of the
+ *   cursor's lease publishes. The lease lasts `leaseMs` and is renewed on every flush; a dead
  *   holder's lease expires and another process takes over (recovering the in-doubt batch).
- * - With `idOf`, published ids are also kept (`kafka_outbox_ids`), and an item whose id was
+ * - With `idOf`, published ids are also kept (`published(id)`), and an item whose id was
  *   published before is skipped even if its seq changed (a read model rebuilt by different
  *   rules renumbers its alert log).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { SqliteStore } from '@chanperf/store-sqlite';
+import type { OutboxCursor, OutboxStore } from '@chanperf/engine';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaAdapterError, kafkaError } from './errors.js';
@@ -39,7 +39,7 @@ export interface OutboxSource<T> {
 }
 
 export interface OutboxOptions {
-  /** Names the row in `kafka_outbox` and the `chanperf-outbox` header. */
+  /** Names the outbox's cursor in the store and the `chanperf-outbox` header. */
   readonly name: string;
   readonly topic: string;
   /** Items per request (default 500). */
@@ -63,29 +63,6 @@ export interface Outbox {
   position(): number;
   /** Gives the lease up (after the flush in progress). */
   release(): Promise<void>;
-}
-
-interface Row {
-  position: number;
-  in_doubt_to: number | null;
-  owner: string | null;
-  lease_until: number;
-}
-
-/** Creates the outbox tables when missing. */
-export function migrateOutbox(db: SqliteStore['db']): void {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS kafka_outbox (
-      name TEXT PRIMARY KEY,
-      position INTEGER NOT NULL,
-      in_doubt_to INTEGER,
-      owner TEXT,
-      lease_until INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE IF NOT EXISTS kafka_outbox_ids (
-      name TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (name, id)
-    ) WITHOUT ROWID;
-  `);
 }
 
 /**
@@ -169,16 +146,18 @@ export async function readTailSeqs(
   }
 }
 
-/** Creates the outbox `options.name` over `source`, publishing through `publisher`. */
+/**
+ * Creates the outbox `options.name` over `source`, publishing through `publisher`; its cursor
+ * is `store.outbox(options.name)`.
+ */
 export function createOutbox<T>(
-  db: SqliteStore['db'],
+  store: OutboxStore,
   kafka: Kafka,
   publisher: RecordPublisher,
   source: OutboxSource<T>,
   options: OutboxOptions,
   logger: Logger,
 ): Outbox {
-  migrateOutbox(db);
   const { name, topic } = options;
   const batchSize = options.batchSize ?? 500;
   const leaseMs = options.leaseMs ?? 5000;
@@ -186,39 +165,14 @@ export function createOutbox<T>(
   const owner = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const log = logger.child({ outbox: name, topic });
 
-  db.prepare(`INSERT OR IGNORE INTO kafka_outbox (name, position) VALUES (?, 0)`).run(name);
-  const select = db.prepare<[string], Row>(
-    `SELECT position, in_doubt_to, owner, lease_until FROM kafka_outbox WHERE name = ?`,
-  );
-  const acquire = db.prepare<[string, number, string, string, number]>(
-    `UPDATE kafka_outbox SET owner = ?, lease_until = ?
-     WHERE name = ? AND (owner IS NULL OR owner = ? OR lease_until < ?)`,
-  );
-  const markInDoubt = db.prepare<[number, string, string]>(
-    `UPDATE kafka_outbox SET in_doubt_to = ? WHERE name = ? AND owner = ?`,
-  );
-  const markPublished = db.prepare<[number, string, string]>(
-    `UPDATE kafka_outbox SET position = ?, in_doubt_to = NULL WHERE name = ? AND owner = ?`,
-  );
-  const releaseLease = db.prepare<[string, string]>(
-    `UPDATE kafka_outbox SET owner = NULL, lease_until = 0 WHERE name = ? AND owner = ?`,
-  );
-  const hasId = db
-    .prepare<[string, string], number>(`SELECT 1 FROM kafka_outbox_ids WHERE name = ? AND id = ?`)
-    .pluck();
-  const addId = db.prepare<[string, string]>(`INSERT OR IGNORE INTO kafka_outbox_ids VALUES (?, ?)`);
-  const commitPublished = db.transaction((to: number, ids: readonly string[]) => {
-    const changed = markPublished.run(to, name, owner).changes;
-    if (changed === 1) for (const id of ids) addId.run(name, id);
-    return changed === 1;
-  });
+  const cursor: OutboxCursor = store.outbox(name);
 
   let isLeader = false;
   let running: Promise<void> = Promise.resolve();
 
   const holdLease = (): boolean => {
     const now = Date.now();
-    isLeader = acquire.run(owner, now + leaseMs, name, owner, now).changes === 1;
+    isLeader = cursor.acquire(owner, now + leaseMs, now);
     return isLeader;
   };
 
@@ -229,7 +183,7 @@ export function createOutbox<T>(
       const id = source.idOf?.(item);
       if (id !== undefined) {
         ids.push(id);
-        if (hasId.get(name, id) !== undefined) continue;
+        if (cursor.published(id)) continue;
       }
       if (skip.has(seq)) continue;
       const r = source.toRecord(item);
@@ -237,7 +191,7 @@ export function createOutbox<T>(
     }
     await publisher.publish(topic, records);
     const last = items[items.length - 1];
-    if (last !== undefined && !commitPublished(last.seq, ids)) {
+    if (last !== undefined && !cursor.markPublished(owner, last.seq, ids)) {
       throw new KafkaAdapterError('KAFKA_PUBLISH', `outbox ${name} lost its lease while publishing`, true);
     }
     return records.length;
@@ -245,12 +199,12 @@ export function createOutbox<T>(
 
   const flushNow = async (): Promise<void> => {
     if (!holdLease()) return;
-    let row = select.get(name) as Row;
-    if (row.in_doubt_to !== null && row.in_doubt_to > row.position) {
-      const inDoubt = row.in_doubt_to - row.position;
-      log.info({ position: row.position, inDoubtTo: row.in_doubt_to }, 'recovering an in-doubt outbox batch');
+    let row = cursor.state();
+    if (row.inDoubtTo !== null && row.inDoubtTo > row.position) {
+      const inDoubt = row.inDoubtTo - row.position;
+      log.info({ position: row.position, inDoubtTo: row.inDoubtTo }, 'recovering an in-doubt outbox batch');
       const published = await readTailSeqs(kafka, topic, name, inDoubt, recoveryTimeoutMs);
-      const inDoubtTo = row.in_doubt_to;
+      const inDoubtTo = row.inDoubtTo;
       const items = (await source.read(row.position, Math.max(inDoubt, batchSize))).filter(
         (i) => i.seq <= inDoubtTo,
       );
@@ -258,17 +212,21 @@ export function createOutbox<T>(
       if (items.length === 0) return;
       const resent = await send(items, published);
       log.info({ found: published.size, resent }, 'outbox batch recovered');
-      row = select.get(name) as Row;
+      row = cursor.state();
     }
     for (;;) {
       if (!holdLease()) return;
       const items = await source.read(row.position, batchSize);
       const last = items[items.length - 1];
       if (last === undefined) return;
-      markInDoubt.run(last.seq, name, owner);
+      // Lost the lease while reading: the new holder publishes (and may recover our doubt).
+      if (!cursor.markInDoubt(owner, last.seq)) {
+        isLeader = false;
+        return;
+      }
       const sent = await send(items, new Set());
       log.debug({ from: items[0]?.seq, to: last.seq, sent }, 'outbox published');
-      row = select.get(name) as Row;
+      row = cursor.state();
     }
   };
 
@@ -279,10 +237,10 @@ export function createOutbox<T>(
       return run;
     },
     leader: () => isLeader,
-    position: () => (select.get(name) as Row).position,
+    position: () => cursor.state().position,
     async release() {
       await running;
-      releaseLease.run(name, owner);
+      cursor.release(owner);
       isLeader = false;
     },
   };

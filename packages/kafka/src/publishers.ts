@@ -47,7 +47,7 @@ async function startOutboxPublisher<T>(
   const kafka = createKafka(config, runtime.logger);
   const publisher = await connectPublisher(kafka, config, log);
   const outbox: Outbox = createOutbox(
-    runtime.store.db,
+    runtime.store.outboxes,
     kafka,
     publisher,
     source,
@@ -111,17 +111,16 @@ export function startRejectedPublisher(
   options: OutboxPublisherOptions = {},
 ): Promise<RejectedPublisher> {
   // The rejected store hands `raw` back as UTF-8 text; the topic must carry the bytes as
-  // received (invalid UTF-8 included), which the SQLite store keeps in `rejected.raw`.
-  // TODO(store-sqlite): drop this once RejectedRecord.raw returns the stored bytes.
-  const rawBytes = runtime.store.db
-    .prepare<[number], Buffer>(`SELECT raw FROM rejected WHERE id = ?`)
-    .pluck();
+  // received (invalid UTF-8 included), which the store hands back through `rawBytes`.
+  const rejected = runtime.store.log;
   const source: OutboxSource<RejectedRecord> = {
     read: async (after, limit) =>
-      (await runtime.store.log.list({ afterId: after, limit })).map((r) => ({
-        seq: r.id,
-        item: { ...r, raw: rawBytes.get(r.id) ?? r.raw },
-      })),
+      Promise.all(
+        (await rejected.list({ afterId: after, limit })).map(async (r) => ({
+          seq: r.id,
+          item: { ...r, raw: (await rejected.rawBytes(r.id)) ?? r.raw },
+        })),
+      ),
     toRecord: rejectedRecord,
   };
   return startOutboxPublisher(runtime, config, 'rejected', TOPICS.rejected, source, 'appended', options);

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultSettings, type ProjectionState } from '@chanperf/domain';
 import { Ingestor, ProjectionRunner } from '@chanperf/engine';
 import { generateFeed } from '@chanperf/testing';
+import { sqliteConnections } from './connections.js';
 import { sqliteStore } from './sqliteStore.js';
 
 const dirs: string[] = [];
@@ -57,8 +58,9 @@ async function project(salesPerPartnerMonth: number) {
     await runner.catchUp();
   }
   const state: ProjectionState = (await store.readStore.load()).state;
-  const orders = store.readDb.prepare('SELECT COUNT(*) FROM rm_orders').pluck().get() as number;
-  const sales = store.db
+  const files = sqliteConnections(store);
+  const orders = files.readModel.prepare('SELECT COUNT(*) FROM rm_orders').pluck().get() as number;
+  const sales = files.log
     .prepare(`SELECT COUNT(*) FROM events WHERE type = 'SaleRecorded'`)
     .pluck()
     .get() as number;

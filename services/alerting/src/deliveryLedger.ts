@@ -1,10 +1,11 @@
 /**
- * The delivery ledger: what happened to each alert, by its deterministic id, in the same
- * SQLite file as the event log. Its table is deliberately not prefixed `rm_`: the read model
- * can be dropped and rebuilt (alert seqs restart, ids stay the same) and the ledger must
- * survive that, or a rebuild would re-send every alert.
+ * The delivery ledger: what happened to each alert, by its deterministic id. The port and its
+ * record are this service's own contract (statuses, redaction), so they are defined here, not
+ * among the engine's ports; a store implements it structurally (`SqliteStore.deliveryLedger()`
+ * keeps it in the log's file, where it survives read-model rebuilds: a rebuild renumbers the
+ * alert log, ids stay the same, and nothing is re-sent).
  */
-import type { SqliteStore } from '@chanperf/store-sqlite';
+import { redactUrls } from './redact.js';
 
 /**
  * - `pending`: written to the log; webhook delivery not done yet (in progress or interrupted).
@@ -19,12 +20,16 @@ export interface DeliveryRecord {
   readonly status: DeliveryStatus;
   /** Webhook attempts so far, over all runs. */
   readonly attempts: number;
+  /** The last failure, with any URL in it redacted (`redactUrl`): no credentials, no path. */
   readonly lastError: string | null;
   /** When the webhook answered 2xx, or (status `logged`) when the alert was logged. */
   readonly deliveredAt: string | null;
 }
 
-/** Port of the alerting service onto its durable state; every write commits on return. */
+/**
+ * Port of the alerting service onto its durable state; every write commits on return, and
+ * survives restarts and read-model rebuilds. The updates of an alert without a record throw.
+ */
 export interface DeliveryLedger {
   get(alertId: string): DeliveryRecord | undefined;
   /** The alert was written to the log; no-op when a record exists already. */
@@ -38,65 +43,17 @@ export interface DeliveryLedger {
   redriveFailed(): number;
 }
 
-interface Row {
-  alert_id: string;
-  status: DeliveryStatus;
-  attempts: number;
-  last_error: string | null;
-  delivered_at: string | null;
-}
-
-export function sqliteDeliveryLedger(db: SqliteStore['db']): DeliveryLedger {
-  db.exec(`CREATE TABLE IF NOT EXISTS alert_deliveries (
-    alert_id TEXT PRIMARY KEY, status TEXT, attempts INTEGER, last_error TEXT, delivered_at TEXT
-  )`);
-  const select = db.prepare<[string], Row>(`SELECT * FROM alert_deliveries WHERE alert_id = ?`);
-  const insert = db.prepare<[string, string, string | null]>(
-    `INSERT OR IGNORE INTO alert_deliveries VALUES (?, ?, 0, NULL, ?)`,
-  );
-  const attemptFailed = db.prepare<[string, string]>(
-    `UPDATE alert_deliveries SET attempts = attempts + 1, last_error = ? WHERE alert_id = ?`,
-  );
-  const delivered = db.prepare<[string, string]>(
-    `UPDATE alert_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?
-     WHERE alert_id = ?`,
-  );
-  const givenUp = db.prepare<[string, string]>(
-    `UPDATE alert_deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?
-     WHERE alert_id = ?`,
-  );
-  const redrive = db.prepare(`UPDATE alert_deliveries SET status = 'pending' WHERE status = 'failed'`);
-
-  const expectOne = (changes: number, alertId: string) => {
-    if (changes !== 1) throw new Error(`alert_deliveries has no record of ${alertId}`);
-  };
+/**
+ * The ledger over a store's implementation of it (`SqliteStore.deliveryLedger()`): every error
+ * is redacted (`redactUrls`) before it is stored, whichever store keeps it.
+ */
+export function deliveryLedger(store: DeliveryLedger): DeliveryLedger {
   return {
-    get(alertId) {
-      const row = select.get(alertId);
-      return row === undefined
-        ? undefined
-        : {
-            alertId: row.alert_id,
-            status: row.status,
-            attempts: row.attempts,
-            lastError: row.last_error,
-            deliveredAt: row.delivered_at,
-          };
-    },
-    recordLogged(alertId, status, at) {
-      insert.run(alertId, status, status === 'logged' ? at : null);
-    },
-    recordAttemptFailed(alertId, error) {
-      expectOne(attemptFailed.run(error, alertId).changes, alertId);
-    },
-    recordDelivered(alertId, at) {
-      expectOne(delivered.run(at, alertId).changes, alertId);
-    },
-    recordGivenUp(alertId, error) {
-      expectOne(givenUp.run(error, alertId).changes, alertId);
-    },
-    redriveFailed() {
-      return redrive.run().changes;
-    },
+    get: (alertId) => store.get(alertId),
+    recordLogged: (alertId, status, at) => store.recordLogged(alertId, status, at),
+    recordAttemptFailed: (alertId, error) => store.recordAttemptFailed(alertId, redactUrls(error)),
+    recordDelivered: (alertId, at) => store.recordDelivered(alertId, at),
+    recordGivenUp: (alertId, error) => store.recordGivenUp(alertId, redactUrls(error)),
+    redriveFailed: () => store.redriveFailed(),
   };
 }

@@ -29,7 +29,7 @@ import {
   type MonthReport,
   type ProjectionState,
 } from '@chanperf/domain';
-import type { ChannelLog, MoneyRow, PromotionRow } from './channelLog.js';
+import type { ChannelLog, MoneyRow, PromotionRow } from '@chanperf/engine';
 import type { Contribution, Explanation, MoneyEvent } from './schemas.js';
 
 export const RULES = {

@@ -18,7 +18,7 @@ import {
   type MonthClock,
   type ProjectionState,
 } from '@chanperf/domain';
-import type { ChannelLog } from './channelLog.js';
+import type { ChannelLog } from '@chanperf/engine';
 import type { Trainings } from './schemas.js';
 
 /** The window of the certified-trainee count: M−11 … M (spec §4). */

@@ -1,63 +1,13 @@
 /**
- * Reads the events behind a channel's figures straight from the embedded log (the `events`
- * table), for `explain` and the channel's trainings. Only the fields they need are extracted,
- * in SQL, and rows are streamed, so a channel with a long history is not loaded into memory
- * at once.
+ * The `ChannelLog` port over the log's `events` table: the events behind a channel's figures,
+ * for `explain` and the channel's trainings. Only the fields they need are extracted, in SQL,
+ * and rows are streamed, so a channel with a long history is not loaded into memory at once.
  *
- * The log is the store's table; this module adds one index to it (channel, position) with
- * `CREATE INDEX IF NOT EXISTS`, which is idempotent and does not change what the store reads.
+ * It adds one index to the log (channel, position) with `CREATE INDEX IF NOT EXISTS`, which is
+ * idempotent and does not change what the log reads or writes.
  */
-import type { SqliteStore } from '@chanperf/store-sqlite';
-
-type Database = SqliteStore['db'];
-
-/** A SaleRecorded or SaleReturned as written in the log. */
-export interface MoneyRow {
-  readonly position: number;
-  readonly eventId: string;
-  readonly type: 'SaleRecorded' | 'SaleReturned';
-  readonly occurredAt: string;
-  readonly orderId: string;
-  readonly sku: string;
-  readonly quantity: number;
-  /** The decimal string as written ("400000.00"). */
-  readonly netAmount: string;
-}
-
-/** A PromotionScheduled as written in the log. */
-export interface PromotionRow {
-  readonly position: number;
-  readonly eventId: string;
-  readonly promotionId: string;
-  readonly startsAt: string;
-  readonly endsAt: string;
-  readonly bonusBps: number;
-  readonly skus: readonly string[] | null;
-  readonly channelIds: readonly string[] | null;
-}
-
-/** A TrainingCompleted as written in the log. */
-export interface TrainingRow {
-  readonly position: number;
-  readonly eventId: string;
-  readonly occurredAt: string;
-  readonly courseId: string;
-  readonly traineeId: string;
-  /** null when the course did not certify the trainee. */
-  readonly certification: string | null;
-}
-
-/** The log lookups the query service needs; every read is bounded by a position (the read model's). */
-export interface ChannelLog {
-  /** Sales and returns of a channel with position ≤ upTo, in log order. */
-  moneyEvents(channelId: string, upTo: number): IterableIterator<MoneyRow>;
-  /** The latest SaleRecorded of (channel, orderId, sku) with position < before. */
-  latestSaleBefore(channelId: string, orderId: string, sku: string, before: number): MoneyRow | undefined;
-  /** Every PromotionScheduled with position ≤ upTo, in log order. */
-  promotions(upTo: number): PromotionRow[];
-  /** TrainingCompleted events of a channel with position ≤ upTo, in log order. */
-  trainingEvents(channelId: string, upTo: number): IterableIterator<TrainingRow>;
-}
+import type { Database } from 'better-sqlite3';
+import type { ChannelLog, MoneyRow, PromotionRow, TrainingRow } from '@chanperf/engine';
 
 const MONEY_COLUMNS = `position, event_id AS eventId, type,
   json_extract(payload, '$.occurredAt') AS occurredAt,
@@ -83,6 +33,7 @@ interface PromotionPayload {
   };
 }
 
+/** The channel log over the log's connection `db`. */
 export function sqliteChannelLog(db: Database): ChannelLog {
   // Program events have no channel: the same index serves `channel_id IS NULL`.
   db.exec(`CREATE INDEX IF NOT EXISTS events_by_channel ON events (channel_id, position)`);
@@ -118,7 +69,7 @@ export function sqliteChannelLog(db: Database): ChannelLog {
     moneyEvents: (channelId, upTo) => money.iterate(channelId, upTo),
     latestSaleBefore: (channelId, orderId, sku, before) => latestSale.get(channelId, before, orderId, sku),
     promotions: (upTo) =>
-      promotions.all(upTo).map((r) => {
+      promotions.all(upTo).map((r): PromotionRow => {
         const d = (JSON.parse(r.payload) as PromotionPayload).data;
         return {
           position: r.position,

@@ -1,0 +1,141 @@
+/**
+ * Narrow ports onto what the adapters and services keep beside the event log (DESIGN.md
+ * "Ports", "Concurrency: the log decides"): they meet through these, never through a shared
+ * database handle. Each says what it guarantees, so every writer gets the same guarantees
+ * and another log implementation (EventStoreDB) can offer the same; the embedded store
+ * (`@chanperf/store-sqlite`) implements them all in the log's file.
+ *
+ * The alerting service's delivery ledger is not here: its records and statuses are that
+ * service's own contract (`services/alerting/src/deliveryLedger.ts`), which the store
+ * implements structurally.
+ *
+ * The calls are synchronous, like the code that uses them: an implementation keeps this state
+ * locally (in the embedded file, or a node's local file beside a remote log). Every write is
+ * committed when the call returns.
+ */
+
+/** A SaleRecorded or SaleReturned as written in the log. */
+export interface MoneyRow {
+  readonly position: number;
+  readonly eventId: string;
+  readonly type: 'SaleRecorded' | 'SaleReturned';
+  readonly occurredAt: string;
+  readonly orderId: string;
+  readonly sku: string;
+  readonly quantity: number;
+  /** The decimal string as written ("400000.00"). */
+  readonly netAmount: string;
+}
+
+/** A PromotionScheduled as written in the log. */
+export interface PromotionRow {
+  readonly position: number;
+  readonly eventId: string;
+  readonly promotionId: string;
+  readonly startsAt: string;
+  readonly endsAt: string;
+  readonly bonusBps: number;
+  readonly skus: readonly string[] | null;
+  readonly channelIds: readonly string[] | null;
+}
+
+/** A TrainingCompleted as written in the log. */
+export interface TrainingRow {
+  readonly position: number;
+  readonly eventId: string;
+  readonly occurredAt: string;
+  readonly courseId: string;
+  readonly traineeId: string;
+  /** null when the course did not certify the trainee. */
+  readonly certification: string | null;
+}
+
+/**
+ * The log's events of one channel (and the program's promotions), for `explain` and a
+ * channel's trainings. Read-only: it never changes what the log holds. Every read is bounded
+ * by a position (the read model's), so an answer describes the same moment as the figures
+ * next to it, whatever other writers append meanwhile. Iterators stream: a channel with a
+ * long history is not loaded into memory at once (finish or `return()` them before the next
+ * write on the same connection).
+ */
+export interface ChannelLog {
+  /** Sales and returns of a channel with position ≤ upTo, in log order. */
+  moneyEvents(channelId: string, upTo: number): IterableIterator<MoneyRow>;
+  /** The latest SaleRecorded of (channel, orderId, sku) with position < before. */
+  latestSaleBefore(channelId: string, orderId: string, sku: string, before: number): MoneyRow | undefined;
+  /** Every PromotionScheduled with position ≤ upTo, in log order. */
+  promotions(upTo: number): PromotionRow[];
+  /** TrainingCompleted events of a channel with position ≤ upTo, in log order. */
+  trainingEvents(channelId: string, upTo: number): IterableIterator<TrainingRow>;
+}
+
+/**
+ * The rejected store's bytes: `RejectedRecord.raw` comes back as text, but an input is kept
+ * exactly as received (invalid UTF-8 included), and an edge that forwards it (the Kafka
+ * `rejected` topic) must carry those bytes.
+ */
+export interface RejectedBytes {
+  /** The stored bytes of rejected input `id`, as received; undefined when there is no such id. */
+  rawBytes(id: number): Promise<Uint8Array | undefined>;
+}
+
+/** The durable state of one named outbox (see `OutboxStore`). */
+export interface OutboxState {
+  /** The last published sequence number (0: none). */
+  readonly position: number;
+  /** The last seq of a batch that may have been sent but is not known published; null: none. */
+  readonly inDoubtTo: number | null;
+}
+
+/**
+ * One outbox's cursor: how far an ordered source (alert log, rejected store) has been
+ * published, the batch in doubt, the lease that lets exactly one process publish, and (for
+ * sources whose items have stable ids) the ids published. It survives read-model rebuilds.
+ *
+ * Guarantees, for any number of processes sharing the store:
+ * - `acquire` is a compare-and-set: at most one owner holds the lease at a time, until it
+ *   releases it or lets it expire;
+ * - `markInDoubt` and `markPublished` change nothing unless `owner` still holds the row, and
+ *   say so; `markPublished` moves the position, clears the doubt and records the ids in one
+ *   transaction.
+ */
+export interface OutboxCursor {
+  readonly name: string;
+  state(): OutboxState;
+  /**
+   * Takes or extends the lease for `owner` until `until` (ms) when it is free, already
+   * `owner`'s, or expired (`lease until` < `now`); answers whether `owner` holds it now.
+   */
+  acquire(owner: string, until: number, now: number): boolean;
+  /** Records that the batch up to `to` is being sent; false when `owner` lost the lease. */
+  markInDoubt(owner: string, to: number): boolean;
+  /** Records the batch up to `to` published, with its items' `ids`; false when `owner` lost the lease. */
+  markPublished(owner: string, to: number, ids: readonly string[]): boolean;
+  /** Whether an item with this id was published through this outbox before. */
+  published(id: string): boolean;
+  /** Gives the lease up if `owner` holds it. */
+  release(owner: string): void;
+}
+
+/** The outboxes of a log, by name; a cursor starts at position 0 on first use. */
+export interface OutboxStore {
+  outbox(name: string): OutboxCursor;
+}
+
+/** A commit in flight across two stores, as its journal keeps it (texts are the owner's encoding). */
+export interface JournalEntry {
+  /** The marker the local part stores with its commit (so it is applied at most once). */
+  readonly marker: string;
+  readonly batch: string;
+}
+
+/**
+ * A write-ahead journal of one slot, for a commit that spans the log and a second store
+ * (EventStoreDB + the node's local file): written before the commit starts, read back after
+ * a crash to complete it, cleared once it is done. `write` replaces the slot.
+ */
+export interface CommitJournalStore {
+  read(): JournalEntry | undefined;
+  write(entry: JournalEntry): void;
+  clear(): void;
+}
