@@ -67,8 +67,18 @@ export class EventValidator {
     return E.right({ event: parsed.data, canonical: JSON.stringify(parsed.data) });
   }
 
-  /** Validates one line or record of text (a UTF-8 BOM and trailing CR are ignored). */
+  /**
+   * Validates one line or record of text, as `normalizeLine` left it (a file's BOM and a
+   * trailing CR removed). A BOM still there was not at the start of a file: rejected.
+   */
   validateText(text: string): E.Either<Rejection, ValidEvent> {
+    if (text.charCodeAt(0) === 0xfeff) {
+      return E.left({
+        code: 'MALFORMED_JSON',
+        message: 'starts with a byte-order mark (U+FEFF), which is ignored only at the start of a file',
+        eventId: null,
+      });
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -83,7 +93,7 @@ export class EventValidator {
   }
 }
 
-/** Strips a leading UTF-8 byte-order mark and a trailing CR. */
+/** Strips a leading UTF-8 byte-order mark (`first`: the start of a file) and a trailing CR. */
 export function normalizeLine(line: string, first: boolean): string {
   let s = first && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   if (s.endsWith('\r')) s = s.slice(0, -1);

@@ -16,7 +16,7 @@
  *   is skipped like a blank line. Only infrastructure failures (the log cannot be written)
  *   stop a batch; KafkaJS then retries it from the last resolved offset.
  */
-import type { RawInput } from '@chanperf/engine';
+import { lineInput, type RawInput } from '@chanperf/engine';
 import type { Runtime } from '@chanperf/runtime';
 import type { Consumer, EachBatchHandler, KafkaMessage } from 'kafkajs';
 import type { KafkaConfig } from './config.js';
@@ -56,21 +56,16 @@ export interface ErpConsumer {
   stop(): Promise<void>;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const lossy = new TextDecoder('utf-8');
-
-/** A record as a raw input: text as UTF-8 (BOM dropped); invalid UTF-8 keeps its bytes. */
+/**
+ * A record as a raw input, read like the start of a file (a BOM and a trailing CR dropped). A
+ * value that is not UTF-8 is `unreadable` (rejected MALFORMED_JSON, kept with its exact bytes),
+ * never decoded with replacement characters: two different eventIds must not become equal.
+ */
 export function recordInput(topic: string, partition: number, message: KafkaMessage): RawInput {
   const source = kafkaSource(topic, partition, message.offset);
   const value = message.value;
   if (value === null) return { text: '', source, line: null };
-  let text: string;
-  try {
-    text = utf8.decode(value);
-  } catch {
-    return { text: lossy.decode(value), source, line: null, bytes: Uint8Array.from(value) };
-  }
-  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, source, line: null };
+  return lineInput(Uint8Array.from(value), true, source, null);
 }
 
 /**

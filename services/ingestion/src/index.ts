@@ -3,8 +3,10 @@
  * inspect and redrive rejected inputs and close periods. A 200 means the batch is durable in
  * the log: the whole body is committed in one transaction, or nothing is.
  */
+import { isUtf8 } from 'node:buffer';
 import {
   formatMonth,
+  isBlankLine,
   parseMonth,
   parseTimestamp,
   MonthClock,
@@ -12,8 +14,9 @@ import {
   REJECTION_CODES,
   type Month,
 } from '@chanperf/domain';
-import type { Ingestor, Outcome, RawInput } from '@chanperf/engine';
+import { invalidUtf8Offset, lineInput, type Ingestor, type Outcome, type RawInput } from '@chanperf/engine';
 import { errorSchema, sendError, type App, type Runtime } from '@chanperf/runtime';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 export const MAX_ITEMS = 10_000;
@@ -140,52 +143,176 @@ function summarize(items: ItemOutcome[]) {
   };
 }
 
-export function registerIngestionRoutes(app: App, runtime: Runtime): Promise<void> {
-  const service = createIngestion(runtime);
+const ACCEPTED_TYPES =
+  'send application/json (an array of events) or application/x-ndjson (one event per line)';
 
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, body);
+/** An error the error handler answers with this status and code. */
+function httpError(statusCode: number, code: string, message: string): Error {
+  return Object.assign(new Error(message), { statusCode, code });
+}
+
+/**
+ * A 415 unless every content coding of the request is `identity`: bodies are not decoded
+ * (docs/decisions.md), and a compressed body read as JSON would only give confusing errors.
+ */
+async function identityOnly(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const header = request.headers['content-encoding'] ?? '';
+  const codings = header
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
+  if (codings.length === 0) return undefined;
+  return sendError(
+    reply,
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Content-Encoding ${codings.join(', ')} is not supported: send the body uncompressed (identity)`,
+  );
+}
+
+/** POST /v1/events takes JSON or NDJSON, said before its body is read (none: the same 415). */
+async function eventsMediaType(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const header = request.headers['content-type'];
+  const mediaType = (header ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType === 'application/json' || mediaType === 'application/x-ndjson') return undefined;
+  return sendError(
+    reply,
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    header === undefined || mediaType === ''
+      ? `the request has no Content-Type: ${ACCEPTED_TYPES}`
+      : `Content-Type ${mediaType} is not accepted: ${ACCEPTED_TYPES}`,
+  );
+}
+
+/** NDJSON bodies that are not all UTF-8: their lines are cut from the bytes (see the parser). */
+const ndjsonBytes = new WeakMap<FastifyRequest, Buffer>();
+
+/** NDJSON text (valid UTF-8) as inputs: a BOM ignored on the first line only, CRs dropped. */
+function ndjsonFromText(body: string): RawInput[] {
+  const lines = body.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.map((text, i) => ({ text: normalizeLine(text, i === 0), source: 'http', line: i + 1 }));
+}
+
+/** NDJSON bytes as inputs, as the file reader cuts them: a line that is not UTF-8 is rejected. */
+function ndjsonFromBytes(body: Buffer): RawInput[] {
+  const inputs: RawInput[] = [];
+  let start = 0;
+  while (start < body.length) {
+    const nl = body.indexOf(0x0a, start);
+    const end = nl < 0 ? body.length : nl;
+    const bytes = body.subarray(start, end);
+    inputs.push(lineInput(bytes, start === 0, 'http', inputs.length + 1));
+    start = end + 1;
+  }
+  return inputs;
+}
+
+/**
+ * Caps what a rejected input keeps: beyond `max` bytes, the first ones (cut on a character
+ * boundary) and a marker with the size. Validation still reads the whole text.
+ */
+export function capRaw(input: RawInput, max: number): RawInput {
+  // Every UTF-16 unit is at most 3 bytes: most inputs need no measuring.
+  if (input.bytes === undefined && input.text.length * 3 <= max) return input;
+  const raw = input.bytes ?? Buffer.from(input.text, 'utf8');
+  if (raw.length <= max) return input;
+  let cut = max;
+  while (cut > 0 && ((raw[cut] as number) & 0xc0) === 0x80) cut--;
+  const marker = ` …[truncated: the first ${cut} of ${raw.length} bytes are kept]`;
+  return { ...input, bytes: Buffer.concat([raw.subarray(0, cut), Buffer.from(marker, 'utf8')]) };
+}
+
+/** The reason `lineInput` gives a line that is not UTF-8: such a record is not redriven as it was. */
+const NOT_UTF8 = /^line is not valid UTF-8 \(byte offset \d+\)$/;
+
+/** The marker `capRaw` appends: such a record cannot be redriven as it was. */
+const TRUNCATED = / …\[truncated: the first \d+ of \d+ bytes are kept\]$/;
+
+export async function registerIngestionRoutes(app: App, runtime: Runtime): Promise<void> {
+  // In a scope of their own: the body parsers below are these routes' only.
+  await app.register((scope: App) => {
+    ingestionRoutes(scope, runtime);
+    return Promise.resolve();
+  });
+}
+
+function ingestionRoutes(app: App, runtime: Runtime): void {
+  const service = createIngestion(runtime);
+  const { rejectedMaxBytesPerItem, rejectedMaxTotal } = runtime.config;
+
+  /** 507 once the rejected store holds CHANPERF_REJECTED_MAX_TOTAL inputs: nothing is dropped silently. */
+  const rejectedRoom = async (_request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const held = (await runtime.store.log.counts()).rejected;
+    if (held < rejectedMaxTotal) return undefined;
+    return sendError(
+      reply,
+      507,
+      'REJECTED_STORE_FULL',
+      `the rejected store holds ${held} inputs, its limit (CHANPERF_REJECTED_MAX_TOTAL=${rejectedMaxTotal}): ingestion is refused until the limit is raised`,
+    );
+  };
+
+  // JSON bodies must be UTF-8: decoded with replacement characters, two different eventIds
+  // could become one. Otherwise Fastify's own parser (prototype poisoning refused).
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) {
+      done(
+        httpError(400, 'INVALID_UTF8', `body is not valid UTF-8 (byte offset ${invalidUtf8Offset(bytes)})`),
+        undefined,
+      );
+      return;
+    }
+    void json(request, bytes.toString('utf8'), done);
+  });
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (isUtf8(bytes)) {
+      done(null, bytes.toString('utf8'));
+      return;
+    }
+    // Lines that are not UTF-8 are rejected one by one, so the handler needs the bytes.
+    ndjsonBytes.set(request, bytes);
+    done(null, '');
   });
 
   app.post(
     '/v1/events',
     {
       config: { roles: ['ingest', 'admin'] },
+      onRequest: [eventsMediaType, identityOnly, rejectedRoom],
       schema: {
         tags: ['ingestion'],
         summary: 'Append ERP events (a JSON array, or NDJSON); per item: accepted, duplicate or rejected',
-        description: `At most ${MAX_ITEMS} items and 10 MiB per request. The whole body is committed at once: a 200 means durable.`,
+        description: `At most ${MAX_ITEMS} items (blank NDJSON lines not counted) and 10 MiB per request, UTF-8, not compressed. The whole body is committed at once: a 200 means durable. 507 once the rejected store is full.`,
         body: z.union([z.array(z.unknown()), z.string()]),
-        response: { 200: postResultSchema, 400: errorSchema, 413: errorSchema, 415: errorSchema },
+        response: {
+          200: postResultSchema,
+          400: errorSchema,
+          413: errorSchema,
+          415: errorSchema,
+          507: errorSchema,
+        },
       },
     },
     async (request, reply) => {
-      const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-      if (mediaType !== 'application/json' && mediaType !== 'application/x-ndjson') {
-        return sendError(
-          reply,
-          415,
-          'UNSUPPORTED_MEDIA_TYPE',
-          'send application/json (an array of events) or application/x-ndjson (one event per line)',
-        );
-      }
       let inputs: RawInput[];
       if (typeof request.body === 'string') {
-        const lines = request.body.split('\n');
-        if (lines[lines.length - 1] === '') lines.pop();
-        if (lines.length > MAX_ITEMS) {
+        const bytes = ndjsonBytes.get(request);
+        inputs = bytes !== undefined ? ndjsonFromBytes(bytes) : ndjsonFromText(request.body);
+        const items = inputs.reduce((n, i) => (isBlankLine(i.text) ? n : n + 1), 0);
+        if (items > MAX_ITEMS) {
           return sendError(
             reply,
             413,
             'TOO_MANY_ITEMS',
-            `at most ${MAX_ITEMS} events per request (got ${lines.length})`,
+            `at most ${MAX_ITEMS} events per request (got ${items})`,
           );
         }
-        inputs = lines.map((text, i) => ({
-          text: normalizeLine(text, i === 0),
-          source: 'http',
-          line: i + 1,
-        }));
       } else {
         if (request.body.length > MAX_ITEMS) {
           return sendError(
@@ -200,7 +327,7 @@ export function registerIngestionRoutes(app: App, runtime: Runtime): Promise<voi
         }
         inputs = request.body.map((item, i) => ({ text: JSON.stringify(item), source: 'http', line: i + 1 }));
       }
-      const outcomes = await service.ingest(inputs);
+      const outcomes = await service.ingest(inputs.map((input) => capRaw(input, rejectedMaxBytesPerItem)));
       const items = outcomes.flatMap((o, i) => toItem(i, o) ?? []);
       return summarize(items);
     },
@@ -256,12 +383,20 @@ export function registerIngestionRoutes(app: App, runtime: Runtime): Promise<voi
     '/v1/rejected/:id/retry',
     {
       config: { roles: ['admin'] },
+      onRequest: [identityOnly, rejectedRoom],
       schema: {
         tags: ['ingestion'],
         summary: 'Redrive a rejected input: as it was, or corrected (the JSON body replaces it)',
         params: z.object({ id: z.coerce.number().int().min(1) }),
         body: z.unknown().optional(),
-        response: { 200: outcomeSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: {
+          200: outcomeSchema,
+          400: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+          415: errorSchema,
+          507: errorSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -270,12 +405,37 @@ export function registerIngestionRoutes(app: App, runtime: Runtime): Promise<voi
         return sendError(reply, 404, 'NOT_FOUND', `no rejected input ${request.params.id}`);
       if (r.status === 'redriven')
         return sendError(reply, 409, 'ALREADY_REDRIVEN', `rejected input ${r.id} was already redriven`);
-      const raw = typeof r.raw === 'string' ? r.raw : Buffer.from(r.raw).toString('utf8');
       if (nestsDeeperThan(request.body, MAX_DEPTH)) {
         return sendError(reply, 400, 'TOO_DEEP', `JSON nests deeper than ${MAX_DEPTH} levels`);
       }
-      const text = request.body === undefined || request.body === null ? raw : JSON.stringify(request.body);
-      const [outcome] = await service.ingest([{ text, source: `redrive:${r.id}`, line: null }], [r.id]);
+      let input: RawInput;
+      if (request.body === undefined || request.body === null) {
+        // As it was: read like a line of its own (a BOM ignored, bytes that are not UTF-8
+        // rejected again, never read with replacement characters).
+        const raw = typeof r.raw === 'string' ? Buffer.from(r.raw, 'utf8') : Buffer.from(r.raw);
+        if (NOT_UTF8.test(r.message)) {
+          // Its bytes cannot be read as text (the store may give them back decoded, with
+          // replacement characters: redriven so, a different eventId could be accepted).
+          return sendError(
+            reply,
+            409,
+            'RAW_NOT_UTF8',
+            `rejected input ${r.id} is not valid UTF-8: send the corrected event as the body`,
+          );
+        }
+        if (TRUNCATED.test(raw.toString('utf8'))) {
+          return sendError(
+            reply,
+            409,
+            'RAW_TRUNCATED',
+            `only the first bytes of rejected input ${r.id} were kept: send the corrected event as the body`,
+          );
+        }
+        input = lineInput(raw, true, `redrive:${r.id}`, null);
+      } else {
+        input = { text: JSON.stringify(request.body), source: `redrive:${r.id}`, line: null };
+      }
+      const [outcome] = await service.ingest([capRaw(input, rejectedMaxBytesPerItem)], [r.id]);
       const item = outcome === undefined ? undefined : toItem(0, outcome);
       if (item === undefined) return sendError(reply, 400, 'BAD_REQUEST', 'the input is blank');
       return item;
@@ -286,15 +446,26 @@ export function registerIngestionRoutes(app: App, runtime: Runtime): Promise<voi
     '/v1/periods/:month/close',
     {
       config: { roles: ['admin'] },
+      onRequest: [identityOnly],
       schema: {
         tags: ['ingestion'],
         summary: 'Close a month (appends PeriodClosed); closes every earlier open month too',
         params: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/) }),
-        body: z.object({ occurredAt: z.string().optional() }).optional(),
+        body: z
+          .object({
+            occurredAt: z
+              .string()
+              .refine((s) => parseTimestamp(s) !== undefined, {
+                message: 'must be an RFC 3339 timestamp with an offset or Z (2026-05-01T09:00:00+08:00)',
+              })
+              .optional(),
+          })
+          .optional(),
         response: {
           200: z.object({ status: z.enum(['accepted', 'already-closed']), eventId: z.string().nullable() }),
           400: errorSchema,
           409: errorSchema,
+          415: errorSchema,
         },
       },
     },
@@ -315,5 +486,4 @@ export function registerIngestionRoutes(app: App, runtime: Runtime): Promise<voi
       return { status: 'accepted' as const, eventId };
     },
   );
-  return Promise.resolve();
 }
