@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { csvField, toCsv, wantsCsv } from './csv.js';
+import { csvField, guardFormula, toCsv, wantsCsv } from './csv.js';
 
 describe('csvField (RFC 4180 quoting)', () => {
   it('leaves plain fields alone and writes null as an empty field', () => {
@@ -17,10 +17,31 @@ describe('csvField (RFC 4180 quoting)', () => {
     expect(csvField('cr\r')).toBe('"cr\r"');
   });
 
-  it('neutralizes a formula only in free-text columns, never in figures', () => {
-    expect(csvField('=HYPERLINK("x")', true)).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(csvField('@SUM(A1)', true)).toBe("'@SUM(A1)");
-    expect(csvField('-400.00')).toBe('-400.00');
+  it('neutralizes a formula in every text cell (names, tier ids, channel ids), never in figures', () => {
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField("=cmd|' /C calc'!A0")).toBe("'=cmd|' /C calc'!A0");
+    expect(csvField('+SUM(1,2)')).toBe(`"'+SUM(1,2)"`);
+    expect(csvField('-2-3')).toBe("'-2-3");
+    // A channel id that looks like a number is still text.
+    expect(csvField('-23')).toBe("'-23");
+    expect(csvField('\tTAB')).toBe("'\tTAB");
+    expect(csvField('\rCR')).toBe(`"'\rCR"`);
+    expect(csvField('CH-A')).toBe('CH-A');
+    // Figures: numbers, and decimal strings in a number column, are written as they are.
+    expect(csvField(-400)).toBe('-400');
+    expect(csvField('-400.00', 'number')).toBe('-400.00');
+    expect(csvField('-400.00', 'text')).toBe("'-400.00");
+    // A number column that holds something else is guarded all the same.
+    expect(csvField('-1+2', 'number')).toBe("'-1+2");
+    expect(csvField('=1', 'number')).toBe("'=1");
+  });
+
+  it('has one guard: guardFormula', () => {
+    for (const start of ['=', '+', '-', '@', '\t', '\r'])
+      expect(guardFormula(`${start}x`)).toBe(`'${start}x`);
+    expect(guardFormula('x=1')).toBe('x=1');
+    expect(guardFormula('')).toBe('');
   });
 });
 
@@ -33,9 +54,9 @@ describe('toCsv', () => {
     const text = toCsv(
       [
         { header: 'id', value: (r: (typeof rows)[number]) => r.id },
-        { header: 'name', value: (r) => r.name, text: true },
-        { header: 'net', value: (r) => r.net },
-        { header: 'share', value: (r) => r.share },
+        { header: 'name', value: (r) => r.name },
+        { header: 'net', value: (r) => r.net, kind: 'number' },
+        { header: 'share', value: (r) => r.share, kind: 'number' },
       ],
       rows,
     );

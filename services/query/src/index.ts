@@ -30,7 +30,6 @@ import type { Alert } from '@chanperf/domain';
 import { canReadChannel, errorSchema, sendError, type App, type Runtime } from '@chanperf/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { sqliteChannelLog } from './channelLog.js';
 import { CSV_CONTENT_TYPE, toCsv, wantsCsv, type CsvColumn } from './csv.js';
 import { explainMonth } from './explain.js';
 import { registerLiveRoute, type LiveOptions } from './live.js';
@@ -51,7 +50,7 @@ import { channelTrainings } from './trainings.js';
 
 export { explainMonth, RULES } from './explain.js';
 export { channelTrainings, CERTIFICATION_WINDOW_MONTHS } from './trainings.js';
-export { csvField, toCsv, wantsCsv } from './csv.js';
+export { csvField, guardFormula, toCsv, wantsCsv } from './csv.js';
 export { visibleTo, sseEvent, HEARTBEAT_MS } from './live.js';
 export * from './schemas.js';
 
@@ -85,50 +84,50 @@ type ChannelMonthRow = MonthReport & { channelId: string };
 
 const channelColumns: CsvColumn<ChannelListItem>[] = [
   { header: 'channelId', value: (r) => r.channelId },
-  { header: 'name', value: (r) => r.name, text: true },
+  { header: 'name', value: (r) => r.name },
   { header: 'kind', value: (r) => r.kind },
   { header: 'online', value: (r) => r.online },
-  { header: 'region', value: (r) => r.region, text: true },
+  { header: 'region', value: (r) => r.region },
   { header: 'tier', value: (r) => r.tier },
   { header: 'firstMonth', value: (r) => r.firstMonth },
   { header: 'lastClosedMonth', value: (r) => r.lastClosedMonth },
-  { header: 'lastClosedNet', value: (r) => r.lastClosedNet },
-  { header: 'lastClosedGrowthBps', value: (r) => r.lastClosedGrowthBps },
+  { header: 'lastClosedNet', value: (r) => r.lastClosedNet, kind: 'number' },
+  { header: 'lastClosedGrowthBps', value: (r) => r.lastClosedGrowthBps, kind: 'number' },
   { header: 'lastClosedGrowthStatus', value: (r) => r.lastClosedGrowthStatus },
   { header: 'quarter', value: (r) => r.quarter },
-  { header: 'quarterRebateAccrued', value: (r) => r.quarterRebateAccrued },
+  { header: 'quarterRebateAccrued', value: (r) => r.quarterRebateAccrued, kind: 'number' },
 ];
 
 const monthColumns: CsvColumn<ChannelMonthRow>[] = [
   { header: 'channelId', value: (r) => r.channelId },
   { header: 'month', value: (r) => r.month },
-  { header: 'sales', value: (r) => r.sales },
-  { header: 'returns', value: (r) => r.returns },
-  { header: 'net', value: (r) => r.net },
-  { header: 'orders', value: (r) => r.orders },
-  { header: 'units', value: (r) => r.units },
+  { header: 'sales', value: (r) => r.sales, kind: 'number' },
+  { header: 'returns', value: (r) => r.returns, kind: 'number' },
+  { header: 'net', value: (r) => r.net, kind: 'number' },
+  { header: 'orders', value: (r) => r.orders, kind: 'number' },
+  { header: 'units', value: (r) => r.units, kind: 'number' },
   { header: 'closed', value: (r) => r.closed },
   { header: 'restated', value: (r) => r.restated },
   { header: 'tier', value: (r) => r.tier },
-  { header: 'growthBps', value: (r) => r.growthBps },
+  { header: 'growthBps', value: (r) => r.growthBps, kind: 'number' },
   { header: 'growthStatus', value: (r) => r.growthStatus },
-  { header: 'targetBps', value: (r) => r.targetBps },
-  { header: 'rebateBase', value: (r) => r.rebate.base },
-  { header: 'rebateGrowthBonus', value: (r) => r.rebate.growthBonus },
-  { header: 'rebatePromotion', value: (r) => r.rebate.promotion },
-  { header: 'rebateVolume', value: (r) => r.rebate.volume },
-  { header: 'rebateTotal', value: (r) => r.rebate.total },
+  { header: 'targetBps', value: (r) => r.targetBps, kind: 'number' },
+  { header: 'rebateBase', value: (r) => r.rebate.base, kind: 'number' },
+  { header: 'rebateGrowthBonus', value: (r) => r.rebate.growthBonus, kind: 'number' },
+  { header: 'rebatePromotion', value: (r) => r.rebate.promotion, kind: 'number' },
+  { header: 'rebateVolume', value: (r) => r.rebate.volume, kind: 'number' },
+  { header: 'rebateTotal', value: (r) => r.rebate.total, kind: 'number' },
 ];
 
 const programColumns: CsvColumn<ProgramMonthReport>[] = [
   { header: 'month', value: (r) => r.month },
-  { header: 'net', value: (r) => r.net },
-  { header: 'onlineNet', value: (r) => r.onlineNet },
-  { header: 'onlineShareBps', value: (r) => r.onlineShareBps },
-  { header: 'activeChannels', value: (r) => r.activeChannels },
-  { header: 'newChannels', value: (r) => r.newChannels },
-  { header: 'trainingsCompleted', value: (r) => r.trainingsCompleted },
-  { header: 'satisfactionAvg', value: (r) => r.satisfactionAvg },
+  { header: 'net', value: (r) => r.net, kind: 'number' },
+  { header: 'onlineNet', value: (r) => r.onlineNet, kind: 'number' },
+  { header: 'onlineShareBps', value: (r) => r.onlineShareBps, kind: 'number' },
+  { header: 'activeChannels', value: (r) => r.activeChannels, kind: 'number' },
+  { header: 'newChannels', value: (r) => r.newChannels, kind: 'number' },
+  { header: 'trainingsCompleted', value: (r) => r.trainingsCompleted, kind: 'number' },
+  { header: 'satisfactionAvg', value: (r) => r.satisfactionAvg, kind: 'number' },
 ];
 
 /** Minor units of a formatted amount ("-12.30" → -1230n): formatAmount always writes every digit. */
@@ -225,7 +224,7 @@ const CHANNEL_ERRORS = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 4
 export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOptions = {}): Promise<void> {
   const digits = runtime.settings.minorDigits;
   const clock = new MonthClock(runtime.settings.timeZone);
-  const channelLog = sqliteChannelLog(runtime.store.db);
+  const channelLog = runtime.store.channelLog();
   const log = runtime.logger.child({ service: 'query' });
 
   const snapshot = async (reply: FastifyReply) => {
@@ -261,22 +260,36 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
 
   /**
    * What every channel route starts with: 403 for another partner's channel (before reading
-   * anything), the snapshot, 404 for an unknown channel. Returns the reply when it was sent.
+   * anything), the snapshot, 404 for an unknown channel. Resolves with undefined when the
+   * error was sent (the handler then returns `reply`). Never with the reply itself: a
+   * FastifyReply is thenable, so a promise resolved with it waits for the response to end and
+   * resolves with undefined, which failed the handler after the response had been sent (an
+   * error log with a stack for every 4xx).
    */
-  const readChannel = async (request: FastifyRequest, reply: FastifyReply, id: string) => {
-    if (!canReadChannel(request, id)) return forbiddenChannel(reply);
+  const readChannel = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+  ): Promise<{ state: ProjectionState; position: number; channel: ChannelState } | undefined> => {
+    if (!canReadChannel(request, id)) {
+      forbiddenChannel(reply);
+      return undefined;
+    }
     const { state, position } = await snapshot(reply);
     const channel = state.channels.get(id);
-    if (channel === undefined) return unknownChannel(reply, id);
+    if (channel === undefined) {
+      unknownChannel(reply, id);
+      return undefined;
+    }
     return { state, position, channel };
   };
 
   /** `readChannel`, then the month of the path, answering 400/404 for a bad or unknown one. */
   const readChannelMonth = async (request: FastifyRequest, reply: FastifyReply, id: string, text: string) => {
     const found = await readChannel(request, reply, id);
-    if (!('channel' in found)) return found;
+    if (found === undefined) return undefined;
     const month = resolveMonth(reply, found.state, found.channel, text);
-    if (typeof month !== 'number') return month;
+    if (typeof month !== 'number') return undefined;
     return { ...found, month };
   };
 
@@ -354,7 +367,7 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     async (request, reply) => {
       const { id } = request.params;
       const found = await readChannel(request, reply, id);
-      if (!('channel' in found)) return found;
+      if (found === undefined) return reply;
       const { state, position, channel } = found;
       void reply.header('vary', 'Accept');
       if (wantsCsv(request.headers.accept, request.query.format)) {
@@ -385,7 +398,7 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     async (request, reply) => {
       const { id } = request.params;
       const found = await readChannelMonth(request, reply, id, request.params.month);
-      if (!('month' in found)) return found;
+      if (found === undefined) return reply;
       const { state, position, channel, month } = found;
       return cachedJson(reply, position, `month\u0000${id}\u0000${month}`, () => ({
         channelId: id,
@@ -417,7 +430,7 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     async (request, reply) => {
       const { id } = request.params;
       const found = await readChannelMonth(request, reply, id, request.params.month);
-      if (!('month' in found)) return found;
+      if (found === undefined) return reply;
       const { state, position, channel, month } = found;
       const explanation = explainMonth({
         state,
@@ -463,7 +476,7 @@ export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOp
     async (request, reply) => {
       const { id } = request.params;
       const found = await readChannel(request, reply, id);
-      if (!('channel' in found)) return found;
+      if (found === undefined) return reply;
       const { state, position, channel } = found;
       const { trainings, consistent } = channelTrainings({
         state,
