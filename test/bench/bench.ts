@@ -163,8 +163,48 @@ interface QueryFigures {
   readonly peakRssBytes: number | null;
 }
 
+/**
+ * The layouts HTTP ingest is measured in (README "Running the services" names them): the
+ * processes started on one data directory, which of them the clients post to (round robin),
+ * and the environment they share.
+ */
+const LAYOUTS = {
+  ingest: { label: '', what: '`serve`', processes: [{}], postTo: [0], env: {} },
+  'ingest-durability-process': {
+    label: ', durability process',
+    what: '`serve` with CHANPERF_DURABILITY=process (commits not fsynced)',
+    processes: [{}],
+    postTo: [0],
+    env: { CHANPERF_DURABILITY: 'process' },
+  },
+  'ingest-split': {
+    label: ', split',
+    what: '`serve --only ingestion` + `serve --only projection`',
+    processes: [{ only: 'ingestion' }, { only: 'projection' }],
+    postTo: [0],
+    env: {},
+  },
+  'ingest-two-ingesters': {
+    label: ', 2 ingesters',
+    what: 'two `serve --only ingestion` (clients alternate) + `serve --only projection`',
+    processes: [{ only: 'ingestion' }, { only: 'ingestion' }, { only: 'projection' }],
+    postTo: [0, 1],
+    env: {},
+  },
+} as const satisfies Record<
+  string,
+  {
+    label: string;
+    what: string;
+    processes: readonly { only?: 'ingestion' | 'projection' }[];
+    postTo: readonly number[];
+    env: Record<string, string>;
+  }
+>;
+type Layout = keyof typeof LAYOUTS;
+
 interface IngestFigures extends IngestResult, WindowCpu {
-  readonly deployment: 'one process' | 'ingestion and projection processes';
+  readonly layout: Layout;
   /** CPU seconds of each server process during the load (`serverCpuSeconds` is their sum). */
   readonly processCpuSeconds: (number | null)[];
   readonly eventsPerSecond: number;
@@ -177,8 +217,7 @@ interface Done {
   replay: (ReplayFigures & { ratioToFloor: number | null }) | undefined;
   rebuild: RebuildFigures | undefined;
   query: QueryFigures | undefined;
-  ingest: IngestFigures | undefined;
-  ingestSplit: IngestFigures | undefined;
+  ingests: IngestFigures[];
   scale: { small: ReplayFigures; large: ReplayFigures } | undefined;
 }
 
@@ -233,8 +272,7 @@ async function main(): Promise<number> {
     replay: undefined,
     rebuild: undefined,
     query: undefined,
-    ingest: undefined,
-    ingestSplit: undefined,
+    ingests: [],
     scale: undefined,
   };
 
@@ -423,29 +461,26 @@ async function main(): Promise<number> {
         });
   done.query = queried;
 
-  // 5. ingest over HTTP, into a fresh database: all services in one process (`serve`), then
-  // the ingestion and projection services in processes of their own on one data directory
-  // (`serve --only ingestion` + `serve --only projection`), which can use both cores.
-  async function ingestStage(
-    name: 'ingest' | 'ingest-split',
-    feed: Feed,
-  ): Promise<IngestFigures | undefined> {
+  // 5. ingest over HTTP, into a fresh database, in each layout of LAYOUTS: every service in one
+  // process (`serve`, with each durability), the ingestion and projection services in processes
+  // of their own on one data directory, and two ingestion processes posted to alternately.
+  async function ingestStage(name: Layout, feed: Feed): Promise<IngestFigures | undefined> {
     return stage(name, async (): Promise<IngestFigures> => {
+      const layout = LAYOUTS[name];
       const dir = join(runDir, name);
       mkdirSync(dir);
-      const split = name === 'ingest-split';
       const servers: RunningServer[] = [];
       try {
-        const server = await startServe(cli, dir, split ? { only: 'ingestion' } : {});
-        servers.push(server);
-        if (split) servers.push(await startServe(cli, dir, { only: 'projection' }));
+        // The first process creates the files; the others open them.
+        for (const p of layout.processes) servers.push(await startServe(cli, dir, { ...p, env: layout.env }));
         for (const s of servers) await waitReady(s.url);
+        const urls = layout.postTo.map((i) => servers[i]?.url ?? '');
         progress(
-          `${name}: posting ${grouped(feed.lines)} lines to ${server.url}/v1/events, ${INGEST_BATCH} per batch, ${INGEST_CLIENTS} clients${split ? '; projection in its own process' : ''}`,
+          `${name}: posting ${grouped(feed.lines)} lines to ${urls.join(' and ')}, ${INGEST_BATCH} per batch, ${INGEST_CLIENTS} clients; ${layout.what}`,
         );
         let reported = 0;
         const windows = servers.map(cpuWindow);
-        const result: IngestResult = await ingestOverHttp(server.url, feed.path, {
+        const result: IngestResult = await ingestOverHttp(urls, feed.path, {
           batchSize: INGEST_BATCH,
           clients: INGEST_CLIENTS,
           catchUpTimeoutSeconds: 1800,
@@ -463,8 +498,8 @@ async function main(): Promise<number> {
           values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + (v ?? 0), 0);
         const figures = {
           ...result,
-          deployment: split ? ('ingestion and projection processes' as const) : ('one process' as const),
-          // Both processes' CPU, and the sum of their peaks (an upper bound of their joint peak).
+          layout: name,
+          // Every process's CPU, and the sum of their peaks (an upper bound of their joint peak).
           serverCpuSeconds: sum(used.map((u) => u.serverCpuSeconds)),
           clientCpuSeconds: used[0]?.clientCpuSeconds ?? 0,
           processCpuSeconds: used.map((u) => u.serverCpuSeconds),
@@ -485,8 +520,10 @@ async function main(): Promise<number> {
       }
     });
   }
-  done.ingest = await ingestStage('ingest', feed);
-  done.ingestSplit = await ingestStage('ingest-split', feed);
+  for (const name of Object.keys(LAYOUTS) as Layout[]) {
+    const figures = await ingestStage(name, feed);
+    if (figures !== undefined) done.ingests.push(figures);
+  }
 
   // 6. scale: replay at 10× (or a tenth of) the events
   if (opts.scale || opts.events >= TEN_MILLION) {
@@ -646,9 +683,8 @@ async function main(): Promise<number> {
           : {}),
       });
     }
-    for (const ingested of [done.ingest, done.ingestSplit]) {
-      if (ingested === undefined) continue;
-      const where = ingested.deployment === 'one process' ? '' : ', split';
+    for (const ingested of done.ingests) {
+      const { label: where, what } = LAYOUTS[ingested.layout];
       rows.push({
         stage: `ingest HTTP${where} (all 200)`,
         count: ingested.lines,
@@ -660,7 +696,7 @@ async function main(): Promise<number> {
         cpuSeconds: ingested.serverCpuSeconds,
         target: `≥ ${grouped(TARGETS.ingestEventsPerSecond)} ev/s`,
         met: ingested.eventsPerSecond >= TARGETS.ingestEventsPerSecond,
-        note: `${where === '' ? '`serve`' : '`serve --only ingestion` + `serve --only projection`'}; ${INGEST_CLIENTS} clients × ${INGEST_BATCH}-line NDJSON batches: ${grouped(ingested.accepted)} accepted, ${grouped(ingested.duplicates)} duplicates, ${grouped(ingested.rejected)} rejected`,
+        note: `${what}; ${INGEST_CLIENTS} clients × ${INGEST_BATCH}-line NDJSON batches: ${grouped(ingested.accepted)} accepted, ${grouped(ingested.duplicates)} duplicates, ${grouped(ingested.rejected)} rejected`,
       });
       rows.push({
         stage: `ingest HTTP${where} (lag 0)`,

@@ -274,7 +274,7 @@ async function* ndjsonBatches(
  * answered. Batches can commit slightly out of file order, as with real concurrent senders.
  */
 export async function ingestOverHttp(
-  url: string,
+  urls: string | readonly string[],
   path: string,
   options: {
     batchSize: number;
@@ -283,6 +283,8 @@ export async function ingestOverHttp(
     onProgress?: (lines: number) => void;
   },
 ): Promise<IngestResult> {
+  const targets = typeof urls === 'string' ? [urls] : urls;
+  const url = targets[0] ?? '';
   const batches = ndjsonBatches(path, options.batchSize);
   let sent = 0;
   let lines = 0;
@@ -293,13 +295,15 @@ export async function ingestOverHttp(
   let firstFailure: string | null = null;
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-  const client = async () => {
+  const client = async (_: unknown, index: number) => {
+    // Client i posts to target i mod n: with two ingestion processes, both take half the load.
+    const target = targets[index % targets.length] ?? url;
     for (;;) {
       const next = await batches.next();
       if (next.done === true) return;
       sent++;
       try {
-        const res = await fetch(`${url}/v1/events`, {
+        const res = await fetch(`${target}/v1/events`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-ndjson' },
           body: next.value.body,

@@ -167,7 +167,11 @@ export interface RunningServer {
 export async function startServe(
   cli: string,
   dataDir: string,
-  options: { only?: 'ingestion' | 'projection'; timeoutSeconds?: number } = {},
+  options: {
+    only?: 'ingestion' | 'projection';
+    timeoutSeconds?: number;
+    env?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<RunningServer> {
   const timeoutSeconds = options.timeoutSeconds ?? 300;
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -179,7 +183,7 @@ export async function startServe(
   ]) {
     delete env[name];
   }
-  Object.assign(env, {
+  Object.assign(env, options.env ?? {}, {
     CHANPERF_DATA_DIR: dataDir,
     CHANPERF_HTTP_HOST: '127.0.0.1',
     CHANPERF_HTTP_PORT: '0',
