@@ -41,13 +41,11 @@ export function openRuntime(config: ServiceConfig, logger: Logger): Runtime {
     ingestion: logger.child({ service: 'ingestion' }),
     projection: logger.child({ service: 'projection' }),
   };
-  const {
-    store,
-    runner,
-    ingestor: ingesting,
-  } = assembleEngine(dbPath, config.engine, 'serve', loggers, {
+  const engine = assembleEngine(dbPath, config.engine, 'serve', loggers, {
     onBatch: (outputs, position) => bus.emit('projected', position, derivedFacts(outputs, position)),
   });
+  const { store, runner } = engine;
+  /** Ready once initialised (only the ingestion service asks for it). */
   let ingestor: Promise<Ingestor> | undefined;
   let cached: { state: ProjectionState; position: number } | undefined;
   const runtime: Runtime = {
@@ -62,13 +60,13 @@ export function openRuntime(config: ServiceConfig, logger: Logger): Runtime {
     projecting: false,
     ingestor() {
       ingestor ??= (async () => {
-        const i = ingesting;
-        await i.init();
-        // The projection of this process takes appended events straight from the ingestor.
-        i.onAppended((appended) => {
+        await engine.ingestor.init();
+        // While this process projects, its projection takes appended events straight from the
+        // ingestor instead of reading them back from the log.
+        engine.ingestor.onAppended((appended) => {
           if (runtime.projecting) runner.offer(appended);
         });
-        return i;
+        return engine.ingestor;
       })();
       return ingestor;
     },

@@ -78,7 +78,10 @@ type Outcome = 'settled' | 'interrupted';
 const STOPPED = 'alerting stopped';
 
 /** Starts the alerting service on `runtime`; stop it before closing the runtime. */
-export function startAlerting(runtime: Runtime, options: AlertingOptions = {}): AlertingService {
+/** What the alerting service uses of the runtime. */
+export type AlertingDeps = Pick<Runtime, 'store' | 'bus' | 'config' | 'metrics' | 'logger'>;
+
+export function startAlerting(runtime: AlertingDeps, options: AlertingOptions = {}): AlertingService {
   const log = runtime.logger.child({ service: 'alerting' });
   const metrics = runtime.metrics;
   const ledger = deliveryLedger(runtime.store.deliveryLedger());

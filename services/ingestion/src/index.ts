@@ -77,7 +77,13 @@ export interface IngestionService {
   ingest(inputs: readonly RawInput[], redriving?: readonly (number | null)[]): Promise<Outcome[]>;
 }
 
-export function createIngestion(runtime: Runtime): IngestionService {
+/** What the ingestion service uses of the runtime. */
+export type IngestionDeps = Pick<
+  Runtime,
+  'store' | 'ingestor' | 'bus' | 'config' | 'settings' | 'metrics' | 'logger'
+>;
+
+export function createIngestion(runtime: IngestionDeps): IngestionService {
   const clock = new MonthClock(runtime.settings.timeZone);
   const m = runtime.metrics;
   const count = (outcomes: readonly Outcome[]) => {
@@ -230,7 +236,7 @@ const NOT_UTF8 = /^line is not valid UTF-8 \(byte offset \d+\)$/;
 /** The marker `capRaw` appends: such a record cannot be redriven as it was. */
 const TRUNCATED = / …\[truncated: the first \d+ of \d+ bytes are kept\]$/;
 
-export async function registerIngestionRoutes(app: App, runtime: Runtime): Promise<void> {
+export async function registerIngestionRoutes(app: App, runtime: IngestionDeps): Promise<void> {
   // In a scope of their own: the body parsers below are these routes' only.
   await app.register((scope: App) => {
     ingestionRoutes(scope, runtime);
@@ -238,7 +244,7 @@ export async function registerIngestionRoutes(app: App, runtime: Runtime): Promi
   });
 }
 
-function ingestionRoutes(app: App, runtime: Runtime): void {
+function ingestionRoutes(app: App, runtime: IngestionDeps): void {
   const service = createIngestion(runtime);
   const { rejectedMaxBytesPerItem, rejectedMaxTotal } = runtime.config;
 

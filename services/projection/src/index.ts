@@ -40,7 +40,10 @@ export interface ProjectionOptions {
   readonly what?: string;
 }
 
-export function startProjection(runtime: Runtime, options: ProjectionOptions = {}): ProjectionService {
+/** What the projection service uses of the runtime: the store, the runner, the bus, metrics and logs. */
+export type ProjectionDeps = Pick<Runtime, 'store' | 'runner' | 'bus' | 'metrics' | 'logger' | 'projecting'>;
+
+export function startProjection(runtime: ProjectionDeps, options: ProjectionOptions = {}): ProjectionService {
   const log = runtime.logger.child({ service: 'projection' });
   const ttl = options.leaseTtlMs ?? 10_000;
   const lease = runtime.store.lease(PROJECTOR_LEASE, options.what ?? `chanperf serve (pid ${process.pid})`, {

@@ -221,7 +221,10 @@ const CHANNEL_ERRORS = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 4
  * Registers the query routes. Reads go through `runtime.readModel()` (one consistent state
  * and its position per request); `explain` and `trainings` read the log up to that position.
  */
-export function registerQueryRoutes(app: App, runtime: Runtime, options: QueryOptions = {}): Promise<void> {
+/** What the query service uses of the runtime: the store and read model, the bus, logs. */
+export type QueryDeps = Pick<Runtime, 'store' | 'readModel' | 'settings' | 'bus' | 'logger'>;
+
+export function registerQueryRoutes(app: App, runtime: QueryDeps, options: QueryOptions = {}): Promise<void> {
   const digits = runtime.settings.minorDigits;
   const clock = new MonthClock(runtime.settings.timeZone);
   const channelLog = runtime.store.channelLog();

@@ -46,7 +46,11 @@ export function sseEvent(fact: DerivedFact): string {
   return `id: ${fact.position}\nevent: ${fact.kind}\ndata: ${JSON.stringify(fact)}\n\n`;
 }
 
-export function registerLiveRoute(app: App, runtime: Runtime, options: LiveOptions = {}): void {
+export function registerLiveRoute(
+  app: App,
+  runtime: Pick<Runtime, 'bus' | 'logger'>,
+  options: LiveOptions = {},
+): void {
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   const open = new Set<() => void>();
   const log = runtime.logger.child({ service: 'query', route: '/v1/live' });

@@ -99,7 +99,11 @@ function send(
  * Serves the page at `/` and its files at `/assets/<path>`. Public routes (no key): the page
  * holds no data; every figure it shows comes from the key-protected API.
  */
-export function registerWebRoutes(app: App, runtime: Runtime, options: WebOptions = {}): Promise<void> {
+export function registerWebRoutes(
+  app: App,
+  runtime: Pick<Runtime, 'logger'>,
+  options: WebOptions = {},
+): Promise<void> {
   const dir = options.publicDir ?? PUBLIC_DIR;
   const assets = loadAssets(dir);
   const index = assets.get('index.html');
