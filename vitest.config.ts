@@ -14,6 +14,7 @@ export default defineConfig({
       '@chanperf/engine': src('./packages/engine/src/index.ts'),
       '@chanperf/store-sqlite': src('./packages/store-sqlite/src/index.ts'),
       '@chanperf/testing': src('./packages/testing/src/index.ts'),
+      '@chanperf/feed-generator': src('./packages/feed-generator/src/index.ts'),
       '@chanperf/runtime/engine': src('./packages/runtime/src/engine.ts'),
       '@chanperf/runtime': src('./packages/runtime/src/index.ts'),
       '@chanperf/ingestion': src('./services/ingestion/src/index.ts'),

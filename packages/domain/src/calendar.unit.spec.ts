@@ -23,7 +23,7 @@ import {
   sale,
   settings,
   statuses,
-} from './spec-builders.js';
+} from './testing/specBuilders.js';
 
 function instant(text: string): Instant {
   const i = parseTimestamp(text);

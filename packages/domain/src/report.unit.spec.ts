@@ -4,8 +4,8 @@
  * and the spec examples run through the in-memory scenario.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { EXAMPLES } from '../../../test/support/sharedSpec.js';
 import {
   channelOf,
   close,
@@ -16,9 +16,8 @@ import {
   sale,
   saleReturn,
   tier,
-} from './spec-builders.js';
+} from './testing/specBuilders.js';
 
-const EXAMPLES = fileURLToPath(new URL('../../../../shared/spec/examples/', import.meta.url));
 const exampleNames = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith('.ndjson'))
   .map((f) => f.slice(0, -'.ndjson'.length));

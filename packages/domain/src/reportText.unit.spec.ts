@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sharedSpec } from '../../../test/support/sharedSpec.js';
 import { buildReport, pagesOf, reportJsonChunks, reportListChunks } from './report.js';
 import { runScenario } from './scenario.js';
 import { defaultSettings } from './settings.js';
 
 const example = (name: string) =>
-  readFileSync(new URL(`../../../../shared/spec/examples/${name}.ndjson`, import.meta.url), 'utf8')
+  readFileSync(sharedSpec('examples', `${name}.ndjson`), 'utf8')
     .split('\n')
     .filter((l) => l !== '');
 

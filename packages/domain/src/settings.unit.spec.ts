@@ -17,7 +17,7 @@ import {
   settings,
   statuses,
   tier,
-} from './spec-builders.js';
+} from './testing/specBuilders.js';
 
 describe('resolving settings', () => {
   it('given no choice, when defaults are used, then Asia/Shanghai and CNY with 2 minor digits', () => {

@@ -20,7 +20,7 @@ import {
   tier,
   training,
   type Input,
-} from './spec-builders.js';
+} from './testing/specBuilders.js';
 import { EventValidator } from './validation.js';
 import * as E from 'fp-ts/lib/Either.js';
 

@@ -1,3 +1,6 @@
-/** @chanperf/testing — the seeded data generator and the contract suites of the ports. */
+/**
+ * @chanperf/testing — the contract suites of the ports (`@chanperf/testing/contracts`), test
+ * helpers, and the seeded feed generator of `@chanperf/feed-generator`, re-exported for tests.
+ */
 export * from './generator.js';
 export * from './net.js';

@@ -10,7 +10,9 @@ import { Writable } from 'node:stream';
 import { defaultEngineConfig } from '@chanperf/runtime/engine';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileKey, ingestFile, openEngine } from './pipeline.js';
+import { openEngine } from './commandEngine.js';
+import { ingestFile } from './pipeline.js';
+import { fileKey } from './resumePoint.js';
 
 let dir: string;
 beforeAll(() => {

@@ -16,8 +16,9 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { reportTextOf } from '@chanperf/engine';
 import { assembleEngine, type EngineConfig } from '@chanperf/runtime/engine';
 import { pino } from 'pino';
-import { heapGovernor, heapMiB } from './heap.js';
-import { inPieces } from './pieces.js';
+import { collectAboveHeapCeiling } from './heapCeiling.js';
+import { heapUsedMiB } from './memoryGauge.js';
+import { outputChunks } from './outputChunks.js';
 
 export interface ProjectionWorkerData {
   readonly path: string;
@@ -42,24 +43,33 @@ export type FromWorker =
   | { readonly type: 'report'; readonly text: string }
   | { readonly type: 'failed'; readonly message: string };
 
-function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): void {
+/**
+ * This thread's own connection and projection runner, posting `progress` after every batch;
+ * `collectIfGrown` keeps the thread's heap under its ceiling (heapCeiling.ts).
+ */
+function openProjection(data: ProjectionWorkerData, post: (m: FromWorker) => void) {
   const logger = pino({ level: data.logLevel, base: { service: 'projection-worker' } }, pino.destination(2));
   // This connection writes the read model and reads the log only after a gap in the
   // hand-over; its page caches are the 'projection-thread' role's (engine.ts). The sale index's
   // leaves are random-key and outgrow any cache at 10M events, and the Bloom filters in front of
   // both indexes spare most lookups (10M replay with 128 MiB: 929 s, peak 1 053 MiB; with 64:
   // 883 s, 1 023 MiB; with the filters, 32 MiB: see performance.md).
-  const post = (m: FromWorker) => port.postMessage(m);
-  const collectIfGrown = heapGovernor();
+  const collectIfGrown = collectAboveHeapCeiling();
   const { store, runner } = assembleEngine(data.path, data.config, 'projection-thread', logger, {
     // The ingesting thread bounds what it hands over (it waits when too far ahead).
     maxOffered: Number.POSITIVE_INFINITY,
     // Progress after every batch: the ingesting thread waits on it when too far ahead.
     onBatch: (_outputs, position) => {
       collectIfGrown();
-      post({ type: 'progress', position, heapMiB: heapMiB() });
+      post({ type: 'progress', position, heapMiB: heapUsedMiB() });
     },
   });
+  return { logger, store, runner, collectIfGrown };
+}
+
+function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): void {
+  const post = (m: FromWorker) => port.postMessage(m);
+  const { logger, store, runner, collectIfGrown } = openProjection(data, post);
   let finishing = false;
   let reporting = false;
   /** Resolves when the ingesting thread has written the last report piece. */
@@ -105,7 +115,7 @@ function run(port: NonNullable<typeof parentPort>, data: ProjectionWorkerData): 
   };
   const sendReport = async (): Promise<void> => {
     const chunks = reportTextOf(runner, store.log, store.readStore, store.log, data.config.settings);
-    for await (const text of inPieces(chunks)) {
+    for await (const text of outputChunks(chunks)) {
       collectIfGrown(); // the report's per-channel objects are garbage as soon as written
       await new Promise<void>((resolve) => {
         written = resolve;

@@ -1,7 +1,7 @@
 /**
- * `chanperf serve`: the composition root of the embedded deployment. Runs the ingestion,
- * projection, alerting and query services in one process on one SQLite file, or one of them
- * with `--only NAME` (several such processes may share the data directory).
+ * The composition root of the embedded deployment (`chanperf serve`: commands/serve.ts). Runs
+ * the ingestion, projection, alerting and query services in one process on one SQLite file, or
+ * one of them with `--only NAME` (several such processes may share the data directory).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { pino, type Logger } from 'pino';
@@ -110,19 +110,4 @@ export async function startServer(options: {
       return closing;
     },
   };
-}
-
-/** Runs until SIGINT or SIGTERM, then shuts down gracefully. */
-export async function serveUntilSignal(options: {
-  env: NodeJS.ProcessEnv;
-  only?: ServiceName | undefined;
-}): Promise<void> {
-  const server = await startServer(options);
-  process.stderr.write(`chanperf: serving on ${server.url}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await server.close();
 }

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeHolder, EngineError, PROJECTOR_LEASE, type Lease } from '@chanperf/engine';
 import type { SqliteStore } from '@chanperf/store-sqlite';
 import { basename } from 'node:path';
-import { fileKey } from './pipeline.js';
+import { fileKey } from './resumePoint.js';
 
 /** How often a waiting command looks again. */
 const POLL_MS = 100;
@@ -55,17 +55,7 @@ export async function takeTurn(
     }
     await sleep(POLL_MS);
   }
-  const renewal = setInterval(() => lease.renew(), Math.max(100, Math.floor((options.ttlMs ?? 10_000) / 4)));
-  renewal.unref();
-  let released = false;
-  return {
-    release() {
-      if (released) return;
-      released = true;
-      clearInterval(renewal);
-      lease.release();
-    },
-  };
+  return heldTurn(lease, options.ttlMs ?? 10_000);
 }
 
 /** Takes `lease` if it is free now, without waiting; says who holds it otherwise. */
@@ -74,6 +64,11 @@ export function tryTurn(lease: Lease, ttlMs = 10_000): Turn | { readonly heldBy:
     const holder = lease.holder();
     return { heldBy: holder === undefined ? 'another process' : describeHolder(holder) };
   }
+  return heldTurn(lease, ttlMs);
+}
+
+/** `lease`, just acquired, held until released: renewed on a timer, every quarter of `ttlMs`. */
+function heldTurn(lease: Lease, ttlMs: number): Turn {
   const renewal = setInterval(() => lease.renew(), Math.max(100, Math.floor(ttlMs / 4)));
   renewal.unref();
   let released = false;

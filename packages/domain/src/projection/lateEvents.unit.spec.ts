@@ -15,7 +15,7 @@ import {
   saleReturn,
   training,
   type Input,
-} from '../spec-builders.js';
+} from '../testing/specBuilders.js';
 import type { Report } from '../report.js';
 
 const on = (day: string, amount: string, orderId?: string): Input =>

@@ -15,7 +15,7 @@ import {
   sale,
   saleReturn,
   type Input,
-} from '../spec-builders.js';
+} from '../testing/specBuilders.js';
 
 const REG = register('CH-A', { at: '2026-01-02' });
 const janSale = (amount: string): Input =>

@@ -15,7 +15,7 @@ import {
   saleReturn,
   statuses,
   tier,
-} from '../spec-builders.js';
+} from '../testing/specBuilders.js';
 
 const alertIds = (alerts: readonly { id: string }[]) => alerts.map((a) => a.id);
 

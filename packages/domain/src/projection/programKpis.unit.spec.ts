@@ -13,7 +13,7 @@ import {
   survey,
   training,
   type Input,
-} from '../spec-builders.js';
+} from '../testing/specBuilders.js';
 import type { ProgramMonthReport, Report } from '../report.js';
 
 const kpi = (report: Report, month: string): ProgramMonthReport => {

@@ -20,7 +20,7 @@ import {
   saleReturn,
   tier,
   type Input,
-} from '../spec-builders.js';
+} from '../testing/specBuilders.js';
 import type { RebateReport } from '../report.js';
 
 const REG = register('CH-A', { at: '2026-01-02' });

@@ -19,7 +19,7 @@ import {
   tier,
   training,
   type Input,
-} from '../spec-builders.js';
+} from '../testing/specBuilders.js';
 import type { Report } from '../report.js';
 
 /** Monthly reviews, grace 1: silver at 1000.00, gold at 5000.00 + 1 certified, diamond at 20000.00 + 2. */

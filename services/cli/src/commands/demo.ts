@@ -1,15 +1,30 @@
 /**
- * `chanperf demo`: a newcomer's first run. Generates a seeded, realistic feed, runs it through
- * the embedded pipeline and prints what a channel manager looks at first.
+ * `chanperf demo [--seed N] [--partners N] [--dir DIR]`: a newcomer's first run. Generates a
+ * seeded, realistic feed (@chanperf/feed-generator), runs it through the embedded pipeline and
+ * prints what a channel manager looks at first.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DeploymentSettings, Report } from '@chanperf/domain';
 import { formatAmount, parseAmount } from '@chanperf/domain';
-import { writeFeed } from '@chanperf/testing';
+import { writeFeed } from '@chanperf/feed-generator';
 import type { EngineConfig } from '@chanperf/runtime/engine';
 import type { Logger } from 'pino';
-import { ingestFile, openEngine } from './pipeline.js';
+import { withEngine } from '../commandEngine.js';
+import { intOption, type CommandLine } from '../commandLine.js';
+import { ingestFile } from '../pipeline.js';
+import { print } from '../stdout.js';
+
+export async function demoCommand(commandLine: CommandLine): Promise<void> {
+  await runDemo({
+    config: commandLine.config,
+    logger: commandLine.logger,
+    seed: intOption(commandLine, 'seed', 42),
+    partners: intOption(commandLine, 'partners', 200),
+    dir: commandLine.values.dir ?? process.env.CHANPERF_DATA_DIR ?? '.chanperf',
+    print,
+  });
+}
 
 export interface DemoOptions {
   readonly config: EngineConfig;
@@ -32,14 +47,10 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     currency: o.config.settings.currency,
     minorDigits: o.config.settings.minorDigits,
   });
-  const engine = await openEngine(dbPath, o.config, o.logger);
-  let report: Report;
-  try {
+  const report = await withEngine(dbPath, o.config, o.logger, async (engine) => {
     await ingestFile(engine, feedPath, { project: true, logger: o.logger });
-    report = await engine.report();
-  } finally {
-    engine.close();
-  }
+    return engine.report();
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await o.print(summarize(report, o.config.settings, { feedPath, dbPath, lines: stats.lines, seconds }));
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type FeedOptions, type FeedStats, generateFeed, writeFeed } from './generator.js';
+import { type FeedOptions, type FeedStats, generateFeed, writeFeed } from './index.js';
 
 // ---------------------------------------------------------------------------------------
 // A small, independent reading of spec §2 (validation and acceptance), so that the feed is

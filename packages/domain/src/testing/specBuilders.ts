@@ -1,13 +1,14 @@
 /**
  * Event builders and report lookups for the rule specs (`*.unit.spec.ts`) only: short,
  * readable given/when/then inputs for `runScenario`. Defaults follow spec §3's example
- * program and the Asia/Shanghai deployment; every builder takes overrides. Not exported from
- * the package index.
+ * program and the Asia/Shanghai deployment; every builder takes overrides. Test code: not
+ * exported from the package index, and left out of the package's build (tsconfig.json
+ * excludes `src/testing`), so it is compiled with the specs that import it.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { ChannelReport, MonthReport, Report } from './report.js';
-import { runScenario, type ScenarioOutcome, type ScenarioResult } from './scenario.js';
-import { defaultSettings, resolveSettings, type DeploymentSettings } from './settings.js';
+import type { ChannelReport, MonthReport, Report } from '../report.js';
+import { runScenario, type ScenarioOutcome, type ScenarioResult } from '../scenario.js';
+import { defaultSettings, resolveSettings, type DeploymentSettings } from '../settings.js';
 
 /** One input line as a JSON-able object (serialized by `runScenario`). */
 export type Input = Record<string, unknown>;
