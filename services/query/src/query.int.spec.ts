@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createHttpServer,
   loadConfig,
@@ -21,12 +20,12 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EXAMPLES } from '../../../test/support/sharedSpec.js';
 import { expectReportOverHttp } from '../../../packages/testing/src/contracts/index.js';
 import { registerIngestionRoutes } from '../../ingestion/src/index.js';
 import { startProjection, type ProjectionService } from '../../projection/src/index.js';
 import { registerQueryRoutes, type Explanation, type Trainings } from './index.js';
 
-const EXAMPLES = fileURLToPath(new URL('../../../../shared/spec/examples/', import.meta.url));
 const basicLines = readFileSync(join(EXAMPLES, 'basic.ndjson'), 'utf8')
   .split('\n')
   .filter((l) => l !== '');
@@ -394,6 +393,7 @@ describe('query API on basic.ndjson', () => {
         },
       ],
       certifiedLast12Months: 3,
+      certificationWindow: { from: '2025-05', to: '2026-04' },
     } satisfies Trainings);
 
     // b-zhao completed a course without a certification in January, then certified in February.
@@ -414,12 +414,14 @@ describe('query API on basic.ndjson', () => {
         },
       ],
       certifiedLast12Months: 1,
+      certificationWindow: { from: '2025-05', to: '2026-04' },
     } satisfies Trainings);
     expect(await getJson(server, '/v1/channels/CH-D/trainings')).toEqual({
       channelId: 'CH-D',
       months: [{ month: '2026-04', trainings: 0, certifications: 0 }],
       trainees: [],
       certifiedLast12Months: 0,
+      certificationWindow: { from: '2025-05', to: '2026-04' },
     });
 
     // Every channel's months are its report months, and their trainings add up to the program's.

@@ -335,6 +335,9 @@ export const trainingsSchema = z.object({
       'distinct traineeIds with a certification in the 12 months ending with the latest month (M−11 … M), ' +
         'the count a tier review of that month uses (spec §4)',
     ),
+  certificationWindow: z
+    .object({ from: z.string(), to: z.string() })
+    .describe('the months certifiedLast12Months counts: M−11 … M, M the latest month (YYYY-MM)'),
 });
 
 export type Trainings = z.infer<typeof trainingsSchema>;

@@ -162,15 +162,3 @@ export function monthLabel(month, options = {}) {
   const name = names[Number(mm) - 1] ?? mm;
   return options.short === true ? `${name} ${year.slice(2)}` : `${name} ${year}`;
 }
-
-/**
- * The month `n` months after `month` (n may be negative): ("2026-04", −11) → "2025-05".
- * @param {string} month
- * @param {number} n
- * @returns {string}
- */
-export function addMonths(month, n) {
-  const [year = '0', mm = '1'] = month.split('-');
-  const index = Number(year) * 12 + Number(mm) - 1 + n;
-  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
-}

@@ -173,6 +173,7 @@
  * @property {{ month: string, trainings: number, certifications: number }[]} months   the channel's months, ascending
  * @property {{ traineeId: string, certifications: { certification: string, courseId: string, month: string, eventId: string }[] }[]} trainees   by traineeId
  * @property {number} certifiedLast12Months   distinct trainees certified in the 12 months ending with the latest month
+ * @property {{ from: string, to: string }} certificationWindow   the months that count: M−11 … M
  */
 
 /**

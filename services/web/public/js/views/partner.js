@@ -8,7 +8,7 @@
 import { ApiError } from '../api.js';
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
-import { addMonths, compactMoney, money, monthLabel, percent } from '../format.js';
+import { compactMoney, money, monthLabel, percent } from '../format.js';
 import { listItemOf } from '../channels.js';
 import { renderExplain } from './explain.js';
 import { statusBadge, tierBadge } from './partners.js';
@@ -344,9 +344,6 @@ function tierHistory(ctx, channelId, months) {
   );
 }
 
-/** Months in the certified-trainee count of a tier review: M−11 … M (spec §4). */
-const CERTIFICATION_WINDOW = 12;
-
 /** @param {number} v */
 const count = (v) => (Number.isInteger(v) ? String(v) : '');
 
@@ -383,10 +380,10 @@ function training(ctx, channelId, months) {
     );
   }
 
-  const latest = found.months[found.months.length - 1]?.month;
-  const from = latest === undefined ? undefined : addMonths(latest, 1 - CERTIFICATION_WINDOW);
+  // The months of the certified-trainee count, as the server computed them (spec §4).
+  const { from, to } = found.certificationWindow;
   /** @param {string} month */
-  const inWindow = (month) => from !== undefined && latest !== undefined && month >= from && month <= latest;
+  const inWindow = (month) => month >= from && month <= to;
   const trainings = found.months.reduce((n, m) => n + m.trainings, 0);
   const certifications = found.months.reduce((n, m) => n + m.certifications, 0);
 
@@ -399,9 +396,9 @@ function training(ctx, channelId, months) {
         { class: 'certified', 'data-certified': found.certifiedLast12Months },
         String(found.certifiedLast12Months),
       ),
-      from === undefined || latest === undefined
+      found.months.length === 0
         ? null
-        : h('small', { class: 'window' }, `${monthLabel(from)} – ${monthLabel(latest)}`),
+        : h('small', { class: 'window' }, `${monthLabel(from)} – ${monthLabel(to)}`),
     ]),
     card('Trainings completed', String(trainings)),
     card('Certifications earned', String(certifications)),

@@ -12,6 +12,7 @@
 import type { App, DerivedFact, Principal, Runtime } from '@chanperf/runtime';
 import { errorSchema } from '@chanperf/runtime';
 import { z } from 'zod';
+import { READERS } from './context.js';
 
 export const HEARTBEAT_MS = 15_000;
 const MAX_BUFFERED = 1024 * 1024;
@@ -64,7 +65,7 @@ export function registerLiveRoute(
   app.get(
     '/v1/live',
     {
-      config: { roles: ['analyst', 'admin', 'partner'] },
+      config: { roles: READERS },
       schema: {
         tags: ['query'],
         summary:

@@ -1,0 +1,69 @@
+/**
+ * `GET /v1/alerts`: alerts in the order raised, with their sequence numbers, paged by `since`
+ * (partners: their own channel's only).
+ */
+import type { Alert } from '@chanperf/domain';
+import { errorSchema, type App } from '@chanperf/runtime';
+import { z } from 'zod';
+import { alertLogSchema, channelIdParam } from '../schemas.js';
+import { channelScope, forbiddenChannel, READERS, type QueryContext } from './context.js';
+
+/** Alerts read per page when scanning for one channel's. */
+const ALERT_SCAN_PAGE = 500;
+
+interface AlertEntry {
+  seq: number;
+  alert: Alert;
+}
+
+type AlertLog = QueryContext['runtime']['store']['readStore'];
+
+/** Up to `limit` alerts of `channelId` after `since`: the port reads every channel's, so scan pages. */
+async function channelAlerts(
+  store: AlertLog,
+  channelId: string,
+  since: number,
+  limit: number,
+): Promise<AlertEntry[]> {
+  const alerts: AlertEntry[] = [];
+  let after = since;
+  for (;;) {
+    const page = await store.alertLog(after, ALERT_SCAN_PAGE);
+    for (const entry of page)
+      if (entry.alert.channelId === channelId && alerts.length < limit) alerts.push(entry);
+    const last = page[page.length - 1];
+    if (alerts.length >= limit || page.length < ALERT_SCAN_PAGE || last === undefined) return alerts;
+    after = last.seq;
+  }
+}
+
+export function registerAlertsRoute(app: App, ctx: QueryContext): void {
+  app.get(
+    '/v1/alerts',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags: ['query'],
+        summary: 'Alerts in the order raised, with their sequence numbers (partners: their own channel only)',
+        querystring: z.object({
+          since: z.coerce.number().int().min(0).default(0).describe('return alerts with seq > since'),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          channelId: channelIdParam.optional().describe('only this channel (a partner: its own)'),
+        }),
+        response: { 200: alertLogSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { since, limit } = request.query;
+      const scope = channelScope(request, request.query.channelId);
+      if (scope === false) return forbiddenChannel(reply);
+      await ctx.snapshot(reply);
+      const store = ctx.runtime.store.readStore;
+      const alerts =
+        scope === undefined
+          ? [...(await store.alertLog(since, limit))]
+          : await channelAlerts(store, scope, since, limit);
+      return { alerts, next: alerts[alerts.length - 1]?.seq ?? since };
+    },
+  );
+}

@@ -1,0 +1,241 @@
+/**
+ * What every query route shares: who may read what (roles, a partner's scope, the 403 that
+ * names nothing), the read-model snapshot of a request and its position header, the cache of
+ * serialised documents, and the resolution of a path's channel and month with their 400/404.
+ */
+import {
+  formatMonth,
+  MonthClock,
+  parseMonth,
+  type ChannelState,
+  type Month,
+  type ProjectionState,
+} from '@chanperf/domain';
+import type { ChannelLog } from '@chanperf/engine';
+import { canReadChannel, errorSchema, sendError, type Runtime } from '@chanperf/runtime';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/** What the query service uses of the runtime: the store and read model, the bus, logs. */
+export type QueryDeps = Pick<Runtime, 'store' | 'readModel' | 'settings' | 'bus' | 'logger'>;
+
+/** Roles that may read figures (partners: their own channel only). */
+export const READERS = ['analyst', 'admin', 'partner'] as const;
+/** Roles that may read across channels. */
+export const ANALYSTS = ['analyst', 'admin'] as const;
+export const POSITION_HEADER = 'x-chanperf-position';
+/** Bound on the cached documents; the cache is emptied when it is reached. */
+const MAX_DOCUMENTS = 20_000;
+
+/** The errors every channel route may answer: bad id or month, no key, another partner's channel, unknown. */
+export const CHANNEL_ERRORS = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+} as const;
+
+/**
+ * The options of a route on one channel (`/v1/channels/:id…`): readable by every reader (a
+ * partner only for its own channel, checked by `readChannel`), tagged `query`, answering `ok`
+ * or one of CHANNEL_ERRORS.
+ */
+export function channelRouteOptions<Params, Ok, Extra extends object>(
+  summary: string,
+  params: Params,
+  ok: Ok,
+  /** More schema fields (`description`, `querystring`), `{}` for none. */
+  extra: Extra,
+) {
+  return {
+    config: { roles: READERS },
+    schema: { tags: ['query'], summary, ...extra, params, response: { 200: ok, ...CHANNEL_ERRORS } },
+  };
+}
+
+/** `?format=`, for the routes that answer JSON or CSV. */
+export const formatQuery = z.object({
+  format: z
+    .enum(['json', 'csv'])
+    .optional()
+    .describe('overrides the Accept header (text/csv or application/json)'),
+});
+
+/** A JSON-or-CSV 200 response, for the OpenAPI document. */
+export function jsonOrCsv<T extends z.ZodType>(schema: T) {
+  return {
+    description: 'JSON, or CSV with `Accept: text/csv` (or `?format=csv`)',
+    content: { 'application/json': { schema }, 'text/csv': { schema: z.string() } },
+  };
+}
+
+export function forbiddenChannel(reply: FastifyReply): FastifyReply {
+  // Never echo the requested id: a partner learns nothing about other channels.
+  return sendError(reply, 403, 'FORBIDDEN', 'a partner key may read only its own channel');
+}
+
+function unknownChannel(reply: FastifyReply, channelId: string): FastifyReply {
+  return sendError(reply, 404, 'UNKNOWN_CHANNEL', `no channel ${channelId} has been registered`);
+}
+
+/** The channel-month to answer for, or the error already sent. */
+function resolveMonth(
+  reply: FastifyReply,
+  state: ProjectionState,
+  channel: ChannelState,
+  text: string,
+): Month | FastifyReply {
+  const month = parseMonth(text);
+  if (month === undefined)
+    return sendError(reply, 400, 'BAD_REQUEST', `not a month: ${text} (expected YYYY-MM)`);
+  const last = state.maxMonth;
+  if (last === null || month < channel.firstMonth || month > last) {
+    const range = last === null ? 'none' : `${formatMonth(channel.firstMonth)} to ${formatMonth(last)}`;
+    return sendError(
+      reply,
+      404,
+      'UNKNOWN_MONTH',
+      `${text} is not one of the months of channel ${channel.channelId} (its months: ${range})`,
+    );
+  }
+  return month;
+}
+
+/** Which channel's rows a request may see: partners only theirs; else the optional filter. */
+export function channelScope(
+  request: FastifyRequest,
+  requested: string | undefined,
+): string | undefined | false {
+  const p = request.principal;
+  if (p.role !== 'partner') return requested;
+  // A partner key without a channel (the config refuses one) would see nothing, never everything.
+  if (p.channelId === undefined || (requested !== undefined && requested !== p.channelId)) return false;
+  return p.channelId;
+}
+
+/** One consistent read-model state and the log position it reflects. */
+export interface Snapshot {
+  readonly state: ProjectionState;
+  readonly position: number;
+}
+
+/** A snapshot with the channel of the path. */
+export interface ChannelSnapshot extends Snapshot {
+  readonly channel: ChannelState;
+}
+
+/** A snapshot with the channel and the month of the path. */
+export interface ChannelMonthSnapshot extends ChannelSnapshot {
+  readonly month: Month;
+}
+
+/** What the route modules are given: the runtime's parts and the shared reads. */
+export interface QueryContext {
+  readonly runtime: QueryDeps;
+  /** Minor digits of the currency. */
+  readonly digits: number;
+  readonly clock: MonthClock;
+  readonly channelLog: ChannelLog;
+  readonly log: Logger;
+  /** The read model as of one position, sent back in the `x-chanperf-position` header. */
+  snapshot(reply: FastifyReply): Promise<Snapshot>;
+  /**
+   * Sends the JSON of `build()`, cached under `key` for the snapshot's `position`: channel
+   * and month documents change only when the projection commits, so the hot read routes
+   * serve a string from a map. Bounded; emptied whenever the position moves.
+   */
+  cachedJson(reply: FastifyReply, position: number, key: string, build: () => unknown): FastifyReply;
+  /**
+   * What every channel route starts with: 403 for another partner's channel (before reading
+   * anything), the snapshot, 404 for an unknown channel. Resolves with undefined when the
+   * error was sent (the handler then returns `reply`). Never with the reply itself: a
+   * FastifyReply is thenable, so a promise resolved with it waits for the response to end and
+   * resolves with undefined, which failed the handler after the response had been sent (an
+   * error log with a stack for every 4xx).
+   */
+  readChannel(request: FastifyRequest, reply: FastifyReply, id: string): Promise<ChannelSnapshot | undefined>;
+  /** `readChannel`, then the month of the path, answering 400/404 for a bad or unknown one. */
+  readChannelMonth(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    text: string,
+  ): Promise<ChannelMonthSnapshot | undefined>;
+  /** `readChannel`, then `answer` with what it found (the reply as sent when nothing was). */
+  withChannel<T>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    answer: (found: ChannelSnapshot) => T,
+  ): Promise<T | FastifyReply>;
+  /** `readChannelMonth`, then `answer` with what it found. */
+  withChannelMonth<T>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    path: { readonly id: string; readonly month: string },
+    answer: (found: ChannelMonthSnapshot) => T,
+  ): Promise<T | FastifyReply>;
+}
+
+export function queryContext(runtime: QueryDeps): QueryContext {
+  const documents = { position: -1, byKey: new Map<string, string>() };
+
+  const snapshot = async (reply: FastifyReply): Promise<Snapshot> => {
+    const model = await runtime.readModel();
+    void reply.header(POSITION_HEADER, String(model.position));
+    return model;
+  };
+
+  const readChannelMonth = async (request: FastifyRequest, reply: FastifyReply, id: string, text: string) => {
+    const found = await readChannel(request, reply, id);
+    if (found === undefined) return undefined;
+    const month = resolveMonth(reply, found.state, found.channel, text);
+    if (typeof month !== 'number') return undefined;
+    return { ...found, month };
+  };
+  const readChannel = async (request: FastifyRequest, reply: FastifyReply, id: string) => {
+    if (!canReadChannel(request, id)) {
+      forbiddenChannel(reply);
+      return undefined;
+    }
+    const { state, position } = await snapshot(reply);
+    const channel = state.channels.get(id);
+    if (channel === undefined) {
+      unknownChannel(reply, id);
+      return undefined;
+    }
+    return { state, position, channel };
+  };
+
+  return {
+    runtime,
+    digits: runtime.settings.minorDigits,
+    clock: new MonthClock(runtime.settings.timeZone),
+    channelLog: runtime.store.channelLog(),
+    log: runtime.logger.child({ service: 'query' }),
+    snapshot,
+    cachedJson(reply, position, key, build) {
+      if (documents.position !== position || documents.byKey.size >= MAX_DOCUMENTS) {
+        documents.position = position;
+        documents.byKey.clear();
+      }
+      let json = documents.byKey.get(key);
+      if (json === undefined) {
+        json = JSON.stringify(build());
+        documents.byKey.set(key, json);
+      }
+      return reply.type('application/json; charset=utf-8').send(json);
+    },
+    readChannel,
+    readChannelMonth,
+    async withChannel(request, reply, id, answer) {
+      const found = await readChannel(request, reply, id);
+      return found === undefined ? reply : answer(found);
+    },
+    async withChannelMonth(request, reply, path, answer) {
+      const found = await readChannelMonth(request, reply, path.id, path.month);
+      return found === undefined ? reply : answer(found);
+    },
+  };
+}

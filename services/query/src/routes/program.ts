@@ -1,0 +1,46 @@
+/** `GET /v1/program/months`: program totals per month, the plan KPIs of spec §6 (JSON or CSV). */
+import { programReport, type ProgramMonthReport } from '@chanperf/domain';
+import { errorSchema, type App } from '@chanperf/runtime';
+import { z } from 'zod';
+import { CSV_CONTENT_TYPE, toCsv, wantsCsv, type CsvColumn } from '../csv.js';
+import { programMonthSchema } from '../schemas.js';
+import { ANALYSTS, formatQuery, jsonOrCsv, type QueryContext } from './context.js';
+
+const programColumns: CsvColumn<ProgramMonthReport>[] = [
+  { header: 'month', value: (r) => r.month },
+  { header: 'net', value: (r) => r.net, kind: 'number' },
+  { header: 'onlineNet', value: (r) => r.onlineNet, kind: 'number' },
+  { header: 'onlineShareBps', value: (r) => r.onlineShareBps, kind: 'number' },
+  { header: 'activeChannels', value: (r) => r.activeChannels, kind: 'number' },
+  { header: 'newChannels', value: (r) => r.newChannels, kind: 'number' },
+  { header: 'trainingsCompleted', value: (r) => r.trainingsCompleted, kind: 'number' },
+  { header: 'satisfactionAvg', value: (r) => r.satisfactionAvg, kind: 'number' },
+];
+
+export function registerProgramRoute(app: App, ctx: QueryContext): void {
+  app.get(
+    '/v1/program/months',
+    {
+      config: { roles: ANALYSTS },
+      schema: {
+        tags: ['query'],
+        summary: 'Program totals per month (the plan KPIs of spec §6)',
+        querystring: formatQuery,
+        response: {
+          200: jsonOrCsv(z.object({ months: z.array(programMonthSchema) })),
+          401: errorSchema,
+          403: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { state } = await ctx.snapshot(reply);
+      const months = programReport(state, ctx.digits);
+      void reply.header('vary', 'Accept');
+      if (wantsCsv(request.headers.accept, request.query.format)) {
+        return reply.type(CSV_CONTENT_TYPE).send(toCsv(programColumns, months));
+      }
+      return { months };
+    },
+  );
+}
