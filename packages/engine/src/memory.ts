@@ -4,13 +4,12 @@
  */
 import {
   applyNewOrders,
-  clearDirty,
-  dirtyMonths,
   ACCEPTANCE_FACT_TYPES,
   evolveAcceptance,
   initialAcceptanceState,
   initialProjectionState,
   memoryProjectionIndex,
+  ProjectionChanges,
   type AcceptanceState,
   type ChanperfEvent,
   type Alert,
@@ -38,8 +37,18 @@ import type {
   SourceCheckpoint,
 } from './ports.js';
 
-/** A view of the log's head from its facts and the contents the decider will ask about. */
-export function acceptanceViewOf(facts: AcceptanceFacts, known: ReadonlyMap<string, string>): AcceptanceView {
+/**
+ * A view of the log's head from its facts (an `AcceptanceFacts`, or an adapter's own
+ * `AcceptanceState`, which the view copies) and the contents the decider will ask about.
+ */
+export function acceptanceViewOf(
+  facts: {
+    readonly channels: Iterable<string>;
+    readonly promotions: Iterable<string>;
+    readonly lastClosed: AcceptanceFacts['lastClosed'];
+  },
+  known: ReadonlyMap<string, string>,
+): AcceptanceView {
   return {
     acceptance: {
       channels: new Set(facts.channels),
@@ -182,19 +191,23 @@ export class InMemoryReadStore implements ReadStore {
   applyBatch(
     state: ProjectionState,
     position: number,
-    apply: (sink: ProjectionSink) => void,
+    apply: (sink: ProjectionSink, changes: ProjectionChanges) => void,
     from?: number,
   ): ProjectionOutputs {
     if (from !== undefined && from !== this.pos) {
       throw new EngineError('PROJECTION_FENCED', `the read model is at ${this.pos}, not ${from}`, false);
     }
     const outputs = { alerts: [] as Alert[], tierMovements: [] as TierMovement[] };
+    const changes = new ProjectionChanges();
     try {
-      apply({
-        alert: (a) => outputs.alerts.push(a),
-        tierMovement: (m) => outputs.tierMovements.push(m),
-      });
-      applyNewOrders(state, this.idx.takeNewOrders());
+      apply(
+        {
+          alert: (a) => outputs.alerts.push(a),
+          tierMovement: (m) => outputs.tierMovements.push(m),
+        },
+        changes,
+      );
+      applyNewOrders(state, this.idx.takeNewOrders(), changes);
     } catch (err) {
       void this.reset();
       throw err;
@@ -203,13 +216,7 @@ export class InMemoryReadStore implements ReadStore {
     this.pos = position;
     this.alertList.push(...outputs.alerts);
     this.movementList.push(...outputs.tierMovements);
-    const result: ProjectionOutputs = {
-      ...outputs,
-      changedMonths: dirtyMonths(state),
-      lastClosed: state.lastClosed,
-    };
-    clearDirty(state);
-    return result;
+    return { ...outputs, changedMonths: changes.changedMonths(), lastClosed: state.lastClosed };
   }
 
   position(): Promise<number> {

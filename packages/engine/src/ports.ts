@@ -8,6 +8,7 @@ import type {
   Alert,
   Counts,
   Month,
+  ProjectionChanges,
   ProjectionIndex,
   ProjectionSink,
   ProjectionState,
@@ -168,14 +169,15 @@ export interface ReadStore {
   /** The saved state and the position it reflects (0 and the initial state when new). */
   load(): Promise<{ state: ProjectionState; position: number }>;
   /**
-   * Runs `apply` (which evolves `state` and writes through `index` and `sink`), then saves
-   * what changed in `state`, the derived facts and `position` in ONE transaction. When
-   * `apply` throws, nothing is saved and `state` must be reloaded.
+   * Runs `apply` (which evolves `state`, writes through `index` and `sink`, and marks what it
+   * changed in `changes`), then saves what changed in `state`, the derived facts and
+   * `position` in ONE transaction. When `apply` throws, nothing is saved and `state` must be
+   * reloaded.
    */
   applyBatch(
     state: ProjectionState,
     position: number,
-    apply: (sink: ProjectionSink) => void,
+    apply: (sink: ProjectionSink, changes: ProjectionChanges) => void,
     /**
      * The checkpoint this batch continues from. When given, the checkpoint write is a
      * compare-and-set: a read model another projector moved on since fails the batch with

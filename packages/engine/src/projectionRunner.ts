@@ -1,6 +1,8 @@
 /**
- * The projection runner: reads the log from its checkpoint in batches, evolves the
- * projection state, and commits the read model with the new checkpoint in one transaction.
+ * The projection runner: reads the log from its checkpoint in batches (or takes the events an
+ * ingestor in this process handed over, when they continue the checkpoint), evolves the
+ * projection state, and commits the read model with the new checkpoint in one transaction,
+ * as a compare-and-set from the checkpoint it continues.
  */
 import {
   evolve,
@@ -13,11 +15,14 @@ import type { Logger } from 'pino';
 import type { AppendedEvent } from './ingestion.js';
 import type { Feed, ProjectionOutputs, ReadStore } from './ports.js';
 
-/** A handed-over event: parsed in this thread, or its payload from another. */
-type Offered = Pick<AppendedEvent, 'position' | 'payload'> & { readonly event?: ChanperfEvent };
+/**
+ * An event handed over by an ingestor that just appended it (`offer`): parsed when it was
+ * appended in this thread, only its payload when it comes from another.
+ */
+export type HandedOver = Pick<AppendedEvent, 'position' | 'payload'> & { readonly event?: ChanperfEvent };
 
 /** At most this many handed-over events wait for the projection; beyond, it reads the log. */
-const MAX_OFFERED = 100_000;
+const MAX_HANDED_OVER = 100_000;
 
 export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
@@ -34,7 +39,7 @@ export class ProjectionRunner {
   private readonly clock: MonthClock;
   private running: Promise<number> | undefined;
   /** Events handed over by an ingestor, in log order: parsed, or as payloads from another thread. */
-  private offered: Offered[] = [];
+  private handedOver: HandedOver[] = [];
 
   constructor(
     private readonly feed: Feed,
@@ -57,7 +62,7 @@ export class ProjectionRunner {
   forget(): void {
     if (this.running !== undefined) return;
     this.state = undefined;
-    this.offered = [];
+    this.handedOver = [];
   }
 
   /** The current projection state (loaded on first use). */
@@ -77,12 +82,12 @@ export class ProjectionRunner {
    * batch skips reading and parsing them. Anything not contiguous with the checkpoint is read
    * from the feed as usual; the hand-over is bounded and only ever an optimisation.
    */
-  offer(appended: readonly Offered[]): void {
-    if (this.offered.length + appended.length > (this.options.maxOffered ?? MAX_OFFERED)) {
-      this.offered = [];
+  offer(appended: readonly HandedOver[]): void {
+    if (this.handedOver.length + appended.length > (this.options.maxOffered ?? MAX_HANDED_OVER)) {
+      this.handedOver = [];
       return;
     }
-    for (const a of appended) this.offered.push(a);
+    for (const a of appended) this.handedOver.push(a);
   }
 
   /** `offer` for payloads appended by another thread: parsed only when used. */
@@ -95,20 +100,25 @@ export class ProjectionRunner {
    * Payloads are parsed one at a time as they are applied, so a batch's parsed events die
    * young instead of living (and being promoted by the GC) through the whole batch.
    */
-  private async nextBatch(limit: number, offeredOnly: boolean): Promise<readonly Offered[]> {
+  private async nextBatch(limit: number, handedOverOnly: boolean): Promise<readonly HandedOver[]> {
     let skip = 0;
-    while (skip < this.offered.length && (this.offered[skip]?.position ?? 0) <= this.position) skip++;
-    if (skip > 0) this.offered = this.offered.slice(skip);
-    if (this.offered[0]?.position === this.position + 1) {
+    while (skip < this.handedOver.length && (this.handedOver[skip]?.position ?? 0) <= this.position) skip++;
+    if (skip > 0) this.handedOver = this.handedOver.slice(skip);
+    if (this.handedOver[0]?.position === this.position + 1) {
       let n = 1;
-      while (n < this.offered.length && n < limit && this.offered[n]?.position === this.position + n + 1) n++;
-      const batch = this.offered.slice(0, n);
-      this.offered = this.offered.slice(n);
+      while (
+        n < this.handedOver.length &&
+        n < limit &&
+        this.handedOver[n]?.position === this.position + n + 1
+      )
+        n++;
+      const batch = this.handedOver.slice(0, n);
+      this.handedOver = this.handedOver.slice(n);
       return batch;
     }
     // Nothing handed over yet: wait for the hand-over rather than race it to the log.
-    if (offeredOnly && this.offered.length === 0) return [];
-    this.offered = [];
+    if (handedOverOnly && this.handedOver.length === 0) return [];
+    this.handedOver = [];
     return this.feed.read(this.position, limit);
   }
 
@@ -132,11 +142,11 @@ export class ProjectionRunner {
     return this.running;
   }
 
-  private async run(offeredOnly: boolean): Promise<number> {
+  private async run(handedOverOnly: boolean): Promise<number> {
     if (this.state === undefined) await this.load();
     const batchSize = this.options.batchSize ?? 5000;
     for (;;) {
-      const entries = await this.nextBatch(batchSize, offeredOnly);
+      const entries = await this.nextBatch(batchSize, handedOverOnly);
       if (entries.length === 0) return this.position;
       const state = this.state as ProjectionState;
       const last = entries[entries.length - 1]?.position ?? this.position;
@@ -145,13 +155,14 @@ export class ProjectionRunner {
         outputs = this.store.applyBatch(
           state,
           last,
-          (sink) => {
+          (sink, changes) => {
             const ctx = {
               state,
               index: this.store.index,
               clock: this.clock,
               minorDigits: this.settings.minorDigits,
               sink,
+              changes,
             };
             for (const entry of entries)
               evolve(ctx, entry.event ?? (JSON.parse(entry.payload) as ChanperfEvent));
@@ -160,7 +171,7 @@ export class ProjectionRunner {
         );
       } catch (err) {
         this.state = undefined; // half-applied in memory: reload from the store
-        this.offered = [];
+        this.handedOver = [];
         throw err;
       }
       this.position = last;

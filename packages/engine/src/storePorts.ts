@@ -14,41 +14,13 @@
  * committed when the call returns.
  */
 
-/** A SaleRecorded or SaleReturned as written in the log. */
-export interface MoneyRow {
-  readonly position: number;
-  readonly eventId: string;
-  readonly type: 'SaleRecorded' | 'SaleReturned';
-  readonly occurredAt: string;
-  readonly orderId: string;
-  readonly sku: string;
-  readonly quantity: number;
-  /** The decimal string as written ("400000.00"). */
-  readonly netAmount: string;
-}
+import type { MoneyRow, PromotionRow, TrainingRow } from '@chanperf/domain';
 
-/** A PromotionScheduled as written in the log. */
-export interface PromotionRow {
-  readonly position: number;
-  readonly eventId: string;
-  readonly promotionId: string;
-  readonly startsAt: string;
-  readonly endsAt: string;
-  readonly bonusBps: number;
-  readonly skus: readonly string[] | null;
-  readonly channelIds: readonly string[] | null;
-}
-
-/** A TrainingCompleted as written in the log. */
-export interface TrainingRow {
-  readonly position: number;
-  readonly eventId: string;
-  readonly occurredAt: string;
-  readonly courseId: string;
-  readonly traineeId: string;
-  /** null when the course did not certify the trainee. */
-  readonly certification: string | null;
-}
+/**
+ * The rows `ChannelLog` answers with are the domain's (`explain` and a channel's trainings
+ * take them as plain data); re-exported here for the adapters that produce them.
+ */
+export type { MoneyRow, PromotionRow, TrainingRow };
 
 /**
  * The log's events of one channel (and the program's promotions), for `explain` and a
@@ -138,4 +110,42 @@ export interface CommitJournalStore {
   read(): JournalEntry | undefined;
   write(entry: JournalEntry): void;
   clear(): void;
+}
+
+/**
+ * What happened to each alert, by its deterministic id (the alerting service's durable state):
+ * - `pending`: written to the log; webhook delivery not done yet (in progress or interrupted).
+ * - `logged`: written to the log while no webhook was configured; sent if one is configured later.
+ * - `delivered`: the webhook answered 2xx.
+ * - `failed`: the webhook kept failing for the whole time budget; given up (dead letter).
+ */
+export type DeliveryStatus = 'pending' | 'logged' | 'delivered' | 'failed';
+
+export interface DeliveryRecord {
+  readonly alertId: string;
+  readonly status: DeliveryStatus;
+  /** Webhook attempts so far, over all runs. */
+  readonly attempts: number;
+  /** The last failure (the alerting service redacts URLs before it is stored). */
+  readonly lastError: string | null;
+  /** When the webhook answered 2xx, or (status `logged`) when the alert was logged. */
+  readonly deliveredAt: string | null;
+}
+
+/**
+ * The delivery ledger: every write commits on return and survives restarts and read-model
+ * rebuilds (a rebuild renumbers the alert log; ids stay the same, so nothing is re-sent). The
+ * updates of an alert without a record throw.
+ */
+export interface DeliveryLedger {
+  get(alertId: string): DeliveryRecord | undefined;
+  /** The alert was written to the log; no-op when a record exists already. */
+  recordLogged(alertId: string, status: 'pending' | 'logged', at: string): void;
+  /** One webhook attempt failed; the alert stays due. */
+  recordAttemptFailed(alertId: string, error: string): void;
+  recordDelivered(alertId: string, at: string): void;
+  /** Gave up after a failed attempt (that attempt is counted here). */
+  recordGivenUp(alertId: string, error: string): void;
+  /** Makes every `failed` alert due again; returns how many. */
+  redriveFailed(): number;
 }

@@ -8,7 +8,7 @@
  * rows (by rowid, cheap) to compare the text. With 32-bit hashes a new id meets a false
  * candidate about once per 430 lookups per million ids held; that read is the only cost.
  */
-import { EMPTY, hash32, newSeed } from './fingerprints.js';
+import { EMPTY, hash32, newSeed } from './keyHashes.js';
 
 const MAX_LOAD = 0.7;
 

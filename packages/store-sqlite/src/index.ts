@@ -2,6 +2,5 @@
 export * from './sqliteStore.js';
 export * from './schema.js';
 export { SqliteLease } from './leases.js';
-export type { DeliveryLedgerStore, StoredDelivery, StoredDeliveryStatus } from './deliveryLedger.js';
 /** For tests only (ESLint refuses it in product code): the store's own SQLite connections. */
 export { sqliteConnections, type SqliteConnections } from './connections.js';

@@ -110,7 +110,7 @@ export function migrateReadModel(rm: Database, logId: string): void {
     CREATE TABLE IF NOT EXISTS rm_tier_movements (
       seq INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL
     );
-    -- month first: a batch's inserts land in the months being sold (sqliteStore.ts)
+    -- month first: a batch's inserts land in the months being sold (projectionIndex.ts)
     CREATE TABLE IF NOT EXISTS rm_orders (
       month INTEGER NOT NULL, channel_id TEXT NOT NULL, order_id TEXT NOT NULL,
       PRIMARY KEY (month, channel_id, order_id)

@@ -22,11 +22,13 @@ export interface ColdMonths {
 }
 
 export class SpillingMonths extends Map<Month, MonthFacts> {
+  /** `held`: the months the channel has in memory already (a channel new since the load). */
   constructor(
     private readonly channelId: string,
     private readonly cold: ColdMonths,
+    held?: ReadonlyMap<Month, MonthFacts>,
   ) {
-    super();
+    super(held);
   }
 
   override get(month: Month): MonthFacts | undefined {

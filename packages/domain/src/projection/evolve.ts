@@ -2,6 +2,11 @@
  * The projection's evolve: folds one accepted event (log order) into the state, raising
  * alerts and tier movements through the sink. Late sales and returns restate closed months
  * and raise flip alerts (spec §4 "Late events").
+ *
+ * What the rules decide is the state, the index's entries and what goes to the sink; what the
+ * store persists is told apart: the rules mark what they changed in `ctx.changes`
+ * (`dirtyTracking.ts`), and the store saves those rows. The fold is in place, not copy on
+ * write: a replay folds every event of the log into one state.
  */
 import { formatMonth, parseMonth, parseTimestamp, type Month, type MonthClock } from '../calendar.js';
 import { assertNever, type ChanperfEvent, type SaleRecorded, type SaleReturned } from '../events.js';
@@ -11,10 +16,9 @@ import { nextAlertId, type ProjectionSink } from './alerts.js';
 import { channelGrowth, closedStatus, isClosed, targetBpsFor, type ClosedStatus } from './monthlyGrowth.js';
 import { closeThrough } from './periodClose.js';
 import { saleBonusBps } from './promotions.js';
-import { markChannelDirty, markGlobalDirty } from './touch.js';
+import { ProjectionChanges } from './dirtyTracking.js';
 import {
   emptyMonthFacts,
-  markMonthDirty,
   type ChannelState,
   type MonthFacts,
   type ProjectionIndex,
@@ -27,7 +31,12 @@ export interface EvolveContext {
   readonly clock: MonthClock;
   readonly minorDigits: number;
   readonly sink: ProjectionSink;
+  /** Where the rules mark what they changed, for the store to save; none: nothing is kept. */
+  readonly changes?: ProjectionChanges;
 }
+
+/** An `EvolveContext` with somewhere to mark changes. */
+type RulesContext = EvolveContext & { readonly changes: ProjectionChanges };
 
 function insertSorted(list: string[], id: string): void {
   let lo = 0;
@@ -40,32 +49,32 @@ function insertSorted(list: string[], id: string): void {
   list.splice(lo, 0, id);
 }
 
-function touchMonth(ctx: EvolveContext, channel: ChannelState, month: Month): MonthFacts {
-  const { state } = ctx;
+function touchMonth(ctx: RulesContext, channel: ChannelState, month: Month): MonthFacts {
+  const { state, changes } = ctx;
   if (month < channel.firstMonth) {
     channel.firstMonth = month;
-    markChannelDirty(state, channel.channelId);
+    changes.markChannel(channel.channelId);
   }
   if (state.maxMonth === null || month > state.maxMonth) {
     state.maxMonth = month;
-    markGlobalDirty(state);
+    changes.markGlobal();
   }
   const facts = channel.months.get(month) ?? emptyMonthFacts();
   // Set even when present: a store's map may have handed out a copy of a month kept on disk.
   channel.months.set(month, facts);
-  markMonthDirty(state, channel.channelId, month);
+  changes.markMonth(channel.channelId, month);
   return facts;
 }
 
-function channelOf(ctx: EvolveContext, channelId: string): ChannelState {
+function channelOf(ctx: RulesContext, channelId: string): ChannelState {
   const c = ctx.state.channels.get(channelId);
   if (c === undefined) throw new Error(`log holds an event of unregistered channel ${channelId}`);
   return c;
 }
 
 /** Applies a sale or return, restating a closed month and raising flip alerts. */
-function applyMoneyEvent(ctx: EvolveContext, e: SaleRecorded | SaleReturned): void {
-  const { state } = ctx;
+function applyMoneyEvent(ctx: RulesContext, e: SaleRecorded | SaleReturned): void {
+  const { state, changes } = ctx;
   const at = parseTimestamp(e.occurredAt);
   const amount = parseAmount(e.data.netAmount, ctx.minorDigits);
   if (at === undefined || amount === undefined) throw new Error(`unparseable event ${e.eventId}`);
@@ -86,7 +95,7 @@ function applyMoneyEvent(ctx: EvolveContext, e: SaleRecorded | SaleReturned): vo
       facts.promoNumerator += BigInt(amount) * BigInt(bps);
       if (!state.anyPromotedSale) {
         state.anyPromotedSale = true;
-        markGlobalDirty(state);
+        changes.markGlobal();
       }
     }
     if (state.anyPromotedSale) ctx.index.recordSale(e.channelId, e.data.orderId, e.data.sku, bps);
@@ -105,7 +114,7 @@ function applyMoneyEvent(ctx: EvolveContext, e: SaleRecorded | SaleReturned): vo
     const now = closedStatus(state, channel, m);
     if (was === now) return;
     if (now === 'MISSED') {
-      markChannelDirty(state, channel.channelId);
+      changes.markChannel(channel.channelId);
       ctx.sink.alert({
         id: nextAlertId(channel, 'GROWTH_TARGET_MISSED', m),
         kind: 'GROWTH_TARGET_MISSED',
@@ -116,7 +125,7 @@ function applyMoneyEvent(ctx: EvolveContext, e: SaleRecorded | SaleReturned): vo
         restated: true,
       });
     } else if (was === 'MISSED') {
-      markChannelDirty(state, channel.channelId);
+      changes.markChannel(channel.channelId);
       ctx.sink.alert({
         id: nextAlertId(channel, 'GROWTH_TARGET_MISS_RETRACTED', m),
         kind: 'GROWTH_TARGET_MISS_RETRACTED',
@@ -127,9 +136,19 @@ function applyMoneyEvent(ctx: EvolveContext, e: SaleRecorded | SaleReturned): vo
   });
 }
 
-/** Folds one accepted event into the projection. Events must come in log order. */
+/**
+ * Folds one accepted event into the projection. Events must come in log order. Without
+ * `ctx.changes`, what the event changed is marked in a recorder nobody reads.
+ */
 export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
-  const { state } = ctx;
+  evolveIn(
+    ctx.changes === undefined ? { ...ctx, changes: new ProjectionChanges() } : (ctx as RulesContext),
+    e,
+  );
+}
+
+function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
+  const { state, changes } = ctx;
   switch (e.type) {
     case 'ChannelRegistered': {
       const at = parseTimestamp(e.occurredAt);
@@ -143,7 +162,7 @@ export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
         region: e.data.region ?? null,
         registeredMonth: month,
         firstMonth: month,
-        months: state.newMonths(e.channelId),
+        months: new Map(),
         tierIndex: 0,
         misses: 0,
         tierChanges: [],
@@ -151,7 +170,7 @@ export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
       };
       state.channels.set(e.channelId, channel);
       insertSorted(state.channelOrder, e.channelId);
-      markChannelDirty(state, e.channelId);
+      changes.markChannel(e.channelId);
       touchMonth(ctx, channel, month);
       return;
     }
@@ -180,7 +199,7 @@ export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
     }
     case 'ProgramPublished':
       state.programs.push(toProgram(e.data, ctx.minorDigits));
-      markGlobalDirty(state);
+      changes.markGlobal();
       return;
     case 'PromotionScheduled': {
       const startsAt = parseTimestamp(e.data.startsAt);
@@ -194,11 +213,11 @@ export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
         skus: e.data.skus ?? null,
         channelIds: e.data.channelIds ?? null,
       });
-      markGlobalDirty(state);
+      changes.markGlobal();
       return;
     }
     case 'PeriodClosed':
-      closeThrough(state, parseMonth(e.data.month) ?? 0, ctx.index, ctx.sink);
+      closeThrough(state, parseMonth(e.data.month) ?? 0, ctx.index, ctx.sink, changes);
       return;
     default:
       assertNever(e);

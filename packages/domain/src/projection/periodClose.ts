@@ -7,17 +7,22 @@ import { isReviewMonth, programInEffect } from '../program.js';
 import { nextAlertId, type ProjectionSink } from './alerts.js';
 import { channelGrowth, closedStatus, targetBpsFor } from './monthlyGrowth.js';
 import { reviewTier } from './tierReview.js';
-import { markChannelDirty, markGlobalDirty } from './touch.js';
+import type { ProjectionChanges } from './dirtyTracking.js';
 import type { ProjectionIndex, ProjectionState } from './state.js';
 
+/**
+ * Closes every open month through `month`, oldest first, raising growth alerts and reviewing
+ * tiers through `sink`; marks the program-wide facts and the channels it changed in `changes`.
+ */
 export function closeThrough(
   state: ProjectionState,
   month: Month,
   index: ProjectionIndex,
   sink: ProjectionSink,
+  changes: ProjectionChanges,
 ): void {
   if (state.lastClosed !== null && month <= state.lastClosed) return; // closing a closed month does nothing
-  markGlobalDirty(state);
+  changes.markGlobal();
   let start: Month;
   if (state.lastClosed !== null) {
     start = state.lastClosed + 1;
@@ -33,7 +38,7 @@ export function closeThrough(
       const channel = state.channels.get(id);
       if (channel === undefined || channel.firstMonth > m) continue;
       if (closedStatus(state, channel, m) === 'MISSED') {
-        markChannelDirty(state, id);
+        changes.markChannel(id);
         sink.alert({
           id: nextAlertId(channel, 'GROWTH_TARGET_MISSED', m),
           kind: 'GROWTH_TARGET_MISSED',
@@ -44,7 +49,10 @@ export function closeThrough(
           restated: false,
         });
       }
-      if (review) reviewTier(state, channel, m, program, index, sink);
+      if (review) {
+        reviewTier(channel, m, program, index, sink);
+        changes.markChannel(id);
+      }
     }
   }
   state.lastClosed = month;

@@ -1,15 +1,17 @@
 /**
- * Money and quantity sums are BigInt: a sum of exact amounts stays exact however large it
- * grows (each amount alone is a safe integer).
- *
  * Projection state: what the projection keeps per channel and month (bounded by channels ×
  * months), plus the program-wide facts. State that grows with every sale — distinct orders,
  * the sale a return refers to, certified trainees — lives behind `ProjectionIndex`, which the
- * embedded store keeps in SQLite.
+ * embedded store keeps in SQLite. What changed since the store last saved the state is not
+ * part of it: the rules mark that in a `ProjectionChanges` (`dirtyTracking.ts`).
+ *
+ * Money and quantity sums are BigInt: a sum of exact amounts stays exact however large it
+ * grows (each amount alone is a safe integer).
  */
 import type { Instant, Month } from '../calendar.js';
 import type { ChannelKind } from '../events.js';
 import type { Program } from '../program.js';
+import type { ProjectionChanges } from './dirtyTracking.js';
 
 /** The facts of one channel in one calendar month. */
 export interface MonthFacts {
@@ -47,9 +49,9 @@ export interface ChannelState {
   /** Earliest of the registration month and the months of its accepted events. */
   firstMonth: Month;
   /**
-   * The channel's month facts. A store may keep months no rule is about to read outside
-   * memory (`ProjectionState.newMonths`): `get` may then return a fresh copy, so whoever
-   * changes facts `set`s them back, which keeps them in memory until saved.
+   * The channel's month facts. A store may swap in a map that keeps months no rule is about
+   * to read outside memory: `get` may then return a fresh copy, so whoever changes facts
+   * `set`s them back, which keeps them in memory until saved.
    */
   readonly months: Map<Month, MonthFacts>;
   tierIndex: number;
@@ -82,21 +84,11 @@ export interface ProjectionState {
   maxMonth: Month | null;
   /** Whether any sale so far carried promotion bps; until then returns need no lookup. */
   anyPromotedSale: boolean;
-  /** Makes a new channel's `months` (a plain Map, or a store's map that spills to disk). */
-  readonly newMonths: (channelId: string) => Map<Month, MonthFacts>;
-  /** What changed since the store last saved the state. */
-  readonly dirty: {
-    readonly channels: Set<string>;
-    readonly months: Map<string, Set<Month>>;
-    global: boolean;
-  };
 }
 
-export function initialProjectionState(
-  newMonths: (channelId: string) => Map<Month, MonthFacts> = () => new Map(),
-): ProjectionState {
+/** The state before the first event. */
+export function initialProjectionState(): ProjectionState {
   return {
-    newMonths,
     channels: new Map(),
     channelOrder: [],
     programs: [],
@@ -104,7 +96,6 @@ export function initialProjectionState(
     lastClosed: null,
     maxMonth: null,
     anyPromotedSale: false,
-    dirty: { channels: new Set(), months: new Map(), global: false },
   };
 }
 
@@ -128,29 +119,6 @@ export function emptyMonthFacts(): MonthFacts {
 export function netOf(channel: ChannelState, month: Month): bigint {
   const f = channel.months.get(month);
   return f === undefined ? 0n : f.sales - f.returns;
-}
-
-export function markMonthDirty(state: ProjectionState, channelId: string, month: Month): void {
-  let set = state.dirty.months.get(channelId);
-  if (set === undefined) {
-    set = new Set();
-    state.dirty.months.set(channelId, set);
-  }
-  set.add(month);
-}
-
-/** The channel-months marked changed since the last save. */
-export function dirtyMonths(state: ProjectionState): { channelId: string; month: Month }[] {
-  const out: { channelId: string; month: Month }[] = [];
-  for (const [channelId, months] of state.dirty.months)
-    for (const month of months) out.push({ channelId, month });
-  return out;
-}
-
-export function clearDirty(state: ProjectionState): void {
-  state.dirty.channels.clear();
-  state.dirty.months.clear();
-  state.dirty.global = false;
 }
 
 /** New distinct orders of a channel-month, counted by the index. */
@@ -185,15 +153,22 @@ export interface ProjectionIndex {
   countCertified(channelId: string, from: Month, to: Month): number;
 }
 
-/** Adds the index's count of new distinct orders to the month facts (spec §7 `orders`). */
-export function applyNewOrders(state: ProjectionState, news: readonly NewOrders[]): void {
+/**
+ * Adds the index's count of new distinct orders to the month facts (spec §7 `orders`), marking
+ * the months in `changes` when given.
+ */
+export function applyNewOrders(
+  state: ProjectionState,
+  news: readonly NewOrders[],
+  changes?: ProjectionChanges,
+): void {
   for (const n of news) {
     const months = state.channels.get(n.channelId)?.months;
     const facts = months?.get(n.month);
     if (months === undefined || facts === undefined) continue;
     facts.orders += n.count;
     months.set(n.month, facts);
-    markMonthDirty(state, n.channelId, n.month);
+    changes?.markMonth(n.channelId, n.month);
   }
 }
 

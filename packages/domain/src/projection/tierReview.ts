@@ -4,8 +4,7 @@
 import { formatMonth, type Month } from '../calendar.js';
 import type { Program } from '../program.js';
 import { nextAlertId, type ProjectionSink } from './alerts.js';
-import { markChannelDirty } from './touch.js';
-import { netOf, type ChannelState, type ProjectionIndex, type ProjectionState } from './state.js';
+import { netOf, type ChannelState, type ProjectionIndex } from './state.js';
 
 /** The highest tier index whose two minimums both hold; index 0 always qualifies. */
 export function qualifyingTier(program: Program, trailingNet: bigint, certified: number): number {
@@ -41,7 +40,6 @@ export function tierId(program: Program, index: number): string {
  * keeps it, warns, or moves it down one step after the grace reviews.
  */
 export function reviewTier(
-  state: ProjectionState,
   channel: ChannelState,
   month: Month,
   program: Program,
@@ -52,7 +50,6 @@ export function reviewTier(
   const certified = index.countCertified(channel.channelId, month - 11, month);
   const current = clampIndex(program, channel.tierIndex);
   const qualifying = qualifyingTier(program, trailingNet, certified);
-  markChannelDirty(state, channel.channelId);
   let next = current;
   if (qualifying > current) {
     next = qualifying;

@@ -1,43 +1,14 @@
 /**
- * 32-bit string hashes and a Bloom filter of keys, for in-memory indexes that stand in front
- * of SQLite B-trees: a hash is not the key, so a hit only says the key *may* be there and the caller
- * confirms it on disk; a miss is certain.
+ * A Bloom filter of keys (`KeyFilter`) for the read model's order and sale indexes: a hit only
+ * says the key *may* be in the table, and the caller confirms it on disk; a miss is certain.
  */
-import { randomInt } from 'node:crypto';
-
-/** The hash no key gets: it marks an empty slot. */
-export const EMPTY = 0;
-
-/** A random seed per process, so keys crafted to collide in one process do not in another. */
-export function newSeed(): number {
-  return randomInt(0x7fffffff);
-}
-
-/** FNV-1a over the UTF-16 code units, then murmur3's finaliser so the low bits mix well; never 0. */
-export function hash32(key: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) | 0;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h = finish(h);
-  return h === EMPTY ? 1 : h;
-}
+import { fmix32, newSeed } from './keyHashes.js';
 
 /** The seeds' hash step over one part of a key, for `KeyFilter.hash`. */
 function mix(h: number, part: string | number): number {
   if (typeof part === 'number') return Math.imul(h ^ part, 0x01000193);
   for (let i = 0; i < part.length; i++) h = Math.imul(h ^ part.charCodeAt(i), 0x01000193);
   return Math.imul(h ^ 0xffff, 0x01000193); // the separator: no part ends a key early
-}
-
-/** murmur3's finaliser: every input bit reaches every output bit. */
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
 
 /** Bits a key in each filter, and probes a key (all in one 64-byte block). */
@@ -94,8 +65,8 @@ export class KeyFilter {
   }
 
   hash(a: string | number, b: string | number, c: string | number): this {
-    this.h1 = finish(mix(mix(mix(this.seed1 | 0, a), b), c));
-    this.h2 = finish(mix(mix(mix(this.seed2 | 0, a), b), c));
+    this.h1 = fmix32(mix(mix(mix(this.seed1 | 0, a), b), c));
+    this.h2 = fmix32(mix(mix(mix(this.seed2 | 0, a), b), c));
     return this;
   }
 

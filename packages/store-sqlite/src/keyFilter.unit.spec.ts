@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyFilter } from './fingerprints.js';
+import { KeyFilter } from './keyFilter.js';
 
 const keyArb = fc.tuple(
   fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.integer()),

@@ -1,0 +1,329 @@
+/**
+ * The event log over the log's SQLite file: `EventLog` and `Feed`. Its append decides inside
+ * its own IMMEDIATE transaction (DESIGN.md "Concurrency: the log decides"): the eventId index
+ * and the acceptance state are brought up to the log's head there, the decider is called with
+ * that view, and its batch is written, all or nothing. The rejected inputs it writes are read
+ * back through `rejectedStore.ts`.
+ */
+import type { Database as DB, Statement, Transaction } from 'better-sqlite3';
+import {
+  ACCEPTANCE_FACT_TYPES,
+  evolveAcceptance,
+  initialAcceptanceState,
+  parseMonth,
+  type AcceptanceState,
+  type ChanperfEvent,
+  type Counts,
+} from '@chanperf/domain';
+import {
+  acceptanceViewOf,
+  EngineError,
+  type AcceptanceFacts,
+  type BatchDecider,
+  type CommitResult,
+  type EventLog,
+  type Feed,
+  type IngestBatch,
+  type LogEntry,
+  type SourceCheckpoint,
+} from '@chanperf/engine';
+import { EventIdIndex } from './eventIdIndex.js';
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  type: string;
+  channel_id: string | null;
+  payload: string;
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Carries a decider's own exception out of the transaction it rolled back. */
+class DeciderFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the decider failed');
+  }
+}
+
+/** The log's events, rejected inputs, counts and source checkpoints in one SQLite file. */
+export class SqliteEventLog implements EventLog, Feed {
+  private readonly rowsAt: Statement<[string], { event_id: string; payload: string }>;
+  private readonly idAt: Statement<[number], string>;
+  private readonly rowsAfter: Statement<[number], [number, string, string, string | null]>;
+  /**
+   * The log's eventIds and its acceptance state, as of `synced` (built on first use: only
+   * processes that append need them). Rows after `synced` were appended by another connection.
+   */
+  private ids: EventIdIndex | undefined;
+  private acceptance: AcceptanceState = initialAcceptanceState();
+  private synced = 0;
+  private readonly insertEvent: Statement;
+  private readonly insertFact: Statement;
+  private readonly insertRejected: Statement;
+  private readonly addCounts: Statement;
+  private readonly putSource: Statement;
+  private readonly markRedriven: Statement;
+  private readonly readFrom: Statement<[number, number], EventRow>;
+  private readonly commitTx: Transaction<(batch: IngestBatch) => number[]>;
+  private readonly appendTx: Transaction<
+    (eventIds: readonly string[], decide: BatchDecider) => { batch: IngestBatch; positions: number[] }
+  >;
+
+  constructor(private readonly db: DB) {
+    this.rowsAt = db.prepare<[string], { event_id: string; payload: string }>(
+      `SELECT event_id, payload FROM events WHERE position IN (SELECT value FROM json_each(?))`,
+    );
+    this.idAt = db.prepare<[number], string>(`SELECT event_id FROM events WHERE position = ?`).pluck();
+    this.rowsAfter = db
+      .prepare<[number], [number, string, string, string | null]>(
+        `SELECT position, event_id, type,
+                CASE WHEN type IN ('ChannelRegistered', 'PromotionScheduled', 'PeriodClosed')
+                     THEN payload END
+           FROM events WHERE position > ? ORDER BY position`,
+      )
+      .raw();
+    // OR IGNORE: logs created before the in-memory eventId index keep a unique index on
+    // event_id; a conflict there reads as a duplicate, as the index check below does.
+    this.insertEvent = db.prepare(
+      `INSERT OR IGNORE INTO events (event_id, type, channel_id, payload) VALUES (?, ?, ?, ?)`,
+    );
+    this.insertFact = db.prepare(`INSERT OR IGNORE INTO acceptance_facts VALUES (?, ?)`);
+    this.insertRejected = db.prepare(
+      `INSERT INTO rejected (source, line, event_id, code, message, raw) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.addCounts = db.prepare(
+      `UPDATE ingest_counts SET lines = lines + ?, accepted = accepted + ?, duplicates = duplicates + ?, rejected = rejected + ? WHERE id = 1`,
+    );
+    this.putSource = db.prepare(
+      `INSERT OR REPLACE INTO sources (key, offset, line, prefix_sha256) VALUES (?, ?, ?, ?)`,
+    );
+    this.markRedriven = db.prepare(`UPDATE rejected SET status = 'redriven' WHERE id = ?`);
+    this.readFrom = db.prepare<[number, number], EventRow>(
+      `SELECT position, event_id, type, channel_id, payload FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    );
+    this.commitTx = db.transaction((batch: IngestBatch) => this.write(this.sync(), batch));
+    this.appendTx = db.transaction((eventIds: readonly string[], decide: BatchDecider) =>
+      this.decideAndWrite(eventIds, decide),
+    );
+  }
+
+  /**
+   * The body of the append's transaction: the view at the head (eventIds and acceptance state
+   * synced, the contents `decide` will ask about read), the decider's batch, its write.
+   */
+  private decideAndWrite(
+    eventIds: readonly string[],
+    decide: BatchDecider,
+  ): { batch: IngestBatch; positions: number[] } {
+    const ids = this.sync();
+    const known = this.contentsOf(ids, eventIds);
+    const view = acceptanceViewOf(this.acceptance, known);
+    let batch: IngestBatch;
+    try {
+      batch = decide(view);
+    } catch (err) {
+      throw new DeciderFailed(err);
+    }
+    const positions = this.write(ids, batch);
+    if (positions.includes(0)) {
+      // The view was exact: an accepted entry the log holds is a decider that asked about
+      // other ids than it accepted. Roll back rather than answer `accepted` for it.
+      throw new EngineError(
+        'APPEND_INCONSISTENT',
+        'the decider accepted an eventId it did not ask about',
+        false,
+      );
+    }
+    return { batch, positions };
+  }
+
+  /**
+   * Brings the eventId index and the acceptance state up to the log's head: loads them on
+   * first use, then folds what other connections appended since. Inside a write transaction
+   * (IMMEDIATE) nobody else can append, so what is decided there is exact across processes.
+   */
+  private sync(): EventIdIndex {
+    let ids = this.ids;
+    if (ids === undefined) {
+      const head = this.db.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number;
+      ids = new EventIdIndex(head + 1);
+      this.ids = ids;
+      this.acceptance = initialAcceptanceState();
+      this.synced = 0;
+    }
+    for (const [position, eventId, , payload] of this.rowsAfter.iterate(this.synced)) {
+      ids.add(eventId, position);
+      if (payload !== null) evolveAcceptance(this.acceptance, JSON.parse(payload) as ChanperfEvent);
+      this.synced = position;
+    }
+    return ids;
+  }
+
+  /** Appends `batch` (inside a transaction), keeping the index and acceptance state in step. */
+  private write(ids: EventIdIndex, batch: IngestBatch): number[] {
+    const positions: number[] = [];
+    for (const e of batch.accepted) {
+      if (this.holds(ids, e.eventId)) {
+        positions.push(0);
+        continue;
+      }
+      const info = this.insertEvent.run(e.eventId, e.type, e.channelId, e.payload);
+      if (info.changes === 0) {
+        positions.push(0);
+        continue;
+      }
+      const position = Number(info.lastInsertRowid);
+      positions.push(position);
+      ids.add(e.eventId, position);
+      this.synced = position;
+      if (ACCEPTANCE_FACT_TYPES.has(e.type)) this.recordFact(e.type, e.channelId, e.payload);
+    }
+    for (const r of batch.rejected) {
+      const raw = typeof r.raw === 'string' ? Buffer.from(r.raw, 'utf8') : Buffer.from(r.raw);
+      // The eventId of a rejected input may be any string (even ill-formed UTF-16): stored as a
+      // JSON string literal, it survives the UTF-8 round trip exactly.
+      this.insertRejected.run(
+        r.source,
+        r.line,
+        r.eventId === null ? null : JSON.stringify(r.eventId),
+        r.code,
+        r.message,
+        raw,
+      );
+    }
+    for (const id of batch.redriven ?? []) this.markRedriven.run(id);
+    const c = batch.counts;
+    this.addCounts.run(c.lines, c.accepted, c.duplicates, c.rejected);
+    if (batch.checkpoint !== undefined) {
+      const cp = batch.checkpoint;
+      this.putSource.run(cp.key, cp.offset, cp.line, cp.prefixHash ?? null);
+    }
+    return positions;
+  }
+
+  /** Folds an appended fact into the acceptance state and the `acceptance_facts` table. */
+  private recordFact(type: string, channelId: string | null, payload: string): void {
+    const event = JSON.parse(payload) as ChanperfEvent;
+    evolveAcceptance(this.acceptance, event);
+    if (type === 'ChannelRegistered') this.insertFact.run('channel', channelId);
+    else if (event.type === 'PromotionScheduled') this.insertFact.run('promotion', event.data.promotionId);
+    else if (event.type === 'PeriodClosed') {
+      this.insertFact.run('closed', String(parseMonth(event.data.month) ?? 0).padStart(8, '0'));
+    }
+  }
+
+  /** Whether the log holds `eventId` (hash candidates confirmed by their rows). */
+  private holds(ids: EventIdIndex, eventId: string): boolean {
+    for (const p of ids.candidates(eventId)) if (this.idAt.get(p) === eventId) return true;
+    return false;
+  }
+
+  /** Canonical contents of the held ones of `eventIds`. */
+  private contentsOf(ids: EventIdIndex, eventIds: readonly string[]): Map<string, string> {
+    // Only ids the hash index may hold are read, by position, in one statement; new ids (the
+    // usual case) cost a hash lookup and no SQL at all.
+    const wanted = new Set(eventIds);
+    const positions: number[] = [];
+    for (const id of wanted) for (const p of ids.candidates(id)) positions.push(p);
+    const out = new Map<string, string>();
+    if (positions.length === 0) return out;
+    positions.sort((a, b) => a - b);
+    for (const row of this.rowsAt.iterate(JSON.stringify(positions))) {
+      if (wanted.has(row.event_id)) out.set(row.event_id, row.payload);
+    }
+    return out;
+  }
+
+  append(
+    eventIds: readonly string[],
+    decide: BatchDecider,
+  ): Promise<{ batch: IngestBatch; positions: number[] }> {
+    try {
+      // IMMEDIATE: take the write lock before reading what other writers appended.
+      return Promise.resolve(this.appendTx.immediate(eventIds, decide));
+    } catch (cause) {
+      this.forget();
+      // The decider's own failure goes back as it was; the store's become EngineErrors.
+      if (cause instanceof DeciderFailed) return Promise.reject(asError(cause.cause));
+      if (cause instanceof EngineError) return Promise.reject(cause);
+      return Promise.reject(
+        new EngineError('APPEND_FAILED', `append failed: ${(cause as Error).message}`, true, { cause }),
+      );
+    }
+  }
+
+  /** The index and state may hold rolled-back rows: rebuild them from the log on next use. */
+  private forget(): void {
+    this.ids = undefined;
+    this.acceptance = initialAcceptanceState();
+    this.synced = 0;
+  }
+
+  contents(eventIds: readonly string[]): Promise<Map<string, string>> {
+    return Promise.resolve(this.contentsOf(this.sync(), eventIds));
+  }
+
+  commit(batch: IngestBatch): Promise<CommitResult> {
+    try {
+      // IMMEDIATE: take the write lock before reading what other writers appended.
+      return Promise.resolve({ positions: this.commitTx.immediate(batch) });
+    } catch (cause) {
+      this.forget();
+      throw new EngineError('APPEND_FAILED', `append failed: ${(cause as Error).message}`, true, { cause });
+    }
+  }
+
+  head(): Promise<number> {
+    return Promise.resolve(
+      (this.db.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number) ?? 0,
+    );
+  }
+
+  acceptanceFacts(): Promise<AcceptanceFacts> {
+    const rows = this.db.prepare(`SELECT kind, key FROM acceptance_facts`).all() as {
+      kind: string;
+      key: string;
+    }[];
+    const channels: string[] = [];
+    const promotions: string[] = [];
+    let lastClosed: number | null = null;
+    for (const r of rows) {
+      if (r.kind === 'channel') channels.push(r.key);
+      else if (r.kind === 'promotion') promotions.push(r.key);
+      else if (r.kind === 'closed') lastClosed = Math.max(lastClosed ?? 0, Number(r.key));
+    }
+    return Promise.resolve({ channels, promotions, lastClosed });
+  }
+
+  sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined> {
+    const row = this.db
+      .prepare(`SELECT key, offset, line, prefix_sha256 FROM sources WHERE key = ?`)
+      .get(key) as { key: string; offset: number; line: number; prefix_sha256: string | null } | undefined;
+    if (row === undefined) return Promise.resolve(undefined);
+    const { prefix_sha256: prefixHash, ...checkpoint } = row;
+    return Promise.resolve(prefixHash === null ? checkpoint : { ...checkpoint, prefixHash });
+  }
+
+  counts(): Promise<Counts> {
+    const row = this.db
+      .prepare(`SELECT lines, accepted, duplicates, rejected FROM ingest_counts WHERE id = 1`)
+      .get() as Counts;
+    return Promise.resolve({ ...row });
+  }
+
+  read(after: number, limit: number): Promise<LogEntry[]> {
+    const rows = this.readFrom.all(after, limit);
+    return Promise.resolve(
+      rows.map((r) => ({
+        position: r.position,
+        eventId: r.event_id,
+        type: r.type,
+        channelId: r.channel_id,
+        payload: r.payload,
+      })),
+    );
+  }
+}

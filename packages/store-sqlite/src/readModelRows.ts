@@ -1,0 +1,204 @@
+/**
+ * The read model's tables as the read store and its index use them: the prepared statements
+ * (made again after a reset) and the rows' shapes, with the conversions between rows and the
+ * projection state (`rm_channels` and `rm_global` hold JSON bodies, `rm_months` one column a
+ * fact, bigints as decimal text).
+ */
+import type { Database as DB, Statement } from 'better-sqlite3';
+import type { ChannelState, Month, MonthFacts, ProjectionState } from '@chanperf/domain';
+
+/** The read model's prepared statements, by what they do. */
+export interface ReadModelStatements {
+  readonly hasOrder: Statement<[number, string, string], number>;
+  readonly addOrder: Statement<[number, string, string]>;
+  readonly orderKeys: Statement<[], [number, string, string]>;
+  readonly recordSale: Statement<[string, string, string, number]>;
+  readonly saleKeys: Statement<[], [string, string, string]>;
+  readonly saleBps: Statement<[string, string, string], number>;
+  readonly coldMonths: Statement<[string, number], MonthRow>;
+  readonly addCert: Statement;
+  readonly countCerts: Statement<[string, number, number], number>;
+  readonly putChannel: Statement;
+  readonly putMonth: Statement;
+  readonly putGlobal: Statement;
+  readonly putAlert: Statement;
+  readonly putMovement: Statement;
+  readonly putCheckpoint: Statement;
+  readonly getCheckpoint: Statement<[], number>;
+}
+
+/** The read model's statements over connection `db`. */
+export function readModelStatements(db: DB): ReadModelStatements {
+  return {
+    hasOrder: db.prepare<[number, string, string], number>(
+      `SELECT 1 FROM rm_orders WHERE month = ? AND channel_id = ? AND order_id = ?`,
+    ),
+    addOrder: db.prepare<[number, string, string]>(`INSERT INTO rm_orders VALUES (?, ?, ?)`),
+    orderKeys: db
+      .prepare<[], [number, string, string]>(`SELECT month, channel_id, order_id FROM rm_orders`)
+      .raw(),
+    recordSale: db.prepare<[string, string, string, number]>(
+      `INSERT INTO rm_sales VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET bps = excluded.bps`,
+    ),
+    saleKeys: db
+      .prepare<[], [string, string, string]>(`SELECT channel_id, order_id, sku FROM rm_sales`)
+      .raw(),
+    saleBps: db
+      .prepare<[string, string, string], number>(
+        `SELECT bps FROM rm_sales WHERE channel_id = ? AND order_id = ? AND sku = ?`,
+      )
+      .pluck(),
+    coldMonths: db.prepare<[string, number], MonthRow>(
+      `SELECT * FROM rm_months WHERE channel_id = ? AND month < ?`,
+    ),
+    addCert: db.prepare(`INSERT OR IGNORE INTO rm_certs VALUES (?, ?, ?)`),
+    countCerts: db
+      .prepare<[string, number, number], number>(
+        `SELECT COUNT(DISTINCT trainee_id) FROM rm_certs WHERE channel_id = ? AND month BETWEEN ? AND ?`,
+      )
+      .pluck(),
+    putChannel: db.prepare(`INSERT OR REPLACE INTO rm_channels VALUES (?, ?)`),
+    putMonth: db.prepare(`INSERT OR REPLACE INTO rm_months VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    putGlobal: db.prepare(`INSERT OR REPLACE INTO rm_global VALUES (1, ?)`),
+    putAlert: db.prepare(
+      `INSERT INTO rm_alerts (alert_id, channel_id, kind, position, body) VALUES (?, ?, ?, ?, ?)`,
+    ),
+    putMovement: db.prepare(`INSERT INTO rm_tier_movements (channel_id, position, body) VALUES (?, ?, ?)`),
+    putCheckpoint: db.prepare(`INSERT OR REPLACE INTO rm_checkpoint VALUES (1, ?)`),
+    getCheckpoint: db.prepare<[], number>(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck(),
+  };
+}
+
+/** `rm_channels.body`: a channel's state but its months. */
+export interface ChannelBody {
+  name: string;
+  kind: ChannelState['kind'];
+  online: boolean;
+  region: string | null;
+  registeredMonth: number;
+  firstMonth: number;
+  tierIndex: number;
+  misses: number;
+  tierChanges: { effective: number; index: number }[];
+  alertCounts: [string, number][];
+}
+
+/** `rm_global.body`: the program-wide facts. */
+export interface GlobalBody {
+  programs: ProjectionState['programs'];
+  promotions: ProjectionState['promotions'];
+  lastClosed: number | null;
+  maxMonth: number | null;
+  anyPromotedSale: boolean;
+}
+
+/** An `rm_months` row. */
+export interface MonthRow {
+  channel_id: string;
+  month: number;
+  sales: string;
+  returns: string;
+  orders: number;
+  units_sold: string;
+  units_returned: string;
+  sale_count: number;
+  promo_numerator: string;
+  restated: number;
+  trainings: number;
+  satisfaction_points: string;
+  satisfaction_respondents: string;
+}
+
+/** An `rm_months` row's facts. */
+export function factsOf(r: MonthRow): MonthFacts {
+  return {
+    sales: BigInt(r.sales),
+    returns: BigInt(r.returns),
+    orders: r.orders,
+    unitsSold: BigInt(r.units_sold),
+    unitsReturned: BigInt(r.units_returned),
+    saleCount: r.sale_count,
+    promoNumerator: BigInt(r.promo_numerator),
+    restated: r.restated === 1,
+    trainings: r.trainings,
+    satisfactionPoints: BigInt(r.satisfaction_points),
+    satisfactionRespondents: BigInt(r.satisfaction_respondents),
+  };
+}
+
+/** A channel's `rm_channels` body. */
+export function channelBodyOf(c: ChannelState): ChannelBody {
+  return {
+    name: c.name,
+    kind: c.kind,
+    online: c.online,
+    region: c.region,
+    registeredMonth: c.registeredMonth,
+    firstMonth: c.firstMonth,
+    tierIndex: c.tierIndex,
+    misses: c.misses,
+    tierChanges: c.tierChanges,
+    alertCounts: [...c.alertCounts],
+  };
+}
+
+/** A channel's state from its saved body, with `months` (filled by the caller) as its months. */
+export function channelStateOf(
+  channelId: string,
+  b: ChannelBody,
+  months: Map<Month, MonthFacts>,
+): ChannelState {
+  return {
+    channelId,
+    name: b.name,
+    kind: b.kind,
+    online: b.online,
+    region: b.region,
+    registeredMonth: b.registeredMonth,
+    firstMonth: b.firstMonth,
+    months,
+    tierIndex: b.tierIndex,
+    misses: b.misses,
+    tierChanges: b.tierChanges,
+    alertCounts: new Map(b.alertCounts),
+  };
+}
+
+/** The `rm_global` body of `state`. */
+export function globalBodyOf(state: ProjectionState): GlobalBody {
+  return {
+    programs: state.programs,
+    promotions: state.promotions,
+    lastClosed: state.lastClosed,
+    maxMonth: state.maxMonth,
+    anyPromotedSale: state.anyPromotedSale,
+  };
+}
+
+/** Puts the saved program-wide facts `g` into a freshly made `state`. */
+export function restoreGlobal(state: ProjectionState, g: GlobalBody): void {
+  state.programs.push(...g.programs);
+  state.promotions.push(...g.promotions);
+  state.lastClosed = g.lastClosed;
+  state.maxMonth = g.maxMonth;
+  state.anyPromotedSale = g.anyPromotedSale;
+}
+
+/** Writes one channel-month's facts as its `rm_months` row. */
+export function putMonthRow(s: ReadModelStatements, channelId: string, month: Month, f: MonthFacts): void {
+  s.putMonth.run(
+    channelId,
+    month,
+    f.sales.toString(),
+    f.returns.toString(),
+    f.orders,
+    f.unitsSold.toString(),
+    f.unitsReturned.toString(),
+    f.saleCount,
+    f.promoNumerator.toString(),
+    f.restated ? 1 : 0,
+    f.trainings,
+    f.satisfactionPoints.toString(),
+    f.satisfactionRespondents.toString(),
+  );
+}

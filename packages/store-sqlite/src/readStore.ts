@@ -1,0 +1,247 @@
+/**
+ * The read model over its own SQLite file (`ReadStore`): loads the projection state (months
+ * older than the last closed − 1 stay on disk, `spillingMonths.ts`), and saves what a batch
+ * changed, its derived facts and the checkpoint in ONE transaction, the checkpoint written as a
+ * compare-and-set so two projectors never interleave batches.
+ */
+import type { Database as DB } from 'better-sqlite3';
+import {
+  applyNewOrders,
+  initialProjectionState,
+  ProjectionChanges,
+  type Alert,
+  type Month,
+  type MonthFacts,
+  type ProjectionIndex,
+  type ProjectionSink,
+  type ProjectionState,
+  type TierMovement,
+} from '@chanperf/domain';
+import { EngineError, type ProjectionOutputs, type ReadStore } from '@chanperf/engine';
+import { SqliteProjectionIndex } from './projectionIndex.js';
+import {
+  channelBodyOf,
+  channelStateOf,
+  factsOf,
+  globalBodyOf,
+  putMonthRow,
+  readModelStatements,
+  restoreGlobal,
+  type ChannelBody,
+  type GlobalBody,
+  type MonthRow,
+  type ReadModelStatements,
+} from './readModelRows.js';
+import { migrateReadModel, resetReadModel } from './schema.js';
+import { ColdMonthsReader, HOT_CLOSED_MONTHS, SpillingMonths } from './spillingMonths.js';
+
+/** The first month kept in memory: the last closed − 1 (every month before any close). */
+function hotFrom(state: ProjectionState): Month {
+  return state.lastClosed === null ? Number.NEGATIVE_INFINITY : state.lastClosed - HOT_CLOSED_MONTHS + 1;
+}
+
+/** The read model: the projection state, its index, derived facts and the checkpoint. */
+export class SqliteReadStore implements ReadStore {
+  private readonly idx: SqliteProjectionIndex;
+  private stmts: ReadModelStatements;
+  /** The months of the loaded state that left memory (none before the first load). */
+  private cold: ColdMonthsReader | undefined;
+
+  constructor(
+    private readonly db: DB,
+    private readonly logId: string,
+    keyFilters: boolean,
+  ) {
+    this.stmts = readModelStatements(db);
+    this.idx = new SqliteProjectionIndex(() => this.stmts, keyFilters);
+  }
+
+  get index(): ProjectionIndex {
+    return this.idx;
+  }
+
+  load(): Promise<{ state: ProjectionState; position: number }> {
+    this.idx.forgetKeys();
+    // Months older than the last closed − 1 stay on disk (see spillingMonths.ts).
+    this.cold = new ColdMonthsReader((channelId, below) => {
+      const months = new Map<Month, MonthFacts>();
+      for (const r of this.stmts.coldMonths.iterate(channelId, below)) months.set(r.month, factsOf(r));
+      return months;
+    });
+    const cold = this.cold;
+    const state = initialProjectionState();
+    const position =
+      (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
+        number | undefined) ?? 0;
+    const global = this.db.prepare(`SELECT body FROM rm_global WHERE id = 1`).pluck().get() as
+      string | undefined;
+    if (global !== undefined) restoreGlobal(state, JSON.parse(global) as GlobalBody);
+    const channels = this.db
+      .prepare(`SELECT channel_id, body FROM rm_channels ORDER BY channel_id`)
+      .all() as {
+      channel_id: string;
+      body: string;
+    }[];
+    for (const row of channels) {
+      const body = JSON.parse(row.body) as ChannelBody;
+      state.channels.set(
+        row.channel_id,
+        channelStateOf(row.channel_id, body, new SpillingMonths(row.channel_id, cold)),
+      );
+    }
+    state.channelOrder.push(...[...state.channels.keys()].sort());
+    const below = hotFrom(state);
+    cold.moveTo(below);
+    const rows = this.db.prepare(`SELECT * FROM rm_months WHERE month >= ?`).iterate(below);
+    for (const r of rows as IterableIterator<MonthRow>) {
+      state.channels.get(r.channel_id)?.months.set(r.month, factsOf(r));
+    }
+    return Promise.resolve({ state, position });
+  }
+
+  /**
+   * After a commit: the channels registered since the load get months that spill to disk (the
+   * rules make every channel a plain Map), so they leave memory like the others.
+   */
+  private spillNewChannels(state: ProjectionState, changes: ProjectionChanges): void {
+    const cold = this.cold;
+    if (cold === undefined) return;
+    for (const id of changes.channels) {
+      const c = state.channels.get(id);
+      if (c === undefined || c.months instanceof SpillingMonths) continue;
+      state.channels.set(id, { ...c, months: new SpillingMonths(id, cold, c.months) });
+    }
+  }
+
+  /**
+   * After a commit: the months below the last closed − 1, and the older ones a late event
+   * brought back, leave memory (they are saved).
+   */
+  private evict(state: ProjectionState, changed: readonly { channelId: string; month: Month }[]): void {
+    const cold = this.cold;
+    if (cold === undefined) return;
+    const below = hotFrom(state);
+    if (below > cold.below) {
+      cold.moveTo(below);
+      for (const c of state.channels.values()) {
+        if (c.months instanceof SpillingMonths) c.months.evictBelow(below);
+      }
+      return;
+    }
+    let any = false;
+    for (const { channelId, month } of changed) {
+      if (month >= cold.below) continue;
+      state.channels.get(channelId)?.months.delete(month);
+      any = true;
+    }
+    if (any) cold.forget();
+  }
+
+  applyBatch(
+    state: ProjectionState,
+    position: number,
+    apply: (sink: ProjectionSink, changes: ProjectionChanges) => void,
+    from?: number,
+  ): ProjectionOutputs {
+    const outputs = { alerts: [] as Alert[], tierMovements: [] as TierMovement[] };
+    const changes = new ProjectionChanges();
+    const s = this.stmts;
+    const tx = this.db.transaction(() => {
+      if (from !== undefined) {
+        // Compare-and-set: another projector that moved the read model on since we loaded it
+        // fences this batch off before it writes anything.
+        const saved = s.getCheckpoint.get() ?? 0;
+        if (saved !== from) {
+          throw new EngineError(
+            'PROJECTION_FENCED',
+            `the read model is at ${saved}, not ${from}: another process projected into it`,
+            false,
+          );
+        }
+      }
+      const sink: ProjectionSink = {
+        alert: (a) => {
+          outputs.alerts.push(a);
+          s.putAlert.run(a.id, a.channelId, a.kind, position, JSON.stringify(a));
+        },
+        tierMovement: (m) => {
+          outputs.tierMovements.push(m);
+          s.putMovement.run(m.channelId, position, JSON.stringify(m));
+        },
+      };
+      apply(sink, changes);
+      applyNewOrders(state, this.idx.takeNewOrders(), changes);
+      this.idx.flush();
+      this.save(state, changes);
+      s.putCheckpoint.run(position);
+    });
+    try {
+      tx.immediate();
+    } catch (err) {
+      this.idx.discard();
+      throw err;
+    }
+    const result: ProjectionOutputs = {
+      ...outputs,
+      changedMonths: changes.changedMonths(),
+      lastClosed: state.lastClosed,
+    };
+    this.spillNewChannels(state, changes);
+    this.evict(state, result.changedMonths);
+    return result;
+  }
+
+  /** Writes the rows `changes` names. */
+  private save(state: ProjectionState, changes: ProjectionChanges): void {
+    const s = this.stmts;
+    for (const id of changes.channels) {
+      const c = state.channels.get(id);
+      if (c === undefined) continue;
+      s.putChannel.run(id, JSON.stringify(channelBodyOf(c)));
+    }
+    for (const [id, months] of changes.months) {
+      const c = state.channels.get(id);
+      if (c === undefined) continue;
+      for (const m of months) {
+        const f = c.months.get(m);
+        if (f !== undefined) putMonthRow(s, id, m, f);
+      }
+    }
+    if (changes.global) s.putGlobal.run(JSON.stringify(globalBodyOf(state)));
+  }
+
+  position(): Promise<number> {
+    return Promise.resolve(
+      (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
+        number | undefined) ?? 0,
+    );
+  }
+
+  alerts(options: { afterSeq?: number } = {}): Promise<Alert[]> {
+    const rows = this.db
+      .prepare(`SELECT body FROM rm_alerts WHERE seq > ? ORDER BY seq`)
+      .pluck()
+      .all(options.afterSeq ?? 0) as string[];
+    return Promise.resolve(rows.map((b) => JSON.parse(b) as Alert));
+  }
+
+  alertLog(afterSeq: number, limit: number): Promise<{ seq: number; alert: Alert }[]> {
+    const rows = this.db
+      .prepare(`SELECT seq, body FROM rm_alerts WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .all(afterSeq, limit) as { seq: number; body: string }[];
+    return Promise.resolve(rows.map((r) => ({ seq: r.seq, alert: JSON.parse(r.body) as Alert })));
+  }
+
+  tierMovements(): Promise<TierMovement[]> {
+    const rows = this.db.prepare(`SELECT body FROM rm_tier_movements ORDER BY seq`).pluck().all() as string[];
+    return Promise.resolve(rows.map((b) => JSON.parse(b) as TierMovement));
+  }
+
+  reset(): Promise<void> {
+    resetReadModel(this.db);
+    migrateReadModel(this.db, this.logId);
+    this.stmts = readModelStatements(this.db);
+    this.idx.forgetKeys();
+    return Promise.resolve();
+  }
+}
