@@ -106,6 +106,21 @@ export default tseslint.config(
       ],
     },
   },
+  // Product code stays readable in one sitting: no module over 400 lines, no function over 80
+  // (blank lines and comments not counted). Test code is exempt: specs, test code kept beside
+  // a package (`src/testing/`, outside its build) and the contract suites of packages/testing
+  // (describe/it blocks, run by the specs of every adapter). A declarative table (a zod schema
+  // module) may opt out with a file-level `eslint-disable max-lines -- declarative table: …`
+  // comment saying why. Only max-lines* here: a block that also set no-restricted-* would
+  // replace the domain's and the adapters' rules above.
+  {
+    files: ['packages/*/src/**/*.ts', 'services/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'packages/*/src/testing/**', 'packages/testing/src/contracts/**'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'vitest.config.ts'],
     rules: {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: install, type-check (tsc -b), lint, then the whole vitest suite.
+# Every test: install, type-check (tsc -b), lint (ESLint, Prettier, jscpd, knip), then the whole
+# vitest suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -19,5 +20,11 @@ pnpm() { npx -y pnpm@10 "$@"; }
 echo "== lint" >&2
 pnpm exec eslint --max-warnings 0 .
 pnpm exec prettier --check . >/dev/null || { pnpm exec prettier --list-different .; echo "prettier: files above need formatting (pnpm format)" >&2; exit 1; }
+# No block of 6+ lines copied in product code (.jscpd.json), and no unused file, export or
+# dependency in the workspace (knip.json); each exits non-zero on a finding.
+echo "== duplicates (jscpd)" >&2
+pnpm exec jscpd
+echo "== unused files, exports, dependencies (knip)" >&2
+pnpm exec knip --no-progress
 echo "== tests" >&2
 pnpm exec vitest run "$@"

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES, serveAsync } from '../support/cli.js';
+import { serveAsync } from '../support/cli.js';
+import { EXAMPLES } from '../support/sharedSpec.js';
 
 const SECRET = 'webhook-secret-for-tests';
 const basic = readFileSync(join(EXAMPLES, 'basic.ndjson'), 'utf8').trimEnd().split('\n');
@@ -137,8 +138,13 @@ function deliveredCount(db: string): number {
   }
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+/** Re-checks `condition` every 20 ms; fails, saying `what`, once `timeoutMs` has passed. */
+async function until(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 let dir: string;
@@ -177,7 +183,7 @@ describe('chanperf serve: alerts to a webhook across a SIGKILL', () => {
     const url1 = await first.url;
     expect((await post(url1, basic.slice(0, 27))).status).toBe(200);
     await hook.waitFor(() => hook.parked >= 1);
-    await until(() => deliveredCount(join(dir, 'chanperf.db')) >= 1);
+    await until('the first alert recorded delivered', () => deliveredCount(join(dir, 'chanperf.db')) >= 1);
     expect(deliveredCount(join(dir, 'chanperf.db'))).toBe(1);
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
@@ -190,7 +196,10 @@ describe('chanperf serve: alerts to a webhook across a SIGKILL', () => {
     const url2 = await second.url;
     expect((await post(url2, basic.slice(27))).status).toBe(200);
     await hook.waitFor(() => expectedIds.every((id) => hook.accepted.has(id)));
-    await until(() => deliveredCount(join(dir, 'chanperf.db')) === expectedIds.length);
+    await until(
+      'every alert recorded delivered',
+      () => deliveredCount(join(dir, 'chanperf.db')) === expectedIds.length,
+    );
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('exit', r));
 

@@ -15,7 +15,8 @@ import {
   waitUntil,
   type ComparableReport,
 } from '../../packages/testing/src/contracts/index.js';
-import { EXAMPLES, serveAsync } from '../support/cli.js';
+import { serveAsync } from '../support/cli.js';
+import { EXAMPLES } from '../support/sharedSpec.js';
 
 interface Status {
   log: { position: number };

@@ -4,7 +4,9 @@
  * partners table against the report, CH-A's rebate of 2026-03 and its certified trainees, an
  * alert arriving live after a `PeriodClosed` — and like a partner, who must never receive
  * another partner's figures.
- * Screenshots of the four views go to test/e2e/screenshots/.
+ * Screenshots of the four views go to test/e2e/screenshots/ (linked from the README) only when
+ * asked, with UPDATE_SCREENSHOTS=1; otherwise to a temporary folder, so a test run leaves the
+ * work tree as it found it.
  *
  * Skipped, with the reason printed, when /usr/bin/chromium is missing
  * (`apt-get install -y chromium`).
@@ -19,6 +21,7 @@ import { registerIngestionRoutes } from '@chanperf/ingestion';
 import { startProjection, type ProjectionService } from '@chanperf/projection';
 import { registerQueryRoutes } from '@chanperf/query';
 import { createHttpServer, loadConfig, openRuntime, type App, type Runtime } from '@chanperf/runtime';
+import { registerWebRoutes } from '../../services/web/src/index.js';
 import {
   chromiumMissing,
   launchChromium,
@@ -26,12 +29,14 @@ import {
   type Locator,
   type Page,
   type Response,
-} from '../../services/web/src/headlessChromium.js';
-import { registerWebRoutes } from '../../services/web/src/index.js';
+} from '../support/headlessChromium.js';
+import { sharedSpec } from '../support/sharedSpec.js';
 
-const EXAMPLES = new URL('../../../shared/spec/examples/', import.meta.url);
-const BASIC = readFileSync(new URL('basic.ndjson', EXAMPLES), 'utf8');
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const BASIC = readFileSync(sharedSpec('examples', 'basic.ndjson'), 'utf8');
+const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('./screenshots/', import.meta.url))
+    : mkdtempSync(join(tmpdir(), 'chanperf-screenshots-'));
 
 interface ReportMonth {
   month: string;
@@ -44,7 +49,7 @@ interface ReportChannel {
   tier: string | null;
   months: ReportMonth[];
 }
-const REPORT = JSON.parse(readFileSync(new URL('basic.report.json', EXAMPLES), 'utf8')) as {
+const REPORT = JSON.parse(readFileSync(sharedSpec('examples', 'basic.report.json'), 'utf8')) as {
   lastClosedMonth: string;
   channels: ReportChannel[];
 };
@@ -151,6 +156,7 @@ describe.skipIf(missing !== undefined)('the analysts page', () => {
     await projection?.stop();
     runtime?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    if (process.env.UPDATE_SCREENSHOTS !== '1') rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
 
   it('serves the page and its assets itself, with a strict content security policy', async () => {

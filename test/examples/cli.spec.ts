@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chanperf, EXAMPLES } from '../support/cli.js';
+import { chanperf } from '../support/cli.js';
+import { EXAMPLES } from '../support/sharedSpec.js';
 
 const basic = join(EXAMPLES, 'basic.ndjson');
 

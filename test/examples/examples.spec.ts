@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chanperf, EXAMPLES } from '../support/cli.js';
+import { chanperf } from '../support/cli.js';
+import { EXAMPLES } from '../support/sharedSpec.js';
 
 const names = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith('.ndjson'))

@@ -3,10 +3,9 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../services/cli/dist/main.js', import.meta.url));
-export const EXAMPLES = fileURLToPath(new URL('../../../shared/spec/examples/', import.meta.url));
+const CLI = fileURLToPath(new URL('../../services/cli/dist/main.js', import.meta.url));
 
-export function assertBuilt(): void {
+function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`pnpm build\` (tsc -b) first`);
 }
 

@@ -11,7 +11,7 @@ import { esdbEventId } from './eventIds.js';
 import { streamPrefix } from './streams.js';
 
 /** Marks the metadata layout, so a future change can be told apart. */
-export const METADATA_SCHEMA = 'chanperf.log.v1';
+const METADATA_SCHEMA = 'chanperf.log.v1';
 
 interface EntryMetadata {
   readonly schema: typeof METADATA_SCHEMA;

@@ -95,7 +95,7 @@ export function encodeBatch(batch: IngestBatch): string {
   return JSON.stringify(stored);
 }
 
-export function decodeBatch(text: string): IngestBatch {
+function decodeBatch(text: string): IngestBatch {
   const s = JSON.parse(text) as StoredBatch;
   return {
     accepted: s.accepted,

@@ -11,7 +11,7 @@ import type { StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { eventLogContract } from '../../testing/src/contracts/index.js';
 import type { EsdbClient } from './client.js';
-import { eventStoreDbSuite, harnessFor, type EsdbTarget } from './eventStoreDb.testkit.js';
+import { eventStoreDbSuite, harnessFor, type EsdbTarget } from './testing/eventStoreDb.testkit.js';
 
 const IMAGE = process.env.CHANPERF_ESDB_IMAGE ?? 'eventstore/eventstore:24.10';
 const EXTERNAL = process.env.CHANPERF_EVENTSTORE_URL;

@@ -1,6 +1,6 @@
 /**
  * The port contracts and the EventStoreDB-specific suite against the adapter over an
- * in-process fake of the server and client (`eventStoreDb.fake.ts`): runs everywhere, and
+ * in-process fake of the server and client (`testing/eventStoreDb.fake.ts`): runs everywhere, and
  * checks the adapter's own logic — ordering, indexing, resuming the subscription after a
  * restart, the commit journal. The real server runs the same suites in
  * `eventstoredb.contract.spec.ts` where a container runtime exists.
@@ -16,8 +16,8 @@ import {
   sales,
 } from '../../testing/src/contracts/index.js';
 import { encodeEntry } from './codec.js';
-import { FakeEventStoreDb } from './eventStoreDb.fake.js';
-import { eventStoreDbSuite, harnessFor, Nodes, type EsdbTarget } from './eventStoreDb.testkit.js';
+import { FakeEventStoreDb } from './testing/eventStoreDb.fake.js';
+import { eventStoreDbSuite, harnessFor, Nodes, type EsdbTarget } from './testing/eventStoreDb.testkit.js';
 import { openEventStoreDbStore } from './eventStoreDbStore.js';
 
 function fakeTarget(server: FakeEventStoreDb): EsdbTarget {

@@ -18,7 +18,8 @@
  */
 import { lineInput, type RawInput } from '@chanperf/engine';
 import type { Runtime } from '@chanperf/runtime';
-import type { Consumer, EachBatchHandler, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchHandler, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
 import type { KafkaConfig } from './config.js';
 import { createKafka } from './client.js';
 import { kafkaError } from './errors.js';
@@ -68,6 +69,14 @@ export function recordInput(topic: string, partition: number, message: KafkaMess
   return lineInput(Uint8Array.from(value), true, source, null);
 }
 
+/** The group's assignment as this instance last saw it. */
+interface GroupAssignment {
+  /** Partitions assigned to this instance, ascending. */
+  partitions: readonly number[];
+  /** Set on every rebalance: the next batch first reloads the acceptance facts. */
+  changed: boolean;
+}
+
 /**
  * Starts consuming the ERP topic into `options.ingestion`. Resolves once the consumer is
  * connected and subscribed (partitions are assigned shortly after, when the group settles).
@@ -80,10 +89,6 @@ export async function startErpConsumer(
   options: ErpConsumerOptions,
 ): Promise<ErpConsumer> {
   const log = runtime.logger.child({ service: 'kafka-erp' });
-  const topic = options.topic ?? TOPICS.erpEvents;
-  const chunkSize = options.chunkSize ?? 1000;
-  const groupId = options.groupId ?? kafkaConfig.groupId;
-  const kafka = createKafka(kafkaConfig, runtime.logger);
   const ownRejected = options.rejectedPublisher === undefined;
   const rejected =
     options.rejectedPublisher === undefined
@@ -91,16 +96,85 @@ export async function startErpConsumer(
       : options.rejectedPublisher === false
         ? undefined
         : options.rejectedPublisher;
+  const group: GroupAssignment = { partitions: [], changed: false };
+  const setup: ConsumerSetup = {
+    kafka: createKafka(kafkaConfig, runtime.logger),
+    kafkaConfig,
+    groupId: options.groupId ?? kafkaConfig.groupId,
+    topic: options.topic ?? TOPICS.erpEvents,
+    maxBytesPerPartition: options.maxBytesPerPartition,
+    eachBatch: erpBatchHandler(runtime, options.ingestion, options.chunkSize ?? 1000, rejected, group, log),
+    group,
+    log,
+  };
+  const run = () => runErpConsumer(setup, scheduleRestart);
 
-  let assigned: number[] = [];
-  let assignmentChanged = false;
+  let stopped = false;
+  let restarts = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+  // After KafkaJS gave up on a consumer: a new one after a backoff (0.5 s doubling, at most 30 s).
+  function scheduleRestart() {
+    if (stopped || restartTimer !== undefined) return;
+    group.partitions = [];
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
+    restarts++;
+    log.warn({ delayMs: delay, restarts }, 'restarting the erp consumer');
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (stopped) return;
+      run().then(
+        (c) => {
+          current = c;
+        },
+        (err: unknown) => {
+          log.error({ err }, 'erp consumer restart failed');
+          scheduleRestart();
+        },
+      );
+    }, delay);
+  }
 
-  const eachBatch: EachBatchHandler = async (payload) => {
+  let current: Consumer;
+  try {
+    current = await run();
+  } catch (err) {
+    if (ownRejected) await rejected?.stop();
+    throw err;
+  }
+
+  return {
+    get consumer() {
+      return current;
+    },
+    assignment: () => group.partitions,
+    restarts: () => restarts,
+    async stop() {
+      stopped = true;
+      if (restartTimer !== undefined) clearTimeout(restartTimer);
+      await current.disconnect();
+      if (ownRejected) await rejected?.stop();
+    },
+  };
+}
+
+/**
+ * The commit-after-apply loop (module header): each chunk of a partition's batch is ingested
+ * with its checkpoint, its rejected inputs published, then its last offset resolved.
+ */
+function erpBatchHandler(
+  runtime: Runtime,
+  ingestion: ErpIngestion,
+  chunkSize: number,
+  rejected: RejectedPublisher | undefined,
+  group: GroupAssignment,
+  log: Logger,
+): EachBatchHandler {
+  return async (payload) => {
     const { batch } = payload;
-    if (assignmentChanged) {
+    if (group.changed) {
       // Another instance may have appended since this one loaded its acceptance facts.
-      assignmentChanged = false;
-      await options.ingestion.refresh();
+      group.changed = false;
+      await ingestion.refresh();
     }
     const key = `kafka:${batch.topic}/${batch.partition}`;
     const applied = (await runtime.store.log.sourceCheckpoint(key))?.offset ?? 0;
@@ -114,7 +188,7 @@ export async function startErpConsumer(
       if (fresh.length > 0) {
         const inputs = fresh.map((m) => recordInput(batch.topic, batch.partition, m));
         const next = Number(last.offset) + 1;
-        const outcomes = await options.ingestion.ingest(inputs, { key, offset: next, line: 0 });
+        const outcomes = await ingestion.ingest(inputs, { key, offset: next, line: 0 });
         const counts = { accepted: 0, duplicates: 0, rejected: 0 };
         for (const o of outcomes) {
           if (o.status === 'accepted') counts.accepted++;
@@ -139,92 +213,60 @@ export async function startErpConsumer(
     // prevents double counting, so committing per chunk would only cost round trips.
     await payload.commitOffsetsIfNecessary();
   };
+}
 
-  /** Creates, connects and runs a consumer; KafkaJS restarts it after retriable failures. */
-  const run = async (): Promise<Consumer> => {
-    const consumer = kafka.consumer({
-      groupId,
-      sessionTimeout: kafkaConfig.sessionTimeoutMs,
-      maxWaitTimeInMs: kafkaConfig.fetchMaxWaitMs,
-      heartbeatInterval: Math.max(100, Math.floor(kafkaConfig.sessionTimeoutMs / 10)),
-      allowAutoTopicCreation: true,
-      ...(options.maxBytesPerPartition !== undefined
-        ? { maxBytesPerPartition: options.maxBytesPerPartition }
-        : {}),
-    });
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      assigned = [...(e.payload.memberAssignment[topic] ?? [])].sort((x, y) => x - y);
-      assignmentChanged = true;
-      log.info({ groupId, partitions: assigned }, 'erp consumer joined its group');
-    });
-    consumer.on(consumer.events.CRASH, (e) => {
-      const { error, restart } = e.payload;
-      log.error({ err: { name: error.name, message: error.message }, restart }, 'erp consumer crashed');
-      // KafkaJS gives up on errors it does not deem retriable (e.g. a protocol error from
-      // the broker during a rebalance); the ingress must not stay down: start a new one.
-      if (!restart) scheduleRestart();
-    });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        autoCommit: true,
-        // Commit whenever anything was resolved: commitOffsetsIfNecessary() then always commits.
-        autoCommitThreshold: 1,
-        partitionsConsumedConcurrently: 1,
-        eachBatch,
-      });
-    } catch (cause) {
-      await consumer.disconnect().catch(() => undefined);
-      throw kafkaError('KAFKA_CONNECT', `cannot consume ${topic}`, cause);
-    }
-    return consumer;
-  };
+/** What a (re)started consumer is made of. */
+interface ConsumerSetup {
+  readonly kafka: Kafka;
+  readonly kafkaConfig: KafkaConfig;
+  readonly groupId: string;
+  readonly topic: string;
+  readonly maxBytesPerPartition: number | undefined;
+  readonly eachBatch: EachBatchHandler;
+  readonly group: GroupAssignment;
+  readonly log: Logger;
+}
 
-  let stopped = false;
-  let restarts = 0;
-  let restartTimer: NodeJS.Timeout | undefined;
-  const scheduleRestart = () => {
-    if (stopped || restartTimer !== undefined) return;
-    assigned = [];
-    const delay = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
-    restarts++;
-    log.warn({ delayMs: delay, restarts }, 'restarting the erp consumer');
-    restartTimer = setTimeout(() => {
-      restartTimer = undefined;
-      if (stopped) return;
-      run().then(
-        (c) => {
-          current = c;
-        },
-        (err: unknown) => {
-          log.error({ err }, 'erp consumer restart failed');
-          scheduleRestart();
-        },
-      );
-    }, delay);
-  };
-
-  let current: Consumer;
+/**
+ * Creates, connects and runs a consumer; KafkaJS restarts it after retriable failures,
+ * `onGiveUp` after the others.
+ */
+async function runErpConsumer(setup: ConsumerSetup, onGiveUp: () => void): Promise<Consumer> {
+  const { kafka, kafkaConfig, groupId, topic, group, log } = setup;
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: kafkaConfig.sessionTimeoutMs,
+    maxWaitTimeInMs: kafkaConfig.fetchMaxWaitMs,
+    heartbeatInterval: Math.max(100, Math.floor(kafkaConfig.sessionTimeoutMs / 10)),
+    allowAutoTopicCreation: true,
+    ...(setup.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: setup.maxBytesPerPartition } : {}),
+  });
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    group.partitions = [...(e.payload.memberAssignment[topic] ?? [])].sort((x, y) => x - y);
+    group.changed = true;
+    log.info({ groupId, partitions: group.partitions }, 'erp consumer joined its group');
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    const { error, restart } = e.payload;
+    log.error({ err: { name: error.name, message: error.message }, restart }, 'erp consumer crashed');
+    // KafkaJS gives up on errors it does not deem retriable (e.g. a protocol error from
+    // the broker during a rebalance); the ingress must not stay down: start a new one.
+    if (!restart) onGiveUp();
+  });
   try {
-    current = await run();
-  } catch (err) {
-    if (ownRejected) await rejected?.stop();
-    throw err;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      // Commit whenever anything was resolved: commitOffsetsIfNecessary() then always commits.
+      autoCommitThreshold: 1,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: setup.eachBatch,
+    });
+  } catch (cause) {
+    await consumer.disconnect().catch(() => undefined);
+    throw kafkaError('KAFKA_CONNECT', `cannot consume ${topic}`, cause);
   }
-
-  return {
-    get consumer() {
-      return current;
-    },
-    assignment: () => assigned,
-    restarts: () => restarts,
-    async stop() {
-      stopped = true;
-      if (restartTimer !== undefined) clearTimeout(restartTimer);
-      await current.disconnect();
-      if (ownRejected) await rejected?.stop();
-    },
-  };
+  return consumer;
 }

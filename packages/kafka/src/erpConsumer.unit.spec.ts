@@ -3,8 +3,14 @@ import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { recordInput } from './erpConsumer.js';
 
-const message = (value: Buffer | null, offset = '7'): KafkaMessage =>
-  ({ key: null, value, offset, timestamp: '0', attributes: 0, headers: {} });
+const message = (value: Buffer | null, offset = '7'): KafkaMessage => ({
+  key: null,
+  value,
+  offset,
+  timestamp: '0',
+  attributes: 0,
+  headers: {},
+});
 
 describe('recordInput', () => {
   it('keeps the bytes of a record that is not UTF-8 and marks it unreadable, naming the byte', () => {

@@ -12,6 +12,5 @@ export { createOutbox, readTailSeqs, type Outbox, type OutboxOptions, type Outbo
 export * from './ingestionPort.js';
 export * from './erpConsumer.js';
 export * from './publishers.js';
-export * from './devBroker.js';
 /** KafkaJS's types, for tools and tests that use the client from {@link createKafka}. */
 export type { Admin, Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';

@@ -146,6 +146,21 @@ export async function readTailSeqs(
   }
 }
 
+/** What one outbox works with, fixed when it is created. */
+interface OutboxParts<T> {
+  readonly name: string;
+  readonly topic: string;
+  /** This process's name in the lease. */
+  readonly owner: string;
+  readonly batchSize: number;
+  readonly recoveryTimeoutMs: number;
+  readonly cursor: OutboxCursor;
+  readonly kafka: Kafka;
+  readonly publisher: RecordPublisher;
+  readonly source: OutboxSource<T>;
+  readonly log: Logger;
+}
+
 /**
  * Creates the outbox `options.name` over `source`, publishing through `publisher`; its cursor
  * is `store.outbox(options.name)`.
@@ -159,13 +174,20 @@ export function createOutbox<T>(
   logger: Logger,
 ): Outbox {
   const { name, topic } = options;
-  const batchSize = options.batchSize ?? 500;
+  const parts: OutboxParts<T> = {
+    name,
+    topic,
+    owner: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+    batchSize: options.batchSize ?? 500,
+    recoveryTimeoutMs: options.recoveryTimeoutMs ?? 30_000,
+    cursor: store.outbox(name),
+    kafka,
+    publisher,
+    source,
+    log: logger.child({ outbox: name, topic }),
+  };
+  const { cursor, owner, log } = parts;
   const leaseMs = options.leaseMs ?? 5000;
-  const recoveryTimeoutMs = options.recoveryTimeoutMs ?? 30_000;
-  const owner = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
-  const log = logger.child({ outbox: name, topic });
-
-  const cursor: OutboxCursor = store.outbox(name);
 
   let isLeader = false;
   let running: Promise<void> = Promise.resolve();
@@ -176,47 +198,16 @@ export function createOutbox<T>(
     return isLeader;
   };
 
-  const send = async (items: readonly { seq: number; item: T }[], skip: ReadonlySet<number>) => {
-    const ids: string[] = [];
-    const records: OutgoingRecord[] = [];
-    for (const { seq, item } of items) {
-      const id = source.idOf?.(item);
-      if (id !== undefined) {
-        ids.push(id);
-        if (cursor.published(id)) continue;
-      }
-      if (skip.has(seq)) continue;
-      const r = source.toRecord(item);
-      records.push({ ...r, headers: { ...r.headers, [HEADERS.outbox]: name, [HEADERS.seq]: String(seq) } });
-    }
-    await publisher.publish(topic, records);
-    const last = items[items.length - 1];
-    if (last !== undefined && !cursor.markPublished(owner, last.seq, ids)) {
-      throw new KafkaAdapterError('KAFKA_PUBLISH', `outbox ${name} lost its lease while publishing`, true);
-    }
-    return records.length;
-  };
-
   const flushNow = async (): Promise<void> => {
     if (!holdLease()) return;
     let row = cursor.state();
     if (row.inDoubtTo !== null && row.inDoubtTo > row.position) {
-      const inDoubt = row.inDoubtTo - row.position;
-      log.info({ position: row.position, inDoubtTo: row.inDoubtTo }, 'recovering an in-doubt outbox batch');
-      const published = await readTailSeqs(kafka, topic, name, inDoubt, recoveryTimeoutMs);
-      const inDoubtTo = row.inDoubtTo;
-      const items = (await source.read(row.position, Math.max(inDoubt, batchSize))).filter(
-        (i) => i.seq <= inDoubtTo,
-      );
-      // Nothing readable (the read model is being rebuilt): stay in doubt and retry later.
-      if (items.length === 0) return;
-      const resent = await send(items, published);
-      log.info({ found: published.size, resent }, 'outbox batch recovered');
+      if (!(await recoverInDoubt(parts, row.position, row.inDoubtTo))) return;
       row = cursor.state();
     }
     for (;;) {
       if (!holdLease()) return;
-      const items = await source.read(row.position, batchSize);
+      const items = await source.read(row.position, parts.batchSize);
       const last = items[items.length - 1];
       if (last === undefined) return;
       // Lost the lease while reading: the new holder publishes (and may recover our doubt).
@@ -224,7 +215,7 @@ export function createOutbox<T>(
         isLeader = false;
         return;
       }
-      const sent = await send(items, new Set());
+      const sent = await publishBatch(parts, items, new Set());
       log.debug({ from: items[0]?.seq, to: last.seq, sent }, 'outbox published');
       row = cursor.state();
     }
@@ -244,4 +235,57 @@ export function createOutbox<T>(
       isLeader = false;
     },
   };
+}
+
+/**
+ * Re-sends the items of the in-doubt batch (`position` < seq <= `inDoubtTo`) that the topic's
+ * tail does not hold. False when none of them is readable (the read model is being rebuilt):
+ * the batch stays in doubt and a later flush retries.
+ */
+async function recoverInDoubt<T>(
+  parts: OutboxParts<T>,
+  position: number,
+  inDoubtTo: number,
+): Promise<boolean> {
+  const { kafka, topic, name, log } = parts;
+  const inDoubt = inDoubtTo - position;
+  log.info({ position, inDoubtTo }, 'recovering an in-doubt outbox batch');
+  const published = await readTailSeqs(kafka, topic, name, inDoubt, parts.recoveryTimeoutMs);
+  const items = (await parts.source.read(position, Math.max(inDoubt, parts.batchSize))).filter(
+    (i) => i.seq <= inDoubtTo,
+  );
+  if (items.length === 0) return false;
+  const resent = await publishBatch(parts, items, published);
+  log.info({ found: published.size, resent }, 'outbox batch recovered');
+  return true;
+}
+
+/**
+ * Publishes `items` but those in `skip` and those whose id was published before, then moves
+ * the cursor past the batch (and records its ids). Returns how many records were sent.
+ */
+async function publishBatch<T>(
+  parts: OutboxParts<T>,
+  items: readonly { seq: number; item: T }[],
+  skip: ReadonlySet<number>,
+): Promise<number> {
+  const { cursor, source, name } = parts;
+  const ids: string[] = [];
+  const records: OutgoingRecord[] = [];
+  for (const { seq, item } of items) {
+    const id = source.idOf?.(item);
+    if (id !== undefined) {
+      ids.push(id);
+      if (cursor.published(id)) continue;
+    }
+    if (skip.has(seq)) continue;
+    const r = source.toRecord(item);
+    records.push({ ...r, headers: { ...r.headers, [HEADERS.outbox]: name, [HEADERS.seq]: String(seq) } });
+  }
+  await parts.publisher.publish(parts.topic, records);
+  const last = items[items.length - 1];
+  if (last !== undefined && !cursor.markPublished(parts.owner, last.seq, ids)) {
+    throw new KafkaAdapterError('KAFKA_PUBLISH', `outbox ${name} lost its lease while publishing`, true);
+  }
+  return records.length;
 }

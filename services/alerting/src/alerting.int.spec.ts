@@ -9,10 +9,10 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EXAMPLES } from '../../../test/support/sharedSpec.js';
 import type { Alert } from '@chanperf/domain';
 import { createIngestion } from '@chanperf/ingestion';
 import { startProjection, type ProjectionService } from '@chanperf/projection';
@@ -20,7 +20,6 @@ import { loadConfig, openRuntime, type Runtime } from '@chanperf/runtime';
 import { startAlerting, verifySignature, type AlertingOptions, type AlertingService } from './index.js';
 import { postAlert } from './webhook.js';
 
-const EXAMPLES = fileURLToPath(new URL('../../../../shared/spec/examples/', import.meta.url));
 const EXPECTED = (
   JSON.parse(readFileSync(join(EXAMPLES, 'basic.report.json'), 'utf8')) as { alerts: Alert[] }
 ).alerts;

@@ -2,6 +2,10 @@
  * The alerting service: delivers the alerts of spec §5, in the order they were raised, to the
  * log and to the webhook, at least once each, and never again once delivered.
  *
+ * This module is the delivery loop; beside it: delivering one alert (alertDelivery.ts), the
+ * ledger of what happened to each (deliveryLedger.ts), the cursor over the alert log
+ * (alertLogCursor.ts), the lease (deliveryLease.ts) and the callers waiting (alertWaiters.ts).
+ *
  * Contracts (see README.md in this folder for the reasoning):
  * - Source: the read model's alert log (`rm_alerts`), read after an in-memory cursor. The
  *   service wakes on the bus's `projected` facts and polls, since another process may project.
@@ -18,14 +22,15 @@
  * - Without a webhook, alerts are logged and recorded `logged`; if a webhook is configured later,
  *   those alerts are sent to it then (nothing is lost; the log line is not repeated).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Alert } from '@chanperf/domain';
-import { ALERTING_LEASE } from '@chanperf/engine';
 import type { DerivedFact, Runtime } from '@chanperf/runtime';
-import { budgetExhausted, DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.js';
+import { deliverAlert, type AlertDeliveryDeps } from './alertDelivery.js';
+import { alertLogCursor, type AlertLogCursor } from './alertLogCursor.js';
+import { alertWaiters, type AlertWaiters } from './alertWaiters.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { deliveryLease, type DeliveryLease } from './deliveryLease.js';
 import { deliveryLedger, type DeliveryRecord } from './deliveryLedger.js';
-import { redactUrl, redactUrls } from './redact.js';
-import { postAlert, type WebhookClientOptions, type WebhookTarget } from './webhook.js';
+import { redactUrl } from './redact.js';
+import type { WebhookTarget } from './webhook.js';
 
 export interface AlertingOptions {
   /** HTTP client (default: the global `fetch`). */
@@ -73,31 +78,154 @@ export interface AlertingService {
   stop(): Promise<void>;
 }
 
-type Outcome = 'settled' | 'interrupted';
-
 const STOPPED = 'alerting stopped';
 
-/** Starts the alerting service on `runtime`; stop it before closing the runtime. */
 /** What the alerting service uses of the runtime. */
 export type AlertingDeps = Pick<Runtime, 'store' | 'bus' | 'config' | 'metrics' | 'logger'>;
 
+/** Starts the alerting service on `runtime`; stop it before closing the runtime. */
 export function startAlerting(runtime: AlertingDeps, options: AlertingOptions = {}): AlertingService {
   const log = runtime.logger.child({ service: 'alerting' });
-  const metrics = runtime.metrics;
   const ledger = deliveryLedger(runtime.store.deliveryLedger());
   const webhook: WebhookTarget | undefined = runtime.config.webhook;
-  const client: WebhookClientOptions = {
-    fetch: options.fetch ?? globalThis.fetch,
-    attemptTimeoutMs: options.attemptTimeoutMs ?? 10_000,
+  logWebhookSetup(webhook, log);
+
+  const stopController = new AbortController();
+  const alerts = alertLogCursor(runtime.store, options.batchSize ?? 100, log);
+  const loop: DeliveryLoop = {
+    delivery: {
+      ledger,
+      webhook,
+      client: {
+        fetch: options.fetch ?? globalThis.fetch,
+        attemptTimeoutMs: options.attemptTimeoutMs ?? 10_000,
+      },
+      policy: backoffPolicy(options),
+      metrics: runtime.metrics,
+      log,
+      stopping: () => loop.stopping,
+      stopSignal: stopController.signal,
+    },
+    alerts,
+    waiters: alertWaiters(ledger, webhook !== undefined),
+    wakeUps: wakeSignal(() => loop.stopping),
+    lease: deliveryLease(runtime.store, options.leaseTtlMs ?? 10_000, log, () => alerts.reset()),
+    log,
+    stopping: false,
+    caughtUp: false,
+    reads: 0,
   };
-  const policy: BackoffPolicy = {
+  const { waiters, wakeUps, lease } = loop;
+
+  const onProjected = (_position: number, facts: readonly DerivedFact[]) => {
+    if (facts.some((f) => f.kind === 'AlertRaised')) wakeUps.wake();
+  };
+  runtime.bus.on('projected', onProjected);
+  const timer = setInterval(wakeUps.wake, options.pollMs ?? 500);
+  timer.unref();
+  const running = runDeliveryLoop(loop);
+
+  return {
+    ready: () => loop.caughtUp,
+    delivery: (alertId) => ledger.get(alertId),
+    idle() {
+      if (loop.stopping) return Promise.reject(new Error(STOPPED));
+      const idle = waiters.idle(loop.reads);
+      wakeUps.wake();
+      return idle;
+    },
+    waitForAlert(alertId) {
+      if (loop.stopping) return Promise.reject(new Error(STOPPED));
+      return waiters.waitForAlert(alertId);
+    },
+    redriveFailed() {
+      const count = ledger.redriveFailed();
+      if (count > 0) {
+        log.info({ count }, 'failed alerts redriven');
+        alerts.rescan();
+        wakeUps.wake();
+      }
+      return count;
+    },
+    async stop() {
+      if (!loop.stopping) {
+        loop.stopping = true;
+        clearInterval(timer);
+        lease.stopRenewing();
+        runtime.bus.off('projected', onProjected);
+        stopController.abort();
+        wakeUps.wake();
+        waiters.rejectAll(new Error(STOPPED));
+      }
+      await running;
+      lease.release();
+    },
+  };
+}
+
+/** The delivery loop: its parts, and the state it shares with the service's methods. */
+interface DeliveryLoop {
+  readonly delivery: AlertDeliveryDeps;
+  readonly alerts: AlertLogCursor;
+  readonly waiters: AlertWaiters;
+  readonly wakeUps: WakeSignal;
+  readonly lease: DeliveryLease;
+  readonly log: Runtime['logger'];
+  /** Set by `stop()`: the loop ends after the alert in hand. */
+  stopping: boolean;
+  /** The loop has caught up with the alert log at least once (or another process delivers). */
+  caughtUp: boolean;
+  /** Reads of the alert log so far: `idle()` waits for one after its call. */
+  reads: number;
+}
+
+/**
+ * Until stopped: while this process holds the lease, reads the alert log after the cursor and
+ * delivers each alert in raised order; waits for a wake-up once it finds nothing more.
+ */
+async function runDeliveryLoop(loop: DeliveryLoop): Promise<void> {
+  const { alerts, waiters, wakeUps, lease } = loop;
+  while (!loop.stopping) {
+    try {
+      if (!lease.acquire()) {
+        loop.caughtUp = true; // another process delivers: nothing for this one to catch up with
+        await wakeUps.next();
+        continue;
+      }
+      const readNo = ++loop.reads;
+      const batch = await alerts.next();
+      if (batch.length === 0) {
+        loop.caughtUp = true;
+        waiters.caughtUp(readNo);
+        await wakeUps.next();
+        continue;
+      }
+      for (const { seq, alert } of batch) {
+        if (loop.stopping) return;
+        if (!lease.delivering()) break;
+        if ((await deliverAlert(loop.delivery, alert)) === 'interrupted') return;
+        alerts.handled(seq, alert.id);
+        waiters.handled(alert.id);
+      }
+    } catch (err) {
+      // A rebuild dropping rm_alerts, a busy database, a failed ledger write: the cursor has
+      // not moved past the alert, so the next pass retries it.
+      loop.log.error({ err }, 'alerting pass failed; retrying on the next poll');
+      await wakeUps.next();
+    }
+  }
+}
+
+function backoffPolicy(options: AlertingOptions): BackoffPolicy {
+  return {
     initialDelayMs: options.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs,
     maxDelayMs: options.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs,
     maxElapsedMs: options.maxElapsedMs ?? DEFAULT_BACKOFF.maxElapsedMs,
     random: options.random ?? Math.random,
   };
-  const batchSize = options.batchSize ?? 100;
+}
 
+function logWebhookSetup(webhook: WebhookTarget | undefined, log: Runtime['logger']): void {
   if (webhook === undefined) {
     log.info('no webhook configured (CHANPERF_WEBHOOK_URL): alerts go to the log only');
   } else {
@@ -106,244 +234,39 @@ export function startAlerting(runtime: AlertingDeps, options: AlertingOptions = 
       log.warn('CHANPERF_WEBHOOK_SECRET is not set: webhook requests are sent without a signature');
     }
   }
+}
 
-  let stopping = false;
-  let caughtUp = false;
-  const stopController = new AbortController();
-  /** Seq and id of the last alert handled: a different id at that seq means a rebuild. */
-  let cursor = { seq: 0, alertId: '' };
-  /** Set by a redrive: the next pass starts from the beginning of the alert log. */
-  let rescan = false;
+/**
+ * Wake-ups of the delivery loop (a projected alert, the poll timer, a caller): a flag plus the
+ * resolver of the one waiting loop, so a wake-up while the loop is busy is not lost.
+ */
+interface WakeSignal {
+  readonly wake: () => void;
+  /** Resolves at the next wake-up (at once when one is pending, or the service is stopping). */
+  next(): Promise<void>;
+}
 
-  // Wake-ups: a flag plus the resolver of the one waiting loop.
+function wakeSignal(stopping: () => boolean): WakeSignal {
   let wakePending = false;
   let wakeLoop: (() => void) | undefined;
-  const wake = () => {
-    wakePending = true;
-    const resume = wakeLoop;
-    wakeLoop = undefined;
-    resume?.();
-  };
-  const nextWake = (): Promise<void> => {
-    if (wakePending || stopping) {
-      wakePending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      wakeLoop = () => {
-        wakePending = false;
-        resolve();
-      };
-    });
-  };
-
-  // Waiters of idle() and waitForAlert().
-  let reads = 0;
-  const idleWaiters: { after: number; resolve: () => void; reject: (e: Error) => void }[] = [];
-  const alertWaiters = new Map<
-    string,
-    { resolve: (r: DeliveryRecord) => void; reject: (e: Error) => void }[]
-  >();
-  const settledRecord = (alertId: string): DeliveryRecord | undefined => {
-    const record = ledger.get(alertId);
-    if (record === undefined) return undefined;
-    if (webhook === undefined) return record;
-    return record.status === 'delivered' || record.status === 'failed' ? record : undefined;
-  };
-  const notify = (alertId: string) => {
-    const waiters = alertWaiters.get(alertId);
-    if (waiters === undefined) return;
-    const record = settledRecord(alertId);
-    if (record === undefined) return;
-    alertWaiters.delete(alertId);
-    for (const w of waiters) w.resolve(record);
-  };
-
-  const now = () => new Date().toISOString();
-
-  const deliverToWebhook = async (target: WebhookTarget, alert: Alert): Promise<Outcome> => {
-    const started = performance.now();
-    for (let attempt = 1; ; attempt++) {
-      const result = await postAlert(target, alert, client);
-      if (result.ok) {
-        ledger.recordDelivered(alert.id, now());
-        metrics.alertsDelivered.inc({ via: 'webhook' });
-        log.info({ alertId: alert.id, status: result.status, attempt }, 'alert delivered to the webhook');
-        return 'settled';
-      }
-      metrics.webhookFailures.inc();
-      const wait = retryDelayMs(attempt, policy);
-      if (budgetExhausted(performance.now() - started, wait, policy)) {
-        ledger.recordGivenUp(alert.id, result.error);
-        log.error(
-          { alertId: alert.id, attempt, error: redactUrls(result.error), maxElapsedMs: policy.maxElapsedMs },
-          'webhook delivery given up; recorded as failed, moving on to later alerts',
-        );
-        return 'settled';
-      }
-      ledger.recordAttemptFailed(alert.id, result.error);
-      log.warn(
-        { alertId: alert.id, attempt, error: redactUrls(result.error), retryInMs: wait },
-        'webhook delivery failed',
-      );
-      if (stopping) return 'interrupted';
-      await sleep(wait, undefined, { signal: stopController.signal }).catch(() => undefined);
-      if (stopping) return 'interrupted';
-    }
-  };
-
-  const handle = async (alert: Alert): Promise<Outcome> => {
-    const record = ledger.get(alert.id);
-    if (record === undefined) {
-      // The log line carries no figures and no personal data: who, what, which month.
-      log.info(
-        { alertId: alert.id, kind: alert.kind, channelId: alert.channelId, month: alert.month },
-        'alert raised',
-      );
-      ledger.recordLogged(alert.id, webhook === undefined ? 'logged' : 'pending', now());
-      metrics.alertsDelivered.inc({ via: 'log' });
-    } else if (record.status === 'delivered' || record.status === 'failed') {
-      return 'settled';
-    }
-    if (webhook === undefined) return 'settled';
-    return deliverToWebhook(webhook, alert);
-  };
-
-  const readBatch = async () => {
-    const alerts = runtime.store.readStore;
-    if (rescan) {
-      rescan = false;
-      cursor = { seq: 0, alertId: '' };
-    } else if (cursor.seq > 0) {
-      const [at] = await alerts.alertLog(cursor.seq - 1, 1);
-      if (at === undefined || at.alert.id !== cursor.alertId) {
-        log.warn(
-          { seq: cursor.seq },
-          'the alert log was rebuilt; rescanning it (settled alerts are skipped by id)',
-        );
-        cursor = { seq: 0, alertId: '' };
-      }
-    }
-    return alerts.alertLog(cursor.seq, batchSize);
-  };
-
-  // One deliverer per log at a time: the holder of the `alerting` lease. Another process's
-  // service stands by and takes over (from the start of the alert log, settled alerts skipped
-  // by id) when the holder is gone.
-  const lease = runtime.store.lease(ALERTING_LEASE, `chanperf alerting (pid ${process.pid})`, {
-    ttlMs: options.leaseTtlMs ?? 10_000,
-  });
-  let delivering = false;
-  const holdsLease = (): boolean => {
-    if (delivering) return true;
-    if (!lease.tryAcquire()) return false;
-    delivering = true;
-    cursor = { seq: 0, alertId: '' };
-    log.info('alerting lease taken: this process delivers alerts');
-    return true;
-  };
-  const renewal = setInterval(
-    () => {
-      if (delivering && !stopping && !lease.renew()) {
-        delivering = false;
-        log.warn('the alerting lease was taken over: this process stops delivering');
-      }
-    },
-    Math.max(100, Math.floor((options.leaseTtlMs ?? 10_000) / 4)),
-  );
-  renewal.unref();
-
-  const run = async (): Promise<void> => {
-    while (!stopping) {
-      try {
-        if (!holdsLease()) {
-          caughtUp = true; // another process delivers: nothing for this one to catch up with
-          await nextWake();
-          continue;
-        }
-        const readNo = ++reads;
-        const batch = await readBatch();
-        if (batch.length === 0) {
-          caughtUp = true;
-          for (let i = idleWaiters.length - 1; i >= 0; i--) {
-            const w = idleWaiters[i];
-            if (w !== undefined && w.after < readNo) {
-              idleWaiters.splice(i, 1);
-              w.resolve();
-            }
-          }
-          await nextWake();
-          continue;
-        }
-        for (const { seq, alert } of batch) {
-          if (stopping) return;
-          if (!delivering) break;
-          if ((await handle(alert)) === 'interrupted') return;
-          cursor = { seq, alertId: alert.id };
-          notify(alert.id);
-        }
-      } catch (err) {
-        // A rebuild dropping rm_alerts, a busy database, a failed ledger write: the cursor has
-        // not moved past the alert, so the next pass retries it.
-        log.error({ err }, 'alerting pass failed; retrying on the next poll');
-        await nextWake();
-      }
-    }
-  };
-
-  const onProjected = (_position: number, facts: readonly DerivedFact[]) => {
-    if (facts.some((f) => f.kind === 'AlertRaised')) wake();
-  };
-  runtime.bus.on('projected', onProjected);
-  const timer = setInterval(wake, options.pollMs ?? 500);
-  timer.unref();
-  const running = run();
-
   return {
-    ready: () => caughtUp,
-    delivery: (alertId) => ledger.get(alertId),
-    idle() {
-      if (stopping) return Promise.reject(new Error(STOPPED));
-      return new Promise((resolve, reject) => {
-        idleWaiters.push({ after: reads, resolve, reject });
-        wake();
-      });
+    wake() {
+      wakePending = true;
+      const resume = wakeLoop;
+      wakeLoop = undefined;
+      resume?.();
     },
-    waitForAlert(alertId) {
-      if (stopping) return Promise.reject(new Error(STOPPED));
-      const record = settledRecord(alertId);
-      if (record !== undefined) return Promise.resolve(record);
-      return new Promise((resolve, reject) => {
-        const waiters = alertWaiters.get(alertId) ?? [];
-        waiters.push({ resolve, reject });
-        alertWaiters.set(alertId, waiters);
-      });
-    },
-    redriveFailed() {
-      const count = ledger.redriveFailed();
-      if (count > 0) {
-        log.info({ count }, 'failed alerts redriven');
-        rescan = true;
-        wake();
+    next() {
+      if (wakePending || stopping()) {
+        wakePending = false;
+        return Promise.resolve();
       }
-      return count;
-    },
-    async stop() {
-      if (!stopping) {
-        stopping = true;
-        clearInterval(timer);
-        clearInterval(renewal);
-        runtime.bus.off('projected', onProjected);
-        stopController.abort();
-        wake();
-        const error = new Error(STOPPED);
-        for (const w of idleWaiters.splice(0)) w.reject(error);
-        for (const waiters of alertWaiters.values()) for (const w of waiters) w.reject(error);
-        alertWaiters.clear();
-      }
-      await running;
-      if (delivering) lease.release();
-      delivering = false;
+      return new Promise((resolve) => {
+        wakeLoop = () => {
+          wakePending = false;
+          resolve();
+        };
+      });
     },
   };
 }

@@ -7,11 +7,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EXAMPLES } from '../../../test/support/sharedSpec.js';
 import type { Alert } from '@chanperf/domain';
 import { createIngestion } from '@chanperf/ingestion';
 import { startProjection } from '@chanperf/projection';
@@ -20,7 +20,6 @@ import { deliveryLedger } from './deliveryLedger.js';
 import { startAlerting } from './index.js';
 import { redactUrl, redactUrls } from './redact.js';
 
-const EXAMPLES = fileURLToPath(new URL('../../../../shared/spec/examples/', import.meta.url));
 const IDS = (
   JSON.parse(readFileSync(join(EXAMPLES, 'basic.report.json'), 'utf8')) as { alerts: Alert[] }
 ).alerts.map((a) => a.id);

@@ -19,11 +19,11 @@ import { redactUrls } from './redact.js';
 export const SIGNATURE_HEADER = 'X-Chanperf-Signature';
 export const ALERT_ID_HEADER = 'X-Chanperf-Alert-Id';
 /** The Standard Webhooks headers. */
-export const WEBHOOK_ID_HEADER = 'webhook-id';
-export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
-export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
+const WEBHOOK_ID_HEADER = 'webhook-id';
+const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
+const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 /** How far a receiver lets `webhook-timestamp` be from its clock (the scheme's 5 minutes). */
-export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 const WHSEC_PREFIX = 'whsec_';
 
 export interface WebhookTarget {
@@ -64,7 +64,7 @@ export function verifySignature(secret: string, body: string | Buffer, header: s
 }
 
 /** The HMAC key of the Standard Webhooks signature: `whsec_<base64>` decoded, else the UTF-8 bytes. */
-export function standardKey(secret: string): Buffer {
+function standardKey(secret: string): Buffer {
   return secret.startsWith(WHSEC_PREFIX)
     ? Buffer.from(secret.slice(WHSEC_PREFIX.length), 'base64')
     : Buffer.from(secret, 'utf8');

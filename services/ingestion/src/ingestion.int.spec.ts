@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedSpec } from '../../../test/support/sharedSpec.js';
 import { createHttpServer, loadConfig, openRuntime, type App, type Runtime } from '@chanperf/runtime';
 import { MAX_ITEMS, registerIngestionRoutes } from './index.js';
 
-const BASIC = readFileSync(new URL('../../../../shared/spec/examples/basic.ndjson', import.meta.url), 'utf8');
+const BASIC = readFileSync(sharedSpec('examples', 'basic.ndjson'), 'utf8');
 const ADMIN = 'admin-key-0123456789';
 const INGEST = 'ingest-key-0123456789';
 const ANALYST = 'analyst-key-0123456789';

@@ -8,10 +8,12 @@
  *
  * The holder wakes up when the ingestion service of the same process appends, and polls the
  * log head otherwise (another process may append). Each committed batch is published on the
- * bus as derived facts.
+ * bus as derived facts. The lease is handled in projectorLease.ts, the batches scheduled in
+ * batchScheduler.ts.
  */
-import { describeHolder, EngineError, PROJECTOR_LEASE } from '@chanperf/engine';
 import type { Runtime } from '@chanperf/runtime';
+import { batchScheduler, type ProjectionProgress } from './batchScheduler.js';
+import { projectorLease } from './projectorLease.js';
 
 export interface ProjectionService {
   /**
@@ -45,124 +47,48 @@ export type ProjectionDeps = Pick<Runtime, 'store' | 'runner' | 'bus' | 'metrics
 
 export function startProjection(runtime: ProjectionDeps, options: ProjectionOptions = {}): ProjectionService {
   const log = runtime.logger.child({ service: 'projection' });
-  const ttl = options.leaseTtlMs ?? 10_000;
-  const lease = runtime.store.lease(PROJECTOR_LEASE, options.what ?? `chanperf serve (pid ${process.pid})`, {
-    ttlMs: ttl,
-  });
   const maxLag = options.maxLag ?? 100_000;
-  let leading = false;
-  let caughtUp = false;
-  let stopped = false;
-  let failures = 0;
-  let lastStandbyTry = 0;
-  let running: Promise<void> = Promise.resolve();
-
-  const standDown = (why: string) => {
-    if (!leading) return;
-    leading = false;
-    caughtUp = false;
-    runtime.projecting = false;
-    runtime.runner.forget();
-    log.warn({ why }, 'projector stands down');
-  };
-  /** Takes the lease when free; a standby tries at most every `standbyMs`. */
-  const lead = (): boolean => {
-    if (leading) return true;
-    const now = Date.now();
-    if (now - lastStandbyTry < (options.standbyMs ?? 1000)) return false;
-    lastStandbyTry = now;
-    if (!lease.tryAcquire()) return false;
-    leading = true;
-    runtime.projecting = true;
-    runtime.runner.forget(); // start from the read model as the last holder saved it
-    log.info('projector lease taken: this process projects');
-    return true;
-  };
-
-  const runOnce = async (): Promise<void> => {
-    if (stopped) return;
-    try {
-      if (!lead()) {
-        const holder = lease.holder();
-        if (holder !== undefined) log.debug({ holder: describeHolder(holder) }, 'standing by');
-        return;
-      }
-      const head = await runtime.store.log.head();
-      if (head > runtime.runner.checkpoint || !caughtUp) await runtime.runner.catchUp();
-      caughtUp = true;
-      failures = 0;
-      runtime.metrics.projectionLag.set(head - runtime.runner.checkpoint);
-    } catch (err) {
-      if (err instanceof EngineError && err.code === 'PROJECTION_FENCED') {
-        standDown(err.message);
-        return;
-      }
-      failures++;
-      log.error({ err, failures }, 'projection batch failed; retrying');
-      // Back off before the next try: 100 ms, 200 ms, … up to 5 s.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** (failures - 1))));
-    }
-  };
-  const schedule = () => {
-    running = running.then(runOnce);
-    return running;
-  };
-  // Appends are gathered for `gatherMs` before projecting them: HTTP bodies of 1 000 events
-  // arrive many a second, and one projection transaction per body rewrote nearly one month row
-  // per event when partners are many. The read model trails the log by at most that long.
-  let gathering: NodeJS.Timeout | undefined;
-  const onAppended = () => {
-    if (gathering !== undefined || !leading) return;
-    gathering = setTimeout(() => {
-      gathering = undefined;
-      void schedule();
-    }, options.gatherMs ?? 50);
-  };
-  runtime.bus.on('appended', onAppended);
-  const timer = setInterval(() => void schedule(), options.pollMs ?? 250);
-  timer.unref();
-  // Renewal runs beside the batches (a timer fires between them), not after them.
-  const renewal = setInterval(
-    () => {
-      if (leading && !stopped && !lease.renew()) standDown('the projector lease was taken over');
+  const pollMs = options.pollMs ?? 250;
+  const progress: ProjectionProgress = { caughtUp: false, failures: 0, stopped: false };
+  const lease = projectorLease(runtime, log, {
+    ttlMs: options.leaseTtlMs ?? 10_000,
+    standbyMs: options.standbyMs ?? 1000,
+    what: options.what ?? `chanperf serve (pid ${process.pid})`,
+    onStandDown: () => {
+      progress.caughtUp = false;
     },
-    Math.max(100, Math.floor(ttl / 4)),
-  );
-  renewal.unref();
-  void schedule();
+  });
+  const batches = batchScheduler(runtime, lease, progress, log, { pollMs, gatherMs: options.gatherMs ?? 50 });
+  void batches.schedule();
 
   return {
     async ready() {
-      if (failures > 0) return false;
-      if (leading && !caughtUp) return false;
+      if (progress.failures > 0) return false;
+      if (lease.leading() && !progress.caughtUp) return false;
       const lag = (await runtime.store.log.head()) - (await runtime.store.readStore.position());
       return lag <= maxLag;
     },
-    leading: () => leading,
+    leading: () => lease.leading(),
     async waitFor(position) {
       const target = position ?? (await runtime.store.log.head());
-      while (!stopped) {
-        if (leading) {
+      while (!progress.stopped) {
+        if (lease.leading()) {
           if (runtime.runner.checkpoint >= target) return;
-          await schedule();
+          await batches.schedule();
         } else {
           // Another process projects: wait for the read model it saves.
           if ((await runtime.store.readStore.position()) >= target) return;
-          await schedule();
-          await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+          await batches.schedule();
+          await new Promise((resolve) => setTimeout(resolve, pollMs));
         }
       }
     },
     async stop() {
-      stopped = true;
-      clearInterval(timer);
-      clearInterval(renewal);
-      if (gathering !== undefined) clearTimeout(gathering);
-      runtime.bus.off('appended', onAppended);
-      await running;
-      if (leading) lease.release();
-      leading = false;
-      runtime.projecting = false;
+      progress.stopped = true;
+      batches.stopTimers();
+      lease.stopRenewing();
+      await batches.settled();
+      lease.release();
     },
   };
 }

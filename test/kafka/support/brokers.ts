@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { freePort } from '@chanperf/testing';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'vitest';
-import { buildMockBroker, startMockBroker } from '../../../packages/kafka/src/index.js';
+import { buildMockBroker, startMockBroker } from '../../../packages/kafka/src/bench/devBroker.js';
 
 export interface TopicSpec {
   readonly name: string;

@@ -4,10 +4,9 @@
  * reading topics back, and waits that are conditions (log checkpoints, consumer lag).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import { reportOf } from '@chanperf/engine';
 import { createIngestion } from '@chanperf/ingestion';
 import { startProjection, type ProjectionService } from '@chanperf/projection';
@@ -28,20 +27,13 @@ import {
   type KafkaConfig,
   type PerformancePublisher,
 } from '../../../packages/kafka/src/index.js';
+import { sharedSpec } from '../../support/sharedSpec.js';
 
-// pino comes with the runtime package (the workspace root does not depend on it).
-const { pino } = createRequire(new URL('../../../packages/runtime/package.json', import.meta.url))(
-  'pino',
-) as {
-  pino: (options: { level: string }) => Logger;
-};
-
-export const EXAMPLES = new URL('../../../../shared/spec/examples/', import.meta.url);
-export const BASIC_LINES = readFileSync(new URL('basic.ndjson', EXAMPLES), 'utf8')
+export const BASIC_LINES = readFileSync(sharedSpec('examples', 'basic.ndjson'), 'utf8')
   .split('\n')
   .filter((l) => l !== '');
 export const BASIC_REPORT = JSON.parse(
-  readFileSync(new URL('basic.report.json', EXAMPLES), 'utf8'),
+  readFileSync(sharedSpec('examples', 'basic.report.json'), 'utf8'),
 ) as Report;
 
 export const silentLogger = (): Logger => pino({ level: process.env.CHANPERF_TEST_LOG_LEVEL ?? 'silent' });

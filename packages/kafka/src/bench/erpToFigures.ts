@@ -4,7 +4,7 @@
  *
  *   node packages/kafka/dist/bench/erpToFigures.js [--events 100000] [--chunk 1000]
  *
- * Generates a seeded feed (packages/testing's generator) and produces it to one partition of
+ * Generates a seeded feed (`@chanperf/feed-generator`) and produces it to one partition of
  * the ERP topic while a node consumes it — ERP consumer → ingestion (validation, log) →
  * projection — timing from the first record produced until the read model reflects the
  * whole log (the group join before it is printed apart). Prints one JSON line per phase.
@@ -18,16 +18,8 @@ import { Partitioners } from 'kafkajs';
 import { pino } from 'pino';
 import { loadConfig, openRuntime } from '@chanperf/runtime';
 import { generateFeed } from '@chanperf/testing';
-import {
-  buildMockBroker,
-  createKafka,
-  engineErpIngestion,
-  loadKafkaConfig,
-  startErpConsumer,
-  startMockBroker,
-  TOPICS,
-  type MockBroker,
-} from '../index.js';
+import { createKafka, engineErpIngestion, loadKafkaConfig, startErpConsumer, TOPICS } from '../index.js';
+import { buildMockBroker, startMockBroker, type MockBroker } from './devBroker.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,17 +1,16 @@
 /**
- * For the page's end-to-end tests only (nothing in the service imports it): starts Debian's
- * Chromium headless through playwright-core, which is a devDependency of this package. The
- * tests import it from here because the workspace root does not depend on playwright-core.
+ * Debian's Chromium, headless, for the page's end-to-end tests (test/e2e/web.spec.ts), driven
+ * through playwright-core (a devDependency of the workspace root).
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-export type { Browser, BrowserContext, CDPSession, Locator, Page, Response } from 'playwright-core';
+export type { Browser, Locator, Page, Response } from 'playwright-core';
 
 /** Debian's `chromium` package (`apt-get install -y chromium`). */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_PATH = '/usr/bin/chromium';
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',

@@ -3,7 +3,8 @@
  * server in a container): the harness the port contracts run on, and the suite of behaviour
  * specific to EventStoreDB (streams and ids, numbering on a new node, foreign events, server-
  * side duplicates, the commit journal). Each test gets its own stream namespace and local
- * file, so tests sharing one server never see each other's events. Excluded from the build.
+ * file, so tests sharing one server never see each other's events. Test code: src/testing/ is
+ * excluded from the package's build.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,11 +24,11 @@ import {
   waitUntil,
   type ContractLog,
   type EventLogHarness,
-} from '../../testing/src/contracts/index.js';
-import type { EsdbClient } from './client.js';
-import { encodeEntry } from './codec.js';
-import { esdbEventId } from './eventIds.js';
-import { openEventStoreDbStore, type EventStoreDbStore, type StoreInternals } from './eventStoreDbStore.js';
+} from '../../../testing/src/contracts/index.js';
+import type { EsdbClient } from '../client.js';
+import { encodeEntry } from '../codec.js';
+import { esdbEventId } from '../eventIds.js';
+import { openEventStoreDbStore, type EventStoreDbStore, type StoreInternals } from '../eventStoreDbStore.js';
 
 /** Something that serves EventStoreDB to the tests. */
 export interface EsdbTarget {
@@ -43,7 +44,7 @@ export interface EsdbTarget {
 let counter = 0;
 
 /** A namespace no other test uses (lower-case letters and digits). */
-export function freshNamespace(): string {
+function freshNamespace(): string {
   counter++;
   return `cpt${counter}x${randomBytes(4).toString('hex')}`;
 }

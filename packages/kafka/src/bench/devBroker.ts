@@ -1,5 +1,6 @@
 /**
- * A Kafka broker for development, tests and benchmarks on machines without Docker:
+ * A Kafka broker for development, tests and benchmarks on machines without Docker (not part
+ * of the package's build: the benchmark beside it and test/kafka use it):
  * librdkafka's mock cluster behind `infra/bin/kafka-mock` (see infra/kafka-mock/launcher.c).
  * It speaks the Kafka protocol over TCP on loopback: produce/fetch, consumer groups and
  * committed offsets; topics are auto-created with 4 partitions; CreateTopics is not
@@ -8,11 +9,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (this file is at packages/kafka/{src,dist}/). */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root (this file is at packages/kafka/{src,dist}/bench/). */
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
-export const MOCK_BROKER_BINARY = `${ROOT}infra/bin/kafka-mock`;
-export const MOCK_BROKER_BUILD = `${ROOT}infra/kafka-mock/build.sh`;
+const MOCK_BROKER_BINARY = `${ROOT}infra/bin/kafka-mock`;
+const MOCK_BROKER_BUILD = `${ROOT}infra/kafka-mock/build.sh`;
 
 export interface MockBrokerOptions {
   /** Number of brokers (default 1). */

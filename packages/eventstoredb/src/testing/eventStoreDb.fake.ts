@@ -10,7 +10,7 @@
  *
  * It proves the adapter's logic (ordering, indexing, resuming, journaling, reconnecting), not
  * the server's behaviour: the same suites run against the real server under testcontainers.
- * Excluded from the build (see tsconfig.json).
+ * Test code: src/testing/ is excluded from the package's build (see tsconfig.json).
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -25,7 +25,7 @@ import type {
   StreamingRead,
   SubscribeToAllOptions,
 } from '@eventstore/db-client';
-import type { EsdbClient } from './client.js';
+import type { EsdbClient } from '../client.js';
 
 interface StoredEvent {
   readonly streamId: string;

@@ -1,0 +1,75 @@
+/**
+ * Clear JSON errors: `{ error: { code, message } }` for every failure — 400 for a bad request,
+ * 404 for an unknown route, 507 when the storage is full, 500 (logged, never detailed) for
+ * anything else.
+ */
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { App } from './http.js';
+import type { Runtime } from './runtime.js';
+
+export const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).type('application/json').send({ error: { code, message } });
+}
+
+/**
+ * The error saying that the storage is full — SQLite's SQLITE_FULL (the disk, or the
+ * database's size limit), or ENOSPC — looked up along the `cause` chain (the store wraps it,
+ * e.g. as an EngineError APPEND_FAILED); undefined for any other error.
+ */
+export function storageFullError(
+  err: unknown,
+): { readonly code: string; readonly message?: unknown } | undefined {
+  const seen = new Set<unknown>(); // a cycle of causes ends the walk
+  let e: unknown = err;
+  while (typeof e === 'object' && e !== null && !seen.has(e)) {
+    seen.add(e);
+    const found = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (found.code === 'SQLITE_FULL' || found.code === 'ENOSPC')
+      return found as { code: string; message?: unknown };
+    e = found.cause;
+  }
+  return undefined;
+}
+
+/** The error and not-found handlers: every failure answers in the one JSON shape above. */
+export function installErrorHandlers(app: App, runtime: Runtime): void {
+  app.setErrorHandler(
+    (err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+      const full = storageFullError(err);
+      if (full !== undefined) {
+        // The request's transaction was rolled back: nothing of it was stored. An operator
+        // has to act; one line, no stack.
+        request.log.error(
+          { code: full.code, reason: String(full.message), db: runtime.dbPath },
+          'storage full',
+        );
+        return sendError(
+          reply,
+          507,
+          'STORAGE_FULL',
+          'the storage is full: nothing of this request was stored; send it again once space has been freed',
+        );
+      }
+      const status = err.statusCode ?? 500;
+      if (status >= 500) {
+        request.log.error({ err }, 'request failed');
+        return sendError(reply, 500, 'INTERNAL', 'internal error');
+      }
+      const code =
+        err.validation !== undefined
+          ? 'BAD_REQUEST'
+          : status === 413
+            ? 'PAYLOAD_TOO_LARGE'
+            : status === 415
+              ? 'UNSUPPORTED_MEDIA_TYPE'
+              : (err.code ?? 'BAD_REQUEST');
+      return sendError(reply, status, code, err.message);
+    },
+  );
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url}`),
+  );
+}

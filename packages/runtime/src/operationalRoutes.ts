@@ -1,0 +1,61 @@
+/**
+ * The operational endpoints every service serves: /healthz, /readyz, /metrics, /v1/me and
+ * /v1/status.
+ */
+import { z } from 'zod';
+import { ROLES, type Role } from './config.js';
+import type { App } from './http.js';
+import type { Runtime } from './runtime.js';
+
+/** Roles whose keys may read /metrics (partners' keys are held outside; the metrics span every channel). */
+const METRICS_ROLES = ['ingest', 'analyst', 'admin'] as const satisfies readonly Role[];
+
+/** `ready` marks the service ready (for /readyz) once it resolves true. */
+export function registerOperationalRoutes(app: App, runtime: Runtime, ready: () => Promise<boolean>): void {
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) =>
+    (await ready()) ? { status: 'ready' } : reply.code(503).send({ status: 'starting' }),
+  );
+  // With keys configured, /metrics needs one (of METRICS_ROLES) unless CHANPERF_METRICS_PUBLIC=true.
+  const metricsAccess = runtime.config.metricsPublic ? {} : { roles: METRICS_ROLES };
+  app.get('/metrics', { schema: { hide: true }, config: metricsAccess }, async (_request, reply) => {
+    const head = await runtime.store.log.head();
+    const projected = await runtime.store.readStore.position();
+    runtime.metrics.projectionLag.set(head - projected);
+    return reply.type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
+  });
+  app.get(
+    '/v1/me',
+    {
+      config: { roles: ['analyst', 'admin', 'ingest', 'partner'] },
+      schema: {
+        tags: ['operations'],
+        summary: 'Who the key belongs to: its role, and for a partner its channel',
+        response: { 200: z.object({ role: z.enum(ROLES), channelId: z.string().optional() }) },
+      },
+    },
+    (request) => request.principal,
+  );
+  app.get(
+    '/v1/status',
+    {
+      config: { roles: ['analyst', 'admin', 'ingest', 'partner'] },
+      schema: {
+        tags: ['operations'],
+        summary: 'Positions of the log and the read model, and the lag between them',
+        response: {
+          200: z.object({
+            log: z.object({ position: z.number() }),
+            projection: z.object({ position: z.number() }),
+            lag: z.number(),
+          }),
+        },
+      },
+    },
+    async () => {
+      const log = await runtime.store.log.head();
+      const projection = await runtime.store.readStore.position();
+      return { log: { position: log }, projection: { position: projection }, lag: log - projection };
+    },
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * How the ingestion routes read request bodies: UTF-8 JSON (an array of events, or a redrive's
+ * corrected event) and NDJSON, never compressed, never nested deeper than {@link MAX_DEPTH}.
+ * NDJSON lines that are not UTF-8 are rejected one by one, as the file reader does.
+ */
+import { isUtf8 } from 'node:buffer';
+import { normalizeLine } from '@chanperf/domain';
+import { invalidUtf8Offset, lineInput, type RawInput } from '@chanperf/engine';
+import { sendError, type App } from '@chanperf/runtime';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** Deepest JSON nesting accepted in a JSON-array body; events nest 4 levels. */
+export const MAX_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `limit` (iterative: no stack to overflow). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+const ACCEPTED_TYPES =
+  'send application/json (an array of events) or application/x-ndjson (one event per line)';
+
+/** An error the error handler answers with this status and code. */
+function httpError(statusCode: number, code: string, message: string): Error {
+  return Object.assign(new Error(message), { statusCode, code });
+}
+
+/**
+ * A 415 unless every content coding of the request is `identity`: bodies are not decoded
+ * (docs/decisions.md), and a compressed body read as JSON would only give confusing errors.
+ */
+export async function identityOnly(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const header = request.headers['content-encoding'] ?? '';
+  const codings = header
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
+  if (codings.length === 0) return undefined;
+  return sendError(
+    reply,
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Content-Encoding ${codings.join(', ')} is not supported: send the body uncompressed (identity)`,
+  );
+}
+
+/** POST /v1/events takes JSON or NDJSON, said before its body is read (none: the same 415). */
+export async function eventsMediaType(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const header = request.headers['content-type'];
+  const mediaType = (header ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType === 'application/json' || mediaType === 'application/x-ndjson') return undefined;
+  return sendError(
+    reply,
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    header === undefined || mediaType === ''
+      ? `the request has no Content-Type: ${ACCEPTED_TYPES}`
+      : `Content-Type ${mediaType} is not accepted: ${ACCEPTED_TYPES}`,
+  );
+}
+
+/** NDJSON bodies that are not all UTF-8: their lines are cut from the bytes (see the parser). */
+const ndjsonBytes = new WeakMap<FastifyRequest, Buffer>();
+
+/**
+ * The body parsers of the ingestion routes' scope. JSON bodies must be UTF-8: decoded with
+ * replacement characters, two different eventIds could become one. Otherwise Fastify's own
+ * parser (prototype poisoning refused). An NDJSON body arrives as its text (`ndjsonInputs`).
+ */
+export function installBodyParsers(app: App): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) {
+      done(
+        httpError(400, 'INVALID_UTF8', `body is not valid UTF-8 (byte offset ${invalidUtf8Offset(bytes)})`),
+        undefined,
+      );
+      return;
+    }
+    void json(request, bytes.toString('utf8'), done);
+  });
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (isUtf8(bytes)) {
+      done(null, bytes.toString('utf8'));
+      return;
+    }
+    // Lines that are not UTF-8 are rejected one by one, so the handler needs the bytes.
+    ndjsonBytes.set(request, bytes);
+    done(null, '');
+  });
+}
+
+/** The lines of an NDJSON body (`text` as parsed by the parser above) as inputs. */
+export function ndjsonInputs(request: FastifyRequest, text: string): RawInput[] {
+  const bytes = ndjsonBytes.get(request);
+  return bytes !== undefined ? ndjsonFromBytes(bytes) : ndjsonFromText(text);
+}
+
+/** NDJSON text (valid UTF-8) as inputs: a BOM ignored on the first line only, CRs dropped. */
+function ndjsonFromText(body: string): RawInput[] {
+  const lines = body.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.map((text, i) => ({ text: normalizeLine(text, i === 0), source: 'http', line: i + 1 }));
+}
+
+/** NDJSON bytes as inputs, as the file reader cuts them: a line that is not UTF-8 is rejected. */
+function ndjsonFromBytes(body: Buffer): RawInput[] {
+  const inputs: RawInput[] = [];
+  let start = 0;
+  while (start < body.length) {
+    const nl = body.indexOf(0x0a, start);
+    const end = nl < 0 ? body.length : nl;
+    const bytes = body.subarray(start, end);
+    inputs.push(lineInput(bytes, start === 0, 'http', inputs.length + 1));
+    start = end + 1;
+  }
+  return inputs;
+}
