@@ -6,16 +6,7 @@
  * through the `ChannelLog` port, up to the read model's position, and answers over HTTP. A
  * recomputation that disagrees with the read model is answered as it is and logged.
  */
-import {
-  EXPLAIN_RULES,
-  explainChannelMonth,
-  monthReport,
-  type ChannelState,
-  type Month,
-  type MonthClock,
-  type MonthReport,
-  type ProjectionState,
-} from '@chanperf/domain';
+import { EXPLAIN_RULES, explainChannelMonth, monthReport, type ExplainMonthInput } from '@chanperf/domain';
 import type { ChannelLog } from '@chanperf/engine';
 import type { App } from '@chanperf/runtime';
 import { z } from 'zod';
@@ -25,18 +16,8 @@ import { channelRouteOptions, type QueryContext } from './context.js';
 /** The rules as explain states them (`EXPLAIN_RULES` of the domain). */
 export const RULES = EXPLAIN_RULES;
 
-export interface ExplainInput {
-  readonly state: ProjectionState;
-  /** The log position `state` reflects: no event after it is read. */
-  readonly position: number;
-  readonly channel: ChannelState;
-  readonly month: Month;
-  /** The month as reported (the figures to reconcile). */
-  readonly report: MonthReport;
-  readonly digits: number;
-  readonly clock: MonthClock;
-  readonly log: ChannelLog;
-}
+/** What `explainMonth` needs: the domain's input, with the channel log to read the events from. */
+export type ExplainInput = Omit<ExplainMonthInput, 'events'> & { readonly log: ChannelLog };
 
 /** The explanation of a channel-month, from the channel's events in `log` up to `position`. */
 export function explainMonth(input: ExplainInput): Explanation {
