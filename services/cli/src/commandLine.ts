@@ -27,6 +27,7 @@ const OPTIONS = {
   partners: { type: 'string' },
   dir: { type: 'string' },
   only: { type: 'string' },
+  wait: { type: 'string' },
 } as const;
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -79,7 +80,7 @@ export function needDb({ command, values }: CommandLine, mustExist: boolean): st
 /** The integer option `--name` (non-negative), or `fallback` when absent. */
 export function intOption(
   { command, values }: CommandLine,
-  name: 'after' | 'limit' | 'seed' | 'partners',
+  name: 'after' | 'limit' | 'seed' | 'partners' | 'wait',
   fallback: number,
 ): number {
   const text = values[name];

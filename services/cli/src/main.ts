@@ -24,7 +24,8 @@ commands:
          [--no-project]          only append; project later with \`project\`
   report --db PATH               print the report of what the database holds
   project --db PATH              bring the read model up to the log's head
-  rebuild --db PATH              drop the read model and re-project the whole log
+  rebuild --db PATH [--wait S]   drop the read model and re-project the whole log (waits up
+                                 to S seconds, default 60, for another projector to stop)
   rejected --db PATH             list rejected inputs as NDJSON (raw input, code, message)
          [--after ID] [--limit N]
   demo [--seed N] [--partners N] [--dir DIR]

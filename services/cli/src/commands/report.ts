@@ -5,7 +5,7 @@
  */
 import { reportTextOf, savedState } from '@chanperf/engine';
 import { withEngine, type CommandEngine } from '../commandEngine.js';
-import { needDb, type CommandLine } from '../commandLine.js';
+import { intOption, needDb, type CommandLine } from '../commandLine.js';
 import { print, printPieces } from '../stdout.js';
 import { projectedByUsOrThem, projectorLease, takeTurn } from '../turns.js';
 
@@ -30,9 +30,10 @@ export async function projectCommand(commandLine: CommandLine): Promise<void> {
 export async function rebuildCommand(commandLine: CommandLine): Promise<void> {
   await timed(commandLine, async (engine) => {
     // Dropping the read model under a live projector would corrupt it: wait for the lease.
+    const seconds = intOption(commandLine, 'wait', 60);
     const turn = await takeTurn(projectorLease(engine.store, 'chanperf rebuild'), {
-      waiting: (holder) => `waiting for ${holder} to stop projecting before rebuilding (up to 60 s)`,
-      waitMs: 60_000,
+      waiting: (holder) => `waiting for ${holder} to stop projecting before rebuilding (up to ${seconds} s)`,
+      waitMs: seconds * 1000,
     });
     try {
       await engine.store.readStore.reset();
