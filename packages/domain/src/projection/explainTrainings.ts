@@ -13,12 +13,7 @@
 import { formatMonth, parseTimestamp, type Month, type MonthClock } from '../calendar.js';
 import { logUnreadable, type TrainingRow } from './explainRows.js';
 import type { ChannelState, ProjectionState } from './state.js';
-
-/**
- * The window of the certified-trainee count, in months: M−11 … M (spec §4). The tier review
- * (`reviewTier`) counts over the same window.
- */
-export const CERTIFICATION_WINDOW_MONTHS = 12;
+import { CERTIFICATION_WINDOW_MONTHS } from './tierReview.js';
 
 export interface TrainingMonth {
   readonly month: string;

@@ -6,6 +6,9 @@ import type { Program } from '../program.js';
 import { nextAlertId, type ProjectionSink } from './alerts.js';
 import { netOf, type ChannelState, type ProjectionIndex } from './state.js';
 
+/** Months of the certified-trainee count of a tier review: M−11 … M (spec §4). */
+export const CERTIFICATION_WINDOW_MONTHS = 12;
+
 /** The highest tier index whose two minimums both hold; index 0 always qualifies. */
 export function qualifyingTier(program: Program, trailingNet: bigint, certified: number): number {
   for (let i = program.tiers.length - 1; i > 0; i--) {
@@ -47,7 +50,7 @@ export function reviewTier(
   sink: ProjectionSink,
 ): void {
   const trailingNet = netOf(channel, month - 2) + netOf(channel, month - 1) + netOf(channel, month);
-  const certified = index.countCertified(channel.channelId, month - 11, month);
+  const certified = index.countCertified(channel.channelId, month - (CERTIFICATION_WINDOW_MONTHS - 1), month);
   const current = clampIndex(program, channel.tierIndex);
   const qualifying = qualifyingTier(program, trailingNet, certified);
   let next = current;
