@@ -5,18 +5,8 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { mulberry32 } from '@chanperf/testing';
 import { fileLines } from './feed.js';
-
-/** Deterministic pseudo-random numbers (mulberry32), so two runs ask for the same things. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);

@@ -26,7 +26,7 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { defaultSettings } from '@chanperf/domain';
 import { ALERTING_LEASE, PROJECTOR_LEASE } from '@chanperf/engine';
 import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
-import { generateFeed } from '@chanperf/testing';
+import { generateFeed, mulberry32 } from '@chanperf/testing';
 
 const CLI = fileURLToPath(new URL('../../../services/cli/dist/main.js', import.meta.url));
 
@@ -181,17 +181,6 @@ async function withDeadline<T>(what: string, ms: number, work: Promise<T>): Prom
 }
 
 const progress = (text: string) => process.stderr.write(`soak: ${text}\n`);
-
-/** Deterministic pseudo-random numbers (mulberry32): the kill schedule follows the seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------
 // The two serve processes.

@@ -5,4 +5,5 @@
  */
 export { generateFeed } from './generateFeed.js';
 export { writeFeed } from './writeFeed.js';
+export { mulberry32 } from './random.js';
 export type { FeedOptions, FeedStats } from './feedOptions.js';

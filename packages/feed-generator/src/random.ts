@@ -6,8 +6,8 @@
 
 type Rng = () => number;
 
-/** mulberry32: a tiny 32-bit PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): Rng {
+/** mulberry32: a tiny 32-bit PRNG, uniform in [0, 1) (also the bench's and the soak's). */
+export function mulberry32(seed: number): Rng {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

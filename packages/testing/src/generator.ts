@@ -3,4 +3,10 @@
  * `chanperf demo` uses it); re-exported here so the tests and the contract suites keep
  * importing it from `@chanperf/testing`.
  */
-export { generateFeed, writeFeed, type FeedOptions, type FeedStats } from '@chanperf/feed-generator';
+export {
+  generateFeed,
+  mulberry32,
+  writeFeed,
+  type FeedOptions,
+  type FeedStats,
+} from '@chanperf/feed-generator';
