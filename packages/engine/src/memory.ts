@@ -88,7 +88,7 @@ export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
     // No await between the view and the write: the view is the head's.
     let batch: IngestBatch;
     try {
-      batch = decide(acceptanceViewOf(this.factsNow(), this.contentsNow(eventIds)));
+      batch = decide(acceptanceViewOf(this.facts, this.contentsNow(eventIds)));
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
@@ -133,12 +133,12 @@ export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
   }
 
   acceptanceFacts(): Promise<AcceptanceFacts> {
-    return Promise.resolve(this.factsNow());
-  }
-
-  private factsNow(): AcceptanceFacts {
     const f = this.facts;
-    return { channels: [...f.channels], promotions: [...f.promotions], lastClosed: f.lastClosed };
+    return Promise.resolve({
+      channels: [...f.channels],
+      promotions: [...f.promotions],
+      lastClosed: f.lastClosed,
+    });
   }
 
   sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined> {
