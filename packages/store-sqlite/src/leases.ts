@@ -32,7 +32,7 @@ interface LeaseRow {
   expires_at: number;
 }
 
-export function createLeaseTable(db: DB): void {
+function createLeaseTable(db: DB): void {
   db.exec(`CREATE TABLE IF NOT EXISTS leases (
     name TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
     what TEXT NOT NULL, expires_at INTEGER NOT NULL
@@ -111,11 +111,5 @@ export class SqliteLease implements Lease {
     const row = this.get.get(this.name);
     if (row === undefined || !this.live(row)) return undefined;
     return { owner: row.owner, pid: row.pid, host: row.host, what: row.what, expiresAt: row.expires_at };
-  }
-
-  /** Whether `owner` holds this lease now (checked inside a write transaction: a fence). */
-  heldBy(owner: string): boolean {
-    const row = this.get.get(this.name);
-    return row !== undefined && row.owner === owner && row.expires_at > this.now();
   }
 }
