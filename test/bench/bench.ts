@@ -1,11 +1,12 @@
 /**
- * The benchmark suite of issue 6 (`pnpm bench`): on one seeded feed, in one run, it measures
- * the floor (parse + validate), `chanperf replay`, `chanperf rebuild`, the query API at
- * saturation (autocannon) and at the target rate (open loop), ingestion over HTTP (one
- * `serve`, and ingestion and projection in processes of their own), the peak RSS of each,
- * and optionally how replay scales to 10× the events. Prints a table on stdout (progress on
- * stderr) and writes test/bench/results/latest.json. Never fails on speed: exit 1
- * only if a stage crashed.
+ * The benchmark suite of issues 6 and 14 (`pnpm bench`): on one seeded feed, in one run, it
+ * measures the machine floor (byte-level line split + JSON.parse), the validator (parse +
+ * validate), `chanperf replay`, `chanperf rebuild`, the query API at saturation (autocannon)
+ * and at the target rate (open loop), ingestion over HTTP (one `serve`, and ingestion and
+ * projection in processes of their own), the peak RSS of each, and optionally how replay
+ * scales to 10× the events; every event rate also as a ratio to the machine floor. Prints a
+ * table on stdout (progress on stderr) and writes test/bench/results/latest.json. Never fails
+ * on speed: exit 1 only if a stage crashed.
  *
  * Run through the root script (it builds first): `pnpm bench [--quick] [--events N] [--scale]`.
  */
@@ -16,17 +17,26 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cachedFeed, feedSpecFor, type Feed } from './feed.js';
-import type { FloorOutput } from './floor.js';
+import { load, loadAtRate, queryTargets, waitReady, type LoadResult } from './http.js';
+import { killChildren, startServe } from './processes.js';
 import {
-  ingestOverHttp,
-  load,
-  loadAtRate,
-  queryTargets,
-  waitReady,
-  type IngestResult,
-  type LoadResult,
-} from './http.js';
-import { killChildren, runNode, startServe, type ChildResult, type RunningServer } from './processes.js';
+  INGEST_BATCH,
+  INGEST_CLIENTS,
+  LAYOUTS,
+  cpu,
+  cpuWindow,
+  progressLog,
+  runFloor,
+  runIngest,
+  runRebuild,
+  runReplay,
+  type FloorFigures,
+  type IngestFigures,
+  type Layout,
+  type RebuildFigures,
+  type ReplayFigures,
+  type WindowCpu,
+} from './stages.js';
 import { TARGETS, grouped, mib, renderTable, type Row } from './table.js';
 
 const USAGE = `usage: pnpm bench [--quick] [--events N] [--scale] [--seed N] [--duration S] [--keep]
@@ -51,8 +61,6 @@ interface Options {
 
 const QUERY_CONNECTIONS = 50;
 const QUERY_SAMPLE_CHANNELS = 200;
-const INGEST_BATCH = 1000;
-const INGEST_CLIENTS = 4;
 const TEN_MILLION = 10_000_000;
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -86,29 +94,7 @@ function parseOptions(argv: string[]): Options | undefined {
   };
 }
 
-const began = process.hrtime.bigint();
-function progress(message: string): void {
-  const t = Number(process.hrtime.bigint() - began) / 1e9;
-  process.stderr.write(`[bench ${t.toFixed(1).padStart(6)} s] ${message}\n`);
-}
-
-const cpu = (seconds: number | null) => (seconds === null ? '—' : `${seconds.toFixed(1)} s`);
-
-/** Starts measuring CPU over a window; `end()` gives the server's and this process's CPU seconds in it. */
-function cpuWindow(server: RunningServer): { end(): WindowCpu } {
-  const serverStart = server.cpuSeconds();
-  const clientStart = process.cpuUsage();
-  return {
-    end() {
-      const serverEnd = server.cpuSeconds();
-      const client = process.cpuUsage(clientStart);
-      return {
-        serverCpuSeconds: serverStart === null || serverEnd === null ? null : serverEnd - serverStart,
-        clientCpuSeconds: (client.user + client.system) / 1e6,
-      };
-    },
-  };
-}
+const progress = progressLog('bench');
 
 /** JSON as the repository's Prettier would write it (`prettier --check .` covers results/). */
 async function formatted(path: string, json: string): Promise<string> {
@@ -121,100 +107,16 @@ async function formatted(path: string, json: string): Promise<string> {
   }
 }
 
-/** What went wrong in a stage that crashed, with the child's last words. */
-function childFailure(what: string, r: ChildResult): Error {
-  return new Error(
-    `${what} exited with code ${r.code} (signal ${r.signal}): ${r.stderrTail.trim().slice(-2000)}`,
-  );
-}
-
-interface ReplayFigures {
-  readonly events: number;
-  readonly seconds: number;
-  readonly eventsPerSecond: number;
-  readonly peakRssBytes: number | null;
-  /** User + system CPU seconds of the whole process (start-up included). */
-  readonly cpuSeconds: number | null;
-  readonly rssMethod: string;
-}
-
-interface FloorFigures extends FloorOutput {
-  readonly eventsPerSecond: number;
-  readonly processSeconds: number;
-  readonly peakRssBytes: number | null;
-  readonly cpuSeconds: number | null;
-  readonly rssMethod: string;
-}
-
-/** CPU seconds over a measured window: the server's, and the benchmark's own (the clients). */
-interface WindowCpu {
-  readonly serverCpuSeconds: number | null;
-  readonly clientCpuSeconds: number;
-}
-
-interface RebuildFigures extends ReplayFigures {
-  /** The whole process, start-up and the reset of the read model included. */
-  readonly processSeconds: number;
-}
-
 interface QueryFigures {
   readonly channels: number;
   readonly endpoints: (LoadResult & WindowCpu)[];
   readonly peakRssBytes: number | null;
 }
 
-/**
- * The layouts HTTP ingest is measured in (README "Running the services" names them): the
- * processes started on one data directory, which of them the clients post to (round robin),
- * and the environment they share.
- */
-const LAYOUTS = {
-  ingest: { label: '', what: '`serve`', processes: [{}], postTo: [0], env: {} },
-  'ingest-durability-process': {
-    label: ', durability process',
-    what: '`serve` with CHANPERF_DURABILITY=process (commits not fsynced)',
-    processes: [{}],
-    postTo: [0],
-    env: { CHANPERF_DURABILITY: 'process' },
-  },
-  'ingest-split': {
-    label: ', split',
-    what: '`serve --only ingestion` + `serve --only projection`',
-    processes: [{ only: 'ingestion' }, { only: 'projection' }],
-    postTo: [0],
-    env: {},
-  },
-  'ingest-two-ingesters': {
-    label: ', 2 ingesters',
-    what: 'two `serve --only ingestion` (clients alternate) + `serve --only projection`',
-    processes: [{ only: 'ingestion' }, { only: 'ingestion' }, { only: 'projection' }],
-    postTo: [0, 1],
-    env: {},
-  },
-} as const satisfies Record<
-  string,
-  {
-    label: string;
-    what: string;
-    processes: readonly { only?: 'ingestion' | 'projection' }[];
-    postTo: readonly number[];
-    env: Record<string, string>;
-  }
->;
-type Layout = keyof typeof LAYOUTS;
-
-interface IngestFigures extends IngestResult, WindowCpu {
-  readonly layout: Layout;
-  /** CPU seconds of each server process during the load (`serverCpuSeconds` is their sum). */
-  readonly processCpuSeconds: (number | null)[];
-  readonly eventsPerSecond: number;
-  readonly caughtUpEventsPerSecond: number | null;
-  readonly peakRssBytes: number | null;
-}
-
 interface Done {
+  machineFloor: FloorFigures | undefined;
   floor: FloorFigures | undefined;
-  replay: (ReplayFigures & { ratioToFloor: number | null }) | undefined;
+  replay: ReplayFigures | undefined;
   rebuild: RebuildFigures | undefined;
   query: QueryFigures | undefined;
   ingests: IngestFigures[];
@@ -236,7 +138,7 @@ async function main(): Promise<number> {
   const opts = options;
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const cli = join(root, 'services/cli/dist/main.js');
-  const floorScript = fileURLToPath(new URL('./floor.js', import.meta.url));
+  const script = (name: string) => fileURLToPath(new URL(`./${name}.js`, import.meta.url));
   if (!existsSync(cli)) {
     process.stderr.write(`bench: ${cli} is missing: build first (npx tsc -b), or run pnpm bench\n`);
     return 2;
@@ -268,6 +170,7 @@ async function main(): Promise<number> {
   const stages: Record<string, unknown> = {};
   // Each stage's figures, for the table; undefined when it did not run or crashed.
   const done: Done = {
+    machineFloor: undefined,
     floor: undefined,
     replay: undefined,
     rebuild: undefined,
@@ -301,26 +204,6 @@ async function main(): Promise<number> {
     return feed;
   }
 
-  async function replay(feed: Feed, db: string, label: string): Promise<ReplayFigures> {
-    const r = await runNode([cli, 'replay', feed.path, '--db', db], {
-      stdout: 'null',
-      onTick: (s) => progress(`${label}: ${s.toFixed(0)} s…`),
-    });
-    if (r.code !== 0) throw childFailure('chanperf replay', r);
-    const figures = {
-      events: feed.lines,
-      seconds: r.seconds,
-      eventsPerSecond: feed.lines / r.seconds,
-      peakRssBytes: r.peakRssBytes,
-      cpuSeconds: r.cpuSeconds,
-      rssMethod: r.rssMethod,
-    };
-    progress(
-      `${label}: ${grouped(feed.lines)} events in ${r.seconds.toFixed(1)} s (CPU ${cpu(r.cpuSeconds)}) → ${grouped(figures.eventsPerSecond)} ev/s, peak RSS ${mib(r.peakRssBytes)}`,
-    );
-    return figures;
-  }
-
   const feed = await stage('feed', () => feedOf(opts.events));
   if (feed === undefined) return finish();
   stages.feed = {
@@ -331,63 +214,40 @@ async function main(): Promise<number> {
     path: feed.path,
   };
 
-  // 1. floor
-  const floor = await stage('floor', async (): Promise<FloorFigures> => {
-    const r = await runNode([floorScript, feed.path], { stdout: 'capture' });
-    if (r.code !== 0) throw childFailure('the floor', r);
-    const out = JSON.parse(r.stdout) as FloorOutput;
-    const figures = {
-      ...out,
-      eventsPerSecond: out.lines / out.seconds,
-      processSeconds: r.seconds,
-      peakRssBytes: r.peakRssBytes,
-      cpuSeconds: r.cpuSeconds,
-      rssMethod: r.rssMethod,
-    };
-    stages.floor = figures;
-    progress(
-      `floor: ${grouped(out.lines)} lines (${grouped(out.invalid)} invalid) in ${out.seconds.toFixed(1)} s (process CPU ${cpu(r.cpuSeconds)}) → ${grouped(figures.eventsPerSecond)} ev/s, peak RSS ${mib(r.peakRssBytes)}`,
-    );
+  // 1. the machine floor (split + JSON.parse), the yardstick of every rate; then the validator
+  // (parse + zod validate), what a pipeline that validates pays
+  const machineFloor = await stage('machine floor', async () => {
+    const figures = await runFloor('machine floor', script('machineFloor'), feed, progress);
+    stages['machine floor'] = figures;
     return figures;
   });
+  const machineRate = machineFloor?.eventsPerSecond;
+  const floor = await stage('validator', async () => {
+    const figures = await runFloor('validator', script('floor'), feed, progress, machineRate);
+    stages.validator = figures;
+    return figures;
+  });
+  done.machineFloor = machineFloor;
+  done.floor = floor;
 
   // 2. replay, into the database the next stages use
   const servedDir = join(runDir, 'served');
   mkdirSync(servedDir);
   const db = join(servedDir, 'chanperf.db');
   const replayed = await stage('replay', async () => {
-    const figures = await replay(feed, db, 'replay');
-    const ratio = floor === undefined ? null : figures.eventsPerSecond / floor.eventsPerSecond;
-    stages.replay = { ...figures, ratioToFloor: ratio };
-    return { ...figures, ratioToFloor: ratio };
+    const figures = await runReplay(cli, feed, db, { label: 'replay', say: progress, machine: machineRate });
+    stages.replay = figures;
+    return figures;
   });
-  done.floor = floor;
   done.replay = replayed;
 
   // 3. rebuild
   const rebuilt =
     replayed === undefined
       ? undefined
-      : await stage('rebuild', async (): Promise<RebuildFigures> => {
-          const r = await runNode([cli, 'rebuild', '--db', db], {
-            stdout: 'capture',
-            onTick: (s) => progress(`rebuild: ${s.toFixed(0)} s…`),
-          });
-          if (r.code !== 0) throw childFailure('chanperf rebuild', r);
-          const out = JSON.parse(r.stdout) as { position: number; seconds: number };
-          const figures = {
-            events: out.position,
-            seconds: out.seconds,
-            eventsPerSecond: out.position / out.seconds,
-            processSeconds: r.seconds,
-            peakRssBytes: r.peakRssBytes,
-            cpuSeconds: r.cpuSeconds,
-            rssMethod: r.rssMethod,
-          };
+      : await stage('rebuild', async () => {
+          const figures = await runRebuild(cli, db, progress, machineRate);
           stages.rebuild = figures;
-          progress(
-            `rebuild: ${grouped(out.position)} events re-projected in ${out.seconds.toFixed(1)} s (process ${r.seconds.toFixed(1)} s, CPU ${cpu(r.cpuSeconds)}) → ${grouped(figures.eventsPerSecond)} ev/s, peak RSS ${mib(r.peakRssBytes)}`,
-          );
           return figures;
         });
   done.rebuild = rebuilt;
@@ -465,59 +325,10 @@ async function main(): Promise<number> {
   // process (`serve`, with each durability), the ingestion and projection services in processes
   // of their own on one data directory, and two ingestion processes posted to alternately.
   async function ingestStage(name: Layout, feed: Feed): Promise<IngestFigures | undefined> {
-    return stage(name, async (): Promise<IngestFigures> => {
-      const layout = LAYOUTS[name];
-      const dir = join(runDir, name);
-      mkdirSync(dir);
-      const servers: RunningServer[] = [];
-      try {
-        // The first process creates the files; the others open them.
-        for (const p of layout.processes) servers.push(await startServe(cli, dir, { ...p, env: layout.env }));
-        for (const s of servers) await waitReady(s.url);
-        const urls = layout.postTo.map((i) => servers[i]?.url ?? '');
-        progress(
-          `${name}: posting ${grouped(feed.lines)} lines to ${urls.join(' and ')}, ${INGEST_BATCH} per batch, ${INGEST_CLIENTS} clients; ${layout.what}`,
-        );
-        let reported = 0;
-        const windows = servers.map(cpuWindow);
-        const result: IngestResult = await ingestOverHttp(urls, feed.path, {
-          batchSize: INGEST_BATCH,
-          clients: INGEST_CLIENTS,
-          catchUpTimeoutSeconds: 1800,
-          onProgress: (lines) => {
-            if (lines - reported >= Math.max(100_000, feed.lines / 10)) {
-              reported = lines;
-              progress(`${name}: ${grouped(lines)} lines answered`);
-            }
-          },
-        });
-        const used = windows.map((w) => w.end());
-        const stopped = [];
-        for (const s of servers) stopped.push(await s.stop());
-        const sum = (values: (number | null)[]) =>
-          values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + (v ?? 0), 0);
-        const figures = {
-          ...result,
-          layout: name,
-          // Every process's CPU, and the sum of their peaks (an upper bound of their joint peak).
-          serverCpuSeconds: sum(used.map((u) => u.serverCpuSeconds)),
-          clientCpuSeconds: used[0]?.clientCpuSeconds ?? 0,
-          processCpuSeconds: used.map((u) => u.serverCpuSeconds),
-          eventsPerSecond: result.lines / result.respondedSeconds,
-          caughtUpEventsPerSecond:
-            result.caughtUpSeconds === null ? null : result.lines / result.caughtUpSeconds,
-          peakRssBytes: sum(stopped.map((s) => s.peakRssBytes)),
-        };
-        stages[name] = figures;
-        progress(
-          `${name}: ${grouped(result.lines)} lines answered in ${result.respondedSeconds.toFixed(1)} s → ${grouped(figures.eventsPerSecond)} ev/s; lag 0 after ${result.caughtUpSeconds?.toFixed(1) ?? '—'} s; ${result.accepted} accepted, ${result.duplicates} duplicates, ${result.rejected} rejected, ${result.failedBatches} failed batches; CPU server ${used.map((u) => cpu(u.serverCpuSeconds)).join(' + ')}, client ${cpu(figures.clientCpuSeconds)}`,
-        );
-        if (result.failedBatches > 0)
-          throw new Error(`${result.failedBatches} batches failed: ${result.firstFailure}`);
-        return figures;
-      } finally {
-        for (const s of servers) await s.stop();
-      }
+    return stage(name, async () => {
+      const figures = await runIngest(cli, join(runDir, name), name, feed, progress, machineRate);
+      stages[name] = figures;
+      return figures;
     });
   }
   for (const name of Object.keys(LAYOUTS) as Layout[]) {
@@ -533,7 +344,11 @@ async function main(): Promise<number> {
       const other = await feedOf(otherEvents);
       const dir = join(runDir, 'scale');
       mkdirSync(dir);
-      const figures = await replay(other, join(dir, 'chanperf.db'), 'scale replay');
+      const figures = await runReplay(cli, other, join(dir, 'chanperf.db'), {
+        label: 'scale replay',
+        say: progress,
+        machine: machineRate,
+      });
       const [small, large] = other.lines > feed.lines ? [replayed, figures] : [figures, replayed];
       stages.scale = {
         small,
@@ -602,41 +417,44 @@ async function main(): Promise<number> {
   }
 
   function tableRows(): Row[] {
-    const { floor, replay: replayed, rebuild: rebuilt, query: queried, scale: scaled } = done;
+    const { machineFloor, floor, replay: replayed, rebuild: rebuilt, query: queried, scale: scaled } = done;
     const rows: Row[] = [];
-    if (floor !== undefined) {
+    const floorRow = (stage: string, f: FloorFigures, ratio: number | null): Row => ({
+      stage,
+      count: f.lines,
+      unit: 'events',
+      seconds: f.seconds,
+      rate: f.eventsPerSecond,
+      ratio,
+      latency: '—',
+      peakRssBytes: f.peakRssBytes,
+      cpuSeconds: f.cpuSeconds,
+      target: '—',
+      met: null,
+    });
+    if (machineFloor !== undefined) {
       rows.push({
-        stage: 'floor (parse + validate)',
-        count: floor.lines,
-        unit: 'events',
-        seconds: floor.seconds,
-        rate: floor.eventsPerSecond,
-        latency: '—',
-        peakRssBytes: floor.peakRssBytes,
-        cpuSeconds: floor.cpuSeconds,
-        target: '—',
-        met: null,
+        ...floorRow('machine floor (split + JSON.parse)', machineFloor, 1),
+        note: 'byte-level line split + JSON.parse of each line, nothing else: every ratio is to its rate',
       });
     }
+    if (floor !== undefined)
+      rows.push(floorRow('validator (parse + validate)', floor, floor.ratioToMachineFloor));
     if (replayed !== undefined) {
-      const floorShare = floor === undefined ? null : TARGETS.replayShareOfFloor * floor.eventsPerSecond;
-      const met =
-        replayed.eventsPerSecond >= TARGETS.replayEventsPerSecond &&
-        (floorShare === null || replayed.eventsPerSecond >= floorShare);
+      const share = TARGETS.replayShareOfMachineFloor;
+      const needed = machineFloor === undefined ? null : share * machineFloor.eventsPerSecond;
       rows.push({
         stage: 'replay',
         count: replayed.events,
         unit: 'events',
         seconds: replayed.seconds,
         rate: replayed.eventsPerSecond,
+        ratio: replayed.ratioToMachineFloor,
         latency: '—',
         peakRssBytes: replayed.peakRssBytes,
         cpuSeconds: replayed.cpuSeconds,
-        target: `≥ ${grouped(TARGETS.replayEventsPerSecond)} ev/s and ≥ ${TARGETS.replayShareOfFloor} × floor${floorShare === null ? '' : ` (${grouped(floorShare)})`}`,
-        met,
-        ...(replayed.ratioToFloor === null
-          ? {}
-          : { note: `replay / floor = ${replayed.ratioToFloor.toFixed(2)}` }),
+        target: `≥ ${share} × machine floor${needed === null ? '' : ` (${grouped(needed)} ev/s)`}`,
+        met: needed === null ? null : replayed.eventsPerSecond >= needed,
       });
     }
     if (rebuilt !== undefined) {
@@ -646,6 +464,7 @@ async function main(): Promise<number> {
         unit: 'events',
         seconds: rebuilt.seconds,
         rate: rebuilt.eventsPerSecond,
+        ratio: rebuilt.ratioToMachineFloor,
         latency: '—',
         peakRssBytes: rebuilt.peakRssBytes,
         cpuSeconds: rebuilt.cpuSeconds,
@@ -663,6 +482,7 @@ async function main(): Promise<number> {
         unit: 'requests',
         seconds: q.seconds,
         rate: q.requestsPerSecond,
+        ratio: null,
         latency: `${q.latencyMs.p50} / ${q.latencyMs.p99} ms`,
         peakRssBytes: queried?.peakRssBytes ?? null,
         cpuSeconds: q.serverCpuSeconds,
@@ -691,11 +511,17 @@ async function main(): Promise<number> {
         unit: 'events',
         seconds: ingested.respondedSeconds,
         rate: ingested.eventsPerSecond,
+        ratio: ingested.ratioToMachineFloor,
         latency: '—',
         peakRssBytes: ingested.peakRssBytes,
         cpuSeconds: ingested.serverCpuSeconds,
-        target: `≥ ${grouped(TARGETS.ingestEventsPerSecond)} ev/s`,
-        met: ingested.eventsPerSecond >= TARGETS.ingestEventsPerSecond,
+        // Issue 14 judges one `serve` whose every 200 is durable; the other layouts are for comparison.
+        ...(ingested.layout === 'ingest'
+          ? {
+              target: `≥ ${grouped(TARGETS.ingestEventsPerSecond)} ev/s, every 200 durable`,
+              met: ingested.eventsPerSecond >= TARGETS.ingestEventsPerSecond,
+            }
+          : { target: '— (the target is for one `serve`)', met: null }),
         note: `${what}; ${INGEST_CLIENTS} clients × ${INGEST_BATCH}-line NDJSON batches: ${grouped(ingested.accepted)} accepted, ${grouped(ingested.duplicates)} duplicates, ${grouped(ingested.rejected)} rejected`,
       });
       rows.push({
@@ -704,6 +530,7 @@ async function main(): Promise<number> {
         unit: 'events',
         seconds: ingested.caughtUpSeconds,
         rate: ingested.caughtUpEventsPerSecond,
+        ratio: ingested.caughtUpRatioToMachineFloor,
         latency: '—',
         peakRssBytes: ingested.peakRssBytes,
         cpuSeconds: ingested.serverCpuSeconds,
@@ -719,6 +546,7 @@ async function main(): Promise<number> {
         unit: 'events',
         seconds: big.seconds,
         rate: big.eventsPerSecond,
+        ratio: big.ratioToMachineFloor,
         latency: '—',
         peakRssBytes: big.peakRssBytes,
         cpuSeconds: big.cpuSeconds,
@@ -732,6 +560,7 @@ async function main(): Promise<number> {
         unit: 'events',
         seconds: null,
         rate: null,
+        ratio: null,
         latency: '—',
         peakRssBytes: null,
         cpuSeconds: null,

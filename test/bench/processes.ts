@@ -70,14 +70,15 @@ const tail = (s: string, n = 8192) => (s.length > n ? s.slice(-n) : s);
 
 /**
  * Runs `node ARGS…` to completion and measures it. `stdout: 'null'` sends stdout to
- * /dev/null (the replay's report: writing it is part of the work, keeping it is not).
+ * /dev/null (the replay's report: writing it is part of the work, keeping it is not);
+ * `{ file }` writes it to that file (the A/B tool keeps each report to compare their md5).
  * `onTick` is called every `tickSeconds` while it runs (progress on stderr).
  */
 export async function runNode(
   args: readonly string[],
   options: {
     env?: NodeJS.ProcessEnv;
-    stdout: 'capture' | 'null';
+    stdout: 'capture' | 'null' | { readonly file: string };
     onTick?: (elapsedSeconds: number) => void;
     tickSeconds?: number;
   },
@@ -87,12 +88,13 @@ export async function runNode(
   const timeFile = join(scratch, 'maxrss');
   const command = useTime ? GNU_TIME : process.execPath;
   const argv = useTime ? ['-o', timeFile, '-f', '%M %U %S', process.execPath, ...args] : [...args];
-  const devNull = options.stdout === 'null' ? openSync('/dev/null', 'w') : undefined;
+  const out = options.stdout;
+  const stdoutFd = out === 'capture' ? undefined : openSync(out === 'null' ? '/dev/null' : out.file, 'w');
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   const child = spawn(command, argv, {
     env: options.env ?? process.env,
-    stdio: ['ignore', devNull ?? 'pipe', 'pipe'],
+    stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
   });
   living.add(child);
   let stdout = '';
@@ -143,7 +145,7 @@ export async function runNode(
     living.delete(child);
     if (poll !== undefined) clearInterval(poll);
     if (ticker !== undefined) clearInterval(ticker);
-    if (devNull !== undefined) closeSync(devNull);
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
     rmSync(scratch, { recursive: true, force: true });
   }
 }
