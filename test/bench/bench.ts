@@ -16,13 +16,14 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cachedFeed, feedSpecFor, type Feed } from './feed.js';
+import type { Feed } from './feed.js';
 import { load, loadAtRate, queryTargets, waitReady, type LoadResult } from './http.js';
 import { killChildren, startServe } from './processes.js';
 import {
   INGEST_BATCH,
   INGEST_CLIENTS,
   LAYOUTS,
+  benchFeed,
   cpu,
   cpuWindow,
   progressLog,
@@ -192,17 +193,7 @@ async function main(): Promise<number> {
     }
   }
 
-  async function feedOf(events: number): Promise<Feed> {
-    const spec = feedSpecFor(events, opts.seed);
-    progress(
-      `feed: ~${grouped(events)} events (seed ${spec.seed}, ${spec.partners} partners × ${spec.months} months, ${spec.salesPerPartnerMonth} sales per partner-month)`,
-    );
-    const feed = await cachedFeed(spec, join(workRoot, 'feeds'));
-    progress(
-      `feed: ${grouped(feed.lines)} lines, ${mib(feed.bytes)} ${feed.generatedSeconds === null ? '(cached)' : `(generated in ${feed.generatedSeconds.toFixed(1)} s)`} at ${feed.path}`,
-    );
-    return feed;
-  }
+  const feedOf = (events: number) => benchFeed(events, opts.seed, workRoot, progress);
 
   const feed = await stage('feed', () => feedOf(opts.events));
   if (feed === undefined) return finish();

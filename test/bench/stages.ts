@@ -5,7 +5,8 @@
  * says what it saw (`say`) and decides what to keep.
  */
 import { mkdirSync } from 'node:fs';
-import type { Feed } from './feed.js';
+import { join } from 'node:path';
+import { cachedFeed, feedSpecFor, type Feed } from './feed.js';
 import type { FloorOutput } from './floor.js';
 import { ingestOverHttp, waitReady, type IngestResult } from './http.js';
 import { runNode, startServe, type ChildResult, type RunningServer } from './processes.js';
@@ -21,6 +22,24 @@ export function progressLog(name: string): (message: string) => void {
     const t = Number(process.hrtime.bigint() - began) / 1e9;
     process.stderr.write(`[${name} ${t.toFixed(1).padStart(6)} s] ${message}\n`);
   };
+}
+
+/** The seeded feed of about `events` lines, from the cache under `workRoot`/feeds (generated once). */
+export async function benchFeed(
+  events: number,
+  seed: number,
+  workRoot: string,
+  say: (message: string) => void,
+): Promise<Feed> {
+  const spec = feedSpecFor(events, seed);
+  say(
+    `feed: ~${grouped(events)} events (seed ${spec.seed}, ${spec.partners} partners × ${spec.months} months, ${spec.salesPerPartnerMonth} sales per partner-month)`,
+  );
+  const feed = await cachedFeed(spec, join(workRoot, 'feeds'));
+  say(
+    `feed: ${grouped(feed.lines)} lines, ${mib(feed.bytes)} ${feed.generatedSeconds === null ? '(cached)' : `(generated in ${feed.generatedSeconds.toFixed(1)} s)`} at ${feed.path}`,
+  );
+  return feed;
 }
 
 export const cpu = (seconds: number | null) => (seconds === null ? '—' : `${seconds.toFixed(1)} s`);
