@@ -28,6 +28,7 @@ import {
 import type { Feed } from './feed.js';
 import { killChildren } from './processes.js';
 import { benchFeed, progressLog, runFloor, runIngest, runRebuild, runReplay } from './stages.js';
+import { grouped } from './table.js';
 
 const progress = progressLog('ab');
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -235,7 +236,7 @@ async function compare(opts: AbOptions): Promise<number> {
   }
   const summary = summarize(samples, opts.stages);
   process.stdout.write(
-    `\nchanperf A/B — ${opts.runs} rounds on ${feed.lines} lines (${feed.path}), load average now ${os
+    `\nchanperf A/B — ${opts.runs} round${opts.runs === 1 ? '' : 's'} on ${grouped(feed.lines)} lines (${feed.path}), load average now ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(', ')}\n\n${renderAb(summary, { a: a.label, b: b.label })}\n`,
