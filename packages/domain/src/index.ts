@@ -23,5 +23,8 @@ export * from './projection/explainRules.js';
 export * from './projection/explainRebate.js';
 export * from './projection/explain.js';
 export * from './projection/explainTrainings.js';
+export * from './v2/quarters.js';
+export * from './v2/targets.js';
+export * from './v2/inactivity.js';
 export * from './report.js';
 export * from './scenario.js';
