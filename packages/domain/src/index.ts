@@ -26,5 +26,6 @@ export * from './projection/explainTrainings.js';
 export * from './v2/quarters.js';
 export * from './v2/targets.js';
 export * from './v2/inactivity.js';
+export * from './v2/distribution.js';
 export * from './report.js';
 export * from './scenario.js';
