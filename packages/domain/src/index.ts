@@ -27,5 +27,6 @@ export * from './v2/quarters.js';
 export * from './v2/targets.js';
 export * from './v2/inactivity.js';
 export * from './v2/distribution.js';
+export * from './v2/satisfaction.js';
 export * from './report.js';
 export * from './scenario.js';
