@@ -28,5 +28,6 @@ export * from './v2/targets.js';
 export * from './v2/inactivity.js';
 export * from './v2/distribution.js';
 export * from './v2/satisfaction.js';
+export * from './v2/priceProtection.js';
 export * from './report.js';
 export * from './scenario.js';
