@@ -7,8 +7,11 @@
 import type { Month } from '../calendar.js';
 
 export interface InactivityInput {
-  /** Months with ≥ 1 accepted SaleRecorded (a "0" sale counts, a return does not). */
-  readonly soldMonths: ReadonlySet<Month>;
+  /**
+   * The months with ≥ 1 accepted SaleRecorded (a "0" sale counts, a return does not): a Set,
+   * or a view over the month facts (`saleCount > 0`) — only `has` is asked.
+   */
+  readonly soldMonths: Pick<ReadonlySet<Month>, 'has'>;
   readonly firstMonth: Month;
   /** `inactivityMonths` of the program in effect for a month; undefined: no program or no K. */
   readonly inactivityMonthsFor: (month: Month) => number | undefined;

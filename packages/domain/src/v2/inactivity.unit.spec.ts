@@ -167,3 +167,17 @@ describe('re-judgment after a late SaleRecorded', () => {
     expect(rejudgeInactivity(c, c, month('2026-03'), month('2026-06'))).toEqual([]);
   });
 });
+
+describe('sold months as a view over month facts', () => {
+  it('given soldMonths as an object answering has() from sale counts, when judged, then the same as with a Set', () => {
+    const saleCount = new Map([[month('2026-01'), 1]]);
+    const view: InactivityInput = {
+      firstMonth: month('2026-01'),
+      soldMonths: { has: (m) => (saleCount.get(m) ?? 0) > 0 },
+      inactivityMonthsFor: () => 2,
+    };
+    expect(inactivityAtClose(view, month('2026-03'))).toEqual(
+      inactivityAtClose(channel('2026-01', ['2026-01']), month('2026-03')),
+    );
+  });
+});
