@@ -133,7 +133,9 @@ export function rollups(input: RollupInput): Rollup[] {
       if (p === null) continue;
       const months = subPartners.get(p) ?? new Map<Month, RollupChannel[]>();
       subPartners.set(p, months);
-      months.set(m, [...(months.get(m) ?? []), c]);
+      const members = months.get(m);
+      if (members === undefined) months.set(m, [c]);
+      else members.push(c);
     }
   }
   const out: Rollup[] = [];

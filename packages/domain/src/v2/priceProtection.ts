@@ -6,6 +6,7 @@
  * integers throughout: the credit is never rounded.
  */
 import { compareInstants, type Instant, type Month } from '../calendar.js';
+import { assertNever } from '../events.js';
 
 const DAY_SECONDS = 86_400;
 
@@ -196,9 +197,7 @@ export function restatesClaim(
       return event.originalSaleAt !== null && inSaleWindow(terms, event.originalSaleAt);
     case 'InventoryReported':
       return inCountWindow(terms, event.asOf);
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
+    default:
+      return assertNever(event);
   }
 }
