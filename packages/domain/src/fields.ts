@@ -1,40 +1,36 @@
 /** Field schemas shared by the events and the program (spec §2 "Envelope" and value rules). */
 import { z } from 'zod';
-import { amountProblem } from './money.js';
+import { amountProblem, parseAmount } from './money.js';
 import { parseMonth, parseTimestamp } from './calendar.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-// With the u flag a surrogate pair is one code point, so this matches lone surrogates only.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+/**
+ * Whether a string is well-formed UTF-16: no lone surrogate. `isWellFormed` (ES2024, in Node
+ * 20) answers natively what `/[\uD800-\uDFFF]/u` did, three times faster; the project's lib
+ * is ES2023, hence the cast.
+ */
+function wellFormed(s: string): boolean {
+  return (s as string & { isWellFormed(): boolean }).isWellFormed();
+}
 
 /**
  * A string of `min`–`max` UTF-16 code units (JavaScript's `length`, as the spec counts;
  * zod's own min/max count code points), well-formed: a lone surrogate (possible only through
  * a JSON escape) cannot be stored, compared or exported losslessly as UTF-8.
+ *
+ * One `refine` predicate, so `z.compile` calls it directly on the fast path; the message is
+ * worked out only for a refused value. `abort` keeps the issue aborting, as the `check` it
+ * replaced left it (an issue without `continue`), so later checks are skipped as before.
  */
 export function text(min: number, max: number) {
-  return z.string().check((ctx) => {
-    if (LONE_SURROGATE.test(ctx.value)) {
-      ctx.issues.push({
-        code: 'custom',
-        message: 'must be well-formed Unicode (no lone surrogate)',
-        input: ctx.value,
-      });
-      return;
-    }
-    const n = ctx.value.length;
-    if (n < min || n > max) {
-      ctx.issues.push({
-        code: 'custom',
-        message:
-          min === 0
-            ? `must be at most ${max} characters`
-            : `must be ${min}-${max} characters (UTF-16 code units)`,
-        input: ctx.value,
-      });
-    }
+  const lengthMessage =
+    min === 0 ? `must be at most ${max} characters` : `must be ${min}-${max} characters (UTF-16 code units)`;
+  return z.string().refine((s) => s.length >= min && s.length <= max && wellFormed(s), {
+    abort: true,
+    error: (issue) =>
+      wellFormed(issue.input as string) ? lengthMessage : 'must be well-formed Unicode (no lone surrogate)',
   });
 }
 
@@ -58,12 +54,13 @@ export const monthSchema = z.string().refine((s) => parseMonth(s) !== undefined,
 
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be three upper-case letters');
 
-/** A decimal amount string with at most `digits` fraction digits. */
+/**
+ * A decimal amount string with at most `digits` fraction digits. A `refine` predicate for
+ * `z.compile`'s fast path (see `text`); the message is `amountProblem`'s for a refused value.
+ */
 export function amountSchema(digits: number) {
-  return z.string().check((ctx) => {
-    const problem = amountProblem(ctx.value, digits);
-    if (problem !== undefined) {
-      ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-    }
+  return z.string().refine((s) => parseAmount(s, digits) !== undefined, {
+    abort: true,
+    error: (issue) => amountProblem(issue.input as string, digits),
   });
 }
