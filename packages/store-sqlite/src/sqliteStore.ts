@@ -56,10 +56,11 @@ export interface SqliteStoreConfig {
   /** Memory-mapped I/O window in MiB (default 0: off). */
   readonly mmapMiB?: number;
   /**
-   * The in-memory key filters in front of the order and sale indexes (default true). With
-   * false every order and return looks the disk up: slower, same results (tests run both).
+   * Fingerprint bits of the in-memory order and sale indexes (default 32). Tests pass a few
+   * bits to force collisions: every hit is confirmed against the key, so the answers are the
+   * same, only slower.
    */
-  readonly keyFilters?: boolean;
+  readonly indexFingerprintBits?: number;
 }
 
 /**
@@ -129,7 +130,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
     throw err;
   }
   const log = new SqliteEventLog(db);
-  const readStore = new SqliteReadStore(rm, logId, config.keyFilters ?? true);
+  const readStore = new SqliteReadStore(rm, logId, config.indexFingerprintBits ?? 32);
   const store: SqliteStore = {
     log: Object.assign(log, sqliteRejectedStore(db)),
     readStore,
