@@ -43,8 +43,9 @@ export interface SqliteStoreConfig {
   readonly settings: DeploymentSettings;
   /**
    * Page cache in MiB of the log's connection (default 32: appends are sequential, lookups go
-   * by rowid) and of the read model's (default 128: the order and sale indexes are written in
-   * random key order). A process that only appends, or only projects, gives the other one little.
+   * by rowid) and of the read model's (default 16: its rows are channels × months; the order
+   * and sale indexes are in memory, their rows on disk only appended and read to confirm a
+   * rare fingerprint hit). A process that only appends, or only projects, gives the other one little.
    */
   readonly logCacheMiB?: number;
   readonly readModelCacheMiB?: number;
@@ -109,7 +110,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
   let rm: DB;
   try {
     rm = open(memory ? ':memory:' : readModelPath(config.path), {
-      cacheMiB: config.readModelCacheMiB ?? 128,
+      cacheMiB: config.readModelCacheMiB ?? 16,
       mmapMiB: config.mmapMiB ?? 0,
       // OFF: the read model is disposable and rebuilt from the log; fsyncing its checkpoints
       // cost a rebuild a third of its time here. A commit still survives a process crash.
