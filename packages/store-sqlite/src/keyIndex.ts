@@ -7,7 +7,7 @@
  */
 import { FingerprintTable } from './fingerprintTable.js';
 import { CHUNK_KEYS, type KeyChunk, type KeyChunkStatements } from './keyChunks.js';
-import { hash32 } from './keyHashes.js';
+import type { IndexKey } from './indexKeys.js';
 
 export interface KeyIndexOptions {
   /** The read model's hash seed (its fingerprints are persisted, so it is the file's, not the process's). */
@@ -64,20 +64,20 @@ export class KeyIndex {
   }
 
   /** The number of `key`, or −1 when it is not held (then `add(key)` may follow). */
-  find(key: string): number {
+  find(key: IndexKey): number {
     const t = this.table;
-    this.lastHash = hash32(key, this.options.seed);
+    this.lastHash = key.hash(this.options.seed);
     const fp = t.fingerprint(this.lastHash);
     this.lastFp = fp;
     for (let s = t.first(fp); s >= 0; s = t.next(s, fp)) {
       const ref = t.refAt(s);
-      if (this.keyOf(ref) === key) return ref;
+      if (this.keyOf(ref) === key.text()) return ref;
     }
     return -1;
   }
 
   /** Holds `key`, which the last `find` did not find; answers its number. */
-  add(key: string): number {
+  add(key: IndexKey): number {
     const ref = this.persisted + this.pending.length;
     this.table.add(this.lastFp, ref);
     if (this.pending.length === this.pendingHashes.length) {
@@ -86,7 +86,7 @@ export class KeyIndex {
       this.pendingHashes = hashes;
     }
     this.pendingHashes[this.pending.length] = this.lastHash;
-    this.pending.push(key);
+    this.pending.push(key.text());
     if (this.vals !== undefined) this.setValueAt(ref, 0);
     return ref;
   }

@@ -3,6 +3,7 @@
  * claw a bonus back from, certified trainees), used by `readStore.ts`.
  */
 import type { NewOrders, ProjectionIndex } from '@chanperf/domain';
+import { OrderKey, SaleKey } from './indexKeys.js';
 import { KeyIndex } from './keyIndex.js';
 import type { ReadModelStatements } from './readModelRows.js';
 
@@ -23,6 +24,9 @@ export class SqliteProjectionIndex implements ProjectionIndex {
   private readonly newCounts = new Map<string, { channelId: string; month: number; count: number }>();
   private orderKeys: KeyIndex | undefined;
   private saleKeys: KeyIndex | undefined;
+  /** The key being looked up (reused: a lookup builds no string unless it must). */
+  private readonly orderKey = new OrderKey();
+  private readonly saleKey = new SaleKey();
 
   constructor(
     /** The read store's current statements (made again after a reset). */
@@ -33,8 +37,7 @@ export class SqliteProjectionIndex implements ProjectionIndex {
 
   addOrder(channelId: string, month: number, orderId: string): void {
     const orders = this.orders();
-    // Prefix-free: the month and the channel id's length end at their ':'.
-    const key = `${month}:${channelId.length}:${channelId}${orderId}`;
+    const key = this.orderKey.set(month, channelId, orderId);
     if (orders.find(key) >= 0) return;
     orders.add(key);
     const cm = `${channelId}\u0000${month}`;
@@ -51,7 +54,7 @@ export class SqliteProjectionIndex implements ProjectionIndex {
 
   recordSale(channelId: string, orderId: string, sku: string, bps: number): void {
     const sales = this.sales();
-    const key = saleKey(channelId, orderId, sku);
+    const key = this.saleKey.set(channelId, orderId, sku);
     const ref = sales.find(key);
     if (ref < 0) {
       if (bps !== 0) sales.setValue(sales.add(key), bps);
@@ -60,7 +63,7 @@ export class SqliteProjectionIndex implements ProjectionIndex {
 
   saleBonusBps(channelId: string, orderId: string, sku: string): number | undefined {
     const sales = this.sales();
-    const ref = sales.find(saleKey(channelId, orderId, sku));
+    const ref = sales.find(this.saleKey.set(channelId, orderId, sku));
     return ref < 0 ? undefined : sales.value(ref);
   }
 
@@ -111,9 +114,4 @@ export class SqliteProjectionIndex implements ProjectionIndex {
       values: which === 'sales',
     });
   }
-}
-
-/** A sale's key, prefix-free: each id's length ends at its ':'. */
-function saleKey(channelId: string, orderId: string, sku: string): string {
-  return `${channelId.length}:${channelId}${orderId.length}:${orderId}${sku}`;
 }
