@@ -18,6 +18,13 @@ export interface KeyIndexOptions {
   readonly values: boolean;
 }
 
+/** A blob's little-endian int32 words (copied: a blob's bytes need not be 4-byte aligned). */
+function int32sOf(blob: Buffer): Int32Array {
+  const words = new Int32Array(blob.length >>> 2);
+  new Uint8Array(words.buffer).set(blob.subarray(0, words.length * 4));
+  return words;
+}
+
 export class KeyIndex {
   private readonly table: FingerprintTable;
   /** Keys numbered below this are on disk; the others are `pending`. */
@@ -39,17 +46,19 @@ export class KeyIndex {
     private readonly options: KeyIndexOptions,
   ) {
     const count = disk.count();
-    this.table = new FingerprintTable(options.bits, count);
+    // Room for a quarter more before the first growth: a loaded index goes on growing.
+    this.table = new FingerprintTable(options.bits, count * 1.25);
     if (options.values) this.vals = new Int32Array(Math.max(CHUNK_KEYS, count));
     for (const [first, hashes, vals] of disk.hashes()) {
-      for (let i = 0; i < hashes.length / 4; i++) {
-        this.table.add(this.table.fingerprint(hashes.readInt32LE(i * 4)), first + i);
-        if (vals !== null) this.setValueAt(first + i, vals.readInt32LE(i * 4));
-      }
+      const words = int32sOf(hashes);
+      for (let i = 0; i < words.length; i++)
+        this.table.add(this.table.fingerprint(words[i] as number), first + i);
+      if (vals !== null) this.vals?.set(int32sOf(vals), first);
     }
     for (const [refs, vals] of disk.updates()) {
-      for (let i = 0; i < refs.length / 4; i++)
-        this.setValueAt(refs.readUInt32LE(i * 4), vals.readInt32LE(i * 4));
+      const values = int32sOf(vals);
+      const keys = int32sOf(refs);
+      for (let i = 0; i < keys.length; i++) this.setValueAt((keys[i] as number) >>> 0, values[i] as number);
     }
     this.persisted = count;
   }
