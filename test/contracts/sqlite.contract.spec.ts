@@ -17,7 +17,7 @@ import {
 } from '../../packages/testing/src/contracts/index.js';
 
 /** A temporary database file and every store opened on it, closed and deleted together. */
-function tempDatabase(options: { keyFilters?: boolean } = {}) {
+function tempDatabase(options: { indexFingerprintBits?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'chanperf-contract-'));
   const path = join(dir, 'chanperf.db');
   const open: SqliteStore[] = [];
@@ -51,9 +51,10 @@ eventLogContract('sqlite', (): Promise<EventLogHarness> => {
   });
 });
 
-for (const keyFilters of [true, false]) {
-  readStoreContract(keyFilters ? 'sqlite' : 'sqlite without key filters', (): Promise<ReadStoreHarness> => {
-    const db = tempDatabase({ keyFilters });
+for (const indexFingerprintBits of [32, 2]) {
+  const name = indexFingerprintBits === 32 ? 'sqlite' : 'sqlite with colliding index fingerprints';
+  readStoreContract(name, (): Promise<ReadStoreHarness> => {
+    const db = tempDatabase({ indexFingerprintBits });
     return Promise.resolve({
       store: db.open().readStore,
       close: () => db.close(),

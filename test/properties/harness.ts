@@ -96,11 +96,11 @@ export async function withTempDb<T>(f: (path: string) => Promise<T>): Promise<T>
   }
 }
 
-/** SQLite; `keyFilters: false` makes every order and sale lookup read the disk. */
+/** SQLite; `indexFingerprintBits: 4` makes most order and sale lookups confirm a false candidate. */
 export function runSqlite(
   lines: readonly Line[],
   plan: readonly BatchStep[],
-  options: { keyFilters?: boolean } = {},
+  options: { indexFingerprintBits?: number } = {},
 ): Promise<RunResult> {
   return withTempDb(async (path) => {
     const db = sqliteStore({ path, settings, ...options });

@@ -108,14 +108,14 @@ export function loadEngineConfig(env: NodeJS.ProcessEnv): E.Either<string, Engin
 /**
  * Who the engine is assembled for, which decides the page caches: the CLI's main thread appends
  * and reads reports (the log goes in position order: 16 MiB is plenty); its projection thread
- * writes the read model (the Bloom filters in front of the order and sale indexes spare most
- * lookups: 32 MiB); a `serve` does both in one process.
+ * writes the read model (channels × months of rows; the order and sale indexes are in memory:
+ * 16 MiB); a `serve` does both in one process.
  */
 export type EngineRole = 'cli' | 'projection-thread' | 'serve';
 
 const CACHES: Record<EngineRole, { logCacheMiB: number; readModelCacheMiB?: number }> = {
   cli: { logCacheMiB: 16 },
-  'projection-thread': { logCacheMiB: 8, readModelCacheMiB: 32 },
+  'projection-thread': { logCacheMiB: 8, readModelCacheMiB: 16 },
   serve: { logCacheMiB: 32 },
 };
 

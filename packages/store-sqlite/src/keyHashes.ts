@@ -1,7 +1,7 @@
 /**
- * 32-bit string hashes for the in-memory indexes that stand in front of SQLite B-trees (the
- * eventId index, the key filters): a hash is not the key, so a hit only says the key *may* be
- * there and the caller confirms it on disk; a miss is certain.
+ * 32-bit string hashes for the in-memory indexes in front of keys kept on disk (the eventId
+ * index, the read model's order and sale keys): a hash is not the key, so a hit only says the
+ * key *may* be there and the caller confirms it; a miss is certain.
  */
 import { randomInt } from 'node:crypto';
 

@@ -1,7 +1,7 @@
 /**
  * Memory does not grow with the log: the projection's JavaScript state grows with channels ×
  * months, while what grows with every sale (distinct orders, the sale a return refers to,
- * certified trainees) lives in SQLite.
+ * certified trainees) lives in SQLite, or (orders, sales) in typed arrays of ~8 bytes a slot.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +59,10 @@ async function project(salesPerPartnerMonth: number) {
   }
   const state: ProjectionState = (await store.readStore.load()).state;
   const files = sqliteConnections(store);
-  const orders = files.readModel.prepare('SELECT COUNT(*) FROM rm_orders').pluck().get() as number;
+  const orders = files.readModel
+    .prepare('SELECT COALESCE(MAX(first + length(hashes) / 4), 0) FROM rm_order_keys')
+    .pluck()
+    .get() as number;
   const sales = files.log
     .prepare(`SELECT COUNT(*) FROM events WHERE type = 'SaleRecorded'`)
     .pluck()
@@ -74,7 +77,7 @@ describe('memory does not grow with the log', () => {
     const small = await project(2);
     const large = await project(30);
     expect(large.sales).toBeGreaterThan(small.sales * 8);
-    // Every order lives in SQLite…
+    // Every order's key is on disk…
     expect(large.orders).toBeGreaterThan(small.orders * 8);
     // …and the in-memory state barely moves (promotions and late events vary a little).
     expect(large.size).toBeLessThan(small.size * 1.2);

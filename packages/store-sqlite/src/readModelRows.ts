@@ -6,15 +6,15 @@
  */
 import type { Database as DB, Statement } from 'better-sqlite3';
 import type { ChannelState, Month, MonthFacts, ProjectionState } from '@chanperf/domain';
+import { keyChunkStatements, type KeyChunkStatements } from './keyChunks.js';
 
 /** The read model's prepared statements, by what they do. */
 export interface ReadModelStatements {
-  readonly hasOrder: Statement<[number, string, string], number>;
-  readonly addOrder: Statement<[number, string, string]>;
-  readonly orderKeys: Statement<[], [number, string, string]>;
-  readonly recordSale: Statement<[string, string, string, number]>;
-  readonly saleKeys: Statement<[], [string, string, string]>;
-  readonly saleBps: Statement<[string, string, string], number>;
+  /** The order and sale indexes' keys (`keyChunks.ts`). */
+  readonly orderKeys: KeyChunkStatements;
+  readonly saleKeys: KeyChunkStatements;
+  /** The read model's hash seed for those keys. */
+  indexSeed(): number;
   readonly coldMonths: Statement<[string, number], MonthRow>;
   readonly addCert: Statement;
   readonly countCerts: Statement<[string, number, number], number>;
@@ -30,24 +30,10 @@ export interface ReadModelStatements {
 /** The read model's statements over connection `db`. */
 export function readModelStatements(db: DB): ReadModelStatements {
   return {
-    hasOrder: db.prepare<[number, string, string], number>(
-      `SELECT 1 FROM rm_orders WHERE month = ? AND channel_id = ? AND order_id = ?`,
-    ),
-    addOrder: db.prepare<[number, string, string]>(`INSERT INTO rm_orders VALUES (?, ?, ?)`),
-    orderKeys: db
-      .prepare<[], [number, string, string]>(`SELECT month, channel_id, order_id FROM rm_orders`)
-      .raw(),
-    recordSale: db.prepare<[string, string, string, number]>(
-      `INSERT INTO rm_sales VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET bps = excluded.bps`,
-    ),
-    saleKeys: db
-      .prepare<[], [string, string, string]>(`SELECT channel_id, order_id, sku FROM rm_sales`)
-      .raw(),
-    saleBps: db
-      .prepare<[string, string, string], number>(
-        `SELECT bps FROM rm_sales WHERE channel_id = ? AND order_id = ? AND sku = ?`,
-      )
-      .pluck(),
+    orderKeys: keyChunkStatements(db, 'rm_order_keys'),
+    saleKeys: keyChunkStatements(db, 'rm_sale_keys', 'rm_sale_key_updates'),
+    indexSeed: () =>
+      Number(db.prepare(`SELECT value FROM rm_settings WHERE key = 'indexSeed'`).pluck().get()),
     coldMonths: db.prepare<[string, number], MonthRow>(
       `SELECT * FROM rm_months WHERE channel_id = ? AND month < ?`,
     ),

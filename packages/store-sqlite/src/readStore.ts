@@ -50,10 +50,10 @@ export class SqliteReadStore implements ReadStore {
   constructor(
     private readonly db: DB,
     private readonly logId: string,
-    keyFilters: boolean,
+    fingerprintBits: number,
   ) {
     this.stmts = readModelStatements(db);
-    this.idx = new SqliteProjectionIndex(() => this.stmts, keyFilters);
+    this.idx = new SqliteProjectionIndex(() => this.stmts, fingerprintBits);
   }
 
   get index(): ProjectionIndex {

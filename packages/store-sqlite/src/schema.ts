@@ -6,11 +6,11 @@
  * locks, so the ingestion (appending to the log) and the projection (writing the read model)
  * can commit at the same time from two threads; each transaction writes one file only.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 
 /** Bump to rebuild the read model from the log on the next start (the log is untouched). */
-export const READ_MODEL_VERSION = 4;
+export const READ_MODEL_VERSION = 5;
 
 /** Creates the log's tables; answers the log's identity. */
 export function migrate(db: Database): string {
@@ -110,16 +110,20 @@ export function migrateReadModel(rm: Database, logId: string): void {
     CREATE TABLE IF NOT EXISTS rm_tier_movements (
       seq INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL
     );
-    -- month first: a batch's inserts land in the months being sold (projectionIndex.ts)
-    CREATE TABLE IF NOT EXISTS rm_orders (
-      month INTEGER NOT NULL, channel_id TEXT NOT NULL, order_id TEXT NOT NULL,
-      PRIMARY KEY (month, channel_id, order_id)
-    ) WITHOUT ROWID;
-    -- only sales with a bonus bps, and those whose later sale replaced one (no row: no bonus)
-    CREATE TABLE IF NOT EXISTS rm_sales (
-      channel_id TEXT NOT NULL, order_id TEXT NOT NULL, sku TEXT NOT NULL, bps INTEGER NOT NULL,
-      PRIMARY KEY (channel_id, order_id, sku)
-    ) WITHOUT ROWID;
+    -- the order and sale indexes' keys (keyChunks.ts): rows of up to 256 keys numbered from
+    -- first, appended per batch; the keys' hashes fill the in-memory tables at load
+    CREATE TABLE IF NOT EXISTS rm_order_keys (
+      first INTEGER PRIMARY KEY, hashes BLOB NOT NULL, vals BLOB,
+      ends BLOB NOT NULL, keys BLOB NOT NULL, wide INTEGER NOT NULL
+    );
+    -- only sales with a bonus bps, and those whose later sale replaced one (absent: no bonus)
+    CREATE TABLE IF NOT EXISTS rm_sale_keys (
+      first INTEGER PRIMARY KEY, hashes BLOB NOT NULL, vals BLOB,
+      ends BLOB NOT NULL, keys BLOB NOT NULL, wide INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS rm_sale_key_updates (
+      seq INTEGER PRIMARY KEY, refs BLOB NOT NULL, vals BLOB NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS rm_certs (
       channel_id TEXT NOT NULL, trainee_id TEXT NOT NULL, month INTEGER NOT NULL,
       PRIMARY KEY (channel_id, trainee_id, month)
@@ -129,6 +133,8 @@ export function migrateReadModel(rm: Database, logId: string): void {
     String(READ_MODEL_VERSION),
   );
   rm.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('logId', ?)`).run(logId);
+  // The seed of the index keys' persisted hashes: the file's, so every process reads them alike.
+  rm.prepare(`INSERT OR IGNORE INTO rm_settings VALUES ('indexSeed', ?)`).run(String(randomInt(0x7fffffff)));
 }
 
 export const READ_MODEL_TABLES = [
@@ -138,9 +144,14 @@ export const READ_MODEL_TABLES = [
   'rm_months',
   'rm_alerts',
   'rm_tier_movements',
+  'rm_order_keys',
+  'rm_sale_keys',
+  'rm_sale_key_updates',
+  'rm_certs',
+  // dropped since version 5 (the order and sale indexes left SQLite rows): listed so that a
+  // reset of an older read model drops them too
   'rm_orders',
   'rm_sales',
-  'rm_certs',
 ];
 
 /** Empties the read model (given its file's connection). */

@@ -43,8 +43,9 @@ export interface SqliteStoreConfig {
   readonly settings: DeploymentSettings;
   /**
    * Page cache in MiB of the log's connection (default 32: appends are sequential, lookups go
-   * by rowid) and of the read model's (default 128: the order and sale indexes are written in
-   * random key order). A process that only appends, or only projects, gives the other one little.
+   * by rowid) and of the read model's (default 16: its rows are channels × months; the order
+   * and sale indexes are in memory, their rows on disk only appended and read to confirm a
+   * rare fingerprint hit). A process that only appends, or only projects, gives the other one little.
    */
   readonly logCacheMiB?: number;
   readonly readModelCacheMiB?: number;
@@ -56,10 +57,11 @@ export interface SqliteStoreConfig {
   /** Memory-mapped I/O window in MiB (default 0: off). */
   readonly mmapMiB?: number;
   /**
-   * The in-memory key filters in front of the order and sale indexes (default true). With
-   * false every order and return looks the disk up: slower, same results (tests run both).
+   * Fingerprint bits of the in-memory order and sale indexes (default 32). Tests pass a few
+   * bits to force collisions: every hit is confirmed against the key, so the answers are the
+   * same, only slower.
    */
-  readonly keyFilters?: boolean;
+  readonly indexFingerprintBits?: number;
 }
 
 /**
@@ -108,7 +110,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
   let rm: DB;
   try {
     rm = open(memory ? ':memory:' : readModelPath(config.path), {
-      cacheMiB: config.readModelCacheMiB ?? 128,
+      cacheMiB: config.readModelCacheMiB ?? 16,
       mmapMiB: config.mmapMiB ?? 0,
       // OFF: the read model is disposable and rebuilt from the log; fsyncing its checkpoints
       // cost a rebuild a third of its time here. A commit still survives a process crash.
@@ -129,7 +131,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
     throw err;
   }
   const log = new SqliteEventLog(db);
-  const readStore = new SqliteReadStore(rm, logId, config.keyFilters ?? true);
+  const readStore = new SqliteReadStore(rm, logId, config.indexFingerprintBits ?? 32);
   const store: SqliteStore = {
     log: Object.assign(log, sqliteRejectedStore(db)),
     readStore,

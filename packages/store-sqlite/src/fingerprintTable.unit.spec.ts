@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { FingerprintTable } from './fingerprintTable.js';
+import { fmix32 } from './keyHashes.js';
+
+/** Every key number the table names as a candidate for fingerprint `fp`. */
+function candidates(t: FingerprintTable, fp: number): number[] {
+  const out: number[] = [];
+  for (let s = t.first(fp); s >= 0; s = t.next(s, fp)) out.push(t.refAt(s));
+  return out;
+}
+
+describe('FingerprintTable', () => {
+  it('given 200 000 keys added through several growths, then each is a candidate for its own fingerprint', () => {
+    const t = new FingerprintTable();
+    const first = t.bytes;
+    for (let i = 0; i < 200_000; i++) t.add(t.fingerprint(fmix32(i + 1)), i);
+    expect(t.size).toBe(200_000);
+    expect(t.bytes).toBeGreaterThan(first);
+    // 8 bytes a slot, at most 85 % and (after growing by 1.3) at least ~65 % full
+    expect(t.bytes / t.size).toBeLessThanOrEqual(8 / 0.65);
+    expect(t.bytes / t.size).toBeGreaterThanOrEqual(8 / 0.85);
+    for (let i = 0; i < 200_000; i += 37) expect(candidates(t, t.fingerprint(fmix32(i + 1)))).toContain(i);
+  });
+
+  it('given 100 000 keys, then a fingerprint never added rarely names a candidate', () => {
+    const t = new FingerprintTable();
+    for (let i = 0; i < 100_000; i++) t.add(t.fingerprint(fmix32(i + 1)), i);
+    let false_ = 0;
+    for (let i = 100_000; i < 200_000; i++) false_ += candidates(t, t.fingerprint(fmix32(i + 1))).length;
+    // n / 2^32 a lookup: about 2 in 100 000 lookups
+    expect(false_).toBeLessThan(20);
+  });
+
+  it('given 2-bit fingerprints, then every key of a fingerprint is named, in a table grown many times', () => {
+    const t = new FingerprintTable(2);
+    for (let i = 0; i < 5000; i++) t.add(t.fingerprint(i), i);
+    for (const fp of [0, 1, 2, 3]) {
+      const refs = candidates(t, fp).sort((a, b) => a - b);
+      expect(refs).toEqual(Array.from({ length: 1250 }, (_, k) => k * 4 + fp));
+    }
+  });
+
+  it('given an empty table, then nothing is a candidate; a key number out of range is refused', () => {
+    const t = new FingerprintTable();
+    expect(t.first(12345)).toBe(-1);
+    expect(() => t.add(1, -1)).toThrow(RangeError);
+    expect(() => t.add(1, 2 ** 32 - 1)).toThrow(RangeError);
+    expect(() => new FingerprintTable(0)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * An exact set of keys (strings), optionally with an int32 value per key, for the read model's
+ * order and sale indexes: an in-memory `FingerprintTable` in front of the keys kept in the read
+ * model's file (`keyChunks.ts`). Every fingerprint hit is confirmed against the real key — the
+ * batch's new keys from memory, older ones from their row on disk — so an answer is never
+ * taken from a hash.
+ */
+import { FingerprintTable } from './fingerprintTable.js';
+import { CHUNK_KEYS, type KeyChunk, type KeyChunkStatements } from './keyChunks.js';
+import type { IndexKey } from './indexKeys.js';
+
+export interface KeyIndexOptions {
+  /** The read model's hash seed (its fingerprints are persisted, so it is the file's, not the process's). */
+  readonly seed: number;
+  /** Fingerprint bits (32; fewer in tests to force collisions). */
+  readonly bits: number;
+  /** Whether keys carry a value. */
+  readonly values: boolean;
+}
+
+/** A blob's little-endian int32 words (copied: a blob's bytes need not be 4-byte aligned). */
+function int32sOf(blob: Buffer): Int32Array {
+  const words = new Int32Array(blob.length >>> 2);
+  new Uint8Array(words.buffer).set(blob.subarray(0, words.length * 4));
+  return words;
+}
+
+export class KeyIndex {
+  private readonly table: FingerprintTable;
+  /** Keys numbered below this are on disk; the others are `pending`. */
+  private persisted: number;
+  private pending: string[] = [];
+  private pendingHashes = new Int32Array(CHUNK_KEYS);
+  private vals: Int32Array | undefined;
+  /** Values changed since the last flush of keys already on disk. */
+  private readonly changed = new Map<number, number>();
+  /** The last `find`'s key hash (persisted: a load with any fingerprint width reads it) and fingerprint. */
+  private lastHash = 0;
+  private lastFp = 0;
+  /** The last row read to confirm a hit (returns often ask about neighbouring sales). */
+  private chunk: KeyChunk | undefined;
+
+  /** Loads the index of the keys on disk (fingerprints and values only). */
+  constructor(
+    private readonly disk: KeyChunkStatements,
+    private readonly options: KeyIndexOptions,
+  ) {
+    const count = disk.count();
+    // Room for a quarter more before the first growth: a loaded index goes on growing.
+    this.table = new FingerprintTable(options.bits, count * 1.25);
+    if (options.values) this.vals = new Int32Array(Math.max(CHUNK_KEYS, count));
+    for (const [first, hashes, vals] of disk.hashes()) {
+      const words = int32sOf(hashes);
+      for (let i = 0; i < words.length; i++)
+        this.table.add(this.table.fingerprint(words[i] as number), first + i);
+      if (vals !== null) this.vals?.set(int32sOf(vals), first);
+    }
+    for (const [refs, vals] of disk.updates()) {
+      const values = int32sOf(vals);
+      const keys = int32sOf(refs);
+      for (let i = 0; i < keys.length; i++) this.setValueAt((keys[i] as number) >>> 0, values[i] as number);
+    }
+    this.persisted = count;
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** Bytes held in memory: the table and the values (not the batch's pending keys). */
+  get bytes(): number {
+    return this.table.bytes + (this.vals?.byteLength ?? 0);
+  }
+
+  /** The number of `key`, or −1 when it is not held (then `add(key)` may follow). */
+  find(key: IndexKey): number {
+    const t = this.table;
+    this.lastHash = key.hash(this.options.seed);
+    const fp = t.fingerprint(this.lastHash);
+    this.lastFp = fp;
+    for (let s = t.first(fp); s >= 0; s = t.next(s, fp)) {
+      const ref = t.refAt(s);
+      if (this.keyOf(ref) === key.text()) return ref;
+    }
+    return -1;
+  }
+
+  /** Holds `key`, which the last `find` did not find; answers its number. */
+  add(key: IndexKey): number {
+    const ref = this.persisted + this.pending.length;
+    this.table.add(this.lastFp, ref);
+    if (this.pending.length === this.pendingHashes.length) {
+      const hashes = new Int32Array(this.pendingHashes.length * 2);
+      hashes.set(this.pendingHashes);
+      this.pendingHashes = hashes;
+    }
+    this.pendingHashes[this.pending.length] = this.lastHash;
+    this.pending.push(key.text());
+    if (this.vals !== undefined) this.setValueAt(ref, 0);
+    return ref;
+  }
+
+  value(ref: number): number {
+    return this.vals?.[ref] ?? 0;
+  }
+
+  setValue(ref: number, value: number): void {
+    this.setValueAt(ref, value);
+    if (ref < this.persisted) this.changed.set(ref, value);
+  }
+
+  /** Appends the keys added and the values changed since the last flush (in the batch's transaction). */
+  flush(): void {
+    const n = this.pending.length;
+    if (n > 0) {
+      const values = this.vals?.subarray(this.persisted, this.persisted + n);
+      this.disk.append(this.persisted, this.pending, this.pendingHashes.subarray(0, n), values);
+      this.persisted += n;
+      this.pending = [];
+    }
+    this.disk.appendUpdates(this.changed);
+    this.changed.clear();
+  }
+
+  private setValueAt(ref: number, value: number): void {
+    let vals = this.vals;
+    if (vals === undefined) throw new Error('this key index holds no values');
+    if (ref >= vals.length) {
+      const grown = new Int32Array(Math.max(ref + 1, Math.ceil(vals.length * 1.5)));
+      grown.set(vals);
+      this.vals = vals = grown;
+    }
+    vals[ref] = value;
+  }
+
+  /** Key number `ref`: from the batch in memory, else from its row on disk. */
+  private keyOf(ref: number): string {
+    if (ref >= this.persisted) return this.pending[ref - this.persisted] as string;
+    let chunk = this.chunk;
+    if (chunk === undefined || ref < chunk.first || ref >= chunk.first + chunk.count) {
+      chunk = this.disk.holding(ref);
+      if (chunk === undefined) throw new Error(`key ${ref} is in the index but not on disk`);
+      this.chunk = chunk;
+    }
+    return chunk.keyOf(ref);
+  }
+}
