@@ -25,9 +25,9 @@ describe('spec examples', () => {
     expect(JSON.parse(run.stdout)).toEqual(expected);
   });
 
-  it.each(names)('and the same with the projection in the main thread: %s', (name) => {
+  it.each(names)('and the same with the projection on a worker thread: %s', (name) => {
     const run = chanperf(['replay', join(EXAMPLES, `${name}.ndjson`)], {
-      CHANPERF_PROJECTION_THREAD: 'main',
+      CHANPERF_PROJECTION_THREAD: 'worker',
     });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
