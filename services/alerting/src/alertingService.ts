@@ -202,7 +202,10 @@ async function runDeliveryLoop(loop: DeliveryLoop): Promise<void> {
       }
       if (loop.stopping) return;
       if (!lease.delivering()) continue;
-      recordRaised(loop.delivery, batch.map((b) => b.alert));
+      recordRaised(
+        loop.delivery,
+        batch.map((b) => b.alert),
+      );
       for (const { seq, alert } of batch) {
         if (loop.stopping) return;
         if (!lease.delivering()) break;
