@@ -11,9 +11,11 @@
  * before it. A failed commit fails every request of its group with the same error: none of
  * them was acknowledged, and nothing of them was committed.
  *
- * A group starts when nothing else is pending, or when no other request body is still arriving
- * (bodies whose headers came in: `bodyArriving`), or once its first request has waited
- * `maxWaitMs`. A lone client is never made to wait.
+ * A group starts at the end of the event loop's turn that brought its first request (after the
+ * sockets read in that turn: the synchronous commit before held the loop while other clients'
+ * bodies came in, and each of them used to be committed on its own), unless other request
+ * bodies are still arriving (their headers came in: `bodyArriving`); it waits for those at
+ * most `maxWaitMs` after its first request. A lone client waits one turn of the loop.
  */
 import type { Outcome, RawInput } from '@chanperf/engine';
 
@@ -35,10 +37,7 @@ export interface GroupCommitter {
   ingest: IngestCall;
   /** A request whose body is under way (its headers are in): a group may wait for it. */
   bodyArriving(request: object): void;
-  /**
-   * That request's body is in hand, or the request ended without one. The group is looked at
-   * again after the current synchronous run, so a handler calls this and then `ingest`.
-   */
+  /** That request's body is in hand, or the request ended without one. */
   bodyArrived(request: object): void;
 }
 
@@ -55,6 +54,8 @@ export function groupCommitter(call: IngestCall, options: GroupCommitOptions): G
   /** Requests whose body is arriving, with when their headers came in. */
   const arriving = new Map<object, number>();
   let committing = false;
+  /** A look at the pending requests is due (setImmediate). */
+  let scheduled = false;
   let timer: NodeJS.Timeout | undefined;
 
   /** Whether a body that began arriving less than `maxWaitMs` ago is still on its way. */
@@ -66,7 +67,15 @@ export function groupCommitter(call: IngestCall, options: GroupCommitOptions): G
     return false;
   };
 
+  /** Looks at the pending requests once the current turn of the event loop has read its sockets. */
   const kick = (): void => {
+    if (committing || scheduled || pending.length === 0) return;
+    scheduled = true;
+    setImmediate(decide);
+  };
+
+  const decide = (): void => {
+    scheduled = false;
     const first = pending[0];
     if (committing || first === undefined) return;
     const now = performance.now();
@@ -118,7 +127,7 @@ export function groupCommitter(call: IngestCall, options: GroupCommitOptions): G
       arriving.set(request, performance.now());
     },
     bodyArrived(request) {
-      if (arriving.delete(request)) queueMicrotask(kick);
+      if (arriving.delete(request)) kick();
     },
   };
 }

@@ -36,24 +36,42 @@ function heldIngest(): { call: IngestCall; calls: Call[] } {
 
 const ids = (outcomes: Outcome[]) => outcomes.map((o) => ('eventId' in o ? o.eventId : null));
 const OPTIONS = { maxWaitMs: 60_000, maxInputs: 50_000 };
+/** The end of the current turn of the event loop (after its setImmediate callbacks). */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('group commit', () => {
-  it('given nothing else pending, when a request comes, then it is committed at once, alone', () => {
+  it('given nothing else pending, when a request comes, then it is committed at the end of the turn, alone', async () => {
     const { call, calls } = heldIngest();
     const g = groupCommitter(call, OPTIONS);
     void g.ingest(inputs('a1', 'a2'));
+    await turn();
     expect(calls.map((c) => c.texts)).toEqual([['a1', 'a2']]);
+  });
+
+  it('given requests coming in the same turn of the event loop, then they are committed together', async () => {
+    const { call, calls } = heldIngest();
+    const g = groupCommitter(call, OPTIONS);
+    const a = g.ingest(inputs('a1'));
+    const b = g.ingest(inputs('b1'));
+    await turn();
+    expect(calls.map((c) => c.texts)).toEqual([['a1', 'b1']]);
+    calls[0]?.finish();
+    expect(ids(await a)).toEqual(['a1']);
+    expect(ids(await b)).toEqual(['b1']);
   });
 
   it('given a commit under way, when requests come meanwhile, then they are committed next as one group, each answered with its own outcomes', async () => {
     const { call, calls } = heldIngest();
     const g = groupCommitter(call, OPTIONS);
     const a = g.ingest(inputs('a1'));
+    await turn();
     const b = g.ingest(inputs('b1', 'b2'));
     const c = g.ingest(inputs('c1'));
+    await turn();
     expect(calls).toHaveLength(1);
     calls[0]?.finish();
     expect(ids(await a)).toEqual(['a1']);
+    await turn();
     expect(calls.map((x) => x.texts)).toEqual([['a1'], ['b1', 'b2', 'c1']]);
     calls[1]?.finish();
     expect(ids(await b)).toEqual(['b1', 'b2']);
@@ -66,10 +84,11 @@ describe('group commit', () => {
     const other = {};
     g.bodyArriving(other);
     const a = g.ingest(inputs('a1'));
+    await turn();
     expect(calls).toHaveLength(0);
     g.bodyArrived(other);
     const b = g.ingest(inputs('b1'));
-    await Promise.resolve();
+    await turn();
     expect(calls.map((x) => x.texts)).toEqual([['a1', 'b1']]);
     calls[0]?.finish();
     expect(ids(await a)).toEqual(['a1']);
@@ -81,6 +100,7 @@ describe('group commit', () => {
     const g = groupCommitter(call, { maxWaitMs: 5, maxInputs: 50_000 });
     g.bodyArriving({});
     const a = g.ingest(inputs('a1'));
+    await turn();
     expect(calls).toHaveLength(0);
     await expect.poll(() => calls.length).toBe(1);
     calls[0]?.finish();
@@ -93,8 +113,10 @@ describe('group commit', () => {
     const answered = {};
     g.bodyArriving(answered);
     void g.ingest(inputs('a1'));
+    await turn();
+    expect(calls).toHaveLength(0);
     g.bodyArrived(answered); // e.g. answered 415 before its body was read
-    await Promise.resolve();
+    await turn();
     expect(calls.map((x) => x.texts)).toEqual([['a1']]);
   });
 
@@ -102,6 +124,7 @@ describe('group commit', () => {
     const { call, calls } = heldIngest();
     const g = groupCommitter(call, { maxWaitMs: 60_000, maxInputs: 3 });
     void g.ingest(inputs('a1'));
+    await turn();
     void g.ingest(inputs('b1', 'b2', 'b3', 'b4'));
     void g.ingest(inputs('c1'));
     calls[0]?.finish();
@@ -116,15 +139,18 @@ describe('group commit', () => {
     const { call, calls } = heldIngest();
     const g = groupCommitter(call, OPTIONS);
     const a = g.ingest(inputs('a1'));
+    await turn();
     const b = g.ingest(inputs('b1'));
     const c = g.ingest(inputs('c1'));
     calls[0]?.finish();
     await a;
+    await expect.poll(() => calls.length).toBe(2);
     const full = new Error('storage full');
     calls[1]?.fail(full);
     await expect(b).rejects.toBe(full);
     await expect(c).rejects.toBe(full);
     const d = g.ingest(inputs('d1'));
+    await turn();
     expect(calls.map((x) => x.texts)).toEqual([['a1'], ['b1', 'c1'], ['d1']]);
     calls[2]?.finish();
     expect(ids(await d)).toEqual(['d1']);
@@ -134,6 +160,7 @@ describe('group commit', () => {
     const { call, calls } = heldIngest();
     const g = groupCommitter(call, OPTIONS);
     void g.ingest(inputs('a1'));
+    await turn();
     void g.ingest(inputs('b1', 'b2'));
     void g.ingest(inputs('r1'), [7]);
     calls[0]?.finish();
