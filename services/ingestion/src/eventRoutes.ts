@@ -82,7 +82,7 @@ export function registerEventRoutes(app: App, runtime: IngestionDeps, service: I
     async (request, reply) => {
       let inputs: RawInput[];
       if (typeof request.body === 'string') {
-        inputs = ndjsonInputs(request, request.body);
+        inputs = ndjsonInputs(request);
         const items = inputs.reduce((n, i) => (isBlankLine(i.text) ? n : n + 1), 0);
         if (items > MAX_ITEMS) {
           return sendError(
