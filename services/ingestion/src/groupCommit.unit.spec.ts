@@ -97,12 +97,13 @@ describe('group commit', () => {
 
   it('given a body that does not come within maxWaitMs, then the waiting request is committed without it', async () => {
     const { call, calls } = heldIngest();
-    const g = groupCommitter(call, { maxWaitMs: 5, maxInputs: 50_000 });
+    // Long enough that the first look (a turn of the loop later) comes well before it.
+    const g = groupCommitter(call, { maxWaitMs: 300, maxInputs: 50_000 });
     g.bodyArriving({});
     const a = g.ingest(inputs('a1'));
     await turn();
     expect(calls).toHaveLength(0);
-    await expect.poll(() => calls.length).toBe(1);
+    await expect.poll(() => calls.length, { timeout: 5000 }).toBe(1);
     calls[0]?.finish();
     expect(ids(await a)).toEqual(['a1']);
   });
