@@ -5,7 +5,7 @@
 import { isBlankLine } from '@chanperf/domain';
 import type { RawInput } from '@chanperf/engine';
 import { errorSchema, sendError, type App } from '@chanperf/runtime';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { IngestionDeps, IngestionService } from './ingestionService.js';
 import { outcomeSchema, toItem, type ItemOutcome } from './itemOutcomes.js';
@@ -37,34 +37,13 @@ function summary(items: ItemOutcome[]): string {
   } satisfies z.infer<typeof postResultSchema>);
 }
 
-/**
- * Marks the request's body as on its way (the last of the onRequest hooks: the earlier ones may
- * answer it at once), so that a group commit already waiting can take it in too.
- */
-function bodyArriving(service: IngestionService) {
-  return (request: FastifyRequest): Promise<void> => {
-    service.bodyArriving(request);
-    return Promise.resolve();
-  };
-}
-
-/** A request answered before its handler (413, 415, a bad body) or abandoned is no longer awaited. */
-function bodyDone(service: IngestionService) {
-  return (request: FastifyRequest): Promise<void> => {
-    service.bodyArrived(request);
-    return Promise.resolve();
-  };
-}
-
 export function registerEventRoutes(app: App, runtime: IngestionDeps, service: IngestionService): void {
   const { rejectedMaxBytesPerItem } = runtime.config;
   app.post(
     '/v1/events',
     {
       config: { roles: ['ingest', 'admin'] },
-      onRequest: [eventsMediaType, identityOnly, rejectedRoom(runtime), bodyArriving(service)],
-      onResponse: bodyDone(service),
-      onRequestAbort: bodyDone(service),
+      onRequest: [eventsMediaType, identityOnly, rejectedRoom(runtime)],
       schema: {
         tags: ['ingestion'],
         summary: 'Append ERP events (a JSON array, or NDJSON); per item: accepted, duplicate or rejected',
@@ -106,9 +85,7 @@ export function registerEventRoutes(app: App, runtime: IngestionDeps, service: I
         }
         inputs = request.body.map((item, i) => ({ text: JSON.stringify(item), source: 'http', line: i + 1 }));
       }
-      const capped = inputs.map((input) => capRaw(input, rejectedMaxBytesPerItem));
-      service.bodyArrived(request);
-      const outcomes = await service.ingest(capped);
+      const outcomes = await service.ingest(inputs.map((input) => capRaw(input, rejectedMaxBytesPerItem)));
       const items = outcomes.flatMap((o, i) => toItem(i, o) ?? []);
       // The text is sent as it is (the typed reply would take only the object).
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(summary(items));

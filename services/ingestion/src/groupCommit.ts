@@ -11,11 +11,11 @@
  * before it. A failed commit fails every request of its group with the same error: none of
  * them was acknowledged, and nothing of them was committed.
  *
- * A group starts at the end of the event loop's turn that brought its first request (after the
- * sockets read in that turn: the synchronous commit before held the loop while other clients'
- * bodies came in, and each of them used to be committed on its own), unless other request
- * bodies are still arriving (their headers came in: `bodyArriving`); it waits for those at
- * most `maxWaitMs` after its first request. A lone client waits one turn of the loop.
+ * A group starts at the end of the event loop's turn that brought its first request, after the
+ * sockets read in that turn (setImmediate): the synchronous commit before held the loop while
+ * other clients' bodies came in, and each of them used to be committed on its own. Requests
+ * that come while a group commits make the next group. A lone client waits one turn of the
+ * loop. (Waiting up to 10 ms for bodies whose headers were in was measured too: slower.)
  */
 import type { Outcome, RawInput } from '@chanperf/engine';
 
@@ -26,70 +26,32 @@ export type IngestCall = (
 ) => Promise<Outcome[]>;
 
 export interface GroupCommitOptions {
-  /** The longest the first request of a group waits for bodies still arriving. */
-  readonly maxWaitMs: number;
   /** A group takes no more requests once it holds this many inputs (at least one request). */
   readonly maxInputs: number;
-}
-
-export interface GroupCommitter {
-  /** Ingests `inputs` in the next group commit; resolves with their outcomes once it is durable. */
-  ingest: IngestCall;
-  /** A request whose body is under way (its headers are in): a group may wait for it. */
-  bodyArriving(request: object): void;
-  /** That request's body is in hand, or the request ended without one. */
-  bodyArrived(request: object): void;
 }
 
 interface Waiting {
   readonly inputs: readonly RawInput[];
   readonly redriving: readonly (number | null)[] | undefined;
-  readonly since: number;
   readonly resolve: (outcomes: Outcome[]) => void;
   readonly reject: (err: unknown) => void;
 }
 
-export function groupCommitter(call: IngestCall, options: GroupCommitOptions): GroupCommitter {
+/** `call` through group commits: the returned function ingests in the next group, as `call` would. */
+export function groupCommitter(call: IngestCall, options: GroupCommitOptions): IngestCall {
   const pending: Waiting[] = [];
-  /** Requests whose body is arriving, with when their headers came in. */
-  const arriving = new Map<object, number>();
   let committing = false;
   /** A look at the pending requests is due (setImmediate). */
   let scheduled = false;
-  let timer: NodeJS.Timeout | undefined;
-
-  /** Whether a body that began arriving less than `maxWaitMs` ago is still on its way. */
-  const bodiesUnderWay = (now: number): boolean => {
-    for (const [request, since] of arriving) {
-      if (now - since <= options.maxWaitMs) return true;
-      arriving.delete(request); // a slow body: the group stops waiting for it
-    }
-    return false;
-  };
 
   /** Looks at the pending requests once the current turn of the event loop has read its sockets. */
   const kick = (): void => {
     if (committing || scheduled || pending.length === 0) return;
     scheduled = true;
-    setImmediate(decide);
-  };
-
-  const decide = (): void => {
-    scheduled = false;
-    const first = pending[0];
-    if (committing || first === undefined) return;
-    const now = performance.now();
-    const waited = now - first.since;
-    if (waited < options.maxWaitMs && inputCount(pending) < options.maxInputs && bodiesUnderWay(now)) {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        kick();
-      }, options.maxWaitMs - waited);
-      return;
-    }
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    void commit(takeGroup(pending, options.maxInputs));
+    setImmediate(() => {
+      scheduled = false;
+      if (!committing && pending.length > 0) void commit(takeGroup(pending, options.maxInputs));
+    });
   };
 
   const commit = async (group: Waiting[]): Promise<void> => {
@@ -116,24 +78,11 @@ export function groupCommitter(call: IngestCall, options: GroupCommitOptions): G
     }
   };
 
-  return {
-    ingest(inputs, redriving) {
-      return new Promise<Outcome[]>((resolve, reject) => {
-        pending.push({ inputs, redriving, since: performance.now(), resolve, reject });
-        kick();
-      });
-    },
-    bodyArriving(request) {
-      arriving.set(request, performance.now());
-    },
-    bodyArrived(request) {
-      if (arriving.delete(request)) kick();
-    },
-  };
-}
-
-function inputCount(waiting: readonly Waiting[]): number {
-  return waiting.reduce((n, w) => n + w.inputs.length, 0);
+  return (inputs, redriving) =>
+    new Promise<Outcome[]>((resolve, reject) => {
+      pending.push({ inputs, redriving, resolve, reject });
+      kick();
+    });
 }
 
 /** The oldest waiting requests, up to `maxInputs` inputs (always at least one request). */

@@ -35,24 +35,24 @@ function heldIngest(): { call: IngestCall; calls: Call[] } {
 }
 
 const ids = (outcomes: Outcome[]) => outcomes.map((o) => ('eventId' in o ? o.eventId : null));
-const OPTIONS = { maxWaitMs: 60_000, maxInputs: 50_000 };
+const OPTIONS = { maxInputs: 50_000 };
 /** The end of the current turn of the event loop (after its setImmediate callbacks). */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('group commit', () => {
   it('given nothing else pending, when a request comes, then it is committed at the end of the turn, alone', async () => {
     const { call, calls } = heldIngest();
-    const g = groupCommitter(call, OPTIONS);
-    void g.ingest(inputs('a1', 'a2'));
+    const ingest = groupCommitter(call, OPTIONS);
+    void ingest(inputs('a1', 'a2'));
     await turn();
     expect(calls.map((c) => c.texts)).toEqual([['a1', 'a2']]);
   });
 
   it('given requests coming in the same turn of the event loop, then they are committed together', async () => {
     const { call, calls } = heldIngest();
-    const g = groupCommitter(call, OPTIONS);
-    const a = g.ingest(inputs('a1'));
-    const b = g.ingest(inputs('b1'));
+    const ingest = groupCommitter(call, OPTIONS);
+    const a = ingest(inputs('a1'));
+    const b = ingest(inputs('b1'));
     await turn();
     expect(calls.map((c) => c.texts)).toEqual([['a1', 'b1']]);
     calls[0]?.finish();
@@ -62,11 +62,11 @@ describe('group commit', () => {
 
   it('given a commit under way, when requests come meanwhile, then they are committed next as one group, each answered with its own outcomes', async () => {
     const { call, calls } = heldIngest();
-    const g = groupCommitter(call, OPTIONS);
-    const a = g.ingest(inputs('a1'));
+    const ingest = groupCommitter(call, OPTIONS);
+    const a = ingest(inputs('a1'));
     await turn();
-    const b = g.ingest(inputs('b1', 'b2'));
-    const c = g.ingest(inputs('c1'));
+    const b = ingest(inputs('b1', 'b2'));
+    const c = ingest(inputs('c1'));
     await turn();
     expect(calls).toHaveLength(1);
     calls[0]?.finish();
@@ -78,56 +78,13 @@ describe('group commit', () => {
     expect(ids(await c)).toEqual(['c1']);
   });
 
-  it('given a body under way, when a request comes, then its commit waits for that body and takes it in', async () => {
-    const { call, calls } = heldIngest();
-    const g = groupCommitter(call, OPTIONS);
-    const other = {};
-    g.bodyArriving(other);
-    const a = g.ingest(inputs('a1'));
-    await turn();
-    expect(calls).toHaveLength(0);
-    g.bodyArrived(other);
-    const b = g.ingest(inputs('b1'));
-    await turn();
-    expect(calls.map((x) => x.texts)).toEqual([['a1', 'b1']]);
-    calls[0]?.finish();
-    expect(ids(await a)).toEqual(['a1']);
-    expect(ids(await b)).toEqual(['b1']);
-  });
-
-  it('given a body that does not come within maxWaitMs, then the waiting request is committed without it', async () => {
-    const { call, calls } = heldIngest();
-    // Long enough that the first look (a turn of the loop later) comes well before it.
-    const g = groupCommitter(call, { maxWaitMs: 300, maxInputs: 50_000 });
-    g.bodyArriving({});
-    const a = g.ingest(inputs('a1'));
-    await turn();
-    expect(calls).toHaveLength(0);
-    await expect.poll(() => calls.length, { timeout: 5000 }).toBe(1);
-    calls[0]?.finish();
-    expect(ids(await a)).toEqual(['a1']);
-  });
-
-  it('given a request ended without a body, then the group stops waiting for it', async () => {
-    const { call, calls } = heldIngest();
-    const g = groupCommitter(call, OPTIONS);
-    const answered = {};
-    g.bodyArriving(answered);
-    void g.ingest(inputs('a1'));
-    await turn();
-    expect(calls).toHaveLength(0);
-    g.bodyArrived(answered); // e.g. answered 415 before its body was read
-    await turn();
-    expect(calls.map((x) => x.texts)).toEqual([['a1']]);
-  });
-
   it('given maxInputs, then a group takes no more requests past it (but always one)', async () => {
     const { call, calls } = heldIngest();
-    const g = groupCommitter(call, { maxWaitMs: 60_000, maxInputs: 3 });
-    void g.ingest(inputs('a1'));
+    const ingest = groupCommitter(call, { maxInputs: 3 });
+    void ingest(inputs('a1'));
     await turn();
-    void g.ingest(inputs('b1', 'b2', 'b3', 'b4'));
-    void g.ingest(inputs('c1'));
+    void ingest(inputs('b1', 'b2', 'b3', 'b4'));
+    void ingest(inputs('c1'));
     calls[0]?.finish();
     await expect.poll(() => calls.length).toBe(2);
     expect(calls[1]?.texts).toEqual(['b1', 'b2', 'b3', 'b4']);
@@ -138,11 +95,11 @@ describe('group commit', () => {
 
   it('given a failed commit, then every request of its group gets the error, and the next group commits', async () => {
     const { call, calls } = heldIngest();
-    const g = groupCommitter(call, OPTIONS);
-    const a = g.ingest(inputs('a1'));
+    const ingest = groupCommitter(call, OPTIONS);
+    const a = ingest(inputs('a1'));
     await turn();
-    const b = g.ingest(inputs('b1'));
-    const c = g.ingest(inputs('c1'));
+    const b = ingest(inputs('b1'));
+    const c = ingest(inputs('c1'));
     calls[0]?.finish();
     await a;
     await expect.poll(() => calls.length).toBe(2);
@@ -150,7 +107,7 @@ describe('group commit', () => {
     calls[1]?.fail(full);
     await expect(b).rejects.toBe(full);
     await expect(c).rejects.toBe(full);
-    const d = g.ingest(inputs('d1'));
+    const d = ingest(inputs('d1'));
     await turn();
     expect(calls.map((x) => x.texts)).toEqual([['a1'], ['b1', 'c1'], ['d1']]);
     calls[2]?.finish();
@@ -159,11 +116,11 @@ describe('group commit', () => {
 
   it('given a redrive in a group, then the ids it redrives line up with its inputs, the others null', async () => {
     const { call, calls } = heldIngest();
-    const g = groupCommitter(call, OPTIONS);
-    void g.ingest(inputs('a1'));
+    const ingest = groupCommitter(call, OPTIONS);
+    void ingest(inputs('a1'));
     await turn();
-    void g.ingest(inputs('b1', 'b2'));
-    void g.ingest(inputs('r1'), [7]);
+    void ingest(inputs('b1', 'b2'));
+    void ingest(inputs('r1'), [7]);
     calls[0]?.finish();
     await expect.poll(() => calls.length).toBe(2);
     expect(calls[0]?.redriving).toBeUndefined();
@@ -171,7 +128,7 @@ describe('group commit', () => {
   });
 
   it('given an ingest answering fewer outcomes than inputs, then the group fails rather than misattributing', async () => {
-    const g = groupCommitter(() => Promise.resolve([]), OPTIONS);
-    await expect(g.ingest(inputs('a1'))).rejects.toThrow(/0 outcomes for 1 inputs/);
+    const ingest = groupCommitter(() => Promise.resolve([]), OPTIONS);
+    await expect(ingest(inputs('a1'))).rejects.toThrow(/0 outcomes for 1 inputs/);
   });
 });

@@ -7,9 +7,9 @@
 import { formatMonth, parseTimestamp, MonthClock, type Month } from '@chanperf/domain';
 import type { Ingestor, Outcome, RawInput } from '@chanperf/engine';
 import type { Runtime } from '@chanperf/runtime';
-import { groupCommitter, type GroupCommitOptions, type GroupCommitter } from './groupCommit.js';
+import { groupCommitter, type GroupCommitOptions } from './groupCommit.js';
 
-export interface IngestionService extends GroupCommitter {
+export interface IngestionService {
   /**
    * Ingests inputs, counts them in the metrics, wakes the projection, and auto-closes; resolves
    * with one outcome per input once they are committed (with other calls waiting meanwhile).
@@ -17,11 +17,8 @@ export interface IngestionService extends GroupCommitter {
   ingest(inputs: readonly RawInput[], redriving?: readonly (number | null)[]): Promise<Outcome[]>;
 }
 
-/**
- * How long a group waits for request bodies still arriving (a 1 000-line body takes a few
- * milliseconds to read), and how many inputs it gathers at most.
- */
-const GROUP_COMMIT: GroupCommitOptions = { maxWaitMs: 10, maxInputs: 50_000 };
+/** How many inputs a group commit gathers at most (five bodies of 10 000 items). */
+const GROUP_COMMIT: GroupCommitOptions = { maxInputs: 50_000 };
 
 /** What the ingestion service uses of the runtime. */
 export type IngestionDeps = Pick<
@@ -77,7 +74,7 @@ export function createIngestion(
     runtime.logger.info({ month: event.data.month, outcome: closed[0]?.status }, 'auto-close');
   };
 
-  return groupCommitter(async (inputs, redriving) => {
+  const ingest = groupCommitter(async (inputs, redriving) => {
     const ingestor = await runtime.ingestor();
     const outcomes = await ingestor.ingest(inputs, redriving === undefined ? {} : { redriving });
     count(outcomes);
@@ -85,4 +82,5 @@ export function createIngestion(
     runtime.bus.emit('appended', await runtime.store.log.head());
     return outcomes;
   }, groupCommit);
+  return { ingest };
 }
