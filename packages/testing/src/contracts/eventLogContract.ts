@@ -145,7 +145,13 @@ export function eventLogContract(
       expect(await h.log.head()).toBe(0);
       expect(await h.log.read(0, 10)).toEqual([]);
       expect(await h.log.counts()).toEqual({ lines: 0, accepted: 0, duplicates: 0, rejected: 0 });
-      expect(await h.log.acceptanceFacts()).toEqual({ channels: [], promotions: [], lastClosed: null });
+      expect(await h.log.acceptanceFacts()).toEqual({
+        channels: [],
+        promotions: [],
+        lastClosed: null,
+        priceChanges: [],
+        parentAssignments: [],
+      });
       expect(await h.log.sourceCheckpoint('file:none.ndjson')).toBeUndefined();
     });
 
