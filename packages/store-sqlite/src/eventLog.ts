@@ -39,6 +39,9 @@ interface EventRow {
   payload: string;
 }
 
+/** A parent fact's key in `acceptance_facts`: its log position in this many digits, a space, its JSON. */
+const PARENT_KEY_DIGITS = 16;
+
 /** A string literal of SQL. */
 function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
@@ -231,7 +234,10 @@ export class SqliteEventLog implements EventLog, Feed {
         ? parentFactOf(event)
         : undefined;
     if (fact !== undefined) {
-      this.insertFact.run('parent', `${String(position).padStart(16, '0')} ${JSON.stringify(fact)}`);
+      this.insertFact.run(
+        'parent',
+        `${String(position).padStart(PARENT_KEY_DIGITS, '0')} ${JSON.stringify(fact)}`,
+      );
     }
   }
 
@@ -316,7 +322,8 @@ export class SqliteEventLog implements EventLog, Feed {
       if (r.kind === 'channel') channels.push(r.key);
       else if (r.kind === 'promotion') promotions.push(r.key);
       else if (r.kind === 'priceChange') priceChanges.push(r.key);
-      else if (r.kind === 'parent') parentAssignments.push(JSON.parse(r.key.slice(17)) as ParentFact);
+      else if (r.kind === 'parent')
+        parentAssignments.push(JSON.parse(r.key.slice(PARENT_KEY_DIGITS + 1)) as ParentFact);
       else if (r.kind === 'closed') lastClosed = Math.max(lastClosed ?? 0, Number(r.key));
     }
     return Promise.resolve({ channels, promotions, lastClosed, priceChanges, parentAssignments });
