@@ -6,10 +6,12 @@
  */
 import type { Database as DB } from 'better-sqlite3';
 import {
+  addClaimInput,
   applyNewOrders,
   initialProjectionState,
   ProjectionChanges,
   type Alert,
+  type ClaimInputRecord,
   type Month,
   type MonthFacts,
   type ProjectionIndex,
@@ -27,6 +29,7 @@ import {
   putMonthRow,
   readModelStatements,
   restoreGlobal,
+  putClaimInputs,
   type ChannelBody,
   type GlobalBody,
   type MonthRow,
@@ -90,6 +93,7 @@ export class SqliteReadStore implements ReadStore {
       );
     }
     state.channelOrder.push(...[...state.channels.keys()].sort());
+    this.loadClaimInputs(state);
     const below = hotFrom(state);
     cold.moveTo(below);
     const rows = this.db.prepare(`SELECT * FROM rm_months WHERE month >= ?`).iterate(below);
@@ -97,6 +101,16 @@ export class SqliteReadStore implements ReadStore {
       state.channels.get(r.channel_id)?.months.set(r.month, factsOf(r));
     }
     return Promise.resolve({ state, position });
+  }
+
+  /** (v2) Replays the saved claim inputs into their channels, in log order. */
+  private loadClaimInputs(state: ProjectionState): void {
+    const rows = this.db.prepare(`SELECT body FROM rm_claim_inputs ORDER BY seq`).pluck().iterate();
+    for (const body of rows as IterableIterator<string>) {
+      const r = JSON.parse(body) as ClaimInputRecord;
+      const channel = state.channels.get(r.channelId);
+      if (channel !== undefined) addClaimInput(channel.claimInputs, r);
+    }
   }
 
   /**
@@ -208,6 +222,7 @@ export class SqliteReadStore implements ReadStore {
       }
     }
     if (changes.global) s.putGlobal.run(JSON.stringify(globalBodyOf(state)));
+    putClaimInputs(s, changes.claimInputs);
   }
 
   position(): Promise<number> {

@@ -17,6 +17,16 @@ import { channelGrowth, closedStatus, isClosed, targetBpsFor, type ClosedStatus 
 import { closeThrough } from './periodClose.js';
 import { saleBonusBps } from './promotions.js';
 import { ProjectionChanges } from './dirtyTracking.js';
+import { judgeLate, lateBefore } from './v2Judgements.js';
+import {
+  applyInventoryReported,
+  applyPriceChanged,
+  applyReparented,
+  applyTargetSet,
+  markV2Log,
+  recordClaimReturn,
+  recordClaimSale,
+} from './v2Evolve.js';
 import {
   emptyMonthFacts,
   type ChannelState,
@@ -83,6 +93,8 @@ function applyMoneyEvent(ctx: RulesContext, e: SaleRecorded | SaleReturned): voi
   const late = isClosed(state, month);
   const watched: Month[] = late ? (isClosed(state, month + 1) ? [month, month + 1] : [month]) : [];
   const before: ClosedStatus[] = watched.map((m) => closedStatus(state, channel, m));
+  // (v2) Taken before the event moves anything, the channel's first month included.
+  const v2Before = late ? lateBefore(state, channel, month) : null;
 
   const facts = touchMonth(ctx, channel, month);
   if (e.type === 'SaleRecorded') {
@@ -99,6 +111,7 @@ function applyMoneyEvent(ctx: RulesContext, e: SaleRecorded | SaleReturned): voi
       }
     }
     if (state.anyPromotedSale) ctx.index.recordSale(e.channelId, e.data.orderId, e.data.sku, bps);
+    recordClaimSale(ctx, channel, e.eventId, at, e.data);
   } else {
     facts.returns += BigInt(amount);
     facts.unitsReturned += BigInt(e.data.quantity);
@@ -106,9 +119,22 @@ function applyMoneyEvent(ctx: RulesContext, e: SaleRecorded | SaleReturned): voi
       ? (ctx.index.saleBonusBps(e.channelId, e.data.orderId, e.data.sku) ?? 0)
       : 0;
     if (bps > 0) facts.promoNumerator -= BigInt(amount) * BigInt(bps);
+    recordClaimReturn(ctx, channel, e.eventId, e.data);
   }
   if (!late) return;
   facts.restated = true;
+  raiseGrowthFlips(ctx, channel, watched, before);
+  if (v2Before !== null) judgeLate(ctx, channel, v2Before, e.type === 'SaleRecorded');
+}
+
+/** v1's flip alerts of a late event: each watched closed month whose status changed, M first. */
+function raiseGrowthFlips(
+  ctx: RulesContext,
+  channel: ChannelState,
+  watched: readonly Month[],
+  before: readonly ClosedStatus[],
+): void {
+  const { state, changes } = ctx;
   watched.forEach((m, i) => {
     const was = before[i];
     const now = closedStatus(state, channel, m);
@@ -167,7 +193,12 @@ function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
         misses: 0,
         tierChanges: [],
         alertCounts: new Map(),
+        assignments: [{ parentId: e.data.parentId ?? null, effective: month }],
+        targets: new Map(),
+        claimInputs: new Map(),
+        restatedClaims: new Set(),
       };
+      if (e.data.parentId !== undefined) markV2Log(state, changes);
       state.channels.set(e.channelId, channel);
       insertSorted(state.channelOrder, e.channelId);
       changes.markChannel(e.channelId);
@@ -195,11 +226,15 @@ function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
       const facts = touchMonth(ctx, channelOf(ctx, e.channelId), ctx.clock.monthOf(at));
       facts.satisfactionPoints += BigInt(e.data.score) * BigInt(e.data.respondents);
       facts.satisfactionRespondents += BigInt(e.data.respondents);
+      facts.surveys += 1;
       return;
     }
     case 'ProgramPublished':
       state.programs.push(toProgram(e.data, ctx.minorDigits));
       changes.markGlobal();
+      if (e.data.inactivityMonths !== undefined || e.data.priceProtectionDays !== undefined) {
+        markV2Log(state, changes);
+      }
       return;
     case 'PromotionScheduled': {
       const startsAt = parseTimestamp(e.data.startsAt);
@@ -217,7 +252,7 @@ function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
       return;
     }
     case 'PeriodClosed':
-      closeThrough(state, parseMonth(e.data.month) ?? 0, ctx.index, ctx.sink, changes);
+      closeThrough(ctx, parseMonth(e.data.month) ?? 0);
       return;
     default:
       assertNever(e);

@@ -11,7 +11,9 @@
 import type { Instant, Month } from '../calendar.js';
 import type { ChannelKind } from '../events.js';
 import type { Program } from '../program.js';
+import type { Assignment } from '../v2/distribution.js';
 import type { ProjectionChanges } from './dirtyTracking.js';
+import type { SkuClaimInputs, StoredPriceChange, TargetInEffect } from './v2State.js';
 
 /** The facts of one channel in one calendar month. */
 export interface MonthFacts {
@@ -31,6 +33,8 @@ export interface MonthFacts {
   /** Σ score × respondents. */
   satisfactionPoints: bigint;
   satisfactionRespondents: bigint;
+  /** (v2) Number of SatisfactionSurveyed events. */
+  surveys: number;
 }
 
 /** From month `effective` on, the channel holds tier index `index`. */
@@ -60,6 +64,14 @@ export interface ChannelState {
   readonly tierChanges: TierChange[];
   /** Alerts raised so far per `kind/month`, for deterministic alert ids. */
   readonly alertCounts: Map<string, number>;
+  /** (v2) Parent assignments in log order: the registration's, then each re-parenting. */
+  readonly assignments: Assignment[];
+  /** (v2) The TargetSet in effect per calendar year. */
+  readonly targets: Map<number, TargetInEffect>;
+  /** (v2) Price-protection claim inputs by SKU (`v2State.ts`). */
+  readonly claimInputs: Map<string, SkuClaimInputs>;
+  /** (v2) The changeIds of this channel's claims marked `restated` (sticky). */
+  readonly restatedClaims: Set<string>;
 }
 
 export interface Promotion {
@@ -84,6 +96,10 @@ export interface ProjectionState {
   maxMonth: Month | null;
   /** Whether any sale so far carried promotion bps; until then returns need no lookup. */
   anyPromotedSale: boolean;
+  /** (v2) Accepted price changes in log order. */
+  readonly priceChanges: StoredPriceChange[];
+  /** (v2) The log holds a v2 event or field (spec §8): the report shows the v2 sections. */
+  v2Log: boolean;
 }
 
 /** The state before the first event. */
@@ -96,6 +112,8 @@ export function initialProjectionState(): ProjectionState {
     lastClosed: null,
     maxMonth: null,
     anyPromotedSale: false,
+    priceChanges: [],
+    v2Log: false,
   };
 }
 
@@ -112,6 +130,7 @@ export function emptyMonthFacts(): MonthFacts {
     trainings: 0,
     satisfactionPoints: 0n,
     satisfactionRespondents: 0n,
+    surveys: 0,
   };
 }
 
