@@ -46,7 +46,12 @@ export function decide(
         : O.none;
     case 'TrainingCompleted':
     case 'SatisfactionSurveyed':
+    case 'TargetSet':
+    case 'InventoryReported':
+    case 'ChannelReparented':
       return state.channels.has(event.channelId) ? O.none : unknownChannel(event.channelId);
+    case 'PriceChanged':
+      return O.none;
     case 'PromotionScheduled':
       return state.promotions.has(event.data.promotionId)
         ? O.some({
@@ -109,6 +114,10 @@ export function evolveAcceptance(state: AcceptanceState, event: ChanperfEvent): 
     case 'TrainingCompleted':
     case 'SatisfactionSurveyed':
     case 'ProgramPublished':
+    case 'TargetSet':
+    case 'InventoryReported':
+    case 'ChannelReparented':
+    case 'PriceChanged':
       return;
     default:
       assertNever(event);

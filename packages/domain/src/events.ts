@@ -14,7 +14,9 @@ import {
   monthSchema,
   text,
   timestampSchema,
+  yearSchema,
 } from './fields.js';
+import { parseAmount } from './money.js';
 import { programSchema } from './program.js';
 
 export const CHANNEL_KINDS = ['distributor', 'reseller', 'retailer', 'ecommerce', 'agent'] as const;
@@ -22,7 +24,7 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 /**
  * Builds every event schema for a deployment whose currency has `digits` minor digits.
- * One declarative table of the spec's eight events: splitting it would scatter one list.
+ * One declarative table of the spec's twelve events (eight of v1, four of v2): splitting it would scatter one list.
  */
 // eslint-disable-next-line max-lines-per-function -- declarative table: the zod schemas of spec §2
 export function eventSchemas(digits: number) {
@@ -49,6 +51,7 @@ export function eventSchemas(digits: number) {
       kind: z.enum(CHANNEL_KINDS),
       online: z.boolean().optional(),
       region: text(0, Number.MAX_SAFE_INTEGER).optional(),
+      parentId: channelIdSchema.optional(),
     }),
   });
 
@@ -126,6 +129,41 @@ export function eventSchemas(digits: number) {
     data: z.object({ month: monthSchema }),
   });
 
+  /** (v2) Sent by the vendor: the partner's net target for a calendar year. */
+  const TargetSet = z.object({
+    ...channelEnvelope,
+    type: z.literal('TargetSet'),
+    data: targetData(digits),
+  });
+
+  /** (v2) Sent by the partner: units of a SKU it holds at an instant. */
+  const InventoryReported = z.object({
+    ...channelEnvelope,
+    type: z.literal('InventoryReported'),
+    data: z.object({ sku: text(1, 64), onHand: z.int().min(0), asOf: timestampSchema }),
+  });
+
+  /** (v2) Sent by partner management: the channel's parent from a month on (absent: top-level). */
+  const ChannelReparented = z.object({
+    ...channelEnvelope,
+    type: z.literal('ChannelReparented'),
+    data: z.object({ effectiveFrom: monthSchema, parentId: channelIdSchema.optional() }),
+  });
+
+  /** (v2) Sent by the vendor when a SKU's unit price changes. */
+  const PriceChanged = z.object({
+    ...programEnvelope,
+    type: z.literal('PriceChanged'),
+    data: z.object({
+      changeId: text(1, 128),
+      sku: text(1, 64),
+      oldUnitPrice: amount,
+      newUnitPrice: amount,
+      currency: currencySchema,
+      effectiveAt: timestampSchema,
+    }),
+  });
+
   const byType = {
     ChannelRegistered,
     SaleRecorded,
@@ -135,8 +173,32 @@ export function eventSchemas(digits: number) {
     ProgramPublished,
     PromotionScheduled,
     PeriodClosed,
+    TargetSet,
+    InventoryReported,
+    ChannelReparented,
+    PriceChanged,
   };
   return byType;
+}
+
+/**
+ * (v2) `TargetSet` data: `year` four digits, `annualNet` > 0, and `quarterlyNet`, when given,
+ * exactly four amounts adding up exactly to `annualNet` (summed as BigInt: four safe integers
+ * may add up past the safe range).
+ */
+function targetData(digits: number) {
+  const amount = amountSchema(digits);
+  return z
+    .object({
+      year: yearSchema,
+      annualNet: amount.refine((s) => (parseAmount(s, digits) ?? 0) > 0, 'must be greater than 0'),
+      quarterlyNet: z.array(amount).length(4).optional(),
+    })
+    .refine((d) => {
+      if (d.quarterlyNet === undefined) return true;
+      const sum = d.quarterlyNet.reduce((acc, q) => acc + BigInt(parseAmount(q, digits) ?? 0), 0n);
+      return sum === BigInt(parseAmount(d.annualNet, digits) ?? 0);
+    }, 'quarterlyNet must add up exactly to annualNet');
 }
 
 function compareStartEnd(
@@ -157,6 +219,10 @@ export const EVENT_TYPES = [
   'ProgramPublished',
   'PromotionScheduled',
   'PeriodClosed',
+  'TargetSet',
+  'InventoryReported',
+  'ChannelReparented',
+  'PriceChanged',
 ] as const satisfies readonly EventType[];
 
 export type ChannelRegistered = z.infer<EventSchemas['ChannelRegistered']>;
@@ -167,6 +233,10 @@ export type SatisfactionSurveyed = z.infer<EventSchemas['SatisfactionSurveyed']>
 export type ProgramPublished = z.infer<EventSchemas['ProgramPublished']>;
 export type PromotionScheduled = z.infer<EventSchemas['PromotionScheduled']>;
 export type PeriodClosed = z.infer<EventSchemas['PeriodClosed']>;
+export type TargetSet = z.infer<EventSchemas['TargetSet']>;
+export type InventoryReported = z.infer<EventSchemas['InventoryReported']>;
+export type ChannelReparented = z.infer<EventSchemas['ChannelReparented']>;
+export type PriceChanged = z.infer<EventSchemas['PriceChanged']>;
 
 /** Every accepted event: a discriminated union on `type`. */
 export type ChanperfEvent =
@@ -177,7 +247,11 @@ export type ChanperfEvent =
   | SatisfactionSurveyed
   | ProgramPublished
   | PromotionScheduled
-  | PeriodClosed;
+  | PeriodClosed
+  | TargetSet
+  | InventoryReported
+  | ChannelReparented
+  | PriceChanged;
 
 /** Closes a `switch` on a union: a case left out is a type error here. */
 export function assertNever(x: never): never {

@@ -52,6 +52,9 @@ export const timestampSchema = z
 
 export const monthSchema = z.string().refine((s) => parseMonth(s) !== undefined, 'must be a month YYYY-MM');
 
+/** (v2) A calendar year `YYYY`: four digits 0–9. */
+export const yearSchema = z.string().regex(/^[0-9]{4}$/, 'must be a year YYYY');
+
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be three upper-case letters');
 
 /**

@@ -30,6 +30,8 @@ export function programSchema(digits: number) {
         )
         .min(1),
       volumeRebate: z.array(z.object({ minQuarterNet: amount, rateBps: bps })),
+      inactivityMonths: z.int().min(1).max(120).optional(),
+      priceProtectionDays: z.int().min(1).max(366).optional(),
     })
     .check((ctx) => {
       const p = ctx.value;
@@ -79,6 +81,10 @@ export interface Program {
     readonly minCertifiedTrainees: number;
   }[];
   readonly volumeRebate: readonly { readonly minQuarterNet: number; readonly rateBps: number }[];
+  /** (v2) K of §4 Inactivity; absent: no inactivity alerts for the months it governs. */
+  readonly inactivityMonths?: number;
+  /** (v2) N of §4 Price protection; absent: cuts effective in its months earn nothing. */
+  readonly priceProtectionDays?: number;
 }
 
 /** Converts a validated program to minor units. */
@@ -101,6 +107,8 @@ export function toProgram(p: ProgramInput, digits: number): Program {
       minQuarterNet: amt(b.minQuarterNet),
       rateBps: b.rateBps,
     })),
+    ...(p.inactivityMonths === undefined ? {} : { inactivityMonths: p.inactivityMonths }),
+    ...(p.priceProtectionDays === undefined ? {} : { priceProtectionDays: p.priceProtectionDays }),
   };
 }
 

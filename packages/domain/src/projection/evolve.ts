@@ -173,6 +173,7 @@ export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
   );
 }
 
+// eslint-disable-next-line max-lines-per-function -- until h-v2b replaces the four v2 no-op cases
 function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
   const { state, changes } = ctx;
   switch (e.type) {
@@ -253,6 +254,11 @@ function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
     }
     case 'PeriodClosed':
       closeThrough(ctx, parseMonth(e.data.month) ?? 0);
+      return;
+    case 'TargetSet': // (v2) the four are no-ops until the projection wires them (h-v2b)
+    case 'InventoryReported':
+    case 'ChannelReparented':
+    case 'PriceChanged':
       return;
     default:
       assertNever(e);
