@@ -64,7 +64,9 @@ export function readModelStatements(db: DB): ReadModelStatements {
     putMovement: db.prepare(`INSERT INTO rm_tier_movements (channel_id, position, body) VALUES (?, ?, ?)`),
     putCheckpoint: db.prepare(`INSERT OR REPLACE INTO rm_checkpoint VALUES (1, ?)`),
     getCheckpoint: db.prepare<[], number>(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck(),
-    putClaimInput: db.prepare<[string, string]>(`INSERT INTO rm_claim_inputs (channel_id, body) VALUES (?, ?)`),
+    putClaimInput: db.prepare<[string, string]>(
+      `INSERT INTO rm_claim_inputs (channel_id, body) VALUES (?, ?)`,
+    ),
   };
 }
 

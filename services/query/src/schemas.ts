@@ -156,7 +156,10 @@ export const reportSchema = z.object({
   }),
   lastClosedMonth: monthTextSchema.nullable(),
   channels: z.array(channelReportSchema),
-  program: z.object({ months: z.array(programMonthSchema), quarters: z.array(programQuarterSchema).optional() }),
+  program: z.object({
+    months: z.array(programMonthSchema),
+    quarters: z.array(programQuarterSchema).optional(),
+  }),
   tierMovements: z.array(tierMovementSchema),
   ...v2SectionsShape,
   alerts: z.array(alertSchema),

@@ -9,7 +9,13 @@
  * write: a replay folds every event of the log into one state.
  */
 import { formatMonth, parseMonth, parseTimestamp, type Month, type MonthClock } from '../calendar.js';
-import { assertNever, type ChanperfEvent, type SaleRecorded, type SaleReturned } from '../events.js';
+import {
+  assertNever,
+  type ChannelRegistered,
+  type ChanperfEvent,
+  type SaleRecorded,
+  type SaleReturned,
+} from '../events.js';
 import { parseAmount } from '../money.js';
 import { toProgram } from '../program.js';
 import { nextAlertId, type ProjectionSink } from './alerts.js';
@@ -173,39 +179,43 @@ export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
   );
 }
 
-// eslint-disable-next-line max-lines-per-function -- until h-v2b replaces the four v2 no-op cases
+/** A ChannelRegistered: the channel, its first month and (v2) its first parent assignment. */
+function registerChannel(ctx: RulesContext, e: ChannelRegistered): void {
+  const { state, changes } = ctx;
+  const at = parseTimestamp(e.occurredAt);
+  if (at === undefined) throw new Error(`unparseable event ${e.eventId}`);
+  const month = ctx.clock.monthOf(at);
+  const channel: ChannelState = {
+    channelId: e.channelId,
+    name: e.data.name,
+    kind: e.data.kind,
+    online: e.data.online ?? e.data.kind === 'ecommerce',
+    region: e.data.region ?? null,
+    registeredMonth: month,
+    firstMonth: month,
+    months: new Map(),
+    tierIndex: 0,
+    misses: 0,
+    tierChanges: [],
+    alertCounts: new Map(),
+    assignments: [{ parentId: e.data.parentId ?? null, effective: month }],
+    targets: new Map(),
+    claimInputs: new Map(),
+    restatedClaims: new Set(),
+  };
+  if (e.data.parentId !== undefined) markV2Log(state, changes);
+  state.channels.set(e.channelId, channel);
+  insertSorted(state.channelOrder, e.channelId);
+  changes.markChannel(e.channelId);
+  touchMonth(ctx, channel, month);
+}
+
 function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
   const { state, changes } = ctx;
   switch (e.type) {
-    case 'ChannelRegistered': {
-      const at = parseTimestamp(e.occurredAt);
-      if (at === undefined) throw new Error(`unparseable event ${e.eventId}`);
-      const month = ctx.clock.monthOf(at);
-      const channel: ChannelState = {
-        channelId: e.channelId,
-        name: e.data.name,
-        kind: e.data.kind,
-        online: e.data.online ?? e.data.kind === 'ecommerce',
-        region: e.data.region ?? null,
-        registeredMonth: month,
-        firstMonth: month,
-        months: new Map(),
-        tierIndex: 0,
-        misses: 0,
-        tierChanges: [],
-        alertCounts: new Map(),
-        assignments: [{ parentId: e.data.parentId ?? null, effective: month }],
-        targets: new Map(),
-        claimInputs: new Map(),
-        restatedClaims: new Set(),
-      };
-      if (e.data.parentId !== undefined) markV2Log(state, changes);
-      state.channels.set(e.channelId, channel);
-      insertSorted(state.channelOrder, e.channelId);
-      changes.markChannel(e.channelId);
-      touchMonth(ctx, channel, month);
+    case 'ChannelRegistered':
+      registerChannel(ctx, e);
       return;
-    }
     case 'SaleRecorded':
     case 'SaleReturned':
       applyMoneyEvent(ctx, e);
@@ -255,10 +265,21 @@ function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
     case 'PeriodClosed':
       closeThrough(ctx, parseMonth(e.data.month) ?? 0);
       return;
-    case 'TargetSet': // (v2) the four are no-ops until the projection wires them (h-v2b)
+    case 'TargetSet':
+      markV2Log(state, changes);
+      applyTargetSet(ctx, channelOf(ctx, e.channelId), e.eventId, e.data);
+      return;
     case 'InventoryReported':
+      markV2Log(state, changes);
+      applyInventoryReported(ctx, channelOf(ctx, e.channelId), e.eventId, e.data);
+      return;
     case 'ChannelReparented':
+      markV2Log(state, changes);
+      applyReparented(ctx, channelOf(ctx, e.channelId), e.eventId, e.data);
+      return;
     case 'PriceChanged':
+      markV2Log(state, changes);
+      applyPriceChanged(ctx, e.eventId, e.data);
       return;
     default:
       assertNever(e);

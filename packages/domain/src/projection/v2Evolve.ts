@@ -5,6 +5,7 @@
  * None of them touches a channel's months or the report's month range (spec §2, §4).
  */
 import { parseMonth, parseTimestamp, type Instant, type MonthClock } from '../calendar.js';
+import type { ChannelReparented, InventoryReported, PriceChanged, TargetSet } from '../events.js';
 import { parseAmount } from '../money.js';
 import { restatesClaim, type ClaimInputEvent } from '../v2/priceProtection.js';
 import { rejudgeCommitments } from '../v2/targets.js';
@@ -35,7 +36,7 @@ export function applyTargetSet(
   ctx: V2Context,
   channel: ChannelState,
   eventId: string,
-  data: { readonly year: string; readonly annualNet: string; readonly quarterlyNet?: readonly string[] },
+  data: TargetSet['data'],
 ): void {
   const amount = (s: string) => BigInt(parsed(parseAmount(s, ctx.minorDigits), eventId));
   const year = Number(data.year);
@@ -56,7 +57,7 @@ export function applyReparented(
   ctx: V2Context,
   channel: ChannelState,
   eventId: string,
-  data: { readonly effectiveFrom: string; readonly parentId?: string },
+  data: ChannelReparented['data'],
 ): void {
   channel.assignments.push({
     parentId: data.parentId ?? null,
@@ -69,13 +70,7 @@ export function applyReparented(
 export function applyPriceChanged(
   ctx: V2Context,
   eventId: string,
-  data: {
-    readonly changeId: string;
-    readonly sku: string;
-    readonly oldUnitPrice: string;
-    readonly newUnitPrice: string;
-    readonly effectiveAt: string;
-  },
+  data: PriceChanged['data'],
 ): void {
   const effectiveAt = parsed(parseTimestamp(data.effectiveAt), eventId);
   ctx.state.priceChanges.push({
@@ -117,7 +112,7 @@ export function applyInventoryReported(
   ctx: V2Context,
   channel: ChannelState,
   eventId: string,
-  data: { readonly sku: string; readonly onHand: number; readonly asOf: string },
+  data: InventoryReported['data'],
 ): void {
   const asOf = parsed(parseTimestamp(data.asOf), eventId);
   const { channelId } = channel;
@@ -152,4 +147,3 @@ export function recordClaimReturn(
   record(ctx, channel, { kind: 'return', channelId, sku, eventId, quantity, originalSaleAt });
   markRestatedClaims(ctx, channel, sku, { type: 'SaleReturned', originalSaleAt });
 }
-

@@ -108,4 +108,3 @@ export function termsOf(state: ProjectionState, change: StoredPriceChange): Pric
     (m) => programInEffect(state.programs, m)?.priceProtectionDays,
   );
 }
-
