@@ -207,7 +207,7 @@ function priceProtectionReport(state: ProjectionState, digits: number): PricePro
   const skus = [...new Set(terms.filter((t) => t.protected).map((t) => t.change.sku))].sort();
   for (const channel of channelsInOrder(state)) {
     for (const sku of skus) {
-      const inputs = channel.claimInputs.get(sku);
+      const inputs = state.claimInputs.inputsOf(channel.channelId, sku);
       if (inputs === undefined) continue;
       for (const t of terms) {
         if (t.change.sku !== sku) continue;

@@ -5,15 +5,7 @@
  * fact, bigints as decimal text).
  */
 import type { Database as DB, Statement } from 'better-sqlite3';
-import type {
-  ChannelState,
-  ClaimInputRecord,
-  Month,
-  MonthFacts,
-  ProjectionState,
-  SkuClaimInputs,
-  TargetInEffect,
-} from '@chanperf/domain';
+import type { ChannelState, Month, MonthFacts, ProjectionState, TargetInEffect } from '@chanperf/domain';
 import { keyChunkStatements, type KeyChunkStatements } from './keyChunks.js';
 
 /** The read model's prepared statements, by what they do. */
@@ -33,8 +25,6 @@ export interface ReadModelStatements {
   readonly putMovement: Statement;
   readonly putCheckpoint: Statement;
   readonly getCheckpoint: Statement<[], number>;
-  /** (v2) Appends one price-protection claim input (JSON), in log order. */
-  readonly putClaimInput: Statement<[string, string]>;
 }
 
 /** The read model's statements over connection `db`. */
@@ -64,9 +54,6 @@ export function readModelStatements(db: DB): ReadModelStatements {
     putMovement: db.prepare(`INSERT INTO rm_tier_movements (channel_id, position, body) VALUES (?, ?, ?)`),
     putCheckpoint: db.prepare(`INSERT OR REPLACE INTO rm_checkpoint VALUES (1, ?)`),
     getCheckpoint: db.prepare<[], number>(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck(),
-    putClaimInput: db.prepare<[string, string]>(
-      `INSERT INTO rm_claim_inputs (channel_id, body) VALUES (?, ?)`,
-    ),
   };
 }
 
@@ -82,7 +69,7 @@ export interface ChannelBody {
   misses: number;
   tierChanges: { effective: number; index: number }[];
   alertCounts: [string, number][];
-  /** (v2) Parent assignments, targets in effect and restated claims (claim inputs: `rm_claim_inputs`). */
+  /** (v2) Parent assignments, targets in effect and restated claims (claim inputs: `claimInputs.ts`). */
   assignments: ChannelState['assignments'];
   targets: TargetBody[];
   restatedClaims: string[];
@@ -176,10 +163,7 @@ function targetOf(t: TargetBody): TargetInEffect {
   };
 }
 
-/**
- * A channel's state from its saved body, with `months` (filled by the caller) as its months and
- * empty claim inputs (the caller replays `rm_claim_inputs`).
- */
+/** A channel's state from its saved body, with `months` (filled by the caller) as its months. */
 export function channelStateOf(
   channelId: string,
   b: ChannelBody,
@@ -200,7 +184,6 @@ export function channelStateOf(
     alertCounts: new Map(b.alertCounts),
     assignments: b.assignments,
     targets: new Map(b.targets.map((t) => [t.year, targetOf(t)])),
-    claimInputs: new Map<string, SkuClaimInputs>(),
     restatedClaims: new Set(b.restatedClaims),
   };
 }
@@ -227,11 +210,6 @@ export function restoreGlobal(state: ProjectionState, g: GlobalBody): void {
   state.anyPromotedSale = g.anyPromotedSale;
   state.priceChanges.push(...g.priceChanges);
   state.v2Log = g.v2Log;
-}
-
-/** (v2) Appends the claim inputs a batch recorded, in log order. */
-export function putClaimInputs(s: ReadModelStatements, records: readonly ClaimInputRecord[]): void {
-  for (const r of records) s.putClaimInput.run(r.channelId, JSON.stringify(r));
 }
 
 /** Writes one channel-month's facts as its `rm_months` row. */

@@ -6,12 +6,10 @@
  */
 import type { Database as DB } from 'better-sqlite3';
 import {
-  addClaimInput,
   applyNewOrders,
   initialProjectionState,
   ProjectionChanges,
   type Alert,
-  type ClaimInputRecord,
   type Month,
   type MonthFacts,
   type ProjectionIndex,
@@ -20,6 +18,7 @@ import {
   type TierMovement,
 } from '@chanperf/domain';
 import { EngineError, type ProjectionOutputs, type ReadStore } from '@chanperf/engine';
+import { sqliteClaimInputs } from './claimInputs.js';
 import { SqliteProjectionIndex } from './projectionIndex.js';
 import {
   channelBodyOf,
@@ -29,7 +28,6 @@ import {
   putMonthRow,
   readModelStatements,
   restoreGlobal,
-  putClaimInputs,
   type ChannelBody,
   type GlobalBody,
   type MonthRow,
@@ -93,7 +91,7 @@ export class SqliteReadStore implements ReadStore {
       );
     }
     state.channelOrder.push(...[...state.channels.keys()].sort());
-    this.loadClaimInputs(state);
+    state.claimInputs = sqliteClaimInputs(this.db);
     const below = hotFrom(state);
     cold.moveTo(below);
     const rows = this.db.prepare(`SELECT * FROM rm_months WHERE month >= ?`).iterate(below);
@@ -101,16 +99,6 @@ export class SqliteReadStore implements ReadStore {
       state.channels.get(r.channel_id)?.months.set(r.month, factsOf(r));
     }
     return Promise.resolve({ state, position });
-  }
-
-  /** (v2) Replays the saved claim inputs into their channels, in log order. */
-  private loadClaimInputs(state: ProjectionState): void {
-    const rows = this.db.prepare(`SELECT body FROM rm_claim_inputs ORDER BY seq`).pluck().iterate();
-    for (const body of rows as IterableIterator<string>) {
-      const r = JSON.parse(body) as ClaimInputRecord;
-      const channel = state.channels.get(r.channelId);
-      if (channel !== undefined) addClaimInput(channel.claimInputs, r);
-    }
   }
 
   /**
@@ -222,7 +210,6 @@ export class SqliteReadStore implements ReadStore {
       }
     }
     if (changes.global) s.putGlobal.run(JSON.stringify(globalBodyOf(state)));
-    putClaimInputs(s, changes.claimInputs);
   }
 
   position(): Promise<number> {

@@ -6,7 +6,6 @@
  * after a batch and clears them.
  */
 import type { Month } from '../calendar.js';
-import type { ClaimInputRecord } from './v2State.js';
 
 /** What changed since the last save. */
 export class ProjectionChanges {
@@ -16,8 +15,6 @@ export class ProjectionChanges {
   readonly months = new Map<string, Set<Month>>();
   /** Whether the program-wide facts changed (programs, promotions, last closed, latest month…). */
   global = false;
-  /** (v2) Claim inputs recorded since the last save, in log order (a store appends them). */
-  readonly claimInputs: ClaimInputRecord[] = [];
 
   markChannel(channelId: string): void {
     this.channels.add(channelId);
@@ -48,6 +45,5 @@ export class ProjectionChanges {
     this.channels.clear();
     this.months.clear();
     this.global = false;
-    this.claimInputs.length = 0;
   }
 }

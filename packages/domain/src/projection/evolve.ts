@@ -200,7 +200,6 @@ function registerChannel(ctx: RulesContext, e: ChannelRegistered): void {
     alertCounts: new Map(),
     assignments: [{ parentId: e.data.parentId ?? null, effective: month }],
     targets: new Map(),
-    claimInputs: new Map(),
     restatedClaims: new Set(),
   };
   if (e.data.parentId !== undefined) markV2Log(state, changes);

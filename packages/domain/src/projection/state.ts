@@ -13,7 +13,12 @@ import type { ChannelKind } from '../events.js';
 import type { Program } from '../program.js';
 import type { Assignment } from '../v2/distribution.js';
 import type { ProjectionChanges } from './dirtyTracking.js';
-import type { SkuClaimInputs, StoredPriceChange, TargetInEffect } from './v2State.js';
+import {
+  memoryClaimInputs,
+  type ClaimInputStore,
+  type StoredPriceChange,
+  type TargetInEffect,
+} from './v2State.js';
 
 /** The facts of one channel in one calendar month. */
 export interface MonthFacts {
@@ -68,8 +73,6 @@ export interface ChannelState {
   readonly assignments: Assignment[];
   /** (v2) The TargetSet in effect per calendar year. */
   readonly targets: Map<number, TargetInEffect>;
-  /** (v2) Price-protection claim inputs by SKU (`v2State.ts`). */
-  readonly claimInputs: Map<string, SkuClaimInputs>;
   /** (v2) The changeIds of this channel's claims marked `restated` (sticky). */
   readonly restatedClaims: Set<string>;
 }
@@ -98,6 +101,8 @@ export interface ProjectionState {
   anyPromotedSale: boolean;
   /** (v2) Accepted price changes in log order. */
   readonly priceChanges: StoredPriceChange[];
+  /** (v2) Price-protection claim inputs; a store swaps in one that keeps them on disk. */
+  claimInputs: ClaimInputStore;
   /** (v2) The log holds a v2 event or field (spec §8): the report shows the v2 sections. */
   v2Log: boolean;
 }
@@ -113,6 +118,7 @@ export function initialProjectionState(): ProjectionState {
     maxMonth: null,
     anyPromotedSale: false,
     priceChanges: [],
+    claimInputs: memoryClaimInputs(),
     v2Log: false,
   };
 }

@@ -12,7 +12,7 @@ import { rejudgeCommitments } from '../v2/targets.js';
 import type { ProjectionChanges } from './dirtyTracking.js';
 import type { ChannelState, ProjectionState } from './state.js';
 import { raiseCommitmentAlerts, targetFigures, type JudgeContext } from './v2Judgements.js';
-import { addClaimInput, termsOf, type ClaimInputRecord } from './v2State.js';
+import { termsOf, type ClaimInputRecord } from './v2State.js';
 
 /** What folding a v2 event needs. */
 export interface V2Context extends JudgeContext {
@@ -67,11 +67,7 @@ export function applyReparented(
 }
 
 /** A PriceChanged: kept in log order with its accrual month. */
-export function applyPriceChanged(
-  ctx: V2Context,
-  eventId: string,
-  data: PriceChanged['data'],
-): void {
+export function applyPriceChanged(ctx: V2Context, eventId: string, data: PriceChanged['data']): void {
   const effectiveAt = parsed(parseTimestamp(data.effectiveAt), eventId);
   ctx.state.priceChanges.push({
     changeId: data.changeId,
@@ -102,9 +98,8 @@ function markRestatedClaims(
   }
 }
 
-function record(ctx: JudgeContext, channel: ChannelState, r: ClaimInputRecord): void {
-  addClaimInput(channel.claimInputs, r);
-  ctx.changes.claimInputs.push(r);
+function record(ctx: JudgeContext, r: ClaimInputRecord): void {
+  ctx.state.claimInputs.add(r);
 }
 
 /** An InventoryReported: a count of the claim inputs. */
@@ -116,7 +111,7 @@ export function applyInventoryReported(
 ): void {
   const asOf = parsed(parseTimestamp(data.asOf), eventId);
   const { channelId } = channel;
-  record(ctx, channel, { kind: 'count', channelId, sku: data.sku, eventId, onHand: data.onHand, asOf });
+  record(ctx, { kind: 'count', channelId, sku: data.sku, eventId, onHand: data.onHand, asOf });
   markRestatedClaims(ctx, channel, data.sku, { type: 'InventoryReported', asOf });
 }
 
@@ -130,7 +125,7 @@ export function recordClaimSale(
 ): void {
   const { channelId } = channel;
   const { orderId, sku, quantity } = data;
-  record(ctx, channel, { kind: 'sale', channelId, sku, orderId, eventId, occurredAt, quantity });
+  record(ctx, { kind: 'sale', channelId, sku, orderId, eventId, occurredAt, quantity });
   markRestatedClaims(ctx, channel, sku, { type: 'SaleRecorded', occurredAt });
 }
 
@@ -142,8 +137,11 @@ export function recordClaimReturn(
   data: { readonly orderId: string; readonly sku: string; readonly quantity: number },
 ): void {
   const { channelId } = channel;
-  const { sku, quantity } = data;
-  const originalSaleAt = channel.claimInputs.get(sku)?.lastSaleAt.get(data.orderId) ?? null;
-  record(ctx, channel, { kind: 'return', channelId, sku, eventId, quantity, originalSaleAt });
-  markRestatedClaims(ctx, channel, sku, { type: 'SaleReturned', originalSaleAt });
+  const { orderId, sku, quantity } = data;
+  // The original sale is looked up only when a change of the SKU could be restated by it.
+  if (ctx.state.priceChanges.some((c) => c.sku === sku)) {
+    const originalSaleAt = ctx.state.claimInputs.originalSaleAt(channelId, sku, orderId);
+    markRestatedClaims(ctx, channel, sku, { type: 'SaleReturned', originalSaleAt });
+  }
+  record(ctx, { kind: 'return', channelId, sku, orderId, eventId, quantity });
 }

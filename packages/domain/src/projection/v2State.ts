@@ -5,9 +5,9 @@
  * claims; program-wide the price changes in log order. Survey counts live in `MonthFacts`.
  *
  * What grows with what: assignments with re-parentings, targets with years, price changes with
- * `PriceChanged` events, and claim inputs with every sale, return and inventory report (each a
- * small record: a claim window can reach back up to 366 days before a change accepted later,
- * so no sale can be forgotten before its month is 13 months behind the last closed one).
+ * `PriceChanged` events. Claim inputs grow with every sale, return and inventory report (a
+ * window can reach back 366 days before a change accepted later, so any sale may be asked for):
+ * they live behind `ClaimInputStore`, which the embedded store keeps in SQLite, not in memory.
  */
 import type { Instant, Month } from '../calendar.js';
 import { programInEffect } from '../program.js';
@@ -60,9 +60,10 @@ export type ClaimInputRecord =
       readonly kind: 'return';
       readonly channelId: string;
       readonly sku: string;
+      /** The original sale is the latest sale of this order recorded before (log order). */
+      readonly orderId: string;
       readonly eventId: string;
       readonly quantity: number;
-      readonly originalSaleAt: Instant | null;
     }
   | {
       readonly kind: 'count';
@@ -73,26 +74,27 @@ export type ClaimInputRecord =
       readonly asOf: Instant;
     };
 
-/** The claim inputs of a channel's SKU, made empty on first use. */
-function skuInputs(bySku: Map<string, SkuClaimInputs>, sku: string): SkuClaimInputs {
-  let inputs = bySku.get(sku);
-  if (inputs === undefined) {
-    inputs = { sales: [], returns: [], counts: [], lastSaleAt: new Map() };
-    bySku.set(sku, inputs);
-  }
-  return inputs;
+/** No input recorded yet. */
+export function emptySkuClaimInputs(): SkuClaimInputs {
+  return { sales: [], returns: [], counts: [], lastSaleAt: new Map() };
 }
 
-/** Adds one recorded input to the channel's claim inputs (`claimInputs` by SKU). */
-export function addClaimInput(bySku: Map<string, SkuClaimInputs>, r: ClaimInputRecord): void {
-  const inputs = skuInputs(bySku, r.sku);
+/**
+ * Adds one input, recorded in log order, to a channel-SKU's inputs: a return takes the
+ * instant of its order's latest sale added before it (none: it counts for no claim).
+ */
+export function addClaimInput(inputs: SkuClaimInputs, r: ClaimInputRecord): void {
   switch (r.kind) {
     case 'sale':
       inputs.sales.push({ eventId: r.eventId, occurredAt: r.occurredAt, quantity: r.quantity });
       inputs.lastSaleAt.set(r.orderId, r.occurredAt);
       return;
     case 'return':
-      inputs.returns.push({ eventId: r.eventId, quantity: r.quantity, originalSaleAt: r.originalSaleAt });
+      inputs.returns.push({
+        eventId: r.eventId,
+        quantity: r.quantity,
+        originalSaleAt: inputs.lastSaleAt.get(r.orderId) ?? null,
+      });
       return;
     case 'count':
       inputs.counts.push({ eventId: r.eventId, onHand: r.onHand, asOf: r.asOf });
@@ -107,4 +109,36 @@ export function termsOf(state: ProjectionState, change: StoredPriceChange): Pric
     () => change.accrualMonth,
     (m) => programInEffect(state.programs, m)?.priceProtectionDays,
   );
+}
+
+/**
+ * Where the claim inputs are kept. Synchronous by contract, like `ProjectionIndex`: the
+ * embedded adapter is SQLite inside the projection's transaction, the default a map.
+ */
+export interface ClaimInputStore {
+  /** Records one input (log order). */
+  add(r: ClaimInputRecord): void;
+  /** A channel-SKU's inputs in log order, returns resolved to their original sale; none: undefined. */
+  inputsOf(channelId: string, sku: string): SkuClaimInputs | undefined;
+  /** The `occurredAt` of the latest sale recorded so far of a channel's order and SKU; none: null. */
+  originalSaleAt(channelId: string, sku: string, orderId: string): Instant | null;
+}
+
+/** The in-memory ClaimInputStore, for tests and the in-memory engine. */
+export function memoryClaimInputs(): ClaimInputStore {
+  const byKey = new Map<string, SkuClaimInputs>();
+  const key = (channelId: string, sku: string) => `${channelId}\u0000${sku}`;
+  return {
+    add(r) {
+      let inputs = byKey.get(key(r.channelId, r.sku));
+      if (inputs === undefined) {
+        inputs = emptySkuClaimInputs();
+        byKey.set(key(r.channelId, r.sku), inputs);
+      }
+      addClaimInput(inputs, r);
+    },
+    inputsOf: (channelId, sku) => byKey.get(key(channelId, sku)),
+    originalSaleAt: (channelId, sku, orderId) =>
+      byKey.get(key(channelId, sku))?.lastSaleAt.get(orderId) ?? null,
+  };
 }
