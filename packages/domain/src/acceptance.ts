@@ -1,21 +1,91 @@
 /**
  * The business checks that follow validation and the duplicate check (spec §2, in order):
- * UNKNOWN_CHANNEL, CHANNEL_EXISTS, PROMOTION_EXISTS, CURRENCY_MISMATCH, PERIOD_CLOSED,
- * PERIOD_NOT_ENDED. A decider: `decide` is pure; `evolveAcceptance` folds an accepted event.
+ * UNKNOWN_CHANNEL, CHANNEL_EXISTS, PROMOTION_EXISTS, PRICE_CHANGE_EXISTS, CURRENCY_MISMATCH,
+ * PERIOD_CLOSED, UNKNOWN_PARENT, INVALID_PARENT, PERIOD_NOT_ENDED. A decider: `decide` is
+ * pure; `evolveAcceptance` folds an accepted event.
  */
 import * as O from 'fp-ts/lib/Option.js';
-import { assertNever, type ChanperfEvent } from './events.js';
+import { assertNever, type ChannelRegistered, type ChannelReparented, type ChanperfEvent } from './events.js';
 import { formatMonth, parseMonth, parseTimestamp, type Month, type MonthClock } from './calendar.js';
 import type { RejectionCode } from './rejection.js';
+import { invalidParent, type Assignment, type InvalidParentReason } from './v2/distribution.js';
+import { januaryOf } from './v2/quarters.js';
+
+/**
+ * (v2) One accepted parent assignment of a channel (spec §4 "Two-level distribution"): a
+ * registration's `parentId` from the month of its `occurredAt` (kept as written: its month is
+ * the deployment zone's, worked out when deciding, so the facts need no clock), or a
+ * re-parenting's from `effectiveFrom` (null `parentId`: top-level). A registration without
+ * `parentId` is no fact: the parent function is null there either way.
+ */
+export type ParentFact =
+  | { readonly channelId: string; readonly parentId: string; readonly registeredAt: string }
+  | { readonly channelId: string; readonly parentId: string | null; readonly effectiveFrom: Month };
 
 export interface AcceptanceState {
   readonly channels: Set<string>;
   readonly promotions: Set<string>;
   lastClosed: Month | null;
+  /** (v2) The changeIds of the accepted `PriceChanged`. */
+  readonly priceChanges: Set<string>;
+  /**
+   * (v2) Per channel, its parent facts in log order. The lists are replaced, never mutated, so
+   * a copy of the map is a copy of the state.
+   */
+  readonly parents: Map<string, readonly ParentFact[]>;
+  /** (v2) Per channel, the channels that ever named it as parent (replaced, never mutated). */
+  readonly namedBy: Map<string, readonly string[]>;
 }
 
 export function initialAcceptanceState(): AcceptanceState {
-  return { channels: new Set(), promotions: new Set(), lastClosed: null };
+  return {
+    channels: new Set(),
+    promotions: new Set(),
+    lastClosed: null,
+    priceChanges: new Set(),
+    parents: new Map(),
+    namedBy: new Map(),
+  };
+}
+
+/** The facts of an acceptance state, as a store keeps them (plain lists). */
+export interface AcceptanceSnapshot {
+  readonly channels: Iterable<string>;
+  readonly promotions: Iterable<string>;
+  readonly lastClosed: Month | null;
+  readonly priceChanges: Iterable<string>;
+  /** In log order per channel (the order between channels does not matter). */
+  readonly parentAssignments: Iterable<ParentFact>;
+}
+
+/** A fresh state holding `facts`: folding into it leaves `facts` as they are. */
+export function acceptanceStateOf(facts: AcceptanceSnapshot): AcceptanceState {
+  const state: AcceptanceState = {
+    ...initialAcceptanceState(),
+    channels: new Set(facts.channels),
+    promotions: new Set(facts.promotions),
+    lastClosed: facts.lastClosed,
+    priceChanges: new Set(facts.priceChanges),
+  };
+  for (const f of facts.parentAssignments) addParentFact(state, f);
+  return state;
+}
+
+/** A copy of `state` that can be folded into without touching `state`. */
+export function copyAcceptanceState(state: AcceptanceState): AcceptanceState {
+  return {
+    channels: new Set(state.channels),
+    promotions: new Set(state.promotions),
+    lastClosed: state.lastClosed,
+    priceChanges: new Set(state.priceChanges),
+    parents: new Map(state.parents),
+    namedBy: new Map(state.namedBy),
+  };
+}
+
+/** Every parent fact of `state`, in log order per channel. */
+export function parentAssignmentsOf(state: AcceptanceState): ParentFact[] {
+  return [...state.parents.values()].flat();
 }
 
 export interface Refusal {
@@ -34,24 +104,28 @@ export function decide(
     case 'ChannelRegistered':
       return state.channels.has(event.channelId)
         ? O.some({ code: 'CHANNEL_EXISTS', message: `channel ${event.channelId} is already registered` })
-        : O.none;
+        : parentRefusal(state, event, clock);
     case 'SaleRecorded':
     case 'SaleReturned':
       if (!state.channels.has(event.channelId)) return unknownChannel(event.channelId);
-      return event.data.currency !== currency
-        ? O.some({
-            code: 'CURRENCY_MISMATCH',
-            message: `currency ${event.data.currency} is not the deployment currency ${currency}`,
-          })
-        : O.none;
+      return currencyRefusal(event.data.currency, currency);
     case 'TrainingCompleted':
     case 'SatisfactionSurveyed':
-    case 'TargetSet':
     case 'InventoryReported':
-    case 'ChannelReparented':
       return state.channels.has(event.channelId) ? O.none : unknownChannel(event.channelId);
+    case 'TargetSet': {
+      if (!state.channels.has(event.channelId)) return unknownChannel(event.channelId);
+      const december = januaryOf(Number(event.data.year)) + 11;
+      return closedRefusal(state, december, `December of year ${event.data.year}`);
+    }
+    case 'ChannelReparented': {
+      if (!state.channels.has(event.channelId)) return unknownChannel(event.channelId);
+      const from = parseMonth(event.data.effectiveFrom) ?? 0;
+      const closed = closedRefusal(state, from, `effectiveFrom ${event.data.effectiveFrom}`);
+      return O.isSome(closed) ? closed : parentRefusal(state, event, clock);
+    }
     case 'PriceChanged':
-      return O.none;
+      return priceChangeRefusal(state, event.data, currency, clock);
     case 'PromotionScheduled':
       return state.promotions.has(event.data.promotionId)
         ? O.some({
@@ -61,12 +135,7 @@ export function decide(
         : O.none;
     case 'ProgramPublished': {
       const from = parseMonth(event.data.effectiveFrom) ?? 0;
-      return state.lastClosed !== null && from <= state.lastClosed
-        ? O.some({
-            code: 'PERIOD_CLOSED',
-            message: `effectiveFrom ${event.data.effectiveFrom} is not after the last closed month ${formatMonth(state.lastClosed)}`,
-          })
-        : O.none;
+      return closedRefusal(state, from, `effectiveFrom ${event.data.effectiveFrom}`);
     }
     case 'PeriodClosed': {
       const month = parseMonth(event.data.month) ?? 0;
@@ -88,21 +157,132 @@ function unknownChannel(channelId: string): O.Option<Refusal> {
   return O.some({ code: 'UNKNOWN_CHANNEL', message: `channel ${channelId} is not registered` });
 }
 
+function currencyRefusal(given: string, currency: string): O.Option<Refusal> {
+  return given === currency
+    ? O.none
+    : O.some({
+        code: 'CURRENCY_MISMATCH',
+        message: `currency ${given} is not the deployment currency ${currency}`,
+      });
+}
+
+/** PERIOD_CLOSED when `month` is not after the last closed month; `what` names the month. */
+function closedRefusal(state: AcceptanceState, month: Month, what: string): O.Option<Refusal> {
+  return state.lastClosed !== null && month <= state.lastClosed
+    ? O.some({
+        code: 'PERIOD_CLOSED',
+        message: `${what} is not after the last closed month ${formatMonth(state.lastClosed)}`,
+      })
+    : O.none;
+}
+
+/** (v2) PRICE_CHANGE_EXISTS, CURRENCY_MISMATCH, then PERIOD_CLOSED for the accrual month. */
+function priceChangeRefusal(
+  state: AcceptanceState,
+  data: { readonly changeId: string; readonly currency: string; readonly effectiveAt: string },
+  currency: string,
+  clock: MonthClock,
+): O.Option<Refusal> {
+  if (state.priceChanges.has(data.changeId)) {
+    return O.some({
+      code: 'PRICE_CHANGE_EXISTS',
+      message: `price change ${data.changeId} is already recorded`,
+    });
+  }
+  const mismatch = currencyRefusal(data.currency, currency);
+  if (O.isSome(mismatch)) return mismatch;
+  const at = parseTimestamp(data.effectiveAt);
+  if (at === undefined) return O.none;
+  const month = clock.monthOf(at);
+  return closedRefusal(state, month, `effectiveAt ${data.effectiveAt} (month ${formatMonth(month)})`);
+}
+
+const INVALID_PARENT_MESSAGES: Record<InvalidParentReason, (c: string, p: string, from: string) => string> = {
+  OWN_PARENT: (c) => `channel ${c} cannot be its own parent`,
+  PARENT_HAS_PARENT: (_c, p, from) => `parent ${p} has a parent itself in some month from ${from}`,
+  CHANNEL_HAS_SUB_PARTNERS: (c, _p, from) =>
+    `channel ${c} is the parent of a channel in some month from ${from}`,
+};
+
+/** (v2) UNKNOWN_PARENT, then INVALID_PARENT, for a new assignment with a `parentId`. */
+function parentRefusal(
+  state: AcceptanceState,
+  event: ChannelRegistered | ChannelReparented,
+  clock: MonthClock,
+): O.Option<Refusal> {
+  const parentId = event.data.parentId;
+  if (parentId === undefined) return O.none;
+  if (!state.channels.has(parentId)) {
+    return O.some({ code: 'UNKNOWN_PARENT', message: `parent ${parentId} is not registered` });
+  }
+  const fact = parentFactOf(event);
+  if (fact === undefined) return O.none;
+  const effective = effectiveMonth(fact, clock);
+  const assignmentsOf = (id: string): Assignment[] =>
+    (state.parents.get(id) ?? []).map((f) => ({ parentId: f.parentId, effective: effectiveMonth(f, clock) }));
+  const subPartners = (state.namedBy.get(event.channelId) ?? []).map(assignmentsOf);
+  const reason = invalidParent(
+    { channelId: event.channelId, parentId, effective },
+    assignmentsOf,
+    subPartners,
+  );
+  return reason === null
+    ? O.none
+    : O.some({
+        code: 'INVALID_PARENT',
+        message: INVALID_PARENT_MESSAGES[reason](event.channelId, parentId, formatMonth(effective)),
+      });
+}
+
+function effectiveMonth(fact: ParentFact, clock: MonthClock): Month {
+  if ('effectiveFrom' in fact) return fact.effectiveFrom;
+  const at = parseTimestamp(fact.registeredAt);
+  if (at === undefined) throw new Error(`unparseable registration of ${fact.channelId}`);
+  return clock.monthOf(at);
+}
+
+/** The parent fact an accepted registration or re-parenting adds, if any. */
+export function parentFactOf(event: ChannelRegistered | ChannelReparented): ParentFact | undefined {
+  const { channelId } = event;
+  if (event.type === 'ChannelReparented') {
+    const effectiveFrom = parseMonth(event.data.effectiveFrom) ?? 0;
+    return { channelId, parentId: event.data.parentId ?? null, effectiveFrom };
+  }
+  const parentId = event.data.parentId;
+  return parentId === undefined ? undefined : { channelId, parentId, registeredAt: event.occurredAt };
+}
+
+function addParentFact(state: AcceptanceState, fact: ParentFact): void {
+  state.parents.set(fact.channelId, [...(state.parents.get(fact.channelId) ?? []), fact]);
+  if (fact.parentId === null) return;
+  const named = state.namedBy.get(fact.parentId) ?? [];
+  if (!named.includes(fact.channelId)) state.namedBy.set(fact.parentId, [...named, fact.channelId]);
+}
+
 /** The event types `evolveAcceptance` folds; every other type leaves the state as it is. */
 export const ACCEPTANCE_FACT_TYPES: ReadonlySet<string> = new Set([
   'ChannelRegistered',
   'PromotionScheduled',
   'PeriodClosed',
+  'ChannelReparented',
+  'PriceChanged',
 ]);
 
 /** Folds an accepted event into the acceptance state. */
 export function evolveAcceptance(state: AcceptanceState, event: ChanperfEvent): void {
   switch (event.type) {
     case 'ChannelRegistered':
-      state.channels.add(event.channelId);
+    case 'ChannelReparented': {
+      if (event.type === 'ChannelRegistered') state.channels.add(event.channelId);
+      const fact = parentFactOf(event);
+      if (fact !== undefined) addParentFact(state, fact);
       return;
+    }
     case 'PromotionScheduled':
       state.promotions.add(event.data.promotionId);
+      return;
+    case 'PriceChanged':
+      state.priceChanges.add(event.data.changeId);
       return;
     case 'PeriodClosed': {
       const month = parseMonth(event.data.month) ?? 0;
@@ -116,8 +296,6 @@ export function evolveAcceptance(state: AcceptanceState, event: ChanperfEvent): 
     case 'ProgramPublished':
     case 'TargetSet':
     case 'InventoryReported':
-    case 'ChannelReparented':
-    case 'PriceChanged':
       return;
     default:
       assertNever(event);

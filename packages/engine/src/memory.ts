@@ -5,10 +5,13 @@
 import {
   applyNewOrders,
   ACCEPTANCE_FACT_TYPES,
+  acceptanceStateOf,
+  copyAcceptanceState,
   evolveAcceptance,
   initialAcceptanceState,
   initialProjectionState,
   memoryProjectionIndex,
+  parentAssignmentsOf,
   ProjectionChanges,
   type AcceptanceState,
   type ChanperfEvent,
@@ -42,19 +45,11 @@ import type {
  * `AcceptanceState`, which the view copies) and the contents the decider will ask about.
  */
 export function acceptanceViewOf(
-  facts: {
-    readonly channels: Iterable<string>;
-    readonly promotions: Iterable<string>;
-    readonly lastClosed: AcceptanceFacts['lastClosed'];
-  },
+  facts: AcceptanceFacts | AcceptanceState,
   known: ReadonlyMap<string, string>,
 ): AcceptanceView {
   return {
-    acceptance: {
-      channels: new Set(facts.channels),
-      promotions: new Set(facts.promotions),
-      lastClosed: facts.lastClosed,
-    },
+    acceptance: 'parents' in facts ? copyAcceptanceState(facts) : acceptanceStateOf(facts),
     content: (id) => known.get(id),
   };
 }
@@ -138,6 +133,8 @@ export class InMemoryEventLog implements EventLog, Feed, RejectedStore {
       channels: [...f.channels],
       promotions: [...f.promotions],
       lastClosed: f.lastClosed,
+      priceChanges: [...f.priceChanges],
+      parentAssignments: parentAssignmentsOf(f),
     });
   }
 

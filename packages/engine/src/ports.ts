@@ -8,6 +8,7 @@ import type {
   Alert,
   Counts,
   Month,
+  ParentFact,
   ProjectionChanges,
   ProjectionIndex,
   ProjectionSink,
@@ -86,11 +87,16 @@ export interface AcceptanceFacts {
   readonly channels: readonly string[];
   readonly promotions: readonly string[];
   readonly lastClosed: Month | null;
+  /** (v2) The changeIds of the accepted price changes. */
+  readonly priceChanges: readonly string[];
+  /** (v2) The accepted parent assignments, in log order per channel. */
+  readonly parentAssignments: readonly ParentFact[];
 }
 
 /**
  * What the log holds as of its head, seen from inside an append: the acceptance state
- * (registered channels, promotions, last closed month) and the canonical content of the
+ * (registered channels, promotions, last closed month, v2 price changes and parent
+ * assignments) and the canonical content of the
  * accepted events the decider asks about.
  */
 export interface AcceptanceView {

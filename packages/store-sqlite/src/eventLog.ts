@@ -10,10 +10,12 @@ import {
   ACCEPTANCE_FACT_TYPES,
   evolveAcceptance,
   initialAcceptanceState,
+  parentFactOf,
   parseMonth,
   type AcceptanceState,
   type ChanperfEvent,
   type Counts,
+  type ParentFact,
 } from '@chanperf/domain';
 import {
   acceptanceViewOf,
@@ -35,6 +37,11 @@ interface EventRow {
   type: string;
   channel_id: string | null;
   payload: string;
+}
+
+/** A string literal of SQL. */
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
 }
 
 function asError(err: unknown): Error {
@@ -80,7 +87,7 @@ export class SqliteEventLog implements EventLog, Feed {
     this.rowsAfter = db
       .prepare<[number], [number, string, string, string | null]>(
         `SELECT position, event_id, type,
-                CASE WHEN type IN ('ChannelRegistered', 'PromotionScheduled', 'PeriodClosed')
+                CASE WHEN type IN (${[...ACCEPTANCE_FACT_TYPES].map(sqlString).join(', ')})
                      THEN payload END
            FROM events WHERE position > ? ORDER BY position`,
       )
@@ -179,7 +186,7 @@ export class SqliteEventLog implements EventLog, Feed {
       positions.push(position);
       ids.add(e.eventId, position);
       this.synced = position;
-      if (ACCEPTANCE_FACT_TYPES.has(e.type)) this.recordFact(e.type, e.channelId, e.payload);
+      if (ACCEPTANCE_FACT_TYPES.has(e.type)) this.recordFact(position, e.payload);
     }
     for (const r of batch.rejected) {
       const raw = typeof r.raw === 'string' ? Buffer.from(r.raw, 'utf8') : Buffer.from(r.raw);
@@ -204,14 +211,27 @@ export class SqliteEventLog implements EventLog, Feed {
     return positions;
   }
 
-  /** Folds an appended fact into the acceptance state and the `acceptance_facts` table. */
-  private recordFact(type: string, channelId: string | null, payload: string): void {
+  /**
+   * Folds an appended fact into the acceptance state and the `acceptance_facts` table, which
+   * `acceptanceFacts()` reads without folding the log: a channel, a promotion, a closed month,
+   * (v2) a price change's changeId, and a parent assignment keyed by its log position (so the
+   * key order is the log order) followed by its JSON.
+   */
+  private recordFact(position: number, payload: string): void {
     const event = JSON.parse(payload) as ChanperfEvent;
     evolveAcceptance(this.acceptance, event);
-    if (type === 'ChannelRegistered') this.insertFact.run('channel', channelId);
+    if (event.type === 'ChannelRegistered') this.insertFact.run('channel', event.channelId);
     else if (event.type === 'PromotionScheduled') this.insertFact.run('promotion', event.data.promotionId);
+    else if (event.type === 'PriceChanged') this.insertFact.run('priceChange', event.data.changeId);
     else if (event.type === 'PeriodClosed') {
       this.insertFact.run('closed', String(parseMonth(event.data.month) ?? 0).padStart(8, '0'));
+    }
+    const fact =
+      event.type === 'ChannelRegistered' || event.type === 'ChannelReparented'
+        ? parentFactOf(event)
+        : undefined;
+    if (fact !== undefined) {
+      this.insertFact.run('parent', `${String(position).padStart(16, '0')} ${JSON.stringify(fact)}`);
     }
   }
 
@@ -283,19 +303,23 @@ export class SqliteEventLog implements EventLog, Feed {
   }
 
   acceptanceFacts(): Promise<AcceptanceFacts> {
-    const rows = this.db.prepare(`SELECT kind, key FROM acceptance_facts`).all() as {
+    const rows = this.db.prepare(`SELECT kind, key FROM acceptance_facts ORDER BY kind, key`).all() as {
       kind: string;
       key: string;
     }[];
     const channels: string[] = [];
     const promotions: string[] = [];
+    const priceChanges: string[] = [];
+    const parentAssignments: ParentFact[] = [];
     let lastClosed: number | null = null;
     for (const r of rows) {
       if (r.kind === 'channel') channels.push(r.key);
       else if (r.kind === 'promotion') promotions.push(r.key);
+      else if (r.kind === 'priceChange') priceChanges.push(r.key);
+      else if (r.kind === 'parent') parentAssignments.push(JSON.parse(r.key.slice(17)) as ParentFact);
       else if (r.kind === 'closed') lastClosed = Math.max(lastClosed ?? 0, Number(r.key));
     }
-    return Promise.resolve({ channels, promotions, lastClosed });
+    return Promise.resolve({ channels, promotions, lastClosed, priceChanges, parentAssignments });
   }
 
   sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined> {

@@ -42,6 +42,8 @@ export interface RegisterOptions {
   readonly kind?: string;
   readonly online?: unknown;
   readonly region?: string;
+  /** (v2) The partner it sells under. */
+  readonly parentId?: string;
 }
 
 /** ChannelRegistered (default: a distributor registered 2026-01-02 in Shanghai). */
@@ -49,6 +51,7 @@ export function register(channelId: string, o: RegisterOptions = {}): Input {
   const data: Input = { name: o.name ?? `Channel ${channelId}`, kind: o.kind ?? 'distributor' };
   if (o.online !== undefined) data.online = o.online;
   if (o.region !== undefined) data.region = o.region;
+  if (o.parentId !== undefined) data.parentId = o.parentId;
   return {
     eventId: o.id ?? nextId(`reg-${channelId}`),
     type: 'ChannelRegistered',

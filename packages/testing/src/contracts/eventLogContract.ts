@@ -34,9 +34,12 @@ import { generateFeed } from '../generator.js';
 import {
   acceptedBatch,
   channelRegistered,
+  channelRegisteredUnder,
+  channelReparented,
   entryOf,
   lineOf,
   periodClosed,
+  priceChanged,
   promotionScheduled,
   saleRecorded,
   sales,
@@ -145,7 +148,13 @@ export function eventLogContract(
       expect(await h.log.head()).toBe(0);
       expect(await h.log.read(0, 10)).toEqual([]);
       expect(await h.log.counts()).toEqual({ lines: 0, accepted: 0, duplicates: 0, rejected: 0 });
-      expect(await h.log.acceptanceFacts()).toEqual({ channels: [], promotions: [], lastClosed: null });
+      expect(await h.log.acceptanceFacts()).toEqual({
+        channels: [],
+        promotions: [],
+        lastClosed: null,
+        priceChanges: [],
+        parentAssignments: [],
+      });
       expect(await h.log.sourceCheckpoint('file:none.ndjson')).toBeUndefined();
     });
 
@@ -368,6 +377,64 @@ export function eventLogContract(
       expect(facts.lastClosed).toBe(parseMonth('2026-02'));
     });
 
+    it('derives the v2 acceptance facts: changeIds, and parent assignments in log order per channel', async () => {
+      await h.log.commit(
+        acceptedBatch([
+          entryOf(channelRegistered('CH-A')),
+          entryOf(channelRegisteredUnder('CH-B', 'CH-A')),
+          entryOf(channelRegistered('CH-C')),
+          entryOf(priceChanged('c-1')),
+          entryOf(channelReparented('CH-B', '2026-05')),
+          entryOf(channelReparented('CH-C', '2026-04', 'CH-A')),
+          entryOf(channelReparented('CH-B', '2026-03', 'CH-A')),
+        ]),
+      );
+      const facts = await h.log.acceptanceFacts();
+      expect([...facts.priceChanges]).toEqual(['c-1']);
+      const ofChannel = (id: string) => facts.parentAssignments.filter((f) => f.channelId === id);
+      expect(ofChannel('CH-A')).toEqual([]);
+      expect(ofChannel('CH-B')).toEqual([
+        { channelId: 'CH-B', parentId: 'CH-A', registeredAt: '2026-01-02T09:00:00+08:00' },
+        { channelId: 'CH-B', parentId: null, effectiveFrom: parseMonth('2026-05') },
+        { channelId: 'CH-B', parentId: 'CH-A', effectiveFrom: parseMonth('2026-03') },
+      ]);
+      expect(ofChannel('CH-C')).toEqual([
+        { channelId: 'CH-C', parentId: 'CH-A', effectiveFrom: parseMonth('2026-04') },
+      ]);
+    });
+
+    it('under the Ingestor: a re-parenting is decided against a parent assignment a peer appended', async ({
+      skip,
+    }) => {
+      if (h.peer === undefined) return skip('the adapter has no peers (one process only)');
+      const input = (raw: Record<string, unknown>, line: number) => ({
+        text: lineOf(raw),
+        source: 'c',
+        line,
+      });
+      const codes = (outcomes: readonly { status: string; code?: string }[]) =>
+        outcomes.map((o) => o.code ?? o.status);
+      const ours = new Ingestor(h.log, defaultSettings);
+      await ours.init();
+      const regs = ['CH-A', 'CH-B', 'CH-D'].map((id, i) => input(channelRegistered(id), i + 1));
+      expect(codes(await ours.ingest(regs))).toEqual(['accepted', 'accepted', 'accepted']);
+      // This connection has decided (its state is warm) before the peer appends.
+      const theirs = new Ingestor(await h.peer(), defaultSettings);
+      await theirs.init();
+      const peerLines = [
+        input(channelReparented('CH-B', '2026-03', 'CH-A'), 4),
+        input(priceChanged('c-1'), 5),
+      ];
+      expect(codes(await theirs.ingest(peerLines))).toEqual(['accepted', 'accepted']);
+      const decided = await ours.ingest([
+        input(channelReparented('CH-A', '2026-04', 'CH-D'), 6), // CH-A has CH-B from 2026-03
+        input(channelReparented('CH-D', '2026-05', 'CH-B'), 7), // CH-B has a parent
+        input(priceChanged('c-1', 'price-c-1-again'), 8),
+        input(channelReparented('CH-D', '2026-05', 'CH-A'), 9),
+      ]);
+      expect(codes(decided)).toEqual(['INVALID_PARENT', 'INVALID_PARENT', 'PRICE_CHANGE_EXISTS', 'accepted']);
+    });
+
     it('keeps entries, counts, checkpoints and facts across a reopen', async ({ skip }) => {
       if (h.reopen === undefined) return skip('the adapter keeps nothing across processes');
       const entries = [entryOf(channelRegistered('CH-A')), ...sales('CH-A', 1, 5)];
@@ -385,8 +452,13 @@ export function eventLogContract(
         line: 6,
       });
       expect((await reopened.acceptanceFacts()).channels).toEqual(['CH-A']);
-      await reopened.commit(acceptedBatch([entryOf(saleRecorded('CH-A', 6))]));
-      expect(await reopened.head()).toBe(7);
+      await reopened.commit(acceptedBatch([entryOf(channelRegisteredUnder('CH-B', 'CH-A'))]));
+      const again = await h.reopen();
+      expect((await again.acceptanceFacts()).parentAssignments).toEqual([
+        { channelId: 'CH-B', parentId: 'CH-A', registeredAt: '2026-01-02T09:00:00+08:00' },
+      ]);
+      await again.commit(acceptedBatch([entryOf(saleRecorded('CH-A', 6))]));
+      expect(await again.head()).toBe(8);
     });
 
     it('under the Ingestor: a resend is a duplicate, a conflict is rejected, the first content stays', async () => {

@@ -77,6 +77,40 @@ export function periodClosed(month: string): RawEvent {
   };
 }
 
+/** (v2) A registration (2 Jan 2026) of `channelId` under `parentId`. */
+export function channelRegisteredUnder(channelId: string, parentId: string): RawEvent {
+  const reg = channelRegistered(channelId);
+  return { ...reg, data: { ...(reg.data as RawEvent), parentId } };
+}
+
+/** (v2) `channelId` under `parentId` (absent: top-level) from `effectiveFrom` (`YYYY-MM`). */
+export function channelReparented(channelId: string, effectiveFrom: string, parentId?: string): RawEvent {
+  return {
+    eventId: `move-${channelId}-${effectiveFrom}-${parentId ?? 'top'}`,
+    type: 'ChannelReparented',
+    occurredAt: '2026-01-20T09:00:00+08:00',
+    channelId,
+    data: parentId === undefined ? { effectiveFrom } : { effectiveFrom, parentId },
+  };
+}
+
+/** (v2) A cut of P1's unit price, effective 1 Mar 2026; the eventId differs per call site. */
+export function priceChanged(changeId: string, eventId = `price-${changeId}`): RawEvent {
+  return {
+    eventId,
+    type: 'PriceChanged',
+    occurredAt: '2026-02-20T09:00:00+08:00',
+    data: {
+      changeId,
+      sku: 'P1',
+      oldUnitPrice: '100.00',
+      newUnitPrice: '90.00',
+      currency: 'CNY',
+      effectiveAt: '2026-03-01T00:00:00+08:00',
+    },
+  };
+}
+
 const NO_COUNTS = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
 
 /** A batch of accepted entries only, counted as accepted lines. */
