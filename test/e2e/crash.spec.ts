@@ -9,24 +9,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFeed } from '@chanperf/testing';
+import { mulberry32, writeFeed } from '@chanperf/testing';
 import { readModelPath } from '@chanperf/store-sqlite';
 import { chanperf, chanperfAsync } from '../support/cli.js';
 
 let dir: string;
 let feed: string;
 let baseline: unknown;
-
-/** Deterministic pseudo-random numbers, so a failure can be reproduced. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A number read from the database, or 0 while the file or the table does not exist yet. */
 function readInt(db: string, sql: string): number {
@@ -46,9 +35,10 @@ async function killWhen(
   args: string[],
   progress: () => number,
   target: number,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<'killed' | 'finished'> {
   // Small transactions, so the runs last long enough to be interrupted many times.
-  const child = chanperfAsync(args, { CHANPERF_BATCH_SIZE: '300' });
+  const child = chanperfAsync(args, { ...env, CHANPERF_BATCH_SIZE: '300' });
   let exited = false;
   const exit = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   void exit.then(() => {
@@ -87,26 +77,36 @@ afterAll(() => {
 });
 
 describe('crash safety', () => {
-  it('SIGKILL during ingest, several times, then a restart: the same report', async () => {
-    const db = join(dir, 'ingest-kill.db');
-    const random = mulberry32(1);
-    const total = (baseline as { counts: { accepted: number } }).counts.accepted;
-    let kills = 0;
-    for (let i = 1; i <= 5; i++) {
-      // Each target lies further into the log than the last, so every run makes progress.
-      const target = Math.floor(((i - 1 + random()) / 6) * total);
-      const outcome = await killWhen(
-        ['ingest', feed, '--db', db],
-        () => readInt(db, 'SELECT COALESCE(MAX(position), 0) FROM events'),
-        target,
-      );
-      if (outcome === 'killed') kills++;
-    }
-    expect(kills).toBeGreaterThanOrEqual(3);
-    const finish = chanperf(['ingest', feed, '--db', db]);
-    expect(finish.status).toBe(0);
-    expect(report(db)).toEqual(baseline);
-  }, 180_000);
+  // The default layout projects in the ingesting thread; the worker layout
+  // (CHANPERF_PROJECTION_THREAD=worker) hands each batch to a projection thread.
+  it.each([
+    ['in the ingesting thread', {}],
+    ['on a worker thread', { CHANPERF_PROJECTION_THREAD: 'worker' }],
+  ])(
+    'SIGKILL during ingest (projection %s), several times, then a restart: the same report',
+    async (layout, env) => {
+      const db = join(dir, `ingest-kill-${layout.replaceAll(' ', '-')}.db`);
+      const random = mulberry32(1);
+      const total = (baseline as { counts: { accepted: number } }).counts.accepted;
+      let kills = 0;
+      for (let i = 1; i <= 5; i++) {
+        // Each target lies further into the log than the last, so every run makes progress.
+        const target = Math.floor(((i - 1 + random()) / 6) * total);
+        const outcome = await killWhen(
+          ['ingest', feed, '--db', db],
+          () => readInt(db, 'SELECT COALESCE(MAX(position), 0) FROM events'),
+          target,
+          env,
+        );
+        if (outcome === 'killed') kills++;
+      }
+      expect(kills).toBeGreaterThanOrEqual(3);
+      const finish = chanperf(['ingest', feed, '--db', db], env);
+      expect(finish.status).toBe(0);
+      expect(report(db)).toEqual(baseline);
+    },
+    180_000,
+  );
 
   it('SIGKILL during the projection, several times, then a restart: the same report', async () => {
     const db = join(dir, 'project-kill.db');

@@ -1,6 +1,7 @@
 /**
  * Guards the optimised pipeline (issue 6): `chanperf replay` — SQLite, eventIds in a hash
- * table, the projection on its own thread fed by hand-over or by reading the log back — gives
+ * table, the projection in the main thread or on its own thread fed by hand-over or by reading
+ * the log back — gives
  * exactly the report of `runScenario`, the pure reference that shares none of that machinery,
  * on a generated feed with the demo's mix, in small batches.
  */
@@ -32,12 +33,12 @@ afterAll(() => {
 
 describe('chanperf replay equals the pure reference', () => {
   it.each([
-    ['the projection thread, payloads handed over', {}],
+    ['the projection in the main thread (the default), the parsed events handed over', {}],
+    ['the projection thread, payloads handed over', { CHANPERF_PROJECTION_THREAD: 'worker' }],
     [
       'the projection thread, reading every entry back from the log (hand-over off)',
-      { CHANPERF_HAND_OVER_LAG: '0' },
+      { CHANPERF_PROJECTION_THREAD: 'worker', CHANPERF_HAND_OVER_LAG: '0' },
     ],
-    ['the projection in the main thread', { CHANPERF_PROJECTION_THREAD: 'main' }],
   ])(
     '%s',
     (_name, env) => {

@@ -33,9 +33,9 @@ describe('spec examples', () => {
     expect(JSON.parse(run.stdout)).toEqual(expected);
   });
 
-  it.each(names)('and the same with the projection in the main thread: %s', (name) => {
+  it.each(names)('and the same with the projection on a worker thread: %s', (name) => {
     const path = pathOf.get(name) ?? '';
-    const run = chanperf(['replay', `${path}.ndjson`], { CHANPERF_PROJECTION_THREAD: 'main' });
+    const run = chanperf(['replay', `${path}.ndjson`], { CHANPERF_PROJECTION_THREAD: 'worker' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const expected: unknown = JSON.parse(readFileSync(`${path}.report.json`, 'utf8'));

@@ -45,10 +45,19 @@ export interface RawInput {
   readonly text: string;
   readonly source: string;
   readonly line: number | null;
-  /** The exact bytes received, when they may differ from `text` (invalid UTF-8). */
+  /** The exact bytes received, when they differ from `text`'s UTF-8 (invalid UTF-8, a BOM or CR removed). */
   readonly bytes?: Uint8Array;
   /** Why the bytes cannot be read as text (not UTF-8): rejected MALFORMED_JSON with this reason. */
   readonly unreadable?: string;
+}
+
+/**
+ * A batch's inputs by index: an array of them, or a file's lines decoded one at a time as they
+ * are read (`LineBatch`, lines.ts). `at` answers each index below `length`.
+ */
+export interface Inputs {
+  readonly length: number;
+  at(index: number): RawInput | undefined;
 }
 
 export type Outcome =
@@ -112,15 +121,18 @@ export class Ingestor {
    * Ingests a batch in order and commits it atomically. Calls are serialized, so concurrent
    * callers see the log order they were queued in.
    */
-  ingest(inputs: readonly RawInput[], options: IngestOptions = {}): Promise<Outcome[]> {
+  ingest(inputs: Inputs, options: IngestOptions = {}): Promise<Outcome[]> {
     const run = this.queue.then(() => this.ingestNow(inputs, options));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async ingestNow(inputs: readonly RawInput[], options: IngestOptions): Promise<Outcome[]> {
+  private async ingestNow(inputs: Inputs, options: IngestOptions): Promise<Outcome[]> {
     // Parsing and validation need no lock: they happen before the append's write transaction.
-    const validated = inputs.map((input) => this.validate(input));
+    // Each input is read once here (a file's line is decoded now and dies young); a rejected
+    // one is read again for its raw text.
+    const validated: O.Option<E.Either<Rejection, ValidEvent>>[] = [];
+    for (let i = 0; i < inputs.length; i++) validated.push(this.validate(inputs.at(i) as RawInput));
     const ids: string[] = [];
     for (const v of validated) if (O.isSome(v) && E.isRight(v.value)) ids.push(v.value.right.event.eventId);
     let decided: Decided | undefined;
@@ -163,7 +175,7 @@ export class Ingestor {
    */
   private decide(
     view: AcceptanceView,
-    inputs: readonly RawInput[],
+    inputs: Inputs,
     validated: readonly O.Option<E.Either<Rejection, ValidEvent>>[],
     options: IngestOptions,
   ): Decided {
@@ -232,7 +244,7 @@ class BatchDecision {
   private readonly outcomes: Outcome[] = [];
 
   /** `inputs` are decided in order, one outcome each: the one being decided is `inputs[outcomes.length]`. */
-  constructor(private readonly inputs: readonly RawInput[]) {}
+  constructor(private readonly inputs: Inputs) {}
 
   /** The canonical content of an event with this eventId the batch accepted earlier. */
   earlier(eventId: string): string | undefined {
@@ -245,7 +257,7 @@ class BatchDecision {
   }
 
   reject({ code, message, eventId }: Rejection): void {
-    const input = this.inputs[this.outcomes.length] as RawInput;
+    const input = this.inputs.at(this.outcomes.length) as RawInput;
     this.counts.lines++;
     this.counts.rejected++;
     this.rejected.push({

@@ -105,6 +105,43 @@ describe('batchLines: byte-order marks', () => {
   });
 });
 
+describe('batchLines: what a rejected line keeps', () => {
+  it("keeps the exact bytes (a first BOM and a CR included) whatever the chunking and the chunk's other lines", async () => {
+    const bom = Uint8Array.of(0xef, 0xbb, 0xbf);
+    const ff = sale(Uint8Array.of(0xff));
+    const file = concat(
+      bom,
+      '{"eventId":"x"}\r\n',
+      REG,
+      '\r\n',
+      ff,
+      '\n',
+      'not json 华北\n',
+      '{"eventId":"y"}',
+    );
+    for (const chunk of [1, 5, 64, 100_000]) {
+      const log = new InMemoryEventLog();
+      const ingestor = new Ingestor(log, defaultSettings);
+      await ingestor.init();
+      const statuses = [];
+      for (const c of await collect(file, { chunk, batchSize: 2 }))
+        for (const o of await ingestor.ingest(c.inputs)) statuses.push(o.status);
+      expect(statuses).toEqual(['rejected', 'accepted', 'rejected', 'rejected', 'rejected']);
+      const raw = (await log.list()).map((r) =>
+        (typeof r.raw === 'string' ? Buffer.from(r.raw, 'utf8') : Buffer.from(r.raw)).toString('latin1'),
+      );
+      expect(raw).toEqual(
+        [
+          concat(bom, '{"eventId":"x"}\r'),
+          ff,
+          enc.encode('not json 华北'),
+          enc.encode('{"eventId":"y"}'),
+        ].map((b) => Buffer.from(b).toString('latin1')),
+      );
+    }
+  });
+});
+
 describe('batchLines: the hash of the consumed prefix', () => {
   const lines = Array.from({ length: 50 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(i % 13)}"}`);
   const file = enc.encode(`${lines.join('\r\n')}\r\nlast-without-lf`);

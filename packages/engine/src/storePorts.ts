@@ -141,6 +141,8 @@ export interface DeliveryLedger {
   get(alertId: string): DeliveryRecord | undefined;
   /** The alert was written to the log; no-op when a record exists already. */
   recordLogged(alertId: string, status: 'pending' | 'logged', at: string): void;
+  /** `recordLogged` for each alert, all in one commit. */
+  recordAllLogged(alertIds: readonly string[], status: 'pending' | 'logged', at: string): void;
   /** One webhook attempt failed; the alert stays due. */
   recordAttemptFailed(alertId: string, error: string): void;
   recordDelivered(alertId: string, at: string): void;

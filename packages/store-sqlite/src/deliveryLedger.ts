@@ -37,6 +37,9 @@ export function sqliteDeliveryLedger(db: Database): DeliveryLedger {
     `UPDATE alert_deliveries SET status = 'failed', attempts = attempts + 1, last_error = ?
      WHERE alert_id = ?`,
   );
+  const insertAll = db.transaction((alertIds: readonly string[], status: string, at: string | null) => {
+    for (const alertId of alertIds) insert.run(alertId, status, at);
+  });
   const redrive = db.prepare(`UPDATE alert_deliveries SET status = 'pending' WHERE status = 'failed'`);
 
   const expectOne = (changes: number, alertId: string) => {
@@ -57,6 +60,9 @@ export function sqliteDeliveryLedger(db: Database): DeliveryLedger {
     },
     recordLogged(alertId, status, at) {
       insert.run(alertId, status, status === 'logged' ? at : null);
+    },
+    recordAllLogged(alertIds, status, at) {
+      insertAll(alertIds, status, status === 'logged' ? at : null);
     },
     recordAttemptFailed(alertId, error) {
       expectOne(attemptFailed.run(error, alertId).changes, alertId);

@@ -139,6 +139,19 @@ describe('the SQLite store behind its ports', () => {
     expect(() => ledger.recordDelivered('nobody', 'at')).toThrow(/no record of nobody/);
   });
 
+  it('records the alerts of a batch at once, leaving the records that exist as they are', () => {
+    const [a, b] = stores(2);
+    const ledger = a!.deliveryLedger();
+    ledger.recordLogged('x/1', 'pending', '2026-01-01T00:00:00Z');
+    ledger.recordAllLogged(['x/1', 'x/2', 'x/3'], 'logged', '2026-01-02T00:00:00Z');
+    const other = b!.deliveryLedger();
+    expect(other.get('x/1')).toMatchObject({ status: 'pending', deliveredAt: null });
+    expect(other.get('x/2')).toMatchObject({ status: 'logged', deliveredAt: '2026-01-02T00:00:00Z' });
+    expect(other.get('x/3')).toMatchObject({ status: 'logged' });
+    ledger.recordAllLogged(['x/4'], 'pending', '2026-01-03T00:00:00Z');
+    expect(other.get('x/4')).toMatchObject({ status: 'pending', deliveredAt: null });
+  });
+
   it('gives one outbox lease to one owner at a time, and moves only with it', () => {
     const [a, b] = stores(2);
     const mine = a!.outboxes.outbox('alerts');

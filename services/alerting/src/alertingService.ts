@@ -23,7 +23,7 @@
  *   those alerts are sent to it then (nothing is lost; the log line is not repeated).
  */
 import type { DerivedFact, Runtime } from '@chanperf/runtime';
-import { deliverAlert, type AlertDeliveryDeps } from './alertDelivery.js';
+import { deliverAlert, recordRaised, type AlertDeliveryDeps } from './alertDelivery.js';
 import { alertLogCursor, type AlertLogCursor } from './alertLogCursor.js';
 import { alertWaiters, type AlertWaiters } from './alertWaiters.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -200,6 +200,12 @@ async function runDeliveryLoop(loop: DeliveryLoop): Promise<void> {
         await wakeUps.next();
         continue;
       }
+      if (loop.stopping) return;
+      if (!lease.delivering()) continue;
+      recordRaised(
+        loop.delivery,
+        batch.map((b) => b.alert),
+      );
       for (const { seq, alert } of batch) {
         if (loop.stopping) return;
         if (!lease.delivering()) break;

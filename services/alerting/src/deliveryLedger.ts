@@ -16,6 +16,7 @@ export function deliveryLedger(store: DeliveryLedger): DeliveryLedger {
   return {
     get: (alertId) => store.get(alertId),
     recordLogged: (alertId, status, at) => store.recordLogged(alertId, status, at),
+    recordAllLogged: (alertIds, status, at) => store.recordAllLogged(alertIds, status, at),
     recordAttemptFailed: (alertId, error) => store.recordAttemptFailed(alertId, redactUrls(error)),
     recordDelivered: (alertId, at) => store.recordDelivered(alertId, at),
     recordGivenUp: (alertId, error) => store.recordGivenUp(alertId, redactUrls(error)),

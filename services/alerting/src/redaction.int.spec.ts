@@ -72,7 +72,8 @@ describe('a webhook URL with credentials', () => {
     const alerting = startAlerting(runtime, {
       initialDelayMs: 1,
       maxDelayMs: 2,
-      maxElapsedMs: 200,
+      // Long enough for a second attempt on a loaded machine (each one is a refused connection).
+      maxElapsedMs: 1000,
       random: () => 0.5,
       pollMs: 50,
     });

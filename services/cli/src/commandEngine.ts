@@ -28,8 +28,8 @@ export interface CommandEngine {
 
 /** Opens the database at `path` (created when missing) for one command. */
 export async function openEngine(path: string, config: EngineConfig, logger: Logger): Promise<CommandEngine> {
-  // With the projection on its own thread this connection appends, reads the report and
-  // rebuilds (`project`, `rebuild`, `CHANPERF_PROJECTION_THREAD=main`).
+  // This connection appends, projects (`replay`/`ingest` unless CHANPERF_PROJECTION_THREAD=worker,
+  // `project`, `rebuild`) and reads the report.
   const { store, ingestor, runner } = assembleEngine(path, config, 'cli', logger);
   await ingestor.init();
   const settings = config.settings;

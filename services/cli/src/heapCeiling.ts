@@ -1,6 +1,6 @@
 /**
  * A ceiling on a thread's heap: a full collection once the heap grows well past what it held
- * live after the last one (the projection thread's heap governor).
+ * live after the last one (the heap governor of whichever thread projects: projector.ts).
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -50,10 +50,8 @@ export type FromWorker =
 function openProjection(data: ProjectionWorkerData, post: (m: FromWorker) => void) {
   const logger = pino({ level: data.logLevel, base: { service: 'projection-worker' } }, pino.destination(2));
   // This connection writes the read model and reads the log only after a gap in the
-  // hand-over; its page caches are the 'projection-thread' role's (engine.ts). The sale index's
-  // leaves are random-key and outgrow any cache at 10M events, and the Bloom filters in front of
-  // both indexes spare most lookups (10M replay with 128 MiB: 929 s, peak 1 053 MiB; with 64:
-  // 883 s, 1 023 MiB; with the filters, 32 MiB: see performance.md).
+  // hand-over; its page caches are the 'projection-thread' role's (engine.ts): the read model
+  // is channels × months of rows, its order and sale indexes are in memory (keyIndex.ts).
   const collectIfGrown = collectAboveHeapCeiling();
   const { store, runner } = assembleEngine(data.path, data.config, 'projection-thread', logger, {
     // The ingesting thread bounds what it hands over (it waits when too far ahead).

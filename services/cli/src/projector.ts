@@ -1,9 +1,10 @@
 /**
- * The projection of a file being ingested: on a worker thread (workerProjector.ts, the main
- * thread's side of projectionWorker.ts), or in this thread from the ingestor's hand-over.
+ * The projection of a file being ingested: in this thread from the ingestor's hand-over, or on
+ * a worker thread (workerProjector.ts, the main thread's side of projectionWorker.ts).
  */
 import { existsSync } from 'node:fs';
 import type { CommandEngine } from './commandEngine.js';
+import { collectAboveHeapCeiling } from './heapCeiling.js';
 import { WorkerProjector } from './workerProjector.js';
 
 /** `wake` after each append, `finish` once the file is in the log. */
@@ -20,25 +21,35 @@ export interface Projector {
 }
 
 /**
- * The projection of a file's ingestion: on a worker thread, or in this one with
- * CHANPERF_PROJECTION_THREAD=main (and where the compiled worker is missing: sources run by a
- * test runner). How far the ingestion may run ahead of the thread is CHANPERF_HAND_OVER_LAG
- * (default 100 000 entries, about 30 MB of payloads in flight: two projection batches); 0 turns
- * the hand-over off and the worker reads every entry back from the log (the path it takes after
- * a gap; tests use it).
+ * The projection of a file's ingestion: in this thread (the default), or on a worker thread
+ * with CHANPERF_PROJECTION_THREAD=worker (where the compiled worker exists: not for sources run
+ * by a test runner).
+ *
+ * In this thread the projection takes the events the ingestor parsed and appended (one parse
+ * per event, nothing copied between threads) and projects each batch as soon as it is
+ * committed, so the ingestion never runs ahead of it. On this 2-core machine that is faster
+ * than the worker (docs/performance.md): the worker saves the main thread the projection but
+ * must be handed the payloads as strings and parse them again.
+ *
+ * The worker may lag CHANPERF_HAND_OVER_LAG entries behind (default 100 000, about 30 MB of
+ * payloads in flight: two projection batches); 0 turns the hand-over off and the worker reads
+ * every entry back from the log (the path it takes after a gap; tests use it).
  */
 export function startProjector(engine: CommandEngine, size: number): Projector {
   const url = new URL('./projectionWorker.js', import.meta.url);
-  if (!existsSync(url) || engine.config.projectionThread === 'main') {
-    // The projection takes the appended events straight from the ingestor (no read-back).
-    engine.ingestor.onAppended((appended) => engine.runner.offer(appended));
-    return {
-      wake: async () => {
-        await engine.runner.catchUp();
-      },
-      finish: () => engine.runner.catchUp(),
-      stop: () => Promise.resolve(),
-    };
+  if (engine.config.projectionThread === 'worker' && existsSync(url)) {
+    return new WorkerProjector(engine, url, size, engine.config.handOverLag);
   }
-  return new WorkerProjector(engine, url, size, engine.config.handOverLag);
+  // One thread holds the ingestion's and the projection's heaps: the same ceiling as the
+  // worker's (heapCeiling.ts) keeps V8 from letting it grow to four times what is live.
+  const collectIfGrown = collectAboveHeapCeiling();
+  engine.ingestor.onAppended((appended) => engine.runner.offer(appended));
+  return {
+    wake: async () => {
+      await engine.runner.catchUp();
+      collectIfGrown();
+    },
+    finish: () => engine.runner.catchUp(),
+    stop: () => Promise.resolve(),
+  };
 }

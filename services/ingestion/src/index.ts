@@ -1,7 +1,8 @@
 /**
  * The ingestion service over HTTP: ERP systems post events (JSON array or NDJSON), operators
  * inspect and redrive rejected inputs and close periods. A 200 means the batch is durable in
- * the log: the whole body is committed in one transaction, or nothing is.
+ * the log: the whole body is committed in one transaction, or nothing is (concurrent requests
+ * share one: groupCommit.ts).
  *
  * The service itself is in ingestionService.ts; the routes by resource in eventRoutes.ts,
  * rejectedRoutes.ts and periodRoutes.ts; how bodies are read in requestBodies.ts.

@@ -1,16 +1,24 @@
 /**
  * The ingestion service behind every way in (HTTP routes, the Kafka consumer, `serve`):
  * ingests inputs through the engine's ingestor, counts the outcomes in the metrics, closes
- * months automatically (CHANPERF_AUTO_CLOSE_DAY) and wakes the projection.
+ * months automatically (CHANPERF_AUTO_CLOSE_DAY) and wakes the projection. Calls waiting at
+ * the same time are committed together (groupCommit.ts), each answered with its own outcomes.
  */
 import { formatMonth, parseTimestamp, MonthClock, type Month } from '@chanperf/domain';
 import type { Ingestor, Outcome, RawInput } from '@chanperf/engine';
 import type { Runtime } from '@chanperf/runtime';
+import { groupCommitter, type GroupCommitOptions } from './groupCommit.js';
 
 export interface IngestionService {
-  /** Ingests inputs, counts them in the metrics, wakes the projection, and auto-closes. */
+  /**
+   * Ingests inputs, counts them in the metrics, wakes the projection, and auto-closes; resolves
+   * with one outcome per input once they are committed (with other calls waiting meanwhile).
+   */
   ingest(inputs: readonly RawInput[], redriving?: readonly (number | null)[]): Promise<Outcome[]>;
 }
+
+/** How many inputs a group commit gathers at most (five bodies of 10 000 items). */
+const GROUP_COMMIT: GroupCommitOptions = { maxInputs: 50_000 };
 
 /** What the ingestion service uses of the runtime. */
 export type IngestionDeps = Pick<
@@ -18,7 +26,10 @@ export type IngestionDeps = Pick<
   'store' | 'ingestor' | 'bus' | 'config' | 'settings' | 'metrics' | 'logger'
 >;
 
-export function createIngestion(runtime: IngestionDeps): IngestionService {
+export function createIngestion(
+  runtime: IngestionDeps,
+  groupCommit: GroupCommitOptions = GROUP_COMMIT,
+): IngestionService {
   const clock = new MonthClock(runtime.settings.timeZone);
   const m = runtime.metrics;
   const count = (outcomes: readonly Outcome[]) => {
@@ -63,14 +74,13 @@ export function createIngestion(runtime: IngestionDeps): IngestionService {
     runtime.logger.info({ month: event.data.month, outcome: closed[0]?.status }, 'auto-close');
   };
 
-  return {
-    async ingest(inputs, redriving) {
-      const ingestor = await runtime.ingestor();
-      const outcomes = await ingestor.ingest(inputs, redriving === undefined ? {} : { redriving });
-      count(outcomes);
-      await autoClose(ingestor, inputs, outcomes);
-      runtime.bus.emit('appended', await runtime.store.log.head());
-      return outcomes;
-    },
-  };
+  const ingest = groupCommitter(async (inputs, redriving) => {
+    const ingestor = await runtime.ingestor();
+    const outcomes = await ingestor.ingest(inputs, redriving === undefined ? {} : { redriving });
+    count(outcomes);
+    await autoClose(ingestor, inputs, outcomes);
+    runtime.bus.emit('appended', await runtime.store.log.head());
+    return outcomes;
+  }, groupCommit);
+  return { ingest };
 }
