@@ -14,3 +14,6 @@ export function sharedSpec(...parts: string[]): string {
 
 /** The spec's examples (`NAME.ndjson` and `NAME.report.json`), with a trailing `/`. */
 export const EXAMPLES = sharedSpec('examples/');
+
+/** (v2) The v2 spec's examples, with a trailing `/`. */
+export const EXAMPLES_V2 = sharedSpec('examples-v2/');

@@ -19,6 +19,7 @@ import { rebateFor, tierIndexInEffect } from './projection/rebateAccrual.js';
 import { clampIndex } from './projection/tierReview.js';
 import type { ChannelState, ProjectionState } from './projection/state.js';
 import type { RejectionCode } from './rejection.js';
+import { programQuartersReport, v2Sections, type ProgramQuarterReport, type V2Sections } from './v2Report.js';
 
 export interface Counts {
   lines: number;
@@ -77,15 +78,23 @@ export interface RejectedReport {
   code: RejectionCode;
 }
 
-export interface Report {
+/** (v2) `program.quarters` is present only for a v2 log. */
+export interface ProgramReport {
+  months: ProgramMonthReport[];
+  quarters?: ProgramQuarterReport[];
+}
+
+/** The report; the v2 sections (between `tierMovements` and `alerts`) only for a v2 log. */
+export type Report = {
   counts: Counts;
   lastClosedMonth: string | null;
   channels: ChannelReport[];
-  program: { months: ProgramMonthReport[] };
+  program: ProgramReport;
   tierMovements: TierMovement[];
-  alerts: Alert[];
-  rejected: RejectedReport[];
-}
+} & Partial<V2Sections> & {
+    alerts: Alert[];
+    rejected: RejectedReport[];
+  };
 
 /** One channel-month with every figure of the report. */
 export function monthReport(
@@ -149,6 +158,12 @@ export function channelReport(state: ProjectionState, channel: ChannelState, dig
   };
 }
 
+/** `program`: its months, and (v2 log) its quarters. */
+function programSection(state: ProjectionState, digits: number): ProgramReport {
+  const months = programReport(state, digits);
+  return state.v2Log ? { months, quarters: programQuartersReport(state) } : { months };
+}
+
 export function programReport(state: ProjectionState, digits: number): ProgramMonthReport[] {
   return programMonths(state).map((p) => ({
     month: formatMonth(p.month),
@@ -177,8 +192,9 @@ export function buildReport(state: ProjectionState, digits: number, inputs: Repo
       const c = state.channels.get(id);
       return c === undefined ? [] : [channelReport(state, c, digits)];
     }),
-    program: { months: programReport(state, digits) },
+    program: programSection(state, digits),
     tierMovements: inputs.tierMovements,
+    ...(state.v2Log ? v2Sections(state, digits) : {}),
     alerts: inputs.alerts,
     rejected: inputs.rejected,
   };
@@ -202,7 +218,7 @@ function* reportHeadChunks(state: ProjectionState, digits: number, counts: Count
     yield `${first ? '' : ','}\n    ${jsonAt(channelReport(state, c, digits), 4)}`;
     first = false;
   }
-  yield `${first ? '' : '\n  '}],\n  "program": ${jsonAt({ months: programReport(state, digits) }, 2)}`;
+  yield `${first ? '' : '\n  '}],\n  "program": ${jsonAt(programSection(state, digits), 2)}`;
 }
 
 /** A list given page by page, as an array is (`pagesOf`) or as a store reads it. */
@@ -252,6 +268,11 @@ export async function* reportJsonChunks(
 ): AsyncGenerator<string> {
   yield* reportHeadChunks(state, digits, inputs.counts);
   yield* reportListChunks('tierMovements', inputs.tierMovements);
+  if (state.v2Log) {
+    for (const [name, section] of Object.entries(v2Sections(state, digits))) {
+      yield `,\n  "${name}": ${jsonAt(section, 2)}`;
+    }
+  }
   yield* reportListChunks('alerts', inputs.alerts);
   yield* reportListChunks('rejected', inputs.rejected);
 }

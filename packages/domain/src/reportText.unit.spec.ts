@@ -5,8 +5,8 @@ import { buildReport, pagesOf, reportJsonChunks, reportListChunks } from './repo
 import { runScenario } from './scenario.js';
 import { defaultSettings } from './settings.js';
 
-const example = (name: string) =>
-  readFileSync(sharedSpec('examples', `${name}.ndjson`), 'utf8')
+const example = (name: string, folder = 'examples') =>
+  readFileSync(sharedSpec(folder, `${name}.ndjson`), 'utf8')
     .split('\n')
     .filter((l) => l !== '');
 
@@ -22,6 +22,10 @@ describe('the report as JSON text in pieces', () => {
     ['a program but no channels', example('basic').slice(0, 1)],
     ['basic.ndjson', example('basic')],
     ['edges.ndjson', example('edges')],
+    [
+      'v2-basic.ndjson (the v2 sections between tierMovements and alerts)',
+      example('v2-basic', 'examples-v2'),
+    ],
   ])('given %s, then the pieces concatenate to JSON.stringify(report, null, 2)', async (_name, lines) => {
     const { report, state } = runScenario(lines, defaultSettings);
     const inputs = {

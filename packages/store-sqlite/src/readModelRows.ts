@@ -5,7 +5,7 @@
  * fact, bigints as decimal text).
  */
 import type { Database as DB, Statement } from 'better-sqlite3';
-import type { ChannelState, Month, MonthFacts, ProjectionState } from '@chanperf/domain';
+import type { ChannelState, Month, MonthFacts, ProjectionState, TargetInEffect } from '@chanperf/domain';
 import { keyChunkStatements, type KeyChunkStatements } from './keyChunks.js';
 
 /** The read model's prepared statements, by what they do. */
@@ -44,7 +44,9 @@ export function readModelStatements(db: DB): ReadModelStatements {
       )
       .pluck(),
     putChannel: db.prepare(`INSERT OR REPLACE INTO rm_channels VALUES (?, ?)`),
-    putMonth: db.prepare(`INSERT OR REPLACE INTO rm_months VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    putMonth: db.prepare(
+      `INSERT OR REPLACE INTO rm_months VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
     putGlobal: db.prepare(`INSERT OR REPLACE INTO rm_global VALUES (1, ?)`),
     putAlert: db.prepare(
       `INSERT INTO rm_alerts (alert_id, channel_id, kind, position, body) VALUES (?, ?, ?, ?, ?)`,
@@ -67,6 +69,18 @@ export interface ChannelBody {
   misses: number;
   tierChanges: { effective: number; index: number }[];
   alertCounts: [string, number][];
+  /** (v2) Parent assignments, targets in effect and restated claims (claim inputs: `claimInputs.ts`). */
+  assignments: ChannelState['assignments'];
+  targets: TargetBody[];
+  restatedClaims: string[];
+}
+
+/** (v2) A `TargetInEffect` with its amounts as decimal text. */
+interface TargetBody {
+  year: number;
+  annualTarget: string;
+  quarterlyNet: string[] | null;
+  eventId: string;
 }
 
 /** `rm_global.body`: the program-wide facts. */
@@ -76,6 +90,8 @@ export interface GlobalBody {
   lastClosed: number | null;
   maxMonth: number | null;
   anyPromotedSale: boolean;
+  priceChanges: ProjectionState['priceChanges'];
+  v2Log: boolean;
 }
 
 /** An `rm_months` row. */
@@ -93,6 +109,7 @@ export interface MonthRow {
   trainings: number;
   satisfaction_points: string;
   satisfaction_respondents: string;
+  surveys: number;
 }
 
 /** An `rm_months` row's facts. */
@@ -109,6 +126,7 @@ export function factsOf(r: MonthRow): MonthFacts {
     trainings: r.trainings,
     satisfactionPoints: BigInt(r.satisfaction_points),
     satisfactionRespondents: BigInt(r.satisfaction_respondents),
+    surveys: r.surveys,
   };
 }
 
@@ -125,6 +143,23 @@ export function channelBodyOf(c: ChannelState): ChannelBody {
     misses: c.misses,
     tierChanges: c.tierChanges,
     alertCounts: [...c.alertCounts],
+    assignments: c.assignments,
+    targets: [...c.targets.values()].map((t) => ({
+      year: t.year,
+      annualTarget: t.annualTarget.toString(),
+      quarterlyNet: t.quarterlyNet === null ? null : t.quarterlyNet.map(String),
+      eventId: t.eventId,
+    })),
+    restatedClaims: [...c.restatedClaims],
+  };
+}
+
+function targetOf(t: TargetBody): TargetInEffect {
+  return {
+    year: t.year,
+    annualTarget: BigInt(t.annualTarget),
+    quarterlyNet: t.quarterlyNet === null ? null : t.quarterlyNet.map((q) => BigInt(q)),
+    eventId: t.eventId,
   };
 }
 
@@ -147,6 +182,9 @@ export function channelStateOf(
     misses: b.misses,
     tierChanges: b.tierChanges,
     alertCounts: new Map(b.alertCounts),
+    assignments: b.assignments,
+    targets: new Map(b.targets.map((t) => [t.year, targetOf(t)])),
+    restatedClaims: new Set(b.restatedClaims),
   };
 }
 
@@ -158,6 +196,8 @@ export function globalBodyOf(state: ProjectionState): GlobalBody {
     lastClosed: state.lastClosed,
     maxMonth: state.maxMonth,
     anyPromotedSale: state.anyPromotedSale,
+    priceChanges: state.priceChanges,
+    v2Log: state.v2Log,
   };
 }
 
@@ -168,6 +208,8 @@ export function restoreGlobal(state: ProjectionState, g: GlobalBody): void {
   state.lastClosed = g.lastClosed;
   state.maxMonth = g.maxMonth;
   state.anyPromotedSale = g.anyPromotedSale;
+  state.priceChanges.push(...g.priceChanges);
+  state.v2Log = g.v2Log;
 }
 
 /** Writes one channel-month's facts as its `rm_months` row. */
@@ -186,5 +228,6 @@ export function putMonthRow(s: ReadModelStatements, channelId: string, month: Mo
     f.trainings,
     f.satisfactionPoints.toString(),
     f.satisfactionRespondents.toString(),
+    f.surveys,
   );
 }

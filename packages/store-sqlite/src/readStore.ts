@@ -18,6 +18,7 @@ import {
   type TierMovement,
 } from '@chanperf/domain';
 import { EngineError, type ProjectionOutputs, type ReadStore } from '@chanperf/engine';
+import { sqliteClaimInputs } from './claimInputs.js';
 import { SqliteProjectionIndex } from './projectionIndex.js';
 import {
   channelBodyOf,
@@ -90,6 +91,7 @@ export class SqliteReadStore implements ReadStore {
       );
     }
     state.channelOrder.push(...[...state.channels.keys()].sort());
+    state.claimInputs = sqliteClaimInputs(this.db);
     const below = hotFrom(state);
     cold.moveTo(below);
     const rows = this.db.prepare(`SELECT * FROM rm_months WHERE month >= ?`).iterate(below);

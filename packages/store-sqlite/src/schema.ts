@@ -10,7 +10,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 
 /** Bump to rebuild the read model from the log on the next start (the log is untouched). */
-export const READ_MODEL_VERSION = 5;
+export const READ_MODEL_VERSION = 6;
 
 /** Creates the log's tables; answers the log's identity. */
 export function migrate(db: Database): string {
@@ -101,8 +101,15 @@ export function migrateReadModel(rm: Database, logId: string): void {
       units_sold TEXT NOT NULL, units_returned TEXT NOT NULL, sale_count INTEGER NOT NULL,
       promo_numerator TEXT NOT NULL, restated INTEGER NOT NULL, trainings INTEGER NOT NULL,
       satisfaction_points TEXT NOT NULL, satisfaction_respondents TEXT NOT NULL,
+      surveys INTEGER NOT NULL,
       PRIMARY KEY (channel_id, month)
     ) WITHOUT ROWID;
+    -- (v2) price-protection claim inputs (sales, returns, inventory counts), appended in log order
+    CREATE TABLE IF NOT EXISTS rm_claim_inputs (
+      seq INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, sku TEXT NOT NULL, order_id TEXT,
+      body TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS rm_claim_inputs_key ON rm_claim_inputs (channel_id, sku, order_id);
     CREATE TABLE IF NOT EXISTS rm_alerts (
       seq INTEGER PRIMARY KEY, alert_id TEXT NOT NULL UNIQUE, channel_id TEXT NOT NULL,
       kind TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL
@@ -142,6 +149,7 @@ export const READ_MODEL_TABLES = [
   'rm_global',
   'rm_channels',
   'rm_months',
+  'rm_claim_inputs',
   'rm_alerts',
   'rm_tier_movements',
   'rm_order_keys',

@@ -5,6 +5,7 @@
  */
 import { CHANNEL_KINDS, REJECTION_CODES } from '@chanperf/domain';
 import { z } from 'zod';
+import { programQuarterSchema, v2AlertSchemas, v2SectionsShape } from './v2Schemas.js';
 
 export const moneySchema = z
   .string()
@@ -143,6 +144,7 @@ export const alertSchema = z.discriminatedUnion('kind', [
     from: z.string(),
     to: z.string(),
   }),
+  ...v2AlertSchemas,
 ]);
 
 export const reportSchema = z.object({
@@ -154,8 +156,12 @@ export const reportSchema = z.object({
   }),
   lastClosedMonth: monthTextSchema.nullable(),
   channels: z.array(channelReportSchema),
-  program: z.object({ months: z.array(programMonthSchema) }),
+  program: z.object({
+    months: z.array(programMonthSchema),
+    quarters: z.array(programQuarterSchema).optional(),
+  }),
   tierMovements: z.array(tierMovementSchema),
+  ...v2SectionsShape,
   alerts: z.array(alertSchema),
   rejected: z.array(
     z.object({ line: z.number().int(), eventId: z.string().nullable(), code: z.enum(REJECTION_CODES) }),

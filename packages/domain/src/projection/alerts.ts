@@ -1,5 +1,5 @@
 /**
- * Alerts of spec §5, with deterministic ids `<kind>/<channelId>/<month>/<n>`.
+ * Alerts of spec §5 (v1 and the four v2 kinds), with deterministic ids `<kind>/<channelId>/<month>/<n>`.
  */
 import { formatMonth, type Month } from '../calendar.js';
 import type { ChannelState } from './state.js';
@@ -35,6 +35,40 @@ export type Alert =
       readonly month: string;
       readonly from: string;
       readonly to: string;
+    }
+  | {
+      readonly id: string;
+      readonly kind: 'TARGET_BEHIND';
+      readonly channelId: string;
+      /** The quarter's last month. */
+      readonly month: string;
+      readonly quarter: string;
+      readonly cumulativeNet: string;
+      readonly cumulativeTarget: string;
+      readonly restated: boolean;
+    }
+  | {
+      readonly id: string;
+      readonly kind: 'TARGET_BEHIND_RETRACTED';
+      readonly channelId: string;
+      readonly month: string;
+      readonly quarter: string;
+    }
+  | {
+      readonly id: string;
+      readonly kind: 'CHANNEL_INACTIVE';
+      readonly channelId: string;
+      readonly month: string;
+      readonly idleMonths: number;
+      readonly inactivityMonths: number;
+      readonly lastSaleMonth: string | null;
+      readonly restated: boolean;
+    }
+  | {
+      readonly id: string;
+      readonly kind: 'CHANNEL_INACTIVE_RETRACTED';
+      readonly channelId: string;
+      readonly month: string;
     };
 
 export type AlertKind = Alert['kind'];

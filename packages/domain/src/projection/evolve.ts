@@ -9,7 +9,13 @@
  * write: a replay folds every event of the log into one state.
  */
 import { formatMonth, parseMonth, parseTimestamp, type Month, type MonthClock } from '../calendar.js';
-import { assertNever, type ChanperfEvent, type SaleRecorded, type SaleReturned } from '../events.js';
+import {
+  assertNever,
+  type ChannelRegistered,
+  type ChanperfEvent,
+  type SaleRecorded,
+  type SaleReturned,
+} from '../events.js';
 import { parseAmount } from '../money.js';
 import { toProgram } from '../program.js';
 import { nextAlertId, type ProjectionSink } from './alerts.js';
@@ -17,6 +23,16 @@ import { channelGrowth, closedStatus, isClosed, targetBpsFor, type ClosedStatus 
 import { closeThrough } from './periodClose.js';
 import { saleBonusBps } from './promotions.js';
 import { ProjectionChanges } from './dirtyTracking.js';
+import { judgeLate, lateBefore } from './v2Judgements.js';
+import {
+  applyInventoryReported,
+  applyPriceChanged,
+  applyReparented,
+  applyTargetSet,
+  markV2Log,
+  recordClaimReturn,
+  recordClaimSale,
+} from './v2Evolve.js';
 import {
   emptyMonthFacts,
   type ChannelState,
@@ -83,6 +99,8 @@ function applyMoneyEvent(ctx: RulesContext, e: SaleRecorded | SaleReturned): voi
   const late = isClosed(state, month);
   const watched: Month[] = late ? (isClosed(state, month + 1) ? [month, month + 1] : [month]) : [];
   const before: ClosedStatus[] = watched.map((m) => closedStatus(state, channel, m));
+  // (v2) Taken before the event moves anything, the channel's first month included.
+  const v2Before = late ? lateBefore(state, channel, month) : null;
 
   const facts = touchMonth(ctx, channel, month);
   if (e.type === 'SaleRecorded') {
@@ -99,6 +117,7 @@ function applyMoneyEvent(ctx: RulesContext, e: SaleRecorded | SaleReturned): voi
       }
     }
     if (state.anyPromotedSale) ctx.index.recordSale(e.channelId, e.data.orderId, e.data.sku, bps);
+    recordClaimSale(ctx, channel, e.eventId, at, e.data);
   } else {
     facts.returns += BigInt(amount);
     facts.unitsReturned += BigInt(e.data.quantity);
@@ -106,9 +125,22 @@ function applyMoneyEvent(ctx: RulesContext, e: SaleRecorded | SaleReturned): voi
       ? (ctx.index.saleBonusBps(e.channelId, e.data.orderId, e.data.sku) ?? 0)
       : 0;
     if (bps > 0) facts.promoNumerator -= BigInt(amount) * BigInt(bps);
+    recordClaimReturn(ctx, channel, e.eventId, e.data);
   }
   if (!late) return;
   facts.restated = true;
+  raiseGrowthFlips(ctx, channel, watched, before);
+  if (v2Before !== null) judgeLate(ctx, channel, v2Before, e.type === 'SaleRecorded');
+}
+
+/** v1's flip alerts of a late event: each watched closed month whose status changed, M first. */
+function raiseGrowthFlips(
+  ctx: RulesContext,
+  channel: ChannelState,
+  watched: readonly Month[],
+  before: readonly ClosedStatus[],
+): void {
+  const { state, changes } = ctx;
   watched.forEach((m, i) => {
     const was = before[i];
     const now = closedStatus(state, channel, m);
@@ -147,34 +179,42 @@ export function evolve(ctx: EvolveContext, e: ChanperfEvent): void {
   );
 }
 
-// eslint-disable-next-line max-lines-per-function -- until h-v2b replaces the four v2 no-op cases
+/** A ChannelRegistered: the channel, its first month and (v2) its first parent assignment. */
+function registerChannel(ctx: RulesContext, e: ChannelRegistered): void {
+  const { state, changes } = ctx;
+  const at = parseTimestamp(e.occurredAt);
+  if (at === undefined) throw new Error(`unparseable event ${e.eventId}`);
+  const month = ctx.clock.monthOf(at);
+  const channel: ChannelState = {
+    channelId: e.channelId,
+    name: e.data.name,
+    kind: e.data.kind,
+    online: e.data.online ?? e.data.kind === 'ecommerce',
+    region: e.data.region ?? null,
+    registeredMonth: month,
+    firstMonth: month,
+    months: new Map(),
+    tierIndex: 0,
+    misses: 0,
+    tierChanges: [],
+    alertCounts: new Map(),
+    assignments: [{ parentId: e.data.parentId ?? null, effective: month }],
+    targets: new Map(),
+    restatedClaims: new Set(),
+  };
+  if (e.data.parentId !== undefined) markV2Log(state, changes);
+  state.channels.set(e.channelId, channel);
+  insertSorted(state.channelOrder, e.channelId);
+  changes.markChannel(e.channelId);
+  touchMonth(ctx, channel, month);
+}
+
 function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
   const { state, changes } = ctx;
   switch (e.type) {
-    case 'ChannelRegistered': {
-      const at = parseTimestamp(e.occurredAt);
-      if (at === undefined) throw new Error(`unparseable event ${e.eventId}`);
-      const month = ctx.clock.monthOf(at);
-      const channel: ChannelState = {
-        channelId: e.channelId,
-        name: e.data.name,
-        kind: e.data.kind,
-        online: e.data.online ?? e.data.kind === 'ecommerce',
-        region: e.data.region ?? null,
-        registeredMonth: month,
-        firstMonth: month,
-        months: new Map(),
-        tierIndex: 0,
-        misses: 0,
-        tierChanges: [],
-        alertCounts: new Map(),
-      };
-      state.channels.set(e.channelId, channel);
-      insertSorted(state.channelOrder, e.channelId);
-      changes.markChannel(e.channelId);
-      touchMonth(ctx, channel, month);
+    case 'ChannelRegistered':
+      registerChannel(ctx, e);
       return;
-    }
     case 'SaleRecorded':
     case 'SaleReturned':
       applyMoneyEvent(ctx, e);
@@ -196,11 +236,15 @@ function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
       const facts = touchMonth(ctx, channelOf(ctx, e.channelId), ctx.clock.monthOf(at));
       facts.satisfactionPoints += BigInt(e.data.score) * BigInt(e.data.respondents);
       facts.satisfactionRespondents += BigInt(e.data.respondents);
+      facts.surveys += 1;
       return;
     }
     case 'ProgramPublished':
       state.programs.push(toProgram(e.data, ctx.minorDigits));
       changes.markGlobal();
+      if (e.data.inactivityMonths !== undefined || e.data.priceProtectionDays !== undefined) {
+        markV2Log(state, changes);
+      }
       return;
     case 'PromotionScheduled': {
       const startsAt = parseTimestamp(e.data.startsAt);
@@ -218,12 +262,23 @@ function evolveIn(ctx: RulesContext, e: ChanperfEvent): void {
       return;
     }
     case 'PeriodClosed':
-      closeThrough(state, parseMonth(e.data.month) ?? 0, ctx.index, ctx.sink, changes);
+      closeThrough(ctx, parseMonth(e.data.month) ?? 0);
       return;
-    case 'TargetSet': // (v2) the four are no-ops until the projection wires them (h-v2b)
+    case 'TargetSet':
+      markV2Log(state, changes);
+      applyTargetSet(ctx, channelOf(ctx, e.channelId), e.eventId, e.data);
+      return;
     case 'InventoryReported':
+      markV2Log(state, changes);
+      applyInventoryReported(ctx, channelOf(ctx, e.channelId), e.eventId, e.data);
+      return;
     case 'ChannelReparented':
+      markV2Log(state, changes);
+      applyReparented(ctx, channelOf(ctx, e.channelId), e.eventId, e.data);
+      return;
     case 'PriceChanged':
+      markV2Log(state, changes);
+      applyPriceChanged(ctx, e.eventId, e.data);
       return;
     default:
       assertNever(e);

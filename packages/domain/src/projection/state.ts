@@ -11,7 +11,14 @@
 import type { Instant, Month } from '../calendar.js';
 import type { ChannelKind } from '../events.js';
 import type { Program } from '../program.js';
+import type { Assignment } from '../v2/distribution.js';
 import type { ProjectionChanges } from './dirtyTracking.js';
+import {
+  memoryClaimInputs,
+  type ClaimInputStore,
+  type StoredPriceChange,
+  type TargetInEffect,
+} from './v2State.js';
 
 /** The facts of one channel in one calendar month. */
 export interface MonthFacts {
@@ -31,6 +38,8 @@ export interface MonthFacts {
   /** Σ score × respondents. */
   satisfactionPoints: bigint;
   satisfactionRespondents: bigint;
+  /** (v2) Number of SatisfactionSurveyed events. */
+  surveys: number;
 }
 
 /** From month `effective` on, the channel holds tier index `index`. */
@@ -60,6 +69,12 @@ export interface ChannelState {
   readonly tierChanges: TierChange[];
   /** Alerts raised so far per `kind/month`, for deterministic alert ids. */
   readonly alertCounts: Map<string, number>;
+  /** (v2) Parent assignments in log order: the registration's, then each re-parenting. */
+  readonly assignments: Assignment[];
+  /** (v2) The TargetSet in effect per calendar year. */
+  readonly targets: Map<number, TargetInEffect>;
+  /** (v2) The changeIds of this channel's claims marked `restated` (sticky). */
+  readonly restatedClaims: Set<string>;
 }
 
 export interface Promotion {
@@ -84,6 +99,12 @@ export interface ProjectionState {
   maxMonth: Month | null;
   /** Whether any sale so far carried promotion bps; until then returns need no lookup. */
   anyPromotedSale: boolean;
+  /** (v2) Accepted price changes in log order. */
+  readonly priceChanges: StoredPriceChange[];
+  /** (v2) Price-protection claim inputs; a store swaps in one that keeps them on disk. */
+  claimInputs: ClaimInputStore;
+  /** (v2) The log holds a v2 event or field (spec §8): the report shows the v2 sections. */
+  v2Log: boolean;
 }
 
 /** The state before the first event. */
@@ -96,6 +117,9 @@ export function initialProjectionState(): ProjectionState {
     lastClosed: null,
     maxMonth: null,
     anyPromotedSale: false,
+    priceChanges: [],
+    claimInputs: memoryClaimInputs(),
+    v2Log: false,
   };
 }
 
@@ -112,6 +136,7 @@ export function emptyMonthFacts(): MonthFacts {
     trainings: 0,
     satisfactionPoints: 0n,
     satisfactionRespondents: 0n,
+    surveys: 0,
   };
 }
 
