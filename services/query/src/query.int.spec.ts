@@ -20,7 +20,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import * as E from 'fp-ts/lib/Either.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EXAMPLES } from '../../../test/support/sharedSpec.js';
+import { EXAMPLES, EXAMPLES_V2 } from '../../../test/support/sharedSpec.js';
 import { expectReportOverHttp } from '../../../packages/testing/src/contracts/index.js';
 import { registerIngestionRoutes } from '../../ingestion/src/index.js';
 import { startProjection, type ProjectionService } from '../../projection/src/index.js';
@@ -180,6 +180,30 @@ function roundTo(value: bigint, scale: number, digits: number): bigint {
 
 const DIGITS = 2;
 const EXACT = DIGITS + 4;
+
+describe('query API on v2-basic.ndjson (spec v2)', () => {
+  it('GET /v1/report has the example report, v2 sections included', async () => {
+    const server = await startServer();
+    try {
+      const body = readFileSync(join(EXAMPLES_V2, 'v2-basic.ndjson'), 'utf8');
+      await post(server, '/v1/events', body, 'application/x-ndjson', KEYS.ingest);
+      await server.projection.waitFor();
+      const want = JSON.parse(readFileSync(join(EXAMPLES_V2, 'v2-basic.report.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      const r = await get(server, '/v1/report', KEYS.analyst);
+      expect(r.status).toBe(200);
+      const got = JSON.parse(r.text) as Record<string, unknown>;
+      expectReportOverHttp(got as unknown as BasicReport, want as unknown as BasicReport);
+      for (const section of ['targets', 'priceProtection', 'rollups', 'satisfaction']) {
+        expect(got[section], section).toEqual(want[section]);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe('query API on basic.ndjson', () => {
   let server: Server;
