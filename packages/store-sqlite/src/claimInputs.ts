@@ -13,7 +13,12 @@ import {
   type Instant,
 } from '@chanperf/domain';
 
-/** The claim inputs over the read model's connection (made again by each load, after a reset). */
+/**
+ * The claim inputs over the read model's connection (made again by each load, after a reset).
+ * The table is appended to in log order (a rowid append a sale); its lookup index is made only
+ * once a price change is projected (`lookupsAhead`, inside that batch's transaction): before
+ * that nothing reads it, and a random-key index row for every sale was 13 % of a replay.
+ */
 export function sqliteClaimInputs(d: DB): ClaimInputStore {
   const s = {
     add: d.prepare<[string, string, string | null, string]>(
@@ -46,6 +51,9 @@ export function sqliteClaimInputs(d: DB): ClaimInputStore {
       const body = s.lastSale.get(channelId, sku, orderId);
       if (body === undefined) return null;
       return (JSON.parse(body) as ClaimInputRecord & { occurredAt: Instant }).occurredAt;
+    },
+    lookupsAhead() {
+      d.exec(`CREATE INDEX IF NOT EXISTS rm_claim_inputs_key ON rm_claim_inputs (channel_id, sku, order_id)`);
     },
   };
 }

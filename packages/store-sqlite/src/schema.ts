@@ -109,7 +109,7 @@ export function migrateReadModel(rm: Database, logId: string): void {
       seq INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, sku TEXT NOT NULL, order_id TEXT,
       body TEXT NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS rm_claim_inputs_key ON rm_claim_inputs (channel_id, sku, order_id);
+    -- its index (channel_id, sku, order_id) is made with the first price change (claimInputs.ts)
     CREATE TABLE IF NOT EXISTS rm_alerts (
       seq INTEGER PRIMARY KEY, alert_id TEXT NOT NULL UNIQUE, channel_id TEXT NOT NULL,
       kind TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL

@@ -78,6 +78,7 @@ export function applyPriceChanged(ctx: V2Context, eventId: string, data: PriceCh
     effectiveAtText: data.effectiveAt,
     accrualMonth: ctx.clock.monthOf(effectiveAt),
   });
+  ctx.state.claimInputs.lookupsAhead();
   ctx.changes.markGlobal();
 }
 

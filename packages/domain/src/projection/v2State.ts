@@ -122,6 +122,11 @@ export interface ClaimInputStore {
   inputsOf(channelId: string, sku: string): SkuClaimInputs | undefined;
   /** The `occurredAt` of the latest sale recorded so far of a channel's order and SKU; none: null. */
   originalSaleAt(channelId: string, sku: string, orderId: string): Instant | null;
+  /**
+   * A price change was accepted: `inputsOf` and `originalSaleAt` will be asked from now on (an
+   * adapter may make them fast then; before any change, only `add` is called).
+   */
+  lookupsAhead(): void;
 }
 
 /** The in-memory ClaimInputStore, for tests and the in-memory engine. */
@@ -140,5 +145,6 @@ export function memoryClaimInputs(): ClaimInputStore {
     inputsOf: (channelId, sku) => byKey.get(key(channelId, sku)),
     originalSaleAt: (channelId, sku, orderId) =>
       byKey.get(key(channelId, sku))?.lastSaleAt.get(orderId) ?? null,
+    lookupsAhead: () => undefined,
   };
 }
