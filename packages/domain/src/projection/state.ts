@@ -2,7 +2,7 @@
  * Projection state: what the projection keeps per channel and month (bounded by channels ×
  * months), plus the program-wide facts. State that grows with every sale — distinct orders,
  * the sale a return refers to, certified trainees — lives behind `ProjectionIndex`, which the
- * embedded store keeps in SQLite. What changed since the store last saved the state is not
+ * embedded store keeps in memory tables whose keys are on disk in the read model's file. What changed since the store last saved the state is not
  * part of it: the rules mark that in a `ProjectionChanges` (`dirtyTracking.ts`).
  *
  * Money and quantity sums are BigInt: a sum of exact amounts stays exact however large it
