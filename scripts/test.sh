@@ -12,6 +12,15 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wqy'; then
   apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
 fi
 
+# The infra tests (test/infra) validate the compose file with the Compose CLI and check the
+# monitoring files with promtool and a real Prometheus: Debian's docker-compose (no Docker engine
+# needed for `config`) and prometheus, only when missing. They skip, saying why, without them.
+if ! command -v docker-compose >/dev/null || ! command -v promtool >/dev/null; then
+  echo "setup: installing docker-compose and prometheus (apt-get)" >&2
+  { apt-get update -qq && apt-get install -y -qq docker-compose prometheus >/dev/null; } ||
+    echo "setup: docker-compose/prometheus could not be installed; the infra tests will skip" >&2
+fi
+
 # The Kafka tests talk to librdkafka's mock cluster: build its launcher (installs
 # librdkafka-dev when missing). The Kafka suites skip, saying why, if this fails.
 bash infra/kafka-mock/build.sh >&2 || echo "setup: the Kafka mock broker could not be built; its tests will skip" >&2
