@@ -8,13 +8,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { installAuthorization } from './httpAuth.js';
+import { installHttpConventions, openApiTransform } from './httpConventions.js';
 import { installErrorHandlers } from './httpErrors.js';
 import { registerOperationalRoutes } from './operationalRoutes.js';
 import type { Runtime } from './runtime.js';
@@ -76,6 +72,7 @@ export async function createHttpServer(runtime: Runtime, options: HttpOptions): 
   installAuthorization(app, runtime.config.apiKeys);
   installRequestMetrics(app, runtime);
   installErrorHandlers(app, runtime);
+  await installHttpConventions(app);
   registerOperationalRoutes(app, runtime, options.ready);
   return app;
 }
@@ -89,10 +86,12 @@ async function registerOpenApi(app: App, runtime: Runtime): Promise<void> {
         description: 'Channel performance engine: growth, rebates, tiers and alerts for channel partners.',
         version: '0.1.0',
       },
+      // Relative: the document is served by the server it describes.
+      servers: [{ url: '/', description: 'this server' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: runtime.config.apiKeys.length > 0 ? [{ bearer: [] }] : [],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 }

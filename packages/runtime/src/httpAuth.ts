@@ -68,8 +68,10 @@ export function installAuthorization(app: App, apiKeys: readonly ApiKey[]): void
     }
     const header = request.headers.authorization ?? '';
     const key = header.startsWith('Bearer ') ? keyOf(header.slice(7).trim()) : undefined;
-    if (key === undefined)
+    if (key === undefined) {
+      void reply.header('www-authenticate', 'Bearer realm="chanperf"');
       return sendError(reply, 401, 'UNAUTHORIZED', 'a valid API key is required (Authorization: Bearer KEY)');
+    }
     request.principal =
       key.channelId === undefined ? { role: key.role } : { role: key.role, channelId: key.channelId };
     if (!roles.includes(key.role) && key.role !== 'admin') {

@@ -12,13 +12,39 @@ const METRICS_ROLES = ['ingest', 'analyst', 'admin'] as const satisfies readonly
 
 /** `ready` marks the service ready (for /readyz) once it resolves true. */
 export function registerOperationalRoutes(app: App, runtime: Runtime, ready: () => Promise<boolean>): void {
-  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) =>
-    (await ready()) ? { status: 'ready' } : reply.code(503).send({ status: 'starting' }),
+  const health = (summary: string, extra: object) => ({
+    schema: { tags: ['operations'], summary, security: [], ...extra },
+  });
+  app.get(
+    '/healthz',
+    health('Liveness: the process answers (no key needed)', {
+      response: { 200: z.object({ status: z.literal('ok') }) },
+    }),
+    () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/readyz',
+    health('Readiness: 200 once the service has opened its store and started, 503 before (no key needed)', {
+      response: {
+        200: z.object({ status: z.literal('ready') }),
+        503: z.object({ status: z.literal('starting') }),
+      },
+    }),
+    async (_request, reply) =>
+      (await ready()) ? { status: 'ready' as const } : reply.code(503).send({ status: 'starting' as const }),
   );
   // With keys configured, /metrics needs one (of METRICS_ROLES) unless CHANPERF_METRICS_PUBLIC=true.
   const metricsAccess = runtime.config.metricsPublic ? {} : { roles: METRICS_ROLES };
-  app.get('/metrics', { schema: { hide: true }, config: metricsAccess }, async (_request, reply) => {
+  const metricsSchema = {
+    tags: ['operations'],
+    summary:
+      'Prometheus metrics (text exposition format); a key of ingest, analyst or admin unless CHANPERF_METRICS_PUBLIC=true',
+    ...(runtime.config.metricsPublic ? { security: [] } : {}),
+    response: {
+      200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: z.string() } } },
+    },
+  };
+  app.get('/metrics', { schema: metricsSchema, config: metricsAccess }, async (_request, reply) => {
     const head = await runtime.store.log.head();
     const projected = await runtime.store.readStore.position();
     runtime.metrics.projectionLag.set(head - projected);
