@@ -32,15 +32,23 @@ export class FactBus extends EventEmitter<FactBusEvents> {
   }
 }
 
-/** The facts a committed projection batch derived, in a stable order. */
-export function derivedFacts(outputs: ProjectionOutputs, position: number): DerivedFact[] {
+/**
+ * The facts a committed projection batch derived, in a stable order. `MonthClosed` only when the
+ * batch moved the last closed month past `closedBefore` (the last closed month this process
+ * has announced; undefined before its first batch, when it is announced once).
+ */
+export function derivedFacts(
+  outputs: ProjectionOutputs,
+  position: number,
+  closedBefore?: number | null,
+): DerivedFact[] {
   const facts: DerivedFact[] = outputs.changedMonths
     .map((c) => ({ channelId: c.channelId, month: formatMonth(c.month) }))
     .sort((a, b) =>
       a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : a.month < b.month ? -1 : 1,
     )
     .map((c) => ({ kind: 'MonthFiguresChanged' as const, ...c, position }));
-  if (outputs.lastClosed !== null)
+  if (outputs.lastClosed !== null && outputs.lastClosed !== closedBefore)
     facts.push({ kind: 'MonthClosed', month: formatMonth(outputs.lastClosed), position });
   for (const movement of outputs.tierMovements) facts.push({ kind: 'TierChanged', movement, position });
   for (const alert of outputs.alerts) facts.push({ kind: 'AlertRaised', alert, position });

@@ -41,8 +41,13 @@ export function openRuntime(config: ServiceConfig, logger: Logger): Runtime {
     ingestion: logger.child({ service: 'ingestion' }),
     projection: logger.child({ service: 'projection' }),
   };
+  let closed: number | null | undefined; // the last closed month announced (MonthClosed)
   const engine = assembleEngine(dbPath, config.engine, 'serve', loggers, {
-    onBatch: (outputs, position) => bus.emit('projected', position, derivedFacts(outputs, position)),
+    onBatch: (outputs, position) => {
+      const facts = derivedFacts(outputs, position, closed);
+      closed = outputs.lastClosed;
+      bus.emit('projected', position, facts);
+    },
   });
   const { store, runner } = engine;
   /** Ready once initialised (only the ingestion service asks for it). */

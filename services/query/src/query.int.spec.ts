@@ -791,10 +791,12 @@ describe('GET /v1/live', () => {
       kind: 'AlertRaised',
       alert: { id: 'GROWTH_TARGET_MISSED/CH-A/2026-04/1', kind: 'GROWTH_TARGET_MISSED' },
     });
-    expect(missed?.id).toBe(String(head));
-    expect(analyst.events.every((e) => e.data.kind === e.event && e.data.position === Number(e.id))).toBe(
-      true,
-    );
+    expect(missed?.id).toMatch(new RegExp(`^${head}-\\d+$`));
+    // One id per event: the batch's log position and the fact's index in it.
+    expect(
+      analyst.events.every((e) => e.data.kind === e.event && e.id.startsWith(`${e.data.position}-`)),
+    ).toBe(true);
+    expect(new Set(analyst.events.map((e) => e.id)).size).toBe(analyst.events.length);
 
     // The partner's stream carries the batch's MonthClosed and nothing of other channels.
     await partner.until(() => partner.events.some((e) => e.event === 'MonthClosed'));
@@ -818,6 +820,49 @@ describe('GET /v1/live', () => {
     expect(alerts.map((a) => a.alert.id)).toEqual(
       expect.arrayContaining(['GROWTH_TARGET_MISSED/CH-A/2026-04/1', 'GROWTH_TARGET_MISSED/CH-C/2026-04/1']),
     );
+  });
+
+  it('a reconnection with Last-Event-ID gets what it missed, an unknown id a reset; MonthClosed once per close', async () => {
+    const open = (lastEventId?: string) =>
+      fetch(`${server.url}/v1/live`, {
+        headers: {
+          authorization: `Bearer ${KEYS.analyst}`,
+          ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
+        },
+      }).then(sseStream);
+    const live = await open();
+    await live.until(() => live.comments.includes('connected'));
+    // A sale in the open month: figures change, no month closes.
+    const sale = {
+      eventId: 'live-sale-1',
+      type: 'SaleRecorded',
+      occurredAt: '2026-05-03T10:00:00+08:00',
+      channelId: 'CH-A',
+      data: { orderId: 'A-LIVE-1', sku: 'P1', quantity: 1, netAmount: '100.00', currency: 'CNY' },
+    };
+    await post(server, '/v1/events', JSON.stringify([sale]), 'application/json', KEYS.ingest);
+    const head = await server.runtime.store.log.head();
+    await live.until(() => live.events.some((e) => e.data.position === head));
+    expect(live.events.filter((e) => e.data.position === head).map((e) => e.event)).toEqual([
+      'MonthFiguresChanged',
+    ]);
+
+    // Everything after the first fact of the previous test's close batch.
+    const closeBatch = head - 1;
+    const resumed = await open(`${closeBatch}-0`);
+    await resumed.until(() => resumed.events.some((e) => e.data.position === head));
+    const ids = resumed.events.map((e) => e.id);
+    expect(ids[0]).toBe(`${closeBatch}-1`);
+    expect(ids.at(-1)).toBe(`${head}-0`);
+    expect(resumed.events.some((e) => e.event === 'reset')).toBe(false);
+    await resumed.cancel();
+
+    // An id from before this process's history: re-read the snapshots.
+    const stale = await open('0-0');
+    await stale.until(() => stale.events.length > 0);
+    expect(stale.events[0]).toMatchObject({ event: 'reset', data: { position: head } });
+    await stale.cancel();
+    await live.cancel();
   });
 
   it('closing the server ends the open streams', async () => {

@@ -1,18 +1,21 @@
 /**
  * `GET /v1/live`: the derived facts of every projection batch as server-sent events, so a
- * page can update without polling. One SSE event per fact: `id:` the log position of the
- * batch, `event:` the fact's kind, `data:` the fact as JSON. A partner key receives only the
- * facts of its own channel (and `MonthClosed`, which carries no figure).
+ * page can update without polling. One SSE event per fact: `id:` `<log position>-<index in
+ * the batch>`, `event:` the fact's kind, `data:` the fact as JSON. A partner key receives only
+ * the facts of its own channel (and `MonthClosed`, which carries no figure).
  *
- * Facts are not stored, so there is no replay from `Last-Event-ID`: a client that reconnects
- * re-reads the snapshots it shows (they carry `x-chanperf-position`) and goes on from there.
- * A stream whose client does not read (more than MAX_BUFFERED bytes waiting) is closed rather
- * than buffered without bound; the client reconnects.
+ * A client that reconnects with `Last-Event-ID` (an event's id, or a snapshot's
+ * `x-chanperf-position`) first gets the facts it missed from this process's recent history
+ * (liveHistory.ts); when they are no longer known it gets one `reset` event (`data:` the last
+ * position seen) and re-reads the snapshots it shows. A stream whose client does not read
+ * (more than MAX_BUFFERED bytes waiting) is closed rather than buffered without bound; the
+ * client reconnects.
  */
 import type { App, DerivedFact, Principal, Runtime } from '@chanperf/runtime';
 import { errorSchema } from '@chanperf/runtime';
 import { z } from 'zod';
 import { READERS } from './context.js';
+import { LiveHistory, type IdentifiedFact } from './liveHistory.js';
 
 export const HEARTBEAT_MS = 15_000;
 const MAX_BUFFERED = 1024 * 1024;
@@ -43,8 +46,8 @@ export function visibleTo(principal: Principal, fact: DerivedFact): boolean {
 }
 
 /** One fact as an SSE event (JSON has no raw newline, so `data:` is one line). */
-export function sseEvent(fact: DerivedFact): string {
-  return `id: ${fact.position}\nevent: ${fact.kind}\ndata: ${JSON.stringify(fact)}\n\n`;
+export function sseEvent({ id, fact }: IdentifiedFact): string {
+  return `id: ${id}\nevent: ${fact.kind}\ndata: ${JSON.stringify(fact)}\n\n`;
 }
 
 export function registerLiveRoute(
@@ -55,6 +58,13 @@ export function registerLiveRoute(
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   const open = new Set<() => void>();
   const log = runtime.logger.child({ service: 'query', route: '/v1/live' });
+  // Registered before any stream's listener (the bus calls them in order): each batch's facts
+  // get their ids here, and every stream sends the identified batch.
+  const history = new LiveHistory();
+  let batch: { position: number; facts: readonly IdentifiedFact[] } | undefined;
+  runtime.bus.on('projected', (position, facts) => {
+    batch = { position, facts: history.add(position, facts) };
+  });
 
   // Open streams would keep the server from closing: end them first.
   app.addHook('preClose', () => {
@@ -73,7 +83,8 @@ export function registerLiveRoute(
         description:
           'Each fact is one event: `id:` log position, `event:` kind (MonthFiguresChanged, MonthClosed, AlertRaised, ' +
           `TierChanged), \`data:\` the fact as JSON. A comment line every ${heartbeatMs / 1000} s keeps the stream open. ` +
-          'Partner keys receive only their own channel’s facts. No replay on reconnect: re-read the snapshots.',
+          'Partner keys receive only their own channel’s facts. Event ids are `<log position>-<index>`; reconnect with ' +
+          '`Last-Event-ID` to get the facts missed, or a `reset` event when they are no longer known (then re-read the snapshots).',
         response: {
           200: { content: { 'text/event-stream': { schema: z.string() } } },
           401: errorSchema,
@@ -109,19 +120,29 @@ export function registerLiveRoute(
           close();
         }
       };
-      const onProjected = (_position: number, facts: readonly DerivedFact[]) => {
+      const send = (facts: readonly IdentifiedFact[]) => {
         let chunk = '';
-        for (const fact of facts) if (visibleTo(principal, fact)) chunk += sseEvent(fact);
+        for (const f of facts) if (visibleTo(principal, f.fact)) chunk += sseEvent(f);
         if (chunk !== '') write(chunk);
+      };
+      const onProjected = (position: number) => {
+        if (batch?.position === position) send(batch.facts);
       };
       const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
       heartbeat.unref();
 
-      runtime.bus.on('projected', onProjected);
       open.add(close);
       res.on('close', close);
       res.on('error', close);
       write(`retry: ${RETRY_MS}\n: connected\n\n`);
+      const lastEventId = request.headers['last-event-id'];
+      if (typeof lastEventId === 'string') {
+        const missed = history.since(lastEventId);
+        if (missed === 'reset')
+          write(`event: reset\ndata: ${JSON.stringify({ position: batch?.position ?? null })}\n\n`);
+        else send(missed);
+      }
+      runtime.bus.on('projected', onProjected);
     },
   );
 }
