@@ -50,6 +50,28 @@ export function sseEvent({ id, fact }: IdentifiedFact): string {
   return `id: ${id}\nevent: ${fact.kind}\ndata: ${JSON.stringify(fact)}\n\n`;
 }
 
+/** The route's options and OpenAPI description. */
+function liveRouteOptions(heartbeatMs: number) {
+  return {
+    config: { roles: READERS },
+    schema: {
+      tags: ['query'],
+      summary:
+        'Server-sent events of derived facts (month figures changed, month closed, alert raised, tier changed)',
+      description:
+        'Each fact is one event: `id:` `<log position>-<index>`, `event:` kind (MonthFiguresChanged, MonthClosed, AlertRaised, ' +
+        `TierChanged), \`data:\` the fact as JSON. A comment line every ${heartbeatMs / 1000} s keeps the stream open. ` +
+        'Partner keys receive only their own channel’s facts. Event ids are `<log position>-<index>`; reconnect with ' +
+        '`Last-Event-ID` to get the facts missed, or a `reset` event when they are no longer known (then re-read the snapshots).',
+      response: {
+        200: { content: { 'text/event-stream': { schema: z.string() } } },
+        401: errorSchema,
+        403: errorSchema,
+      },
+    },
+  };
+}
+
 export function registerLiveRoute(
   app: App,
   runtime: Pick<Runtime, 'bus' | 'logger'>,
@@ -72,77 +94,56 @@ export function registerLiveRoute(
     return Promise.resolve();
   });
 
-  app.get(
-    '/v1/live',
-    {
-      config: { roles: READERS },
-      schema: {
-        tags: ['query'],
-        summary:
-          'Server-sent events of derived facts (month figures changed, month closed, alert raised, tier changed)',
-        description:
-          'Each fact is one event: `id:` log position, `event:` kind (MonthFiguresChanged, MonthClosed, AlertRaised, ' +
-          `TierChanged), \`data:\` the fact as JSON. A comment line every ${heartbeatMs / 1000} s keeps the stream open. ` +
-          'Partner keys receive only their own channel’s facts. Event ids are `<log position>-<index>`; reconnect with ' +
-          '`Last-Event-ID` to get the facts missed, or a `reset` event when they are no longer known (then re-read the snapshots).',
-        response: {
-          200: { content: { 'text/event-stream': { schema: z.string() } } },
-          401: errorSchema,
-          403: errorSchema,
-        },
-      },
-    },
-    (request, reply) => {
-      const principal = request.principal;
-      const res = reply.raw;
-      reply.hijack();
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
+  app.get('/v1/live', liveRouteOptions(heartbeatMs), (request, reply) => {
+    const principal = request.principal;
+    const res = reply.raw;
+    reply.hijack();
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
 
-      let closed = false;
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        runtime.bus.off('projected', onProjected);
-        clearInterval(heartbeat);
-        open.delete(close);
-        if (!res.writableEnded) res.end();
-      };
-      const write = (chunk: string) => {
-        if (closed) return;
-        res.write(chunk);
-        if (res.writableLength > MAX_BUFFERED) {
-          log.warn({ role: principal.role }, 'live stream closed: the client does not read');
-          close();
-        }
-      };
-      const send = (facts: readonly IdentifiedFact[]) => {
-        let chunk = '';
-        for (const f of facts) if (visibleTo(principal, f.fact)) chunk += sseEvent(f);
-        if (chunk !== '') write(chunk);
-      };
-      const onProjected = (position: number) => {
-        if (batch?.position === position) send(batch.facts);
-      };
-      const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
-      heartbeat.unref();
-
-      open.add(close);
-      res.on('close', close);
-      res.on('error', close);
-      write(`retry: ${RETRY_MS}\n: connected\n\n`);
-      const lastEventId = request.headers['last-event-id'];
-      if (typeof lastEventId === 'string') {
-        const missed = history.since(lastEventId);
-        if (missed === 'reset')
-          write(`event: reset\ndata: ${JSON.stringify({ position: batch?.position ?? null })}\n\n`);
-        else send(missed);
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      runtime.bus.off('projected', onProjected);
+      clearInterval(heartbeat);
+      open.delete(close);
+      if (!res.writableEnded) res.end();
+    };
+    const write = (chunk: string) => {
+      if (closed) return;
+      res.write(chunk);
+      if (res.writableLength > MAX_BUFFERED) {
+        log.warn({ role: principal.role }, 'live stream closed: the client does not read');
+        close();
       }
-      runtime.bus.on('projected', onProjected);
-    },
-  );
+    };
+    const send = (facts: readonly IdentifiedFact[]) => {
+      let chunk = '';
+      for (const f of facts) if (visibleTo(principal, f.fact)) chunk += sseEvent(f);
+      if (chunk !== '') write(chunk);
+    };
+    const onProjected = (position: number) => {
+      if (batch?.position === position) send(batch.facts);
+    };
+    const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
+    heartbeat.unref();
+
+    open.add(close);
+    res.on('close', close);
+    res.on('error', close);
+    write(`retry: ${RETRY_MS}\n: connected\n\n`);
+    const lastEventId = request.headers['last-event-id'];
+    if (typeof lastEventId === 'string') {
+      const missed = history.since(lastEventId);
+      if (missed === 'reset')
+        write(`event: reset\ndata: ${JSON.stringify({ position: batch?.position ?? null })}\n\n`);
+      else send(missed);
+    }
+    runtime.bus.on('projected', onProjected);
+  });
 }
