@@ -259,6 +259,29 @@ describe('query API on basic.ndjson', () => {
     }
   });
 
+  it('GET /v1/channels pages with limit and cursor: the pages add up to the whole list', async () => {
+    type Page = { channels: { channelId: string }[]; next: string | null };
+    const all = await getJson<Page>(server, '/v1/channels');
+    expect(all.next).toBeNull();
+    const seen: string[] = [];
+    let path: string | undefined = '/v1/channels?limit=3';
+    while (path !== undefined) {
+      const r = await get(server, path, KEYS.analyst);
+      const page = JSON.parse(r.text) as Page;
+      expect(page.channels.length).toBeLessThanOrEqual(3);
+      seen.push(...page.channels.map((c) => c.channelId));
+      // The Link header names the same next page as the body.
+      const link = /^<([^>]+)>; rel="next"$/.exec(r.headers.get('link') ?? '')?.[1];
+      expect(link === undefined ? null : new URL(link, server.url).searchParams.get('cursor')).toBe(
+        page.next,
+      );
+      path = link;
+    }
+    expect(seen).toEqual(all.channels.map((c) => c.channelId));
+    expect((await get(server, '/v1/channels?cursor=x', KEYS.analyst)).status).toBe(400);
+    expect((await get(server, '/v1/channels?limit=0', KEYS.analyst)).status).toBe(400);
+  });
+
   it('GET /v1/program/months, /v1/tier-movements and /v1/alerts (with since/limit paging)', async () => {
     expect(await getJson(server, '/v1/program/months')).toEqual({ months: expected.program.months });
     expect(await getJson(server, '/v1/tier-movements')).toEqual({ tierMovements: expected.tierMovements });

@@ -30,6 +30,22 @@ import {
 import { ANALYSTS, channelRouteOptions, formatQuery, jsonOrCsv, type QueryContext } from './context.js';
 
 type ChannelListItem = z.infer<typeof channelListItemSchema>;
+
+/** A page of a list: where to start (an opaque cursor: a `next` of an earlier page) and how many. */
+const pageQuery = {
+  cursor: z
+    .string()
+    .regex(/^\d{1,9}$/, 'a cursor is the `next` of an earlier page')
+    .optional()
+    .describe('the `next` of the previous page'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('at most this many (1–1000); absent: all'),
+};
 type ChannelMonthRow = MonthReport & { channelId: string };
 
 const channelColumns: CsvColumn<ChannelListItem>[] = [
@@ -106,9 +122,13 @@ function registerChannelListRoute(app: App, ctx: QueryContext): void {
       schema: {
         tags: ['query'],
         summary: 'Every channel: who it is, its tier, its last closed month, its rebate accrued this quarter',
-        querystring: formatQuery,
+        description:
+          'In registration order. Without `limit`, every channel; with it, a page: pass `next` back as `cursor` for the ' +
+          'following one (also in a `Link: <…>; rel="next"` header, for CSV). `next` is null on the last page.',
+        querystring: formatQuery.extend(pageQuery),
         response: {
-          200: jsonOrCsv(z.object({ channels: z.array(channelListItemSchema) })),
+          200: jsonOrCsv(z.object({ channels: z.array(channelListItemSchema), next: z.string().nullable() })),
+          400: errorSchema,
           401: errorSchema,
           403: errorSchema,
         },
@@ -116,15 +136,25 @@ function registerChannelListRoute(app: App, ctx: QueryContext): void {
     },
     async (request, reply) => {
       const { state } = await ctx.snapshot(reply);
-      const channels = state.channelOrder.flatMap((id) => {
+      const { cursor, limit } = request.query;
+      const from = cursor === undefined ? 0 : Number(cursor);
+      const to =
+        limit === undefined ? state.channelOrder.length : Math.min(from + limit, state.channelOrder.length);
+      const channels = state.channelOrder.slice(from, to).flatMap((id) => {
         const c = state.channels.get(id);
         return c === undefined ? [] : [channelListItem(state, c, ctx.digits)];
       });
+      const next = to < state.channelOrder.length ? String(to) : null;
       void reply.header('vary', 'Accept');
+      if (next !== null) {
+        const url = new URL(request.url, 'http://localhost');
+        url.searchParams.set('cursor', next);
+        void reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+      }
       if (wantsCsv(request.headers.accept, request.query.format)) {
         return reply.type(CSV_CONTENT_TYPE).send(toCsv(channelColumns, channels));
       }
-      return { channels };
+      return { channels, next };
     },
   );
 }
