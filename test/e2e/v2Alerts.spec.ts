@@ -163,6 +163,7 @@ describe('v2 alerts through chanperf', () => {
     for (const call of receiver.calls) {
       expect(call.signatureValid, call.alertId).toBe(true);
       expect(call.headers['x-chanperf-alert-id']).toBe(call.alertId);
+      expect(call.headers['webhook-id']).toBe(call.alertId);
     }
     expect(accepted.map((c) => JSON.parse(c.raw) as Alert)).toEqual(V2_EXPECTED_ALERTS);
     for (const call of accepted.slice(1))

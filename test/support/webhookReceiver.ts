@@ -2,7 +2,9 @@
  * A webhook receiver on 127.0.0.1 (a free port) for suites that send alerts to it: it answers
  * each call by a policy — an HTTP status, or `park` to hold the request unanswered (its socket
  * dies with the sender) — records every call with its body and whether its signature verifies,
- * and lets a test wait for a condition on the calls instead of sleeping.
+ * and lets a test wait for a condition on the calls instead of sleeping. Both signatures are
+ * checked here from their definitions (README, services/alerting/src/webhook.ts), not with the
+ * sender's own helpers: `X-Chanperf-Signature` and Standard Webhooks' `webhook-signature`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
@@ -16,18 +18,31 @@ export type Policy = (alertId: string, callIndex: number) => Answer;
 export interface Call {
   readonly alertId: string;
   readonly answer: Answer;
+  /** Both signatures verify under the receiver's secret (a plain, non-`whsec_` one). */
   readonly signatureValid: boolean;
   readonly headers: IncomingHttpHeaders;
   /** The body as sent. */
   readonly raw: string;
 }
 
-/** The `X-Chanperf-Signature` a sender with `secret` puts on `raw`: HMAC-SHA256, hex. */
-function signatureValid(secret: string, raw: string, header: string | string[] | undefined): boolean {
-  if (typeof header !== 'string') return false;
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
-  const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+const same = (given: string, expected: string) =>
+  given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+const hmac = (secret: string, text: string) => createHmac('sha256', secret).update(text);
+
+/**
+ * `X-Chanperf-Signature: sha256=<hex HMAC(secret, body)>` and `webhook-signature:
+ * v1,<base64 HMAC(secret, "${webhook-id}.${webhook-timestamp}.${body}")>`, both present and right.
+ */
+function signaturesValid(secret: string, raw: string, headers: IncomingHttpHeaders): boolean {
+  const { 'x-chanperf-signature': legacy, 'webhook-id': id, 'webhook-timestamp': at } = headers;
+  const standard = headers['webhook-signature'];
+  if (typeof legacy !== 'string' || typeof standard !== 'string') return false;
+  if (typeof id !== 'string' || typeof at !== 'string') return false;
+  const expected = `v1,${hmac(secret, `${id}.${at}.${raw}`).digest('base64')}`;
+  return (
+    same(legacy, `sha256=${hmac(secret, raw).digest('hex')}`) &&
+    standard.split(' ').some((entry) => same(entry, expected))
+  );
 }
 
 export async function startWebhookReceiver(secret: string, initial: Policy) {
@@ -49,7 +64,7 @@ export async function startWebhookReceiver(secret: string, initial: Policy) {
       const raw = Buffer.concat(chunks).toString('utf8');
       const alertId = (JSON.parse(raw) as { id: string }).id;
       const answer = policy(alertId, calls.length);
-      const valid = signatureValid(secret, raw, req.headers['x-chanperf-signature']);
+      const valid = signaturesValid(secret, raw, req.headers);
       calls.push({ alertId, answer, signatureValid: valid, headers: req.headers, raw });
       if (answer !== 'park') res.writeHead(answer).end();
       notify();
