@@ -92,6 +92,25 @@ async function deliveredToWebhook(url: string): Promise<number> {
   return Number(m?.[1] ?? 0);
 }
 
+/** The `alert raised` lines a server writes to stderr (pino JSON), collected as they come. */
+type LogLine = Record<string, unknown> & { readonly alertId: string };
+function alertLogLines(child: ReturnType<typeof serveAsync>['child']): LogLine[] {
+  const lines: LogLine[] = [];
+  let buffer = '';
+  child.stderr.on('data', (d: Buffer) => {
+    buffer += d.toString('utf8');
+    let end: number;
+    while ((end = buffer.indexOf('\n')) >= 0) {
+      const text = buffer.slice(0, end);
+      buffer = buffer.slice(end + 1);
+      if (!text.startsWith('{')) continue;
+      const line = JSON.parse(text) as LogLine;
+      if (line.msg === 'alert raised') lines.push(line);
+    }
+  });
+  return lines;
+}
+
 /** Sends `signal` to a running server and waits until it is gone (no-op once it has exited). */
 async function stopped(child: ReturnType<typeof serveAsync>['child'], signal: NodeJS.Signals) {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -130,9 +149,11 @@ describe('v2 alerts through chanperf', () => {
       CHANPERF_HTTP_PORT: '0',
       CHANPERF_WEBHOOK_URL: receiver.url,
       CHANPERF_WEBHOOK_SECRET: SECRET,
+      CHANPERF_LOG_LEVEL: 'info',
     };
 
     const first = serveAsync([], env);
+    const logged1 = alertLogLines(first.child);
     teardown.push(() => stopped(first.child, 'SIGKILL'));
     const url1 = await first.url;
     const live1 = await liveAlerts(url1);
@@ -147,6 +168,7 @@ describe('v2 alerts through chanperf', () => {
 
     parking = false;
     const second = serveAsync([], env);
+    const logged2 = alertLogLines(second.child);
     teardown.push(() => stopped(second.child, 'SIGTERM'));
     const url2 = await second.url;
     const live2 = await liveAlerts(url2);
@@ -175,6 +197,16 @@ describe('v2 alerts through chanperf', () => {
     };
     expect(log.alerts.map((e) => e.alert)).toEqual(V2_EXPECTED_ALERTS);
     expect(log.alerts.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+
+    // The log: one line per alert, by the process that raised it — who, what, which month, no figures.
+    expect(logged1.map((l) => l.alertId)).toEqual(V2_EXPECTED_IDS.slice(0, 3));
+    expect(logged2.map((l) => l.alertId)).toEqual(V2_EXPECTED_IDS.slice(3));
+    for (const line of [...logged1, ...logged2]) {
+      const alert = V2_EXPECTED_ALERTS.find((a) => a.id === line.alertId)!;
+      expect(line).toMatchObject({ kind: alert.kind, channelId: alert.channelId, month: alert.month });
+      for (const figure of ['cumulativeNet', 'cumulativeTarget', 'idleMonths', 'lastSaleMonth', 'growthBps'])
+        expect(line, `${line.alertId} logs ${figure}`).not.toHaveProperty(figure);
+    }
 
     // The live stream: alerts 1–3 from the first server, 4–6 from the second; all four v2 kinds.
     expect([...live1.alerts, ...live2.alerts]).toEqual(V2_EXPECTED_ALERTS);
