@@ -45,10 +45,9 @@ function signaturesValid(secret: string, raw: string, headers: IncomingHttpHeade
   );
 }
 
-export async function startWebhookReceiver(secret: string, initial: Policy) {
+export async function startWebhookReceiver(secret: string, policy: Policy) {
   const calls: Call[] = [];
   const waiters: { check: () => boolean; resolve: () => void }[] = [];
-  let policy = initial;
   const notify = () => {
     for (const w of [...waiters]) {
       if (w.check()) {
@@ -86,9 +85,6 @@ export async function startWebhookReceiver(secret: string, initial: Policy) {
       return counts;
     },
     parked: () => calls.filter((c) => c.answer === 'park').length,
-    setPolicy(next: Policy) {
-      policy = next;
-    },
     /** Resolves once `check` holds after a call (or now). */
     until(check: () => boolean): Promise<void> {
       if (check()) return Promise.resolve();
@@ -101,5 +97,3 @@ export async function startWebhookReceiver(secret: string, initial: Policy) {
     },
   };
 }
-
-export type WebhookReceiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
