@@ -2,7 +2,8 @@
  * (spec v2) Who does what in a v2 feed, drawn once at the start from the v2 stream of draws
  * (`Random(seed, V2_SALT)`, so the partners' own lines keep the v1 feed's draws as far as the
  * v2 events leave them alone):
- * - a few distributors (总代) registering early in the first month head trees; about one
+ * - a few distributors (总代) registering early in the first month (other early partners when
+ *   there are too few distributors) head trees; about one
  *   partner in eight that registers after its head is a sub-partner (二级代理) from
  *   registration (`parentId`); a head's first sub-partner never moves (the deliberately
  *   invalid re-parentings lean on it);
@@ -62,19 +63,37 @@ export class V2Cast {
   private castTrees(partners: readonly Partner[]): void {
     const { rnd } = this;
     const wanted = Math.min(5, Math.max(2, Math.round(partners.length / 40)));
-    for (const p of partners) {
-      if (this.heads.length < wanted && p.joinMonth === 0 && p.kind === 'distributor' && p.regDay <= 5) {
-        this.heads.push(p);
-      }
-    }
+    // Distributors that register early head the trees; when there are too few, other early
+    // partners (a big reseller may run its own sub-partners).
+    const early = partners.filter((p) => p.joinMonth === 0 && p.regDay <= 5);
+    const byKind = [
+      ...early.filter((p) => p.kind === 'distributor'),
+      ...early.filter((p) => p.kind !== 'distributor'),
+    ];
+    this.heads.push(...byKind.slice(0, wanted));
     const key = (p: Partner) => p.joinMonth * 32 + p.regDay;
     for (const p of partners) {
-      if (p.kind === 'distributor' || !rnd.chance(0.125)) continue;
+      if (p.kind === 'distributor' || this.heads.includes(p) || !rnd.chance(0.125)) continue;
       const candidates = this.heads.filter((h) => key(h) < key(p));
       if (candidates.length === 0) continue;
       const head = rnd.pick(candidates);
       this.parentAtRegistration.set(p.index, head);
       if (p.joinMonth === 0 && !this.stableChild.has(head.index)) this.stableChild.set(head.index, p);
+    }
+    // Every head has a sub-partner from the first month (the invalid re-parentings need one).
+    for (const head of this.heads) {
+      if (this.stableChild.has(head.index)) continue;
+      const child = partners.find(
+        (p) =>
+          p.joinMonth === 0 &&
+          key(p) > key(head) &&
+          p.kind !== 'distributor' &&
+          !this.heads.includes(p) &&
+          !this.parentAtRegistration.has(p.index),
+      );
+      if (child === undefined) continue;
+      this.parentAtRegistration.set(child.index, head);
+      this.stableChild.set(head.index, child);
     }
   }
 
@@ -86,7 +105,7 @@ export class V2Cast {
     if (months < k + 3) return;
     const count = Math.max(1, Math.round(partners.length * 0.03));
     const candidates = partners.filter(
-      (p) => p.joinMonth === 0 && p.kind !== 'distributor' && !this.isStableChild(p),
+      (p) => p.joinMonth === 0 && !this.heads.includes(p) && !this.isStableChild(p),
     );
     for (const partner of rnd.sample(candidates, count)) {
       const from = rnd.int(2, months - k - 1);

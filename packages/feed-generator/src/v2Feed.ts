@@ -146,7 +146,7 @@ export class V2Feed implements ChannelHooks, PlanHooks {
     const standAlone = this.partners.filter(
       (p) =>
         registered(p) &&
-        p.kind !== 'distributor' &&
+        !cast.heads.includes(p) &&
         !this.parentNow.has(p.index) &&
         !cast.spells.some((s) => s.partner === p),
     );
