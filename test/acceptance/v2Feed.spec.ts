@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultSettings, runScenario, type Report } from '@chanperf/domain';
-import { generateFeed, type FeedStats } from '@chanperf/testing';
+import { generateFeed, type FeedOptions, type FeedStats } from '@chanperf/testing';
 
 const V2_TYPES = new Set(['TargetSet', 'InventoryReported', 'ChannelReparented', 'PriceChanged']);
 const V1_ALERT_KINDS = new Set([
@@ -17,8 +17,11 @@ const V1_ALERT_KINDS = new Set([
   'TIER_DOWNGRADED',
 ]);
 
-function collect(): { lines: string[]; stats: FeedStats } {
-  const feed = generateFeed({ seed: 42, partners: 60, months: 12, v2: true });
+function collect(options: FeedOptions = { seed: 42, partners: 60, months: 12, v2: true }): {
+  lines: string[];
+  stats: FeedStats;
+} {
+  const feed = generateFeed(options);
   const lines: string[] = [];
   for (;;) {
     const next = feed.next();
@@ -125,5 +128,29 @@ describe('the generated v2 feed, replayed', () => {
     const v1 = runScenario(v1Lines, defaultSettings).report;
     expect(v1.targets).toBeUndefined();
     expect(v1Sections(v1)).toStrictEqual(v1Sections(report));
+  });
+
+  it('given other options (two years from October in KWD, seven months at +05:00), then only the bad lines are rejected', () => {
+    const cases: [FeedOptions, typeof defaultSettings][] = [
+      [
+        {
+          seed: 102,
+          partners: 50,
+          months: 24,
+          startMonth: '2026-10',
+          currency: 'KWD',
+          minorDigits: 3,
+          v2: true,
+        },
+        { ...defaultSettings, currency: 'KWD', minorDigits: 3 },
+      ],
+      [{ seed: 103, partners: 40, months: 7, timeZoneOffset: '+05:00', v2: true }, defaultSettings],
+    ];
+    for (const [options, settings] of cases) {
+      const other = collect(options);
+      const replayed = runScenario(other.lines, settings).report;
+      expect(replayed.counts.rejected, JSON.stringify(options)).toBe(other.stats.badLines);
+      expect(replayed.targets?.length ?? 0).toBeGreaterThan(0);
+    }
   });
 });
