@@ -64,8 +64,8 @@ describe('chanperf demo', () => {
     }
     expect(rowsUnder('Partners that missed the 10.00% growth target in ').length).toBeGreaterThan(0);
     expect(rowsUnder('Annual targets 2026:').length).toBeGreaterThan(0);
-    expect(rowsUnder('Price protection:').length).toBeGreaterThan(0);
-    expect(rowsUnder('Distributor trees in').length).toBeGreaterThan(0);
+    expect(rowsUnder('Price protection').length).toBeGreaterThan(0);
+    expect(rowsUnder('Distributor trees').length).toBeGreaterThan(0);
     expect(rowsUnder('Inactive partners:').length).toBeGreaterThan(0);
     expect(output).toMatch(/credit \d{1,3}(,\d{3})*\.\d{2} CNY/);
     expect(output).toMatch(/UNKNOWN_PARENT +1\n/);
@@ -76,7 +76,7 @@ describe('chanperf demo', () => {
     const tables: [string, string][] = [
       ['Partners that missed', ' growth '],
       ['Annual targets', '%'],
-      ['Price protection:', ' units'],
+      ['Price protection', ' units'],
       ['Distributor trees', ' members'],
       ['Inactive partners:', ' no sale'],
     ];

@@ -154,7 +154,7 @@ function priceProtectionLines(out: string[], report: Report, f: Format): void {
   const cuts = changes.filter((c) => c.protected).length;
   const restated = claims.filter((c) => c.restated).length;
   out.push(
-    `Price protection: ${cuts} protected cuts of ${changes.length} price changes, ${claims.length} claims (${restated} restated), credit ${f.money(total)}; largest:`,
+    `Price protection (价保): ${cuts} protected cuts of ${changes.length} price changes, ${claims.length} claims (${restated} restated), credit ${f.money(total)}; largest:`,
   );
   const largest = [...claims].sort((a, b) => {
     const d = f.minor(b.credit) - f.minor(a.credit);
@@ -177,7 +177,7 @@ function treeLines(out: string[], report: Report, f: Format): void {
   trees.sort(
     (a, b) => b.m.members.length - a.m.members.length || Number(f.minor(b.m.net) - f.minor(a.m.net)),
   );
-  out.push(`Distributor trees in ${last ?? '-'}: ${trees.length}; largest:`);
+  out.push(`Distributor trees (总代 → 二级代理) in ${last ?? '-'}: ${trees.length}; largest:`);
   for (const { head, m } of trees.slice(0, TOP)) {
     out.push(
       `  ${f.who(head)} ${String(m.members.length).padStart(3)} members, net ${padColumnsStart(f.money(f.minor(m.net)), 22)}, growth ${pct(m.growthBps)} (${m.growthStatus})`,
