@@ -21,9 +21,31 @@ import {
   type Partner,
 } from './partners.js';
 
+/** (v2) A sale as the v2 part of the feed sees it (v2Feed.ts: price-protection windows). */
+export interface SaleSeen {
+  readonly eventId: string;
+  readonly orderId: string;
+  readonly sku: Sku;
+  readonly quantity: number;
+  /** Minor units. */
+  readonly amount: number;
+}
+
+/** (v2) What the v2 part of the feed adds to the partners' lines, and learns from them. */
+export interface ChannelHooks {
+  /** The `parentId` of `p`'s registration, if any. */
+  parentAtRegistration(p: Partner): string | undefined;
+  /** A sale of `p` dated `second` of day `day` of month `mi`. */
+  sold(p: Partner, mi: number, day: number, second: number, sale: SaleSeen): void;
+  /** A return of `p` refunding `refund` minor units, dated in the current month. */
+  returned(p: Partner, refund: number): void;
+}
+
 export class ChannelLines {
   /** The partners registered so far, in order of registration. */
   readonly registered: Partner[] = [];
+  /** (v2) Set in a v2 feed only. */
+  hooks: ChannelHooks | undefined;
   /** Recent sale lines, for conflicting duplicates. */
   readonly recentSales = new LineRing(64);
   private lateSeq = 0;
@@ -34,6 +56,8 @@ export class ChannelLines {
     const data: JsonObject = { name: p.name, kind: p.kind };
     if (p.online !== undefined) data['online'] = p.online;
     if (p.region !== undefined) data['region'] = p.region;
+    const parentId = this.hooks?.parentAtRegistration(p);
+    if (parentId !== undefined) data['parentId'] = parentId;
     p.registered = true;
     this.registered.push(p);
     return JSON.stringify({
@@ -100,6 +124,7 @@ export class ChannelLines {
     p.recentNext = (p.recentNext + 1) % RECENT;
     p.recentCount = Math.min(RECENT, p.recentCount + 1);
     this.recentSales.add(line);
+    this.hooks?.sold(p, mi, day, second, { eventId: `${orderId}/1`, orderId, sku, quantity, amount });
     return line;
   }
 
@@ -123,6 +148,7 @@ export class ChannelLines {
       refund = mulDiv(left, rnd.int(10, 60), 100);
     }
     recent[r + R_AMOUNT] = left - refund;
+    this.hooks?.returned(p, refund);
     p.returnSeq++;
     const rma = `RMA-${p.id}-${ctx.mo.label}-${p.returnSeq}`;
     return saleLine(

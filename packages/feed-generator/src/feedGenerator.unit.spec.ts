@@ -585,6 +585,7 @@ describe('generateFeed', () => {
       { minorDigits: -1 },
       { seed: 0.5 },
       { salesPerPartnerMonth: Number.NaN },
+      { v2: 'yes' as unknown as boolean },
     ];
     for (const options of bad)
       expect(() => generateFeed(options), JSON.stringify(options)).toThrow(RangeError);

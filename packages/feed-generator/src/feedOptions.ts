@@ -22,6 +22,12 @@ export interface FeedOptions {
   minorDigits?: number;
   /** Average sale lines per partner-month; default 6. */
   salesPerPartnerMonth?: number;
+  /**
+   * (spec v2) Also send the v2 events and fields (v2Feed.ts): targets, price cuts with
+   * inventory counts, two-level distribution, silent partners; default false (the v1 feed,
+   * byte for byte).
+   */
+  v2?: boolean;
 }
 
 export interface FeedStats {
@@ -45,6 +51,7 @@ export interface FeedConfig {
   readonly currency: string;
   readonly digits: number;
   readonly salesPerPartnerMonth: number;
+  readonly v2: boolean;
 }
 
 /** The options with their defaults; throws a RangeError naming the first invalid one. */
@@ -58,6 +65,7 @@ export function feedConfigOf(options: FeedOptions): FeedConfig {
   const currency = options.currency ?? 'CNY';
   const digits = options.minorDigits ?? 2;
   const salesPerPartnerMonth = options.salesPerPartnerMonth ?? 6;
+  const v2 = options.v2 ?? false;
   const fail = (what: string) => {
     throw new RangeError(`generateFeed: invalid ${what}`);
   };
@@ -80,6 +88,7 @@ export function feedConfigOf(options: FeedOptions): FeedConfig {
   if (!Number.isFinite(salesPerPartnerMonth) || salesPerPartnerMonth < 0 || salesPerPartnerMonth > 10_000) {
     fail(`salesPerPartnerMonth ${salesPerPartnerMonth}`);
   }
+  if (typeof v2 !== 'boolean') fail(`v2 ${String(v2)}`);
   return {
     seed,
     partners,
@@ -91,5 +100,6 @@ export function feedConfigOf(options: FeedOptions): FeedConfig {
     currency,
     digits,
     salesPerPartnerMonth,
+    v2,
   };
 }

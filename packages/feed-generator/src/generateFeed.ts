@@ -34,6 +34,11 @@
  * promotions, closes and bad lines: lines ≈ partners × months × (salesPerPartnerMonth + 0.75)
  * (the default feed: about 16,000 lines; 10,000 partners × 12 months × 8: about 1,050,000).
  *
+ * With `v2: true` the feed also exercises spec v2 (v2Feed.ts): program K and N, targets and
+ * revisions, price cuts with stock counts, distributor trees and re-parentings (three of them
+ * deliberately bad), silent partners and a late sale into a silence. Off (the default), the
+ * feed is the v1 feed, byte for byte: the v2 part draws from a second stream of its own.
+ *
  * This module drives the feed: `FeedBuilder` holds its parts (partners.ts, monthPlan.ts,
  * programLines.ts, channelLines.ts, badLines.ts), and `generateFeed` walks it month by month
  * and day by day.
@@ -55,6 +60,9 @@ import {
 } from './monthPlan.js';
 import { createPartners, type Partner } from './partners.js';
 import { closeLine, programChangeLine, programLine, promotionLines } from './programLines.js';
+import { V2Feed } from './v2Feed.js';
+
+const NONE: readonly string[] = [];
 
 /**
  * The state of the feed being generated. The generator drives it month by month and day by
@@ -69,6 +77,8 @@ class FeedBuilder {
   private readonly channel: ChannelLines;
   private readonly extra: ExtraLines;
   private readonly plan: MonthPlan;
+  /** (v2) The v2 part of the feed, with `v2: true` only. */
+  private readonly v2: V2Feed | undefined;
 
   constructor(cfg: FeedConfig) {
     const ctx = new FeedContext(cfg);
@@ -80,11 +90,18 @@ class FeedBuilder {
     this.extra = new ExtraLines(ctx, this.channel);
     this.partners = createPartners(ctx);
     this.plan = new MonthPlan(ctx, this.partners);
+    // Its own draws come from a second stream: nothing above draws differently.
+    if (cfg.v2) {
+      const v2 = new V2Feed(ctx, this.partners);
+      this.v2 = v2;
+      this.channel.hooks = v2;
+      this.plan.hooks = v2;
+    }
   }
 
   /** Bad lines sent so far. */
   get badLines(): number {
-    return this.extra.badLines;
+    return this.extra.badLines + (this.v2?.badLines ?? 0);
   }
 
   /** Days of the current month. */
@@ -112,6 +129,7 @@ class FeedBuilder {
       for (const p of this.partners) if (ctx.rnd.chance(0.25)) p.trend = drawTrend(ctx.rnd, p.kind);
     }
     out.push(...promotionLines(ctx, this.partners));
+    if (this.v2 !== undefined) out.push(...this.v2.monthStart());
     this.plan.planMonth();
     return out;
   }
@@ -167,6 +185,11 @@ class FeedBuilder {
     return this.extra.after(day);
   }
 
+  /** (v2) Lines to send after the day's lines (none in a v1 feed). */
+  dayEnd(day: number): readonly string[] {
+    return this.v2?.dayEnd(day) ?? NONE;
+  }
+
   /** The close of the current month, dated day 1 or 2 of the next; none for the last month. */
   closeLine(): string | null {
     return closeLine(this.ctx);
@@ -203,6 +226,10 @@ function* feedLines(cfg: FeedConfig): Generator<string, FeedStats> {
           yield extra;
           lines++;
         }
+      }
+      for (const line of feed.dayEnd(day)) {
+        yield line;
+        lines++;
       }
     }
     const close = feed.closeLine();

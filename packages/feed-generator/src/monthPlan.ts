@@ -36,6 +36,14 @@ export interface LateSale {
   readonly date: number;
 }
 
+/** (v2) How the v2 part of the feed bends the plan. */
+export interface PlanHooks {
+  /** Whether `p` sells nothing in month `mi` (`quiet`: the v1 plan's own draw). */
+  quiet(p: Partner, mi: number, quiet: boolean): boolean;
+  /** A late sale the v2 part sends this month, if any. */
+  lateSale(mi: number): LateSale | undefined;
+}
+
 export class MonthPlan {
   /** Late sales to send this month. */
   readonly late: LateSale[] = [];
@@ -48,6 +56,9 @@ export class MonthPlan {
   private readonly slotRef: number[] = [];
   /** Sort keys of the slots, in log order. */
   private order = new Float64Array(0);
+
+  /** (v2) Set in a v2 feed only: silent spells and the late sale into one (v2Feed.ts). */
+  hooks: PlanHooks | undefined;
 
   constructor(
     private readonly ctx: FeedContext,
@@ -82,7 +93,8 @@ export class MonthPlan {
       else p.level = Math.max(this.ctx.minorPerMajor, scaleBps(p.level, p.trend.growthBps));
       const first = p.joinMonth === mi ? p.regDay + 1 : 1;
       const profile = PROFILES[p.kind];
-      const quiet = p.joinMonth < mi && rnd.chance(0.02);
+      let quiet = p.joinMonth < mi && rnd.chance(0.02);
+      if (this.hooks !== undefined) quiet = this.hooks.quiet(p, mi, quiet);
       const sales = quiet ? 0 : rnd.round(cfg.salesPerPartnerMonth * profile.lines * (0.5 + rnd.float()));
       p.salesLeft = sales;
       p.amountLeft = sales === 0 ? 0 : scaleBps(p.level, rnd.int(-p.trend.noiseBps, p.trend.noiseBps));
@@ -118,6 +130,8 @@ export class MonthPlan {
       for (let attempt = 0; attempt < 20; attempt++) {
         const p = rnd.pick(this.partners);
         if (p.joinMonth > target) continue;
+        // (v2) A silent partner stays silent: only the v2 part sends a late sale into a spell.
+        if (this.hooks?.quiet(p, target, false) === true) continue;
         const from = Math.max(p.joinMonth === target ? p.regDay + 1 : 1, 15);
         if (from > tm.days) continue;
         const day = rnd.int(1, 6);
@@ -125,6 +139,8 @@ export class MonthPlan {
         break;
       }
     }
+    const extra = this.hooks?.lateSale(mi);
+    if (extra !== undefined) this.late.push(extra);
   }
 
   /**

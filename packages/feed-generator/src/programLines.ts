@@ -8,6 +8,14 @@ import type { FeedContext } from './feedContext.js';
 import type { JsonObject } from './eventLines.js';
 import type { Partner } from './partners.js';
 
+/** (v2) K and N of both programs of a v2 feed (spec §3): silent for a quarter, a 30-day window. */
+export const INACTIVITY_MONTHS = 3;
+export const PRICE_PROTECTION_DAYS = 30;
+
+/** The program's v2 fields in a v2 feed, else none (a v1 program, byte for byte). */
+const v2Fields = (ctx: FeedContext) =>
+  ctx.cfg.v2 ? { inactivityMonths: INACTIVITY_MONTHS, priceProtectionDays: PRICE_PROTECTION_DAYS } : {};
+
 const tier = (id: string, rebateBps: number, minTrailingNet: string, minCertifiedTrainees: number) => ({
   id,
   rebateBps,
@@ -39,6 +47,7 @@ export function programLine(ctx: FeedContext, year: number): string {
         { minQuarterNet: '1000000', rateBps: 50 },
         { minQuarterNet: '5000000', rateBps: 100 },
       ],
+      ...v2Fields(ctx),
     },
     source: 'channel-ops',
   });
@@ -70,6 +79,7 @@ export function programChangeLine(ctx: FeedContext, year: number): string {
         { minQuarterNet: '1000000', rateBps: 50 },
         { minQuarterNet: '5000000', rateBps: 120 },
       ],
+      ...v2Fields(ctx),
     },
     source: 'channel-ops',
   });

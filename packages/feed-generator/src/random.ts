@@ -20,9 +20,10 @@ export function mulberry32(seed: number): Rng {
 
 export class Random {
   private readonly next: Rng;
-  constructor(seed: number) {
+  /** `salt` (default 0) gives a second, independent stream for the same seed. */
+  constructor(seed: number, salt = 0) {
     // Fold the high bits of a 53-bit seed into 32 bits, then scramble.
-    const folded = (seed % 4294967296) ^ Math.floor(seed / 4294967296);
+    const folded = (seed % 4294967296) ^ Math.floor(seed / 4294967296) ^ salt;
     this.next = mulberry32(Math.imul(folded ^ 0x9e3779b9, 0x85ebca6b) ^ 0x2c1b3c6d);
   }
   float(): number {
