@@ -2,11 +2,13 @@
 /**
  * The program view: the plan's KPIs per month (spec §6) — total and online net, the online
  * share, active and new partners, trainings completed, satisfaction — as charts, with the
- * same figures in a table.
+ * same figures in a table — and (v2) satisfaction per quarter with the survey coverage
+ * (GET /v1/program/quarters), left out on a v1 log.
  */
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
 import { compactMoney, money, monthLabel, percent } from '../format.js';
+import { numCell, onDemandSection, table } from './v2common.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
 
@@ -138,6 +140,7 @@ export function renderProgram(root, ctx) {
           kpi('Satisfaction', latest.satisfactionAvg ?? '—'),
         ),
     h('div', { class: 'charts three' }, charts),
+    quartersSection(ctx),
     h(
       'section',
       { 'aria-labelledby': 'program-table-title' },
@@ -202,4 +205,44 @@ export function renderProgram(root, ctx) {
  */
 function kpi(label, value) {
   return h('div', { class: 'card' }, h('dt', {}, label), h('dd', {}, value));
+}
+
+/**
+ * (v2) Satisfaction per quarter: the partners of the quarter, how many were surveyed (the
+ * coverage) and the respondent-weighted average score.
+ * @param {ViewContext} ctx
+ * @returns {HTMLElement | null}
+ */
+function quartersSection(ctx) {
+  return onDemandSection(ctx, {
+    id: 'program-quarters',
+    title: 'Satisfaction per quarter',
+    what: 'the program’s quarters',
+    path: '/v1/program/quarters',
+    /** @param {{ quarters: import('../types.js').ProgramQuarterReport[] }} found */
+    isEmpty: (found) => found.quarters.length === 0,
+    /** @param {{ quarters: import('../types.js').ProgramQuarterReport[] }} found */
+    body: (found) =>
+      table(
+        { id: 'program-quarters-table', caption: 'Satisfaction and survey coverage per quarter' },
+        [
+          ['Quarter', false],
+          ['Partners', true],
+          ['Surveyed', true],
+          ['Coverage', true],
+          ['Average score', true],
+        ],
+        found.quarters.map((q) =>
+          h(
+            'tr',
+            { 'data-quarter': q.quarter },
+            h('th', { scope: 'row' }, q.quarter),
+            numCell('channels', q.channels, String(q.channels)),
+            numCell('surveyedChannels', q.surveyedChannels, String(q.surveyedChannels)),
+            numCell('surveyCoverageBps', q.surveyCoverageBps, percent(q.surveyCoverageBps, { sign: false })),
+            numCell('satisfactionAvg', q.satisfactionAvg, q.satisfactionAvg ?? 'no survey'),
+          ),
+        ),
+      ),
+  });
 }
