@@ -86,7 +86,7 @@
 /**
  * @typedef {object} Alert
  * @property {string} id
- * @property {'GROWTH_TARGET_MISSED' | 'GROWTH_TARGET_MISS_RETRACTED' | 'TIER_DOWNGRADE_WARNING' | 'TIER_DOWNGRADED'} kind
+ * @property {'GROWTH_TARGET_MISSED' | 'GROWTH_TARGET_MISS_RETRACTED' | 'TIER_DOWNGRADE_WARNING' | 'TIER_DOWNGRADED' | 'TARGET_BEHIND' | 'TARGET_BEHIND_RETRACTED' | 'CHANNEL_INACTIVE' | 'CHANNEL_INACTIVE_RETRACTED'} kind
  * @property {string} channelId
  * @property {string} month
  * @property {number | null} [growthBps]
@@ -96,6 +96,11 @@
  * @property {string} [qualifyingTier]
  * @property {string} [from]
  * @property {string} [to]
+ * @property {string} [quarter]           (v2) TARGET_BEHIND…: "2026-Q1"
+ * @property {string} [cumulativeNet]     (v2) TARGET_BEHIND
+ * @property {string} [cumulativeTarget]  (v2) TARGET_BEHIND
+ * @property {number} [idleMonths]        (v2) CHANNEL_INACTIVE
+ * @property {string | null} [lastSaleMonth]  (v2) CHANNEL_INACTIVE
  */
 
 /**
