@@ -12,6 +12,8 @@ import { numCell, onDemandSection, table } from './v2common.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
 
+const QUARTERS = '/v1/program/quarters';
+
 /** @param {number} v */
 const count = (v) => (Number.isInteger(v) ? String(v) : '');
 
@@ -139,7 +141,7 @@ export function renderProgram(root, ctx) {
           kpi('Trainings', String(latest.trainingsCompleted)),
           kpi('Satisfaction', latest.satisfactionAvg ?? '—'),
         ),
-    h('div', { class: 'charts three' }, charts),
+    h('div', { class: 'charts three' }, charts, quartersChart(ctx)),
     quartersSection(ctx),
     h(
       'section',
@@ -207,6 +209,42 @@ function kpi(label, value) {
   return h('div', { class: 'card' }, h('dt', {}, label), h('dd', {}, value));
 }
 
+/** @typedef {{ quarters: import('../types.js').ProgramQuarterReport[] }} Quarters */
+
+/**
+ * (v2) The sixth chart: satisfaction and survey coverage per quarter, both on 0–100.
+ * @param {ViewContext} ctx
+ * @returns {HTMLElement | null}
+ */
+function quartersChart(ctx) {
+  /** @type {Quarters | Error | undefined} */
+  const found = ctx.read(QUARTERS);
+  if (found === undefined || found instanceof Error || found.quarters.length === 0) return null;
+  const q = found.quarters;
+  return chart({
+    key: 'program-quarters',
+    type: 'bar',
+    title: 'Survey quarters',
+    subtitle: 'average score · partners surveyed %',
+    categories: q.map((x) => x.quarter),
+    axisFormat: (v) => String(Math.round(v)),
+    series: [
+      {
+        name: 'Average score',
+        cls: 'c6',
+        values: q.map((x) => (x.satisfactionAvg === null ? null : Number(x.satisfactionAvg))),
+        format: (v) => v.toFixed(2),
+      },
+      {
+        name: 'Coverage %',
+        cls: 'c5',
+        values: q.map((x) => (x.surveyCoverageBps === null ? null : x.surveyCoverageBps / 100)),
+        format: (v) => `${v.toFixed(2)}%`,
+      },
+    ],
+  });
+}
+
 /**
  * (v2) Satisfaction per quarter: the partners of the quarter, how many were surveyed (the
  * coverage) and the respondent-weighted average score.
@@ -218,10 +256,10 @@ function quartersSection(ctx) {
     id: 'program-quarters',
     title: 'Satisfaction per quarter',
     what: 'the program’s quarters',
-    path: '/v1/program/quarters',
-    /** @param {{ quarters: import('../types.js').ProgramQuarterReport[] }} found */
+    path: QUARTERS,
+    /** @param {Quarters} found */
     isEmpty: (found) => found.quarters.length === 0,
-    /** @param {{ quarters: import('../types.js').ProgramQuarterReport[] }} found */
+    /** @param {Quarters} found */
     body: (found) =>
       table(
         { id: 'program-quarters-table', caption: 'Satisfaction and survey coverage per quarter' },
