@@ -370,6 +370,22 @@ describe('v2 query routes on v2-basic.ndjson', () => {
     });
   });
 
+  it.each([
+    ['README.md', '(v2) The figures of spec v2', 'Alerts go to the webhook'],
+    ['services/query/README.md', '### Spec v2', '## CSV'],
+  ])('runs every v2 example of %s', async (file, from, to) => {
+    const text = readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8');
+    const section = text.slice(text.indexOf(from), text.indexOf(to));
+    const urls = [...section.matchAll(/\$API(\/v1\/[^\s"`]+)/g)].map((m) => m[1]!);
+    expect(urls.length).toBeGreaterThanOrEqual(11);
+    for (const url of urls) {
+      const res = await get(server, url);
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type'], url).toContain(url.includes('format=csv') ? 'text/csv' : 'json');
+      expect(res.body.length, url).toBeGreaterThan(30);
+    }
+  });
+
   it('describes every v2 route in the OpenAPI document, the lists with CSV', async () => {
     const docs = await get(server, '/docs/json');
     expect(docs.statusCode).toBe(200);
