@@ -53,7 +53,7 @@ interface Claim {
 interface ClaimExplain {
   credit: string;
   eligibleUnits: number;
-  lines: { eventId: string; units: number; credit: string }[];
+  lines: { eventId: string | null; units: number; credit: string }[];
 }
 interface Rollup {
   channelId: string;
@@ -103,7 +103,7 @@ async function checkClaimExplained(page: Page, table: string, claim: Claim): Pro
   const why = page.locator(`${table} tr[data-explains="${key}"]`);
   await why.locator('tr.sum').waitFor();
   expect(await attributes(why.locator('tbody tr[data-event]'), 'data-event')).toEqual(
-    explained.lines.map((l) => l.eventId),
+    explained.lines.map((l) => l.eventId ?? ''),
   );
   for (const id of [...claim.basis.sales, ...claim.basis.returns, claim.basis.inventory])
     if (id !== null) expect(await why.locator(`tr[data-event="${id}"]`).count(), id).toBeGreaterThan(0);
@@ -236,6 +236,16 @@ describe.skipIf(missing !== undefined)('the page’s spec v2 views', () => {
       expect(s2.restated).toBe(true);
       expect(await page.locator('#claims-table tr[data-claim="S2/pc-1"] .restated').count()).toBe(1);
       await checkClaimExplained(page, '#claims-table', s2);
+      // S1's claim had no inventory report: its cut line names no event, and nothing is eligible.
+      await page.selectOption('select[name="channelId"]', 'S1');
+      await page.waitForSelector('#claims-table tr[data-claim="S1/pc-1"]');
+      await checkClaimExplained(
+        page,
+        '#claims-table',
+        claims.find((c) => c.channelId === 'S1')!,
+      );
+      await page.selectOption('select[name="channelId"]', 'S2');
+      await page.waitForSelector('#claims-table tr[data-claim="S2/pc-1"]');
       await page.selectOption('select[name="channelId"]', '');
       await page.selectOption('select[name="sku"]', 'P2');
       await page.waitForFunction(

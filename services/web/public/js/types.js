@@ -259,7 +259,8 @@
  */
 
 /**
- * GET /v1/channels/:id/claims/:changeId/explain: the events behind a claim, to the cent.
+ * GET /v1/channels/:id/claims/:changeId/explain: the events behind a claim, to the cent
+ * (an `INVENTORY_CAP` line has no `eventId` when no inventory report was in the window).
  * @typedef {object} ClaimExplain
  * @property {string} channelId
  * @property {string} changeId
@@ -268,7 +269,7 @@
  * @property {string} unitCredit
  * @property {string} credit
  * @property {number} eligibleUnits
- * @property {{ eventId: string, type: 'SaleRecorded' | 'ReturnRecorded' | 'InventoryReported' | 'INVENTORY_CAP', occurredAt: string | null, units: number, credit: string, note: string }[]} lines
+ * @property {{ eventId: string | null, type: 'SaleRecorded' | 'ReturnRecorded' | 'InventoryReported' | 'INVENTORY_CAP', occurredAt: string | null, units: number, credit: string, note: string }[]} lines
  * @property {{ label: string, value: string }[]} steps
  */
 

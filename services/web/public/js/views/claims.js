@@ -160,8 +160,8 @@ function claimExplain(ctx, c) {
       x.lines.map((l) =>
         h(
           'tr',
-          { 'data-event': l.eventId, 'data-type': l.type },
-          h('td', { class: 'mono' }, l.eventId),
+          { 'data-event': l.eventId ?? '', 'data-type': l.type },
+          h('td', { class: 'mono' }, l.eventId ?? h('span', { class: 'muted' }, 'no report')),
           h('td', {}, LINE_LABEL[l.type] ?? l.type),
           h('td', { class: 'mono' }, l.occurredAt ?? '—'),
           numCell('units', l.units, signed(l.units)),
