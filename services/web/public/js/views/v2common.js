@@ -50,24 +50,27 @@ export function readFailure(err, what) {
  */
 
 /**
- * A section of figures read on demand. Left out while the first read is on its way and when
- * there is nothing to show (a v1 log answers empty lists), so a v1 page looks as before.
+ * A section of figures read on demand. Left out while the first read is on its way, and
+ * hidden (`data-empty`) when there is nothing to show (a v1 log answers empty lists), so a
+ * v1 page looks as before.
  * @template T
  * @param {ViewContext} ctx
  * @param {OnDemand<T>} o
- * @returns {HTMLElement | null}
+ * @returns {HTMLElement | null}   null while the first read is on its way
  */
 export function onDemandSection(ctx, o) {
   /** @type {T | Error | undefined} */
   const found = ctx.read(o.path);
   if (found === undefined) return null;
+  // Nothing to show: an empty, hidden section says the read has answered.
+  const empty = () => h('section', { id: o.id, hidden: true, 'data-empty': 'true' });
   /** @type {Child} */
   let body;
   if (found instanceof Error) {
     body = readFailure(found, o.what);
-    if (body === null) return null;
+    if (body === null) return empty();
   } else {
-    if (o.isEmpty(found)) return null;
+    if (o.isEmpty(found)) return empty();
     body = o.body(found);
   }
   return h(
