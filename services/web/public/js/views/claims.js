@@ -87,6 +87,7 @@ export function claimsTable(ctx, claims, o) {
             type: 'button',
             class: 'link',
             'aria-expanded': expanded ? 'true' : 'false',
+            'aria-label': `${expanded ? 'Hide' : 'Explain'} the events of ${c.channelId}’s claim on ${c.changeId}`,
             'data-focus': `claim:${o.id}:${key}`,
             onclick: () => {
               if (expanded) open.delete(key);
