@@ -6,37 +6,32 @@
  * another partner's figures.
  * Screenshots of the four views go to test/e2e/screenshots/ (linked from the README) only when
  * asked, with UPDATE_SCREENSHOTS=1; otherwise to a temporary folder, so a test run leaves the
- * work tree as it found it.
+ * work tree as it found it (test/support/webServer.ts, shared with webV2.spec.ts).
  *
  * Skipped, with the reason printed, when /usr/bin/chromium is missing
  * (`apt-get install -y chromium`).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerIngestionRoutes } from '@chanperf/ingestion';
-import { startProjection, type ProjectionService } from '@chanperf/projection';
-import { registerQueryRoutes } from '@chanperf/query';
-import { createHttpServer, loadConfig, openRuntime, type App, type Runtime } from '@chanperf/runtime';
-import { registerWebRoutes } from '../../services/web/src/index.js';
 import {
   chromiumMissing,
   launchChromium,
   type Browser,
-  type Locator,
   type Page,
   type Response,
 } from '../support/headlessChromium.js';
 import { sharedSpec } from '../support/sharedSpec.js';
+import {
+  attributes,
+  screenshot as screenshotIn,
+  screenshotsDir,
+  signIn as signInAt,
+  startWebServer,
+  type WebServer,
+} from '../support/webServer.js';
 
 const BASIC = readFileSync(sharedSpec('examples', 'basic.ndjson'), 'utf8');
-const SCREENSHOTS =
-  process.env.UPDATE_SCREENSHOTS === '1'
-    ? fileURLToPath(new URL('./screenshots/', import.meta.url))
-    : mkdtempSync(join(tmpdir(), 'chanperf-screenshots-'));
+const SCREENSHOTS = screenshotsDir();
 
 interface ReportMonth {
   month: string;
@@ -58,32 +53,17 @@ const ADMIN = 'admin-key-web-0123456789';
 const ANALYST = 'analyst-key-web-0123456789';
 const PARTNER_B = 'partner-key-web-ch-b-0123';
 
-// pino comes with the runtime package (the workspace root does not depend on it).
-type Logger = Parameters<typeof openRuntime>[1];
-const { pino } = createRequire(new URL('../../packages/runtime/package.json', import.meta.url))('pino') as {
-  pino: (options: { level: string }) => Logger;
-};
-
 const missing = chromiumMissing();
 if (missing !== undefined) console.warn(`web.spec: skipped — ${missing}`);
 
-let dir: string;
-let runtime: Runtime;
-let app: App;
-let projection: ProjectionService;
+let server: WebServer;
 let url: string;
 /** A second server on the same runtime (query and page only), for the partner sign-in through `GET /v1/me`. */
-let appWithMe: App;
 let urlWithMe: string;
 let browser: Browser;
 
-async function post(body: string, key = ADMIN): Promise<void> {
-  const res = await fetch(`${url}/v1/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${key}` },
-    body,
-  });
-  expect(res.status).toBe(200);
+function post(body: string, key = ADMIN): Promise<void> {
+  return server.post(body, key);
 }
 
 function sale(eventId: string, channelId: string, occurredAt: string, amount: string): string {
@@ -96,21 +76,12 @@ function sale(eventId: string, channelId: string, occurredAt: string, amount: st
   });
 }
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true, animations: 'disabled' });
+function screenshot(page: Page, name: string): Promise<void> {
+  return screenshotIn(page, SCREENSHOTS.dir, name);
 }
 
-async function signIn(page: Page, key: string, base = url): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.fill('#api-key', key);
-  await page.click('#login-form button[type="submit"]');
-}
-
-/** One attribute of every element a locator matches, in document order. */
-async function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
-  const values: (string | null)[] = [];
-  for (const el of await locator.all()) values.push(await el.getAttribute(name));
-  return values;
+function signIn(page: Page, key: string, base = url): Promise<void> {
+  return signInAt(page, key, base);
 }
 
 /** The status the partners table shows: the last closed month's, else the open month's. */
@@ -121,42 +92,21 @@ function expectedStatus(c: ReportChannel): string {
 
 describe.skipIf(missing !== undefined)('the analysts page', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'chanperf-web-'));
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const config = loadConfig({
-      CHANPERF_DATA_DIR: dir,
-      CHANPERF_API_KEYS: JSON.stringify([
-        { key: ADMIN, role: 'admin' },
-        { key: ANALYST, role: 'analyst' },
-        { key: PARTNER_B, role: 'partner', channelId: 'CH-B' },
-      ]),
-    });
-    if (config._tag === 'Left') throw new Error(config.left);
-    runtime = openRuntime(config.right, pino({ level: 'silent' }));
-    projection = startProjection(runtime, { pollMs: 50 });
-    app = await createHttpServer(runtime, { ready: () => Promise.resolve(projection.ready()) });
-    await registerIngestionRoutes(app, runtime);
-    await registerQueryRoutes(app, runtime, { heartbeatMs: 1000 });
-    await registerWebRoutes(app, runtime);
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    server = await startWebServer([
+      { key: ADMIN, role: 'admin' },
+      { key: ANALYST, role: 'analyst' },
+      { key: PARTNER_B, role: 'partner', channelId: 'CH-B' },
+    ]);
+    url = server.url;
     await post(BASIC);
-    await projection.waitFor();
-
-    appWithMe = await createHttpServer(runtime, { ready: () => Promise.resolve(projection.ready()) });
-    await registerQueryRoutes(appWithMe, runtime, { heartbeatMs: 1000 });
-    await registerWebRoutes(appWithMe, runtime);
-    urlWithMe = await appWithMe.listen({ host: '127.0.0.1', port: 0 });
+    urlWithMe = await server.alsoServeQueryAndPage();
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await appWithMe?.close();
-    await app?.close();
-    await projection?.stop();
-    runtime?.close();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    if (process.env.UPDATE_SCREENSHOTS !== '1') rmSync(SCREENSHOTS, { recursive: true, force: true });
+    await server?.close();
+    SCREENSHOTS.cleanUp();
   });
 
   it('serves the page and its assets itself, with a strict content security policy', async () => {
@@ -235,6 +185,9 @@ describe.skipIf(missing !== undefined)('the analysts page', () => {
       await certified.waitFor();
       expect(await certified.getAttribute('data-certified')).toBe('3');
       expect(await certified.textContent()).toBe('3');
+      // A v1 log: the v2 panels have answered with nothing and stay hidden.
+      for (const panel of ['targets', 'rollup', 'claims', 'satisfaction'])
+        await page.waitForSelector(`#${panel}[data-empty][hidden]`, { state: 'attached' });
       // The window is the 12 months ending with the latest month (spec §4: M−11 … M).
       expect(await page.locator('#training .window').textContent()).toBe('May 2025 – Apr 2026');
       expect(await attributes(page.locator('#trainees-table tbody tr'), 'data-trainee')).toEqual([
@@ -251,6 +204,7 @@ describe.skipIf(missing !== undefined)('the analysts page', () => {
       // Program KPIs.
       await page.click('#nav a[href="#/program"]');
       await page.waitForSelector('#program-table tbody tr[data-month="2026-04"]');
+      await page.waitForSelector('#program-quarters[data-empty][hidden]', { state: 'attached' });
       expect(await page.locator('figure.chart').count()).toBe(5);
       await screenshot(page, 'program.png');
 

@@ -31,4 +31,5 @@ export * from './v2/distribution.js';
 export * from './v2/satisfaction.js';
 export * from './v2/priceProtection.js';
 export * from './report.js';
+export * from './v2Report.js';
 export * from './scenario.js';

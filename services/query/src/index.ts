@@ -1,8 +1,9 @@
 /**
  * The query service over HTTP: the spec §7 report, channels and their months, `explain` (the
  * events behind every figure of a channel-month), a channel's trainings and certifications,
- * alerts, tier movements, program totals, CSV for the month tables, and a live stream of
- * derived facts.
+ * alerts, tier movements, program totals, CSV for the month tables, a live stream of
+ * derived facts, and (v2) targets, price changes and claims (with their explain), roll-ups,
+ * satisfaction and program quarters, each route's entries those of the report's v2 sections.
  *
  * One module per resource under `routes/`; `routes/context.ts` holds what they share. Every
  * answer is computed from the read model as of one log position (`runtime.readModel()`),
@@ -21,6 +22,11 @@ import { registerProgramRoute } from './routes/program.js';
 import { registerReportRoute } from './routes/report.js';
 import { registerTierMovementsRoute } from './routes/tierMovements.js';
 import { registerTrainingsRoute } from './routes/trainings.js';
+import { registerClaimRoutes } from './routes/v2Claims.js';
+import { registerClaimExplainRoute } from './routes/v2Explain.js';
+import { registerRollupRoutes } from './routes/v2Rollups.js';
+import { registerSatisfactionRoutes } from './routes/v2Satisfaction.js';
+import { registerTargetRoutes } from './routes/v2Targets.js';
 
 export { explainMonth, RULES } from './routes/explain.js';
 export { channelTrainings, CERTIFICATION_WINDOW_MONTHS } from './routes/trainings.js';
@@ -44,6 +50,11 @@ export function registerQueryRoutes(app: App, runtime: QueryDeps, options: Query
   registerAlertsRoute(app, ctx);
   registerTierMovementsRoute(app, ctx);
   registerProgramRoute(app, ctx);
+  registerTargetRoutes(app, ctx);
+  registerClaimRoutes(app, ctx);
+  registerClaimExplainRoute(app, ctx);
+  registerRollupRoutes(app, ctx);
+  registerSatisfactionRoutes(app, ctx);
   registerLiveRoute(app, runtime, options);
   return Promise.resolve();
 }

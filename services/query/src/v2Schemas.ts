@@ -48,103 +48,117 @@ export const programQuarterSchema = z.object({
   satisfactionAvg: z.string().nullable(),
 });
 
+export const targetSchema = z.object({
+  channelId: z.string(),
+  year: z.string(),
+  annualTarget: money,
+  targetEventId: z.string(),
+  ytdNet: money,
+  attainmentBps: z.number().int(),
+  closedMonths: z.number().int(),
+  sellingMonths: z.number().int(),
+  closedNet: money,
+  projectedNet: money.nullable(),
+  status: judged,
+  quarters: z.array(
+    z.object({
+      quarter,
+      target: money,
+      net: money,
+      cumulativeTarget: money,
+      cumulativeNet: money,
+      status: judged,
+    }),
+  ),
+});
+
+export const priceChangeSchema = z.object({
+  changeId: z.string(),
+  sku: z.string(),
+  oldUnitPrice: money,
+  newUnitPrice: money,
+  effectiveAt: z.string(),
+  month,
+  windowDays: z.number().int().nullable(),
+  protected: z.boolean(),
+});
+
+export const claimSchema = z.object({
+  channelId: z.string(),
+  sku: z.string(),
+  changeId: z.string(),
+  month,
+  purchasedUnits: z.number().int(),
+  returnedUnits: z.number().int(),
+  windowUnits: z.number().int(),
+  onHand: z.number().int().nullable(),
+  eligibleUnits: z.number().int(),
+  unitCredit: money,
+  credit: money,
+  restated: z.boolean(),
+  basis: z.object({
+    sales: z.array(z.string()),
+    returns: z.array(z.string()),
+    inventory: z.string().nullable(),
+  }),
+});
+
+export const rollupSchema = z.object({
+  channelId: z.string(),
+  months: z.array(
+    z.object({
+      month,
+      members: z.array(z.string()),
+      net: money,
+      previousNet: money,
+      growthBps: z.number().int().nullable(),
+      growthStatus: z.enum(['NO_BASELINE', 'MET', 'MISSED', 'OPEN']),
+      targetBps: z.number().int(),
+    }),
+  ),
+});
+
+export const satisfactionSchema = z.object({
+  channelId: z.string(),
+  quarters: z.array(
+    z.object({
+      quarter,
+      surveys: z.number().int(),
+      respondents: z.number().int(),
+      satisfactionAvg: z.string().nullable(),
+    }),
+  ),
+});
+
+/** `GET /v1/channels/:id/claims/:changeId/explain`: the events behind a claim, to the cent. */
+export const claimExplainSchema = z.object({
+  channelId: z.string(),
+  changeId: z.string(),
+  sku: z.string(),
+  month,
+  unitCredit: money,
+  credit: money,
+  eligibleUnits: z.number().int(),
+  lines: z.array(
+    z.object({
+      eventId: z
+        .string()
+        .nullable()
+        .describe('null only on an INVENTORY_CAP line when no count was reported'),
+      type: z.enum(['SaleRecorded', 'ReturnRecorded', 'InventoryReported', 'INVENTORY_CAP']),
+      occurredAt: z.string().nullable(),
+      units: z.number().int().describe('signed: sale +, return −, cap −'),
+      credit: money.describe('units × unitCredit, signed'),
+      note: z.string(),
+    }),
+  ),
+  steps: z.array(z.object({ label: z.string(), value: z.string() })),
+});
+
 /** The sections between `tierMovements` and `alerts`, each optional (v1 log: absent). */
 export const v2SectionsShape = {
-  targets: z
-    .array(
-      z.object({
-        channelId: z.string(),
-        year: z.string(),
-        annualTarget: money,
-        targetEventId: z.string(),
-        ytdNet: money,
-        attainmentBps: z.number().int(),
-        closedMonths: z.number().int(),
-        sellingMonths: z.number().int(),
-        closedNet: money,
-        projectedNet: money.nullable(),
-        status: judged,
-        quarters: z.array(
-          z.object({
-            quarter,
-            target: money,
-            net: money,
-            cumulativeTarget: money,
-            cumulativeNet: money,
-            status: judged,
-          }),
-        ),
-      }),
-    )
-    .optional(),
-  priceProtection: z
-    .object({
-      changes: z.array(
-        z.object({
-          changeId: z.string(),
-          sku: z.string(),
-          oldUnitPrice: money,
-          newUnitPrice: money,
-          effectiveAt: z.string(),
-          month,
-          windowDays: z.number().int().nullable(),
-          protected: z.boolean(),
-        }),
-      ),
-      claims: z.array(
-        z.object({
-          channelId: z.string(),
-          sku: z.string(),
-          changeId: z.string(),
-          month,
-          purchasedUnits: z.number().int(),
-          returnedUnits: z.number().int(),
-          windowUnits: z.number().int(),
-          onHand: z.number().int().nullable(),
-          eligibleUnits: z.number().int(),
-          unitCredit: money,
-          credit: money,
-          restated: z.boolean(),
-          basis: z.object({
-            sales: z.array(z.string()),
-            returns: z.array(z.string()),
-            inventory: z.string().nullable(),
-          }),
-        }),
-      ),
-    })
-    .optional(),
-  rollups: z
-    .array(
-      z.object({
-        channelId: z.string(),
-        months: z.array(
-          z.object({
-            month,
-            members: z.array(z.string()),
-            net: money,
-            previousNet: money,
-            growthBps: z.number().int().nullable(),
-            growthStatus: z.enum(['NO_BASELINE', 'MET', 'MISSED', 'OPEN']),
-            targetBps: z.number().int(),
-          }),
-        ),
-      }),
-    )
-    .optional(),
-  satisfaction: z
-    .array(
-      z.object({
-        channelId: z.string(),
-        quarters: z.array(
-          z.object({
-            quarter,
-            surveys: z.number().int(),
-            respondents: z.number().int(),
-            satisfactionAvg: z.string().nullable(),
-          }),
-        ),
-      }),
-    )
-    .optional(),
+  targets: z.array(targetSchema).optional(),
+  priceProtection: z.object({ changes: z.array(priceChangeSchema), claims: z.array(claimSchema) }).optional(),
+  rollups: z.array(rollupSchema).optional(),
+  satisfaction: z.array(satisfactionSchema).optional(),
 };

@@ -201,3 +201,93 @@ export function restatesClaim(
       return assertNever(event);
   }
 }
+
+/**
+ * One line of a claim's explanation: an event behind it and the signed units it adds to the
+ * eligible units (credit: units × unit credit, exact).
+ * - `sale`: a sale in W, + its quantity;
+ * - `return`: a counted return, − the part of its quantity that still had window units to
+ *   take (`counted` ≤ `quantity`: window units never go below 0, returns taken in log order);
+ * - `count`: the inventory report used when it cuts nothing, 0;
+ * - `cap`: what on-hand units cut from the window units, −(windowUnits − eligibleUnits): the
+ *   report used (`eventId`), or none (null: no report in the count window, nothing eligible).
+ */
+export type ClaimLine =
+  | {
+      readonly kind: 'sale';
+      readonly eventId: string;
+      readonly occurredAt: Instant;
+      readonly units: bigint;
+      readonly credit: bigint;
+    }
+  | {
+      readonly kind: 'return';
+      readonly eventId: string;
+      readonly originalSaleAt: Instant;
+      readonly quantity: number;
+      readonly units: bigint;
+      readonly credit: bigint;
+    }
+  | {
+      readonly kind: 'count' | 'cap';
+      readonly eventId: string | null;
+      readonly asOf: Instant | null;
+      readonly onHand: number | null;
+      readonly units: bigint;
+      readonly credit: bigint;
+    };
+
+export interface ClaimExplanation {
+  readonly claim: PriceProtectionClaim;
+  /** The first instant of W (E − N × 24 h). */
+  readonly windowStart: Instant;
+  /** Sales, then returns (each in log order), then the count or cap line, if any. */
+  readonly lines: readonly ClaimLine[];
+}
+
+/**
+ * The events behind a claim, line by line (null when there is no claim): the lines' units add
+ * up to `eligibleUnits` and their credits to `credit`, exactly; every eventId of the basis
+ * is on a line.
+ */
+export function explainClaim(terms: PriceChangeTerms, inputs: ClaimInputs): ClaimExplanation | null {
+  const claim = priceProtectionClaim(terms, inputs);
+  if (claim === null || terms.windowStart === null) return null;
+  const credit = (units: bigint) => units * terms.unitCredit;
+  const lines: ClaimLine[] = inputs.sales
+    .filter((s) => inSaleWindow(terms, s.occurredAt))
+    .map((s) => ({
+      kind: 'sale',
+      eventId: s.eventId,
+      occurredAt: s.occurredAt,
+      units: BigInt(s.quantity),
+      credit: credit(BigInt(s.quantity)),
+    }));
+  let left = claim.purchasedUnits;
+  for (const r of inputs.returns) {
+    if (r.originalSaleAt === null || !inSaleWindow(terms, r.originalSaleAt)) continue;
+    const counted = BigInt(r.quantity) < left ? BigInt(r.quantity) : left;
+    left -= counted;
+    lines.push({
+      kind: 'return',
+      eventId: r.eventId,
+      originalSaleAt: r.originalSaleAt,
+      quantity: r.quantity,
+      units: -counted,
+      credit: credit(-counted),
+    });
+  }
+  const count = countUsed(terms, inputs.counts);
+  const cut = claim.eligibleUnits - claim.windowUnits;
+  if (count !== null || cut !== 0n) {
+    lines.push({
+      kind: cut === 0n ? 'count' : 'cap',
+      eventId: count?.eventId ?? null,
+      asOf: count?.asOf ?? null,
+      onHand: count?.onHand ?? null,
+      units: cut,
+      credit: credit(cut),
+    });
+  }
+  return { claim, windowStart: terms.windowStart, lines };
+}

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The page's entry point: sign-in, loading the snapshots a key may read, the live stream,
- * routing between the four views, and re-rendering when anything changes.
+ * routing between the six views, and re-rendering when anything changes.
  *
  * An analyst (or admin) key reads the report, the channel list and the alerts. A partner key
  * reads only its own channel (`/v1/channels/:own`), its tier movements and alerts (scoped by
@@ -11,11 +11,14 @@
 import { ApiError, getJson, openLive, whoAmI } from './api.js';
 import { h, mount } from './dom.js';
 import { listItemOf } from './channels.js';
+import { currentGeneration, nextGeneration, readOnDemand } from './reads.js';
 import { emptyData, mergeAlerts, state } from './state.js';
 import { renderAlerts } from './views/alerts.js';
 import { renderPartner } from './views/partner.js';
 import { renderPartners } from './views/partners.js';
+import { renderPriceProtection } from './views/priceProtection.js';
 import { renderProgram } from './views/program.js';
+import { renderTrees } from './views/trees.js';
 
 /** @typedef {import('./types.js').Session} Session */
 /** @typedef {import('./types.js').Report} Report */
@@ -133,7 +136,7 @@ async function refresh() {
     try {
       await Promise.all([loadFigures(session), loadAlerts()]);
       state.data.loaded = true;
-      generation++;
+      generation = nextGeneration();
       state.ui.explanations.clear();
       state.ui.error = null;
       loadExplanation();
@@ -253,7 +256,7 @@ els.signOut.addEventListener('click', () => signOut());
 // --- routing and rendering -----------------------------------------------------------------
 
 /**
- * @typedef {{ name: 'partners' } | { name: 'program' } | { name: 'alerts' } | { name: 'channel', channelId: string }} Route
+ * @typedef {{ name: 'partners' } | { name: 'program' } | { name: 'alerts' } | { name: 'price-protection' } | { name: 'trees' } | { name: 'channel', channelId: string }} Route
  */
 
 /** @returns {Route} */
@@ -267,9 +270,12 @@ function route() {
     r = { name: 'channel', channelId: decodeURIComponent(rest[0]) };
   else if (head === 'program') r = { name: 'program' };
   else if (head === 'alerts') r = { name: 'alerts' };
+  else if (head === 'price-protection') r = { name: 'price-protection' };
+  else if (head === 'trees') r = { name: 'trees' };
   else r = { name: 'partners' };
   if (session?.role === 'partner' && session.channelId !== undefined) {
-    // A partner sees its own channel and its alerts: nothing else is routed.
+    // A partner sees its own channel and its alerts: nothing else is routed (the analysts'
+    // views — partners, program, price protection, trees — are not offered to it).
     if (r.name === 'alerts') return r;
     return { name: 'channel', channelId: session.channelId };
   }
@@ -295,8 +301,8 @@ function explain(channelId, month, field) {
   loadExplanation();
 }
 
-/** Bumped by every snapshot re-read: an explanation or trainings read before it is stale. */
-let generation = 0;
+/** The snapshot generation (reads.js): an explanation read before a newer one is stale. */
+let generation = currentGeneration();
 /** @type {Set<string>} */
 const explaining = new Set();
 
@@ -323,8 +329,15 @@ function loadExplanation() {
   );
 }
 
-/** @type {Set<string>} */
-const trainingsInFlight = new Set();
+/**
+ * The answer of `GET path`, read when a view shows it (reads.js).
+ * @template T
+ * @param {string} path
+ * @returns {T | Error | undefined}
+ */
+function read(path) {
+  return readOnDemand(path, render);
+}
 
 /**
  * A channel's trainings as last read (undefined before the first read answers), and a read
@@ -333,27 +346,7 @@ const trainingsInFlight = new Set();
  * @returns {import('./types.js').Trainings | Error | undefined}
  */
 function trainingsOf(channelId) {
-  const session = state.session;
-  const known = state.data.trainings.get(channelId);
-  if (session === null || known?.asOf === generation) return known?.result;
-  const flight = `${generation}:${channelId}`;
-  if (trainingsInFlight.has(flight)) return known?.result;
-  trainingsInFlight.add(flight);
-  const asOf = generation;
-  const data = state.data;
-  /** @param {import('./types.js').Trainings | Error} result */
-  const settle = (result) => {
-    trainingsInFlight.delete(flight);
-    // Signed out, or the figures moved on meanwhile: a newer read follows.
-    if (state.data !== data || asOf !== generation) return;
-    data.trainings.set(channelId, { result, asOf });
-    render();
-  };
-  const path = `/v1/channels/${encodeURIComponent(channelId)}/trainings`;
-  /** @type {Promise<import('./types.js').Trainings>} */ (getJson(session.key, path)).then(settle, (err) =>
-    settle(err instanceof Error ? err : new Error(String(err))),
-  );
-  return known?.result;
+  return read(`/v1/channels/${encodeURIComponent(channelId)}/trainings`);
 }
 
 function closeExplain() {
@@ -390,6 +383,8 @@ function renderChrome() {
       els.nav,
       link('#/partners', 'Partners', current.name === 'partners' || current.name === 'channel'),
       link('#/program', 'Program', current.name === 'program'),
+      link('#/price-protection', 'Price protection', current.name === 'price-protection'),
+      link('#/trees', 'Trees', current.name === 'trees'),
       link('#/alerts', 'Alerts', current.name === 'alerts', badge),
     );
   }
@@ -432,7 +427,7 @@ function render() {
   const focused = document.activeElement?.getAttribute('data-focus') ?? null;
   const r = route();
   if (r.name === 'alerts') state.ui.unseenAlerts = 0;
-  const ctx = { state, navigate, explain, closeExplain, trainingsOf, rerender: render };
+  const ctx = { state, navigate, explain, closeExplain, trainingsOf, read, rerender: render };
   if (state.ui.error !== null && !state.data.loaded) {
     mount(
       els.view,
@@ -457,6 +452,12 @@ function render() {
     case 'alerts':
       renderAlerts(els.view, ctx);
       break;
+    case 'price-protection':
+      renderPriceProtection(els.view, ctx);
+      break;
+    case 'trees':
+      renderTrees(els.view, ctx);
+      break;
     default: {
       /** @type {never} */
       const never = r;
@@ -475,7 +476,7 @@ function render() {
   }
 }
 
-/** @typedef {{ state: typeof state, navigate: (hash: string) => void, explain: (channelId: string, month: string, field: ExplainField) => void, closeExplain: () => void, trainingsOf: (channelId: string) => import('./types.js').Trainings | Error | undefined, rerender: () => void }} ViewContext */
+/** @typedef {{ state: typeof state, navigate: (hash: string) => void, explain: (channelId: string, month: string, field: ExplainField) => void, closeExplain: () => void, trainingsOf: (channelId: string) => import('./types.js').Trainings | Error | undefined, read: <T>(path: string) => T | Error | undefined, rerender: () => void }} ViewContext */
 
 let lastRoute = '';
 window.addEventListener('hashchange', () => {

@@ -12,7 +12,6 @@
 /** @typedef {import('./types.js').TierMovement} TierMovement */
 /** @typedef {import('./types.js').FeedAlert} FeedAlert */
 /** @typedef {import('./types.js').Explanation} Explanation */
-/** @typedef {import('./types.js').Trainings} Trainings */
 /** @typedef {import('./api.js').LiveState} LiveState */
 
 /**
@@ -32,8 +31,8 @@
  * @property {{ lines: number, accepted: number, duplicates: number, rejected: number } | null} counts
  * @property {string | null} lastClosedMonth
  * @property {string | null} position              log position of the last snapshot
- * @property {Map<string, { result: Trainings | Error, asOf: number }>} trainings
- *   by channelId, read on demand when a partner page shows; `asOf` is the snapshot generation
+ * @property {Map<string, { result: unknown, asOf: number }>} reads
+ *   answers by API path, read on demand when a view shows them (reads.js); `asOf` is the snapshot generation
  *   it was read in (an older one stays shown while it is read again)
  */
 
@@ -43,6 +42,8 @@
  * @property {{ tier: string, kind: string, region: string, missed: boolean, text: string }} filters
  * @property {{ channelId: string, month: string, field: ExplainField } | null} explain
  * @property {Map<string, Explanation | Error>} explanations   by `channelId/month`
+ * @property {Set<string>} openClaims   price-protection claims whose events are shown, by `channelId/changeId`
+ * @property {{ sku: string, channelId: string }} claimFilters   the price-protection view's filters ('' = all)
  * @property {number} unseenAlerts
  * @property {string | null} error
  */
@@ -68,7 +69,7 @@ export function emptyData() {
     counts: null,
     lastClosedMonth: null,
     position: null,
-    trainings: new Map(),
+    reads: new Map(),
   };
 }
 
@@ -81,6 +82,8 @@ export const state = {
     filters: { tier: '', kind: '', region: '', missed: false, text: '' },
     explain: null,
     explanations: new Map(),
+    openClaims: new Set(),
+    claimFilters: { sku: '', channelId: '' },
     unseenAlerts: 0,
     error: null,
   },

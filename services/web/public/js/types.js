@@ -86,7 +86,7 @@
 /**
  * @typedef {object} Alert
  * @property {string} id
- * @property {'GROWTH_TARGET_MISSED' | 'GROWTH_TARGET_MISS_RETRACTED' | 'TIER_DOWNGRADE_WARNING' | 'TIER_DOWNGRADED'} kind
+ * @property {'GROWTH_TARGET_MISSED' | 'GROWTH_TARGET_MISS_RETRACTED' | 'TIER_DOWNGRADE_WARNING' | 'TIER_DOWNGRADED' | 'TARGET_BEHIND' | 'TARGET_BEHIND_RETRACTED' | 'CHANNEL_INACTIVE' | 'CHANNEL_INACTIVE_RETRACTED'} kind
  * @property {string} channelId
  * @property {string} month
  * @property {number | null} [growthBps]
@@ -96,6 +96,11 @@
  * @property {string} [qualifyingTier]
  * @property {string} [from]
  * @property {string} [to]
+ * @property {string} [quarter]           (v2) TARGET_BEHIND…: "2026-Q1"
+ * @property {string} [cumulativeNet]     (v2) TARGET_BEHIND
+ * @property {string} [cumulativeTarget]  (v2) TARGET_BEHIND
+ * @property {number} [idleMonths]        (v2) CHANNEL_INACTIVE
+ * @property {string | null} [lastSaleMonth]  (v2) CHANNEL_INACTIVE
  */
 
 /**
@@ -201,6 +206,93 @@
  * @property {Alert} alert
  * @property {number} [seq]
  * @property {boolean} live
+ */
+
+// --- spec v2 (packages/domain/src/v2Report.ts; the routes of services/query answer these) ----
+
+/** @typedef {'OPEN' | 'ON_TRACK' | 'BEHIND'} PaceStatus */
+
+/**
+ * A channel's annual target and its attainment (GET /v1/channels/:id/targets, /v1/targets).
+ * @typedef {object} TargetReport
+ * @property {string} channelId
+ * @property {string} year
+ * @property {string} annualTarget
+ * @property {string} targetEventId
+ * @property {string} ytdNet
+ * @property {number} attainmentBps
+ * @property {number} closedMonths
+ * @property {number} sellingMonths
+ * @property {string} closedNet
+ * @property {string | null} projectedNet   the run-rate projection of the year's net
+ * @property {PaceStatus} status
+ * @property {{ quarter: string, target: string, net: string, cumulativeTarget: string, cumulativeNet: string, status: PaceStatus }[]} quarters
+ */
+
+/**
+ * @typedef {object} PriceChangeReport
+ * @property {string} changeId
+ * @property {string} sku
+ * @property {string} oldUnitPrice
+ * @property {string} newUnitPrice
+ * @property {string} effectiveAt
+ * @property {string} month
+ * @property {number | null} windowDays
+ * @property {boolean} protected
+ */
+
+/**
+ * @typedef {object} ClaimReport
+ * @property {string} channelId
+ * @property {string} sku
+ * @property {string} changeId
+ * @property {string} month
+ * @property {number} purchasedUnits
+ * @property {number} returnedUnits
+ * @property {number} windowUnits
+ * @property {number | null} onHand
+ * @property {number} eligibleUnits
+ * @property {string} unitCredit
+ * @property {string} credit
+ * @property {boolean} restated
+ * @property {{ sales: string[], returns: string[], inventory: string | null }} basis
+ */
+
+/**
+ * GET /v1/channels/:id/claims/:changeId/explain: the events behind a claim, to the cent
+ * (an `INVENTORY_CAP` line has no `eventId` when no inventory report was in the window).
+ * @typedef {object} ClaimExplain
+ * @property {string} channelId
+ * @property {string} changeId
+ * @property {string} sku
+ * @property {string} month
+ * @property {string} unitCredit
+ * @property {string} credit
+ * @property {number} eligibleUnits
+ * @property {{ eventId: string | null, type: 'SaleRecorded' | 'ReturnRecorded' | 'InventoryReported' | 'INVENTORY_CAP', occurredAt: string | null, units: number, credit: string, note: string }[]} lines
+ * @property {{ label: string, value: string }[]} steps
+ */
+
+/**
+ * A top-level partner's tree, month by month (GET /v1/rollups, /v1/channels/:id/rollup).
+ * @typedef {object} RollupReport
+ * @property {string} channelId
+ * @property {{ month: string, members: string[], net: string, previousNet: string, growthBps: number | null, growthStatus: GrowthStatus, targetBps: number }[]} months
+ */
+
+/**
+ * @typedef {object} SatisfactionReport
+ * @property {string} channelId
+ * @property {{ quarter: string, surveys: number, respondents: number, satisfactionAvg: string | null }[]} quarters
+ */
+
+/**
+ * @typedef {object} ProgramQuarterReport
+ * @property {string} quarter
+ * @property {number} channels
+ * @property {number} surveyedChannels
+ * @property {number | null} surveyCoverageBps
+ * @property {string | null} satisfactionAvg
  */
 
 export {};

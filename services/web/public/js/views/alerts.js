@@ -5,7 +5,7 @@
  * scopes both).
  */
 import { h, mount } from '../dom.js';
-import { monthLabel, percent } from '../format.js';
+import { money, monthLabel, percent } from '../format.js';
 import { tierBadge } from './partners.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
@@ -18,6 +18,10 @@ const KIND_LABEL = {
   GROWTH_TARGET_MISS_RETRACTED: 'Miss retracted',
   TIER_DOWNGRADE_WARNING: 'Downgrade warning',
   TIER_DOWNGRADED: 'Tier downgraded',
+  TARGET_BEHIND: 'Behind the quarterly target',
+  TARGET_BEHIND_RETRACTED: 'Target miss retracted',
+  CHANNEL_INACTIVE: 'Inactive partner',
+  CHANNEL_INACTIVE_RETRACTED: 'Inactivity retracted',
 };
 
 /**
@@ -34,6 +38,14 @@ export function describeAlert(a) {
       return `qualifies only for ${a.qualifyingTier ?? '?'} at the review of ${monthLabel(a.month)} (holds ${a.tier ?? '?'}); a further miss downgrades it`;
     case 'TIER_DOWNGRADED':
       return `moved down from ${a.from ?? '?'} to ${a.to ?? '?'} at the review of ${monthLabel(a.month)}`;
+    case 'TARGET_BEHIND':
+      return `is behind its ${a.quarter ?? ''} commitment at the close of ${monthLabel(a.month)}: cumulative net ${money(a.cumulativeNet)} against ${money(a.cumulativeTarget)}${a.restated === true ? ' (after a restatement)' : ''}`;
+    case 'TARGET_BEHIND_RETRACTED':
+      return `is no longer behind its ${a.quarter ?? ''} commitment: late events or a revised target changed it`;
+    case 'CHANNEL_INACTIVE':
+      return `sold nothing for ${a.idleMonths ?? '?'} months up to ${monthLabel(a.month)} (last sale ${a.lastSaleMonth === null || a.lastSaleMonth === undefined ? 'never' : monthLabel(a.lastSaleMonth)})`;
+    case 'CHANNEL_INACTIVE_RETRACTED':
+      return `is no longer inactive in ${monthLabel(a.month)}: a late sale restated the month`;
     default: {
       /** @type {never} */
       const never = a.kind;
@@ -143,8 +155,11 @@ function channelLink(channelId, partnerMode) {
  */
 function alertItem(f, names, partnerMode) {
   const a = f.alert;
-  const severity =
-    a.kind === 'GROWTH_TARGET_MISS_RETRACTED' ? 'info' : a.kind === 'TIER_DOWNGRADE_WARNING' ? 'warn' : 'bad';
+  const severity = a.kind.endsWith('_RETRACTED')
+    ? 'info'
+    : a.kind === 'TIER_DOWNGRADE_WARNING'
+      ? 'warn'
+      : 'bad';
   return h(
     'li',
     { class: `alert alert-${severity}${f.live ? ' fresh' : ''}`, 'data-alert-id': a.id, 'data-kind': a.kind },

@@ -2,7 +2,8 @@
 /**
  * The partner page: who the partner is, its monthly net and growth against the target, its
  * rebate components per month, its tier history, its trainings and certified trainees
- * (GET …/trainings), and a month table in which every figure opens the events behind it
+ * (GET …/trainings), (v2) its target and attainment, tree, price-protection claims and
+ * satisfaction when it has any, and a month table in which every figure opens the events behind it
  * (GET …/months/:month/explain).
  */
 import { ApiError } from '../api.js';
@@ -11,7 +12,10 @@ import { h, mount } from '../dom.js';
 import { compactMoney, money, monthLabel, percent } from '../format.js';
 import { listItemOf } from '../channels.js';
 import { renderExplain } from './explain.js';
+import { claimsPanel, satisfactionPanel } from './partnerV2.js';
 import { statusBadge, tierBadge } from './partners.js';
+import { targetsPanel } from './targets.js';
+import { rollupPanel } from './trees.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
 /** @typedef {import('../types.js').MonthReport} MonthReport */
@@ -150,8 +154,12 @@ export function renderPartner(root, ctx, channelId) {
     ),
     cards,
     h('div', { class: 'charts three' }, netChart, growthChart, rebateChart),
+    targetsPanel(ctx, detail.channelId),
     monthTable(ctx, detail.channelId, months),
     renderExplain(ctx, detail.channelId),
+    rollupPanel(ctx, detail.channelId),
+    claimsPanel(ctx, detail.channelId),
+    satisfactionPanel(ctx, detail.channelId),
     h(
       'div',
       { class: 'columns' },

@@ -2,13 +2,17 @@
 /**
  * The program view: the plan's KPIs per month (spec §6) — total and online net, the online
  * share, active and new partners, trainings completed, satisfaction — as charts, with the
- * same figures in a table.
+ * same figures in a table — and (v2) satisfaction per quarter with the survey coverage
+ * (GET /v1/program/quarters), left out on a v1 log.
  */
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
 import { compactMoney, money, monthLabel, percent } from '../format.js';
+import { numCell, onDemandSection, table } from './v2common.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
+
+const QUARTERS = '/v1/program/quarters';
 
 /** @param {number} v */
 const count = (v) => (Number.isInteger(v) ? String(v) : '');
@@ -137,7 +141,8 @@ export function renderProgram(root, ctx) {
           kpi('Trainings', String(latest.trainingsCompleted)),
           kpi('Satisfaction', latest.satisfactionAvg ?? '—'),
         ),
-    h('div', { class: 'charts three' }, charts),
+    h('div', { class: 'charts three' }, charts, quartersChart(ctx)),
+    quartersSection(ctx),
     h(
       'section',
       { 'aria-labelledby': 'program-table-title' },
@@ -202,4 +207,80 @@ export function renderProgram(root, ctx) {
  */
 function kpi(label, value) {
   return h('div', { class: 'card' }, h('dt', {}, label), h('dd', {}, value));
+}
+
+/** @typedef {{ quarters: import('../types.js').ProgramQuarterReport[] }} Quarters */
+
+/**
+ * (v2) The sixth chart: satisfaction and survey coverage per quarter, both on 0–100.
+ * @param {ViewContext} ctx
+ * @returns {HTMLElement | null}
+ */
+function quartersChart(ctx) {
+  /** @type {Quarters | Error | undefined} */
+  const found = ctx.read(QUARTERS);
+  if (found === undefined || found instanceof Error || found.quarters.length === 0) return null;
+  const q = found.quarters;
+  return chart({
+    key: 'program-quarters',
+    type: 'bar',
+    title: 'Survey quarters',
+    subtitle: 'average score · partners surveyed %',
+    categories: q.map((x) => x.quarter),
+    axisFormat: (v) => String(Math.round(v)),
+    series: [
+      {
+        name: 'Average score',
+        cls: 'c6',
+        values: q.map((x) => (x.satisfactionAvg === null ? null : Number(x.satisfactionAvg))),
+        format: (v) => v.toFixed(2),
+      },
+      {
+        name: 'Coverage %',
+        cls: 'c5',
+        values: q.map((x) => (x.surveyCoverageBps === null ? null : x.surveyCoverageBps / 100)),
+        format: (v) => `${v.toFixed(2)}%`,
+      },
+    ],
+  });
+}
+
+/**
+ * (v2) Satisfaction per quarter: the partners of the quarter, how many were surveyed (the
+ * coverage) and the respondent-weighted average score.
+ * @param {ViewContext} ctx
+ * @returns {HTMLElement | null}
+ */
+function quartersSection(ctx) {
+  return onDemandSection(ctx, {
+    id: 'program-quarters',
+    title: 'Satisfaction per quarter',
+    what: 'the program’s quarters',
+    path: QUARTERS,
+    /** @param {Quarters} found */
+    isEmpty: (found) => found.quarters.length === 0,
+    /** @param {Quarters} found */
+    body: (found) =>
+      table(
+        { id: 'program-quarters-table', caption: 'Satisfaction and survey coverage per quarter' },
+        [
+          ['Quarter', false],
+          ['Partners', true],
+          ['Surveyed', true],
+          ['Coverage', true],
+          ['Average score', true],
+        ],
+        found.quarters.map((q) =>
+          h(
+            'tr',
+            { 'data-quarter': q.quarter },
+            h('th', { scope: 'row' }, q.quarter),
+            numCell('channels', q.channels, String(q.channels)),
+            numCell('surveyedChannels', q.surveyedChannels, String(q.surveyedChannels)),
+            numCell('surveyCoverageBps', q.surveyCoverageBps, percent(q.surveyCoverageBps, { sign: false })),
+            numCell('satisfactionAvg', q.satisfactionAvg, q.satisfactionAvg ?? 'no survey'),
+          ),
+        ),
+      ),
+  });
 }

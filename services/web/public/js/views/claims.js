@@ -1,0 +1,195 @@
+// @ts-check
+/**
+ * (v2) Price-protection claims as a table — change, SKU, accrual month, the units of the
+ * window, on-hand and eligible units, unit credit, credit, the restated mark — in which each
+ * claim opens its explanation (GET /v1/channels/:id/claims/:changeId/explain): the events
+ * behind it, each with its signed units and credit, their sums (computed here exactly, in
+ * minor units) and the steps from purchases to the credit.
+ */
+import { h } from '../dom.js';
+import { compareAmounts, formatMinor, money, monthLabel, parseAmount, sumAmounts } from '../format.js';
+import { numCell, partnerLink, readFailure, table } from './v2common.js';
+
+/** @typedef {import('../main.js').ViewContext} ViewContext */
+/** @typedef {import('../types.js').ClaimReport} ClaimReport */
+/** @typedef {import('../types.js').ClaimExplain} ClaimExplain */
+
+/**
+ * @param {ClaimReport} c
+ * @returns {string}
+ */
+const claimKey = (c) => `${c.channelId}/${c.changeId}`;
+
+/** @type {Readonly<Record<ClaimExplain['lines'][number]['type'], string>>} */
+const LINE_LABEL = {
+  SaleRecorded: 'purchase',
+  ReturnRecorded: 'return',
+  InventoryReported: 'inventory report',
+  INVENTORY_CAP: 'cut to units on hand',
+};
+
+/**
+ * @param {ViewContext} ctx
+ * @param {ClaimReport[]} claims
+ * @param {{ id: string, partners: boolean }} o   `partners`: a column naming each claim's partner
+ */
+export function claimsTable(ctx, claims, o) {
+  const open = ctx.state.ui.openClaims;
+  /** @type {[string, boolean][]} */
+  const columns = [
+    ...(o.partners ? /** @type {[string, boolean][]} */ ([['Partner', false]]) : []),
+    ['Change', false],
+    ['SKU', false],
+    ['Month', false],
+    ['Purchased', true],
+    ['Returned', true],
+    ['Window units', true],
+    ['On hand', true],
+    ['Eligible units', true],
+    ['Unit credit', true],
+    ['Credit', true],
+    ['', false],
+  ];
+  const rows = claims.flatMap((c) => {
+    const key = claimKey(c);
+    const expanded = open.has(key);
+    const row = h(
+      'tr',
+      { 'data-claim': key, class: expanded ? 'expanded' : null },
+      o.partners ? h('td', {}, partnerLink(c.channelId)) : null,
+      h('th', { scope: 'row', class: 'mono' }, c.changeId),
+      h('td', {}, c.sku),
+      h(
+        'td',
+        {},
+        monthLabel(c.month),
+        c.restated
+          ? h(
+              'small',
+              { class: 'tag restated', title: 'events after the month closed changed it' },
+              ' restated',
+            )
+          : null,
+      ),
+      numCell('purchasedUnits', c.purchasedUnits, String(c.purchasedUnits)),
+      numCell('returnedUnits', c.returnedUnits, String(c.returnedUnits)),
+      numCell('windowUnits', c.windowUnits, String(c.windowUnits)),
+      numCell('onHand', c.onHand, c.onHand === null ? 'no report' : String(c.onHand)),
+      numCell('eligibleUnits', c.eligibleUnits, String(c.eligibleUnits)),
+      numCell('unitCredit', c.unitCredit, money(c.unitCredit)),
+      numCell('credit', c.credit, h('strong', {}, money(c.credit))),
+      h(
+        'td',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            'aria-expanded': expanded ? 'true' : 'false',
+            'aria-label': `${expanded ? 'Hide' : 'Explain'} the events of ${c.channelId}’s claim on ${c.changeId}`,
+            'data-focus': `claim:${o.id}:${key}`,
+            onclick: () => {
+              if (expanded) open.delete(key);
+              else open.add(key);
+              ctx.rerender();
+            },
+          },
+          expanded ? 'Hide' : 'Explain',
+        ),
+      ),
+    );
+    if (!expanded) return [row];
+    return [
+      row,
+      h(
+        'tr',
+        { class: 'claim-explain', 'data-explains': key },
+        h('td', { colspan: columns.length }, claimExplain(ctx, c)),
+      ),
+    ];
+  });
+  const total = sumAmounts(claims.map((c) => c.credit));
+  const foot = h(
+    'tr',
+    {},
+    h(
+      'th',
+      { scope: 'row', colspan: columns.length - 2 },
+      `${claims.length} claim${claims.length === 1 ? '' : 's'}`,
+    ),
+    numCell('credit', total, h('strong', {}, money(total))),
+    h('td', {}),
+  );
+  return table({ id: o.id, caption: 'Price-protection claims', cls: 'claims' }, columns, rows, foot);
+}
+
+/**
+ * The events behind one claim, read when it is opened.
+ * @param {ViewContext} ctx
+ * @param {ClaimReport} c
+ */
+function claimExplain(ctx, c) {
+  const path = `/v1/channels/${encodeURIComponent(c.channelId)}/claims/${encodeURIComponent(c.changeId)}/explain`;
+  /** @type {ClaimExplain | Error | undefined} */
+  const x = ctx.read(path);
+  if (x === undefined) return h('p', { class: 'loading', role: 'status' }, 'Reading the events…');
+  if (x instanceof Error)
+    return (
+      readFailure(x, 'the events of this claim') ??
+      h('p', { class: 'muted' }, 'This server does not explain claims.')
+    );
+  const units = x.lines.reduce((n, l) => n + l.units, 0);
+  const credit = sumAmounts(x.lines.map((l) => l.credit)) ?? formatMinor(0n, parseAmount(x.credit).digits);
+  const agrees = units === x.eligibleUnits && compareAmounts(credit, x.credit) === 0;
+  return h(
+    'div',
+    { class: 'claim-why' },
+    agrees
+      ? null
+      : h('p', { class: 'error', role: 'alert' }, 'Warning: the events do not add up to the claim.'),
+    table(
+      { caption: `Events behind the claim of ${c.channelId} on ${c.changeId}`, cls: 'compact events' },
+      [
+        ['Event', false],
+        ['Type', false],
+        ['Occurred at', false],
+        ['Units', true],
+        ['Credit', true],
+        ['Note', false],
+      ],
+      x.lines.map((l) =>
+        h(
+          'tr',
+          { 'data-event': l.eventId ?? '', 'data-type': l.type },
+          h('td', { class: 'mono' }, l.eventId ?? h('span', { class: 'muted' }, 'no report')),
+          h('td', {}, LINE_LABEL[l.type] ?? l.type),
+          h('td', { class: 'mono' }, l.occurredAt ?? '—'),
+          numCell('units', l.units, signed(l.units)),
+          numCell('credit', l.credit, money(l.credit)),
+          h('td', {}, l.note),
+        ),
+      ),
+      h(
+        'tr',
+        { class: 'sum' },
+        h('th', { scope: 'row', colspan: 3 }, 'Σ (eligible units, credit)'),
+        numCell('units', units, String(units)),
+        numCell('credit', credit, h('strong', {}, money(credit))),
+        h('td', {}, agrees ? `= the claim’s ${money(x.credit)}` : `the claim says ${money(x.credit)}`),
+      ),
+    ),
+    h(
+      'ol',
+      { class: 'steps' },
+      x.steps.map((s) =>
+        h('li', {}, h('span', { class: 'label' }, `${s.label}: `), h('span', { class: 'mono' }, s.value)),
+      ),
+    ),
+  );
+}
+
+/** @param {number} n */
+function signed(n) {
+  return n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0';
+}

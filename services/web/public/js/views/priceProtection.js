@@ -1,0 +1,149 @@
+// @ts-check
+/**
+ * (v2) `#/price-protection`, for analysts: the program's price changes (GET /v1/price-changes)
+ * and every partner's claims (GET /v1/claims), filtered by SKU and partner on the page; each
+ * claim opens the events behind it. The partner page shows a partner's own claims.
+ */
+import { h, mount } from '../dom.js';
+import { money, monthLabel, sumAmounts } from '../format.js';
+import { claimsTable } from './claims.js';
+import { numCell, readFailure, table } from './v2common.js';
+
+/** @typedef {import('../main.js').ViewContext} ViewContext */
+/** @typedef {import('../types.js').PriceChangeReport} PriceChangeReport */
+/** @typedef {import('../types.js').ClaimReport} ClaimReport */
+
+/**
+ * @param {HTMLElement} root
+ * @param {ViewContext} ctx
+ */
+export function renderPriceProtection(root, ctx) {
+  /** @type {{ changes: PriceChangeReport[] } | Error | undefined} */
+  const changes = ctx.read('/v1/price-changes');
+  /** @type {{ claims: ClaimReport[] } | Error | undefined} */
+  const claims = ctx.read('/v1/claims');
+  const title = h('h1', {}, 'Price protection');
+  if (changes === undefined || claims === undefined) {
+    mount(root, title, h('p', { class: 'loading', role: 'status' }, 'Reading the price changes and claims…'));
+    return;
+  }
+  const failed = changes instanceof Error ? changes : claims instanceof Error ? claims : null;
+  if (failed !== null) {
+    mount(
+      root,
+      title,
+      readFailure(failed, 'the price changes and claims') ??
+        h('p', { class: 'muted' }, 'This server does not publish price protection.'),
+    );
+    return;
+  }
+  if (changes instanceof Error || claims instanceof Error) return; // narrowed above
+  if (changes.changes.length === 0) {
+    mount(root, title, h('p', { class: 'muted', id: 'no-price-changes' }, 'No price change yet.'));
+    return;
+  }
+  mount(root, title, changesSection(changes.changes), claimsSection(ctx, changes.changes, claims.claims));
+}
+
+/** @param {PriceChangeReport[]} changes */
+function changesSection(changes) {
+  return h(
+    'section',
+    { 'aria-labelledby': 'changes-title' },
+    h('h2', { id: 'changes-title' }, 'Price changes'),
+    table(
+      { id: 'price-changes', caption: 'Price changes' },
+      [
+        ['Change', false],
+        ['SKU', false],
+        ['Old unit price', true],
+        ['New unit price', true],
+        ['Effective at', false],
+        ['Accrual month', false],
+        ['Window', true],
+        ['Protected', false],
+      ],
+      changes.map((c) =>
+        h(
+          'tr',
+          { 'data-change': c.changeId },
+          h('th', { scope: 'row', class: 'mono' }, c.changeId),
+          h('td', {}, c.sku),
+          numCell('oldUnitPrice', c.oldUnitPrice, money(c.oldUnitPrice)),
+          numCell('newUnitPrice', c.newUnitPrice, money(c.newUnitPrice)),
+          h('td', { class: 'mono' }, c.effectiveAt),
+          h('td', {}, monthLabel(c.month)),
+          numCell('windowDays', c.windowDays, c.windowDays === null ? '—' : `${c.windowDays} days`),
+          h(
+            'td',
+            { 'data-protected': c.protected ? 'true' : 'false' },
+            c.protected ? 'yes: a price cut' : h('span', { class: 'muted' }, 'no claims (not a cut)'),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * @param {ViewContext} ctx
+ * @param {PriceChangeReport[]} changes
+ * @param {ClaimReport[]} all
+ */
+function claimsSection(ctx, changes, all) {
+  const f = ctx.state.ui.claimFilters;
+  const skus = [...new Set([...changes.map((c) => c.sku), ...all.map((c) => c.sku)])].sort();
+  const partners = [...new Set(all.map((c) => c.channelId))].sort();
+  const shown = all.filter(
+    (c) => (f.sku === '' || c.sku === f.sku) && (f.channelId === '' || c.channelId === f.channelId),
+  );
+  /**
+   * @param {'sku' | 'channelId'} name
+   * @param {string} label
+   * @param {string[]} values
+   */
+  const select = (name, label, values) =>
+    h(
+      'label',
+      { class: 'filter' },
+      label,
+      h(
+        'select',
+        {
+          name,
+          'data-focus': `claims-filter:${name}`,
+          onchange: (e) => {
+            f[name] = /** @type {HTMLSelectElement} */ (e.target).value;
+            ctx.rerender();
+          },
+        },
+        h('option', { value: '' }, 'all'),
+        values.map((v) => h('option', { value: v, selected: f[name] === v }, v)),
+      ),
+    );
+  const filters = h(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': 'Filter claims', onsubmit: (e) => e.preventDefault() },
+    select('sku', 'SKU', skus),
+    select('channelId', 'Partner', partners),
+    h(
+      'span',
+      { class: 'count', role: 'status' },
+      `${shown.length} of ${all.length} claims · credit ${money(sumAmounts(shown.map((c) => c.credit)))}`,
+    ),
+  );
+  return h(
+    'section',
+    { 'aria-labelledby': 'claims-title' },
+    h('h2', { id: 'claims-title' }, 'Claims'),
+    h(
+      'p',
+      { class: 'hint' },
+      'A partner’s claim on a price cut: the units bought in the window before it, less their returns, capped by the units on hand when it took effect, at the difference in unit price. Select “Explain” for the events behind a claim.',
+    ),
+    filters,
+    all.length === 0
+      ? h('p', { class: 'muted' }, 'No claim: no partner bought a protected SKU in its window.')
+      : claimsTable(ctx, shown, { id: 'claims-table', partners: true }),
+  );
+}
