@@ -174,8 +174,15 @@ describe('compression, content negotiation, authentication', () => {
       headers: { ...auth(KEYS.analyst), accept: 'application/xml' },
     });
     expect(xml.status).toBe(406);
+    expect(xml.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    const detail = 'this route answers application/json';
     expect(await xml.json()).toEqual({
-      error: { code: 'NOT_ACCEPTABLE', message: 'this route answers application/json' },
+      type: 'about:blank',
+      title: 'Not Acceptable',
+      status: 406,
+      detail,
+      code: 'NOT_ACCEPTABLE',
+      error: { code: 'NOT_ACCEPTABLE', message: detail },
     });
     const csv = await fetch(`${url}/v1/channels`, { headers: { ...auth(KEYS.analyst), accept: 'text/csv' } });
     expect(csv.status).toBe(200);

@@ -11,7 +11,8 @@ import compress from '@fastify/compress';
 import type { FastifyRequest } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { App } from './http.js';
-import { sendError } from './httpErrors.js';
+import { z } from 'zod';
+import { errorSchema, sendError } from './httpErrors.js';
 
 /** The header every read route sets: the log position its answer reflects. */
 const POSITION_HEADER = 'x-chanperf-position';
@@ -50,18 +51,11 @@ function clientErrors(route: { method: string | string[]; schema?: object; confi
   return [...codes].sort((a, b) => a - b);
 }
 
-const problemJsonSchema = {
-  description: 'An error: `{ error: { code, message } }`',
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-      required: ['code', 'message'],
-    },
-  },
-  required: ['error'],
-} as const;
+/** Every error answer, as the OpenAPI document states it: problem details (httpErrors.ts). */
+const problemResponse = {
+  description: 'RFC 9457 problem details',
+  content: { 'application/problem+json': { schema: z.toJSONSchema(errorSchema, { target: 'openapi-3.0' }) } },
+};
 
 type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
 
@@ -75,9 +69,9 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
   const method = Array.isArray(input.route.method) ? (input.route.method[0] ?? 'GET') : input.route.method;
   schema.operationId ??= operationIdOf(method, out.url);
   const response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
-  for (const code of clientErrors(input.route)) {
-    response[String(code)] ??= problemJsonSchema;
-  }
+  for (const code of clientErrors(input.route)) response[String(code)] ??= problemResponse;
+  // Every error goes through sendError: whatever a route declared for it, it is a problem document.
+  for (const code of Object.keys(response)) if (Number(code) >= 400) response[code] = problemResponse;
   schema.response = response;
   return out;
 }

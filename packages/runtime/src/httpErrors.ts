@@ -1,17 +1,48 @@
 /**
- * Clear JSON errors: `{ error: { code, message } }` for every failure — 400 for a bad request,
- * 404 for an unknown route, 507 when the storage is full, 500 (logged, never detailed) for
- * anything else.
+ * Clear errors as RFC 9457 problem details (`application/problem+json`) for every failure —
+ * 400 for a bad request, 404 for an unknown route, 507 when the storage is full, 500 (logged,
+ * never detailed) for anything else: `type` (about:blank), `title` (the status's phrase),
+ * `status`, `detail`, and our `code` as an extension member; `error: { code, message }`, the
+ * shape before, stays for the clients written against it.
  */
+import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { App } from './http.js';
 import type { Runtime } from './runtime.js';
 
-export const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export const errorSchema = z
+  .object({
+    type: z.string().describe('about:blank: the status says what kind of problem it is'),
+    title: z.string().describe("the HTTP status's phrase"),
+    status: z.number().int(),
+    detail: z.string().describe('what went wrong, for a person'),
+    code: z.string().describe('what went wrong, for a program (e.g. UNKNOWN_CHANNEL)'),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .describe('the same code and detail in the shape used before problem details'),
+  })
+  .describe('RFC 9457 problem details (application/problem+json)');
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** The problem document for `status`, `code` and `message`. */
+export function problem(status: number, code: string, message: string): z.infer<typeof errorSchema> {
+  return {
+    type: 'about:blank',
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail: message,
+    code,
+    error: { code, message },
+  };
+}
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).type('application/json').send({ error: { code, message } });
+  return reply
+    .code(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem(status, code, message));
 }
 
 /**

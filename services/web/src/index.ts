@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { App, Runtime } from '@chanperf/runtime';
+import { sendError, type App, type Runtime } from '@chanperf/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Where the page's files live: beside `src/` and `dist/`, so both the sources and the build find it. */
@@ -121,10 +121,7 @@ export function registerWebRoutes(
     const path = (request.params as { '*'?: string })['*'] ?? '';
     const asset = path === 'index.html' ? undefined : assets.get(path);
     if (asset === undefined) {
-      return reply
-        .code(404)
-        .type('application/json')
-        .send({ error: { code: 'NOT_FOUND', message: `no asset ${path}` } });
+      return sendError(reply, 404, 'NOT_FOUND', `no asset ${path}`);
     }
     return send(request, reply, asset);
   });
