@@ -197,6 +197,17 @@ describe('compression, content negotiation, authentication', () => {
     expect(none.status).toBe(406);
   });
 
+  it("names no Fastify internals: an empty JSON body is a BAD_REQUEST in the status's words", async () => {
+    const res = await fetch(`${url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth(KEYS.ingest) },
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { code: string; detail: string };
+    expect(body.code).toBe('BAD_REQUEST');
+    expect(JSON.stringify(body)).not.toMatch(/FST_/);
+  });
+
   it('says how to authenticate on a 401', async () => {
     const res = await fetch(`${url}/v1/report`);
     expect(res.status).toBe(401);

@@ -26,6 +26,11 @@ export const errorSchema = z
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
+/** `Payload Too Large` → `PAYLOAD_TOO_LARGE`: a code for a status that has no code of ours. */
+function codeOfStatus(status: number): string {
+  return (STATUS_CODES[status] ?? 'Bad Request').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+}
+
 /** The problem document for `status`, `code` and `message`. */
 export function problem(status: number, code: string, message: string): z.infer<typeof errorSchema> {
   return {
@@ -89,15 +94,10 @@ export function installErrorHandlers(app: App, runtime: Runtime): void {
         request.log.error({ err }, 'request failed');
         return sendError(reply, 500, 'INTERNAL', 'internal error');
       }
-      const code =
-        err.validation !== undefined
-          ? 'BAD_REQUEST'
-          : status === 413
-            ? 'PAYLOAD_TOO_LARGE'
-            : status === 415
-              ? 'UNSUPPORTED_MEDIA_TYPE'
-              : (err.code ?? 'BAD_REQUEST');
-      return sendError(reply, status, code, err.message);
+      // Fastify's own codes (FST_ERR_…) are its internals: the status's phrase says it instead.
+      const own = err.code !== undefined && !err.code.startsWith('FST_') ? err.code : undefined;
+      const code = err.validation !== undefined ? 'BAD_REQUEST' : (own ?? codeOfStatus(status));
+      return sendError(reply, status, code, err.message.replace(/^FST_\w+: /, ''));
     },
   );
   app.setNotFoundHandler((request, reply) =>
