@@ -50,7 +50,8 @@ export function createLogger(o: LoggerOptions): Logger {
 function destinationOf(o: LoggerOptions): DestinationStream {
   if (o.format === 'pretty') {
     // Loaded only when asked for: a JSON logger (the default) never reads pino-pretty.
-    const pretty = createRequire(import.meta.url)('pino-pretty') as (options: object) => DestinationStream;
+    const require = createRequire(import.meta.url);
+    const pretty = require('pino-pretty') as (options: object) => DestinationStream;
     return pretty({ destination: o.destination ?? 2, sync: true, ignore: 'pid,hostname' });
   }
   return o.destination ?? pino.destination({ dest: 2, sync: true });

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { COMMANDS, USAGE } from './commandTable.js';
+import { leaveProgressLine } from './progress.js';
 import { print } from './stdout.js';
 import { UsageError } from './usageError.js';
 
@@ -32,8 +33,10 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`unknown command "${name === 'help' ? rest[0] : name}" (try chanperf --help)`);
   }
   if (name === 'help' || asksForHelp(rest)) return print(spec.help).then(() => 0);
-  const [{ parseCommandLine }, run] = await Promise.all([import('./commandLine.js'), spec.load()]);
+  // The options are checked before the command's module (and what it needs) is loaded.
+  const { parseCommandLine } = await import('./commandLine.js');
   const commandLine = parseCommandLine(spec, rest);
+  const run = await spec.load();
   running = { command: spec.name, logger: commandLine.logger };
   await run(commandLine);
   return 0;
@@ -55,6 +58,7 @@ function version(): string {
 
 /** Says on stderr why the command failed; answers the exit code. */
 async function failed(err: unknown, argv: readonly string[]): Promise<number> {
+  leaveProgressLine();
   if (err instanceof UsageError) {
     process.stderr.write(`chanperf: ${err.message}\n`);
     return 2;
