@@ -87,7 +87,23 @@ export interface Progress {
 /** The terminal's progress line now on screen, if any: `logStream` steps around it. */
 let onScreen: string | undefined;
 
-const writeErr = (text: string) => writeSync(2, text);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes `text` to stderr now, whole. Once `process.stderr` exists, a pipe on fd 2 is
+ * non-blocking: a reader that falls behind makes a write answer EAGAIN, or take part of it.
+ */
+function writeErr(text: string): void {
+  let rest = Buffer.from(text);
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(2, rest));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(pause, 0, 0, 1); // the reader's turn
+    }
+  }
+}
 
 /** stderr for the CLI's log lines: they never land on the progress line. */
 export const logStream = new Writable({
