@@ -21,6 +21,7 @@ import {
 import { Ingestor, ProjectionRunner, type ProjectionRunnerOptions } from '@chanperf/engine';
 import { sqliteStore, type Durability, type SqliteStore } from '@chanperf/store-sqlite';
 import type { Logger } from 'pino';
+import { LOG_FORMATS, type LogFormat } from './logger.js';
 
 const wholeNumber = (min: number) =>
   z
@@ -34,6 +35,8 @@ export const engineEnvSchema = z.object({
   CHANPERF_TIMEZONE: z.string().default(DEFAULT_TIMEZONE),
   CHANPERF_CURRENCY: z.string().default(DEFAULT_CURRENCY),
   CHANPERF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** pino JSON lines (for a log shipper) or pino-pretty's (for a person): `logger.ts`. */
+  CHANPERF_LOG_FORMAT: z.enum(LOG_FORMATS, 'must be json or pretty').default('json'),
   /** Events per ingestion transaction (and per projection transaction when set). */
   CHANPERF_BATCH_SIZE: wholeNumber(1).optional(),
   /** How far the CLI's ingestion may run ahead of its projection thread (0: read back). */
@@ -47,6 +50,7 @@ export const engineEnvSchema = z.object({
 export interface EngineConfig {
   readonly settings: DeploymentSettings;
   readonly logLevel: string;
+  readonly logFormat: LogFormat;
   /** Events per ingestion transaction (default 10 000). */
   readonly batchSize: number;
   /**
@@ -64,6 +68,7 @@ export interface EngineConfig {
 export const defaultEngineConfig: EngineConfig = {
   settings: defaultSettings,
   logLevel: 'info',
+  logFormat: 'json',
   batchSize: 10_000,
   projectionBatchSize: 50_000,
   handOverLag: 100_000,
@@ -91,6 +96,7 @@ export function engineConfigOf(c: z.infer<typeof engineEnvSchema>): E.Either<str
     E.map((settings) => ({
       settings,
       logLevel: c.CHANPERF_LOG_LEVEL,
+      logFormat: c.CHANPERF_LOG_FORMAT,
       batchSize: c.CHANPERF_BATCH_SIZE ?? 10_000,
       projectionBatchSize: c.CHANPERF_BATCH_SIZE ?? 50_000,
       handOverLag: c.CHANPERF_HAND_OVER_LAG,

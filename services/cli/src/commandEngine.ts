@@ -26,11 +26,28 @@ export interface CommandEngine {
   close(): void;
 }
 
+/** What a command wants to hear of its engine: each projection batch committed here (progress). */
+export interface EngineHooks {
+  readonly projected?: (position: number) => void;
+}
+
 /** Opens the database at `path` (created when missing) for one command. */
-export async function openEngine(path: string, config: EngineConfig, logger: Logger): Promise<CommandEngine> {
+export async function openEngine(
+  path: string,
+  config: EngineConfig,
+  logger: Logger,
+  hooks: EngineHooks = {},
+): Promise<CommandEngine> {
   // This connection appends, projects (`replay`/`ingest` unless CHANPERF_PROJECTION_THREAD=worker,
   // `project`, `rebuild`) and reads the report.
-  const { store, ingestor, runner } = assembleEngine(path, config, 'cli', logger);
+  const { projected } = hooks;
+  const { store, ingestor, runner } = assembleEngine(
+    path,
+    config,
+    'cli',
+    logger,
+    projected === undefined ? {} : { onBatch: (_outputs, position) => projected(position) },
+  );
   await ingestor.init();
   const settings = config.settings;
   return {
@@ -53,8 +70,9 @@ export async function withEngine<T>(
   config: EngineConfig,
   logger: Logger,
   use: (engine: CommandEngine) => Promise<T>,
+  hooks: EngineHooks = {},
 ): Promise<T> {
-  const engine = await openEngine(path, config, logger);
+  const engine = await openEngine(path, config, logger, hooks);
   try {
     return await use(engine);
   } finally {

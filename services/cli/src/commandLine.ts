@@ -6,31 +6,28 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { loadEngineConfig, type EngineConfig } from '@chanperf/runtime/engine';
+import { createLogger } from '@chanperf/runtime/logger';
+import { COMMON_OPTIONS, type CommandSpec } from './commandTable.js';
+import { logStream } from './progress.js';
+import { fail } from './usageError.js';
 
-/** A bad invocation: the message is printed as `chanperf: <message>`, the exit code is 2. */
-export class UsageError extends Error {}
+/** Every command's options (each takes its own: commandTable.ts). */
+type AllOptions = typeof COMMON_OPTIONS & {
+  db: { type: 'string' };
+  'no-project': { type: 'boolean' };
+  quiet: { type: 'boolean' };
+  after: { type: 'string' };
+  limit: { type: 'string' };
+  seed: { type: 'string' };
+  partners: { type: 'string' };
+  dir: { type: 'string' };
+  only: { type: 'string' };
+  wait: { type: 'string' };
+};
 
-export function fail(message: string): never {
-  throw new UsageError(message);
-}
-
-const OPTIONS = {
-  db: { type: 'string' },
-  timezone: { type: 'string' },
-  currency: { type: 'string' },
-  'no-project': { type: 'boolean' },
-  after: { type: 'string' },
-  limit: { type: 'string' },
-  seed: { type: 'string' },
-  partners: { type: 'string' },
-  dir: { type: 'string' },
-  only: { type: 'string' },
-  wait: { type: 'string' },
-} as const;
-
-type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+type Options = ReturnType<typeof parseArgs<{ options: AllOptions; allowPositionals: true }>>['values'];
 
 export interface CommandLine {
   readonly command: string;
@@ -39,26 +36,43 @@ export interface CommandLine {
   /** This process's environment with the flags applied (`--timezone`, `--currency`). */
   readonly env: NodeJS.ProcessEnv;
   readonly config: EngineConfig;
-  /** pino JSON on stderr, at the configured level. */
+  /** pino on stderr (JSON, or pino-pretty's lines), at the configured level. */
   readonly logger: Logger;
 }
 
-/** Parses the arguments after `command`; a bad option or setting fails with a `UsageError`. */
-export function parseCommandLine(command: string, args: readonly string[]): CommandLine {
+/**
+ * Parses the arguments after the command's name against that command's options; an option it
+ * does not take, or a bad setting, fails with a `UsageError`.
+ */
+export function parseCommandLine(spec: CommandSpec, args: readonly string[]): CommandLine {
+  const command = spec.name;
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: OPTIONS });
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: { ...COMMON_OPTIONS, ...spec.options },
+    });
   } catch (err) {
-    fail((err as Error).message);
+    fail(`${command}: ${optionProblem(err as Error & { code?: string })} (see chanperf ${command} --help)`);
   }
-  const { values, positionals } = parsed;
+  const values = parsed.values as Options;
   const env = { ...process.env };
   if (values.timezone !== undefined) env.CHANPERF_TIMEZONE = values.timezone;
   if (values.currency !== undefined) env.CHANPERF_CURRENCY = values.currency;
   const config = loadEngineConfig(env);
   if (E.isLeft(config)) fail(config.left.replaceAll('\n', '; '));
-  const logger = pino({ level: config.right.logLevel, base: { service: 'cli' } }, pino.destination(2));
-  return { command, values, positionals, env, config: config.right, logger };
+  const { logLevel: level, logFormat: format } = config.right;
+  const logger = createLogger({ service: 'cli', level, format, destination: logStream });
+  return { command, values, positionals: parsed.positionals, env, config: config.right, logger };
+}
+
+/** parseArgs' complaint, shortened: `unknown option --x`, else its own words. */
+function optionProblem(err: Error & { code?: string }): string {
+  const option = /'(-[^' ]+)/.exec(err.message)?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) return `unknown option ${option}`;
+  return err.message;
 }
 
 /** The command's FILE argument: exactly one, and it exists. */

@@ -3,69 +3,70 @@
  * `chanperf` — the command line of the embedded engine: reads the command line, runs the
  * command (commands/*.ts), and turns a failure into one line on stderr and an exit code
  * (2: a bad invocation; 1: a full disk or an unexpected failure, with its stack).
- * stdout carries only the command's result; logs (pino JSON) go to stderr.
+ *
+ * stdout carries only the command's result (and `--help`, `--version`). stderr is the log
+ * stream: pino lines, a refreshed progress line when it is a terminal (progress.ts), and the
+ * one line of a failure. Only the command that runs is loaded (commandTable.ts): `--help`
+ * reads neither the engine nor Kafka, Fastify or prom-client.
  */
-import { EngineError } from '@chanperf/engine';
-import { fail, parseCommandLine, UsageError, type CommandLine } from './commandLine.js';
-import { demoCommand } from './commands/demo.js';
-import { ingestCommand } from './commands/ingest.js';
-import { rejectedCommand } from './commands/rejected.js';
-import { replayCommand } from './commands/replay.js';
-import { projectCommand, rebuildCommand, reportCommand } from './commands/report.js';
-import { serveCommand } from './commands/serve.js';
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { COMMANDS, USAGE } from './commandTable.js';
+import { leaveProgressLine } from './progress.js';
 import { print } from './stdout.js';
-import { dbArgument, storageFullLine } from './storageFull.js';
+import { UsageError } from './usageError.js';
 
-const USAGE = `usage: chanperf <command> [options]
-
-commands:
-  replay FILE [--db PATH]        run FILE through the pipeline, print the report (JSON)
-  ingest FILE --db PATH          append FILE to the database (resumable) and project it
-         [--no-project]          only append; project later with \`project\`
-  report --db PATH               print the report of what the database holds
-  project --db PATH              bring the read model up to the log's head
-  rebuild --db PATH [--wait S]   drop the read model and re-project the whole log (waits up
-                                 to S seconds, default 60, for another projector to stop)
-  rejected --db PATH             list rejected inputs as NDJSON (raw input, code, message)
-         [--after ID] [--limit N]
-  demo [--seed N] [--partners N] [--dir DIR]
-                                 generate a realistic feed, run it, print a summary
-  serve [--only ingestion|projection|alerting|query]
-                                 run the services (HTTP API, projection, alerting);
-                                 configured by CHANPERF_* environment variables
-
-common options:
-  --timezone TZ    reporting time zone (env CHANPERF_TIMEZONE, default Asia/Shanghai)
-  --currency CUR   ISO 4217 currency (env CHANPERF_CURRENCY, default CNY)
-`;
-
-const COMMANDS = new Map<string, (commandLine: CommandLine) => Promise<void>>([
-  ['replay', replayCommand],
-  ['ingest', ingestCommand],
-  ['report', reportCommand],
-  ['project', projectCommand],
-  ['rebuild', rebuildCommand],
-  ['rejected', rejectedCommand],
-  ['serve', serveCommand],
-  ['demo', demoCommand],
-]);
+/** The running command's logger, once it has one (a failure of `serve` is logged as JSON). */
+let running: { command: string; logger: Logger } | undefined;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    await print(USAGE);
-    return command === undefined ? 2 : 0;
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
   }
-  // The options and the configuration are checked before the command's name.
-  const commandLine = parseCommandLine(command, rest);
-  const run = COMMANDS.get(command);
-  if (run === undefined) fail(`unknown command "${command}" (try chanperf help)`);
+  if (name === '--help' || name === '-h') return print(USAGE).then(() => 0);
+  if (name === '--version' || name === '-V') return print(`chanperf ${version()}\n`).then(() => 0);
+  const spec = COMMANDS.find((c) => c.name === (name === 'help' ? rest[0] : name));
+  if (name === 'help' && rest[0] === undefined) return print(USAGE).then(() => 0);
+  if (spec === undefined) {
+    throw new UsageError(`unknown command "${name === 'help' ? rest[0] : name}" (try chanperf --help)`);
+  }
+  if (name === 'help' || asksForHelp(rest)) return print(spec.help).then(() => 0);
+  // The options are checked before the command's module (and what it needs) is loaded.
+  const { parseCommandLine } = await import('./commandLine.js');
+  const commandLine = parseCommandLine(spec, rest);
+  const run = await spec.load();
+  running = { command: spec.name, logger: commandLine.logger };
   await run(commandLine);
   return 0;
 }
 
+/** `--help` or `-h` among the options (not after `--`, where it would be a FILE's name). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  const options = end === -1 ? args : args.slice(0, end);
+  return options.includes('--help') || options.includes('-h');
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 /** Says on stderr why the command failed; answers the exit code. */
-function failed(err: unknown, argv: readonly string[]): number {
+async function failed(err: unknown, argv: readonly string[]): Promise<number> {
+  leaveProgressLine();
+  if (err instanceof UsageError) {
+    process.stderr.write(`chanperf: ${err.message}\n`);
+    return 2;
+  }
+  const [{ dbArgument, storageFullLine }, { EngineError }] = await Promise.all([
+    import('./storageFull.js'),
+    import('@chanperf/engine'),
+  ]);
   // A full disk: one line naming the database, exit 1, no stack (checked first: the store
   // wraps SQLITE_FULL in a retriable EngineError).
   const full = storageFullLine(err, dbArgument(argv));
@@ -73,19 +74,27 @@ function failed(err: unknown, argv: readonly string[]): number {
     process.stderr.write(`${full}\n`);
     return 1;
   }
-  if (err instanceof UsageError || (err instanceof EngineError && !err.retriable)) {
+  if (err instanceof EngineError && !err.retriable) {
     process.stderr.write(`chanperf: ${err.message}\n`);
     return 2;
+  }
+  if (running?.command === 'serve') {
+    // The services' stderr is JSON lines only: the failure is one more (level fatal).
+    running.logger.fatal({ err }, 'chanperf: unexpected failure');
+    return 1;
   }
   process.stderr.write(`chanperf: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
   return 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.exitCode = failed(err, process.argv.slice(2));
-  },
-);
+main(process.argv.slice(2))
+  .catch((err: unknown) => failed(err, process.argv.slice(2)))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`chanperf: unexpected failure: ${String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );

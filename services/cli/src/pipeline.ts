@@ -23,6 +23,17 @@ export interface IngestSummary {
   readonly position: number;
 }
 
+/** Where a file's ingestion stands, after each batch (for progress.ts). */
+export interface FileProgress {
+  /** Inputs counted by this run (`IngestSummary.lines` so far). */
+  readonly lines: number;
+  /** The file's line and byte reached, where this run started, and the file's size. */
+  readonly line: number;
+  readonly offset: number;
+  readonly startOffset: number;
+  readonly size: number;
+}
+
 /** The outcomes counted so far (`IngestSummary` without where it resumed and ended). */
 interface Counts {
   lines: number;
@@ -40,6 +51,8 @@ export async function ingestFile(
     logger: Logger;
     /** Where a projection thread writes the report when done (replay); unused otherwise. */
     report?: (text: string) => Promise<void>;
+    /** Called after each batch is appended (and projected, in this thread). */
+    progress?: (where: FileProgress) => void;
   },
 ): Promise<IngestSummary> {
   const size = statSync(path).size;
@@ -65,20 +78,27 @@ interface FileRun {
   readonly size: number;
   readonly projector: Projector | undefined;
   readonly summary: Counts;
-  readonly options: { batchSize?: number; logger: Logger; report?: (text: string) => Promise<void> };
+  readonly options: {
+    batchSize?: number;
+    logger: Logger;
+    report?: (text: string) => Promise<void>;
+    progress?: (where: FileProgress) => void;
+  };
 }
 
 async function ingestInto(run: FileRun): Promise<IngestSummary> {
   const { engine, path, key, done, hash, size, projector, summary, options } = run;
   const startOffset = done?.offset ?? 0;
   let lastLog = 0;
+  const startLine = done?.line ?? 0;
+  options.progress?.({ lines: 0, line: startLine, offset: startOffset, startOffset, size });
   if (startOffset < size) {
     const chunks = createReadStream(path, { start: startOffset, highWaterMark: 1 << 20 });
     for await (const batch of batchLines(chunks, {
       source: `file:${basename(path)}`,
       batchSize: options.batchSize ?? engine.config.batchSize,
       startOffset,
-      startLine: done?.line ?? 0,
+      startLine,
       hash,
     })) {
       const checkpoint: SourceCheckpoint = { key, offset: batch.endOffset, line: batch.endLine };
@@ -88,9 +108,12 @@ async function ingestInto(run: FileRun): Promise<IngestSummary> {
       });
       count(outcomes, summary);
       await projector?.wake();
+      const { endLine: line, endOffset: offset } = batch;
+      options.progress?.({ lines: summary.lines, line, offset, startOffset, size });
+      // Memory as the work goes (progress.ts shows the rest): for whoever tunes it.
       if (batch.endLine - lastLog >= 250_000) {
         lastLog = batch.endLine;
-        options.logger.info(
+        options.logger.debug(
           {
             line: batch.endLine,
             percent: Math.round((batch.endOffset / size) * 100),

@@ -15,7 +15,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { reportTextOf } from '@chanperf/engine';
 import { assembleEngine, type EngineConfig } from '@chanperf/runtime/engine';
-import { pino } from 'pino';
+import { createLogger } from '@chanperf/runtime/logger';
 import { collectAboveHeapCeiling } from './heapCeiling.js';
 import { heapUsedMiB } from './memoryGauge.js';
 import { outputChunks } from './outputChunks.js';
@@ -48,7 +48,11 @@ export type FromWorker =
  * `collectIfGrown` keeps the thread's heap under its ceiling (heapCeiling.ts).
  */
 function openProjection(data: ProjectionWorkerData, post: (m: FromWorker) => void) {
-  const logger = pino({ level: data.logLevel, base: { service: 'projection-worker' } }, pino.destination(2));
+  const logger = createLogger({
+    service: 'projection-worker',
+    level: data.logLevel,
+    format: data.config.logFormat,
+  });
   // This connection writes the read model and reads the log only after a gap in the
   // hand-over; its page caches are the 'projection-thread' role's (engine.ts): the read model
   // is channels × months of rows, its order and sale indexes are in memory (keyIndex.ts).

@@ -4,7 +4,7 @@
  * one of them with `--only NAME` (several such processes may share the data directory).
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { startAlerting, type AlertingService } from '@chanperf/alerting';
 import { createIngestion, registerIngestionRoutes } from '@chanperf/ingestion';
 import {
@@ -18,6 +18,7 @@ import { startProjection, type ProjectionService } from '@chanperf/projection';
 import { registerQueryRoutes } from '@chanperf/query';
 import { registerWebRoutes } from '@chanperf/web';
 import { createHttpServer, loadConfig, openRuntime, type App, type Runtime } from '@chanperf/runtime';
+import { createLogger } from '@chanperf/runtime/logger';
 
 export const SERVICES = ['ingestion', 'projection', 'alerting', 'query'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -47,7 +48,11 @@ export async function startServer(options: {
   const kafka = kafkaConfig.right;
   const logger =
     options.logger ??
-    pino({ level: config.right.logLevel, base: { service: options.only ?? 'serve' } }, pino.destination(2));
+    createLogger({
+      service: options.only ?? 'serve',
+      level: config.right.logLevel,
+      format: config.right.engine.logFormat,
+    });
   const runs = (name: ServiceName) => options.only === undefined || options.only === name;
   const runtime = openRuntime(config.right, logger);
 
@@ -85,9 +90,12 @@ export async function startServer(options: {
   const port = typeof address === 'object' && address !== null ? address.port : runtime.config.port;
   const host = runtime.config.host.includes(':') ? `[${runtime.config.host}]` : runtime.config.host;
   const url = `http://${host}:${port}`;
-  logger.info(
-    { url, services: options.only ?? SERVICES.join(','), dataDir: runtime.config.dataDir },
-    'chanperf serving',
+  // Whatever the level short of silent (a child's own): whoever started it learns where it
+  // listens from its stderr, a JSON line like the others (a space after the URL ends it).
+  const services = options.only ?? SERVICES.join(',');
+  (logger.level === 'silent' ? logger : logger.child({}, { level: 'info' })).info(
+    { url, services, dataDir: runtime.config.dataDir },
+    `chanperf: serving on ${url} (${services})`,
   );
 
   let closing: Promise<void> | undefined;

@@ -8,12 +8,13 @@
  *   `serve`, another `ingest`), `ingest` appends only and `report`/`project` wait for that
  *   projector to reach the log's head; `rebuild` waits for the lease itself, up to a limit.
  *
- * Every wait says on stderr whom it waits for, once.
+ * Every wait says whom it waits for, once: a log line (level warn) on stderr.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeHolder, EngineError, PROJECTOR_LEASE, type Lease } from '@chanperf/engine';
 import type { SqliteStore } from '@chanperf/store-sqlite';
 import { basename } from 'node:path';
+import type { Logger } from 'pino';
 import { fileKey } from './resumePoint.js';
 
 /** How often a waiting command looks again. */
@@ -32,6 +33,7 @@ export async function takeTurn(
   lease: Lease,
   options: {
     readonly waiting: (holder: string) => string;
+    readonly logger: Logger;
     readonly waitMs?: number;
     readonly ttlMs?: number;
   },
@@ -41,7 +43,7 @@ export async function takeTurn(
   while (!lease.tryAcquire()) {
     const holder = lease.holder();
     if (holder !== undefined && !said) {
-      process.stderr.write(`chanperf: ${options.waiting(describeHolder(holder))}\n`);
+      options.logger.warn(`chanperf: ${options.waiting(describeHolder(holder))}`);
       said = true;
     }
     if (Date.now() >= deadline) {
@@ -93,7 +95,11 @@ export function projectorLease(store: SqliteStore, what: string): Lease {
  * holds it, by waiting for that process to project up to the head (undefined is returned).
  * Should that process go away meanwhile, the lease is taken over.
  */
-export async function projectedByUsOrThem(store: SqliteStore, what: string): Promise<Turn | undefined> {
+export async function projectedByUsOrThem(
+  store: SqliteStore,
+  what: string,
+  logger: Logger,
+): Promise<Turn | undefined> {
   const lease = projectorLease(store, what);
   let said = false;
   for (;;) {
@@ -102,7 +108,7 @@ export async function projectedByUsOrThem(store: SqliteStore, what: string): Pro
     const head = await store.log.head();
     if ((await store.readStore.position()) >= head) return undefined;
     if (!said) {
-      process.stderr.write(`chanperf: waiting for ${turn.heldBy} to project the read model up to ${head}\n`);
+      logger.warn(`chanperf: waiting for ${turn.heldBy} to project the read model up to ${head}`);
       said = true;
     }
     await sleep(POLL_MS);
@@ -113,8 +119,9 @@ export async function projectedByUsOrThem(store: SqliteStore, what: string): Pro
  * The turn of the file at `path` (by the identity `ingest` resumes it under): a second
  * `ingest` of the same file waits for the first, then resumes after it.
  */
-export function fileTurn(store: SqliteStore, path: string): Promise<Turn> {
+export function fileTurn(store: SqliteStore, path: string, logger: Logger): Promise<Turn> {
   return takeTurn(store.lease(`ingest:${fileKey(path)}`, `chanperf ingest ${basename(path)}`), {
     waiting: (holder) => `waiting for ${holder}, which is ingesting this file`,
+    logger,
   });
 }

@@ -1,11 +1,13 @@
 /**
- * `chanperf ingest FILE --db PATH [--no-project]`: appends FILE to the database, resumably,
- * and projects it unless another live process projects that read model. Prints the summary.
+ * `chanperf ingest FILE --db PATH [--no-project] [--quiet]`: appends FILE to the database,
+ * resumably, and projects it unless another live process projects that read model. Prints the
+ * summary; shows progress on stderr (progress.ts).
  */
 import { basename } from 'node:path';
 import { withEngine, type CommandEngine } from '../commandEngine.js';
 import { needDb, needFile, type CommandLine } from '../commandLine.js';
 import { ingestFile, type IngestSummary } from '../pipeline.js';
+import { fileFigures, progressMode, startProgress } from '../progress.js';
 import { print } from '../stdout.js';
 import { fileTurn, projectorLease, tryTurn } from '../turns.js';
 
@@ -13,8 +15,13 @@ export async function ingestCommand(commandLine: CommandLine): Promise<void> {
   const file = needFile(commandLine);
   const project = commandLine.values['no-project'] !== true;
   await withEngine(needDb(commandLine, false), commandLine.config, commandLine.logger, async (engine) => {
-    await ingestTakingTurns(engine, file, project, undefined, async (summary) => {
-      await print(`${JSON.stringify(summary)}\n`);
+    await ingestTakingTurns(engine, file, {
+      command: 'ingest',
+      project,
+      quiet: commandLine.values.quiet,
+      done: async (summary) => {
+        await print(`${JSON.stringify(summary)}\n`);
+      },
     });
   });
 }
@@ -28,26 +35,38 @@ export async function ingestCommand(commandLine: CommandLine): Promise<void> {
 export async function ingestTakingTurns(
   engine: CommandEngine,
   file: string,
-  project: boolean,
-  report?: (text: string) => Promise<void>,
-  done?: (summary: IngestSummary) => Promise<void>,
+  o: {
+    /** `replay` or `ingest`: names the progress line. */
+    readonly command: string;
+    readonly project: boolean;
+    /** `--quiet`: no progress on stderr. */
+    readonly quiet: boolean | undefined;
+    /** Where a projection thread writes the report when done (replay). */
+    readonly report?: (text: string) => Promise<void>;
+    readonly done?: (summary: IngestSummary) => Promise<void>;
+  },
 ): Promise<boolean> {
-  const mine = await fileTurn(engine.store, file);
+  const { logger } = engine;
+  const mine = await fileTurn(engine.store, file, logger);
   try {
-    const projector = project
+    const projector = o.project
       ? tryTurn(projectorLease(engine.store, `chanperf ingest ${basename(file)}`))
       : undefined;
     if (projector !== undefined && 'heldBy' in projector) {
-      process.stderr.write(`chanperf: ${projector.heldBy} projects this database; appending only\n`);
+      logger.warn(`chanperf: ${projector.heldBy} projects this database; appending only`);
     }
     const projecting = projector !== undefined && !('heldBy' in projector);
+    const label = `${o.command} ${basename(file)}`;
+    const progress = startProgress({ label, mode: progressMode(o.quiet), logger });
     try {
       const summary = await ingestFile(engine, file, {
         project: projecting,
-        logger: engine.logger,
-        ...(report !== undefined ? { report } : {}),
+        logger,
+        progress: (where) => progress.update(fileFigures(where)),
+        ...(o.report !== undefined ? { report: o.report } : {}),
       });
-      await done?.(summary);
+      progress.finish();
+      await o.done?.(summary);
     } finally {
       if (projecting) projector.release();
     }

@@ -1,6 +1,6 @@
 /**
- * `chanperf replay FILE [--db PATH]`: runs FILE through the pipeline (into a temporary
- * database unless `--db` names one) and prints the report as JSON.
+ * `chanperf replay FILE [--db PATH] [--quiet]`: runs FILE through the pipeline (into a temporary
+ * database unless `--db` names one) and prints the report as JSON; shows progress on stderr.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,9 +24,14 @@ export async function replayCommand(commandLine: CommandLine): Promise<void> {
     // With the projection on its own thread, the report comes from that thread's state
     // as the projection finishes; otherwise it is built here.
     let printed = false;
-    const projected = await ingestTakingTurns(engine, file, true, async (text) => {
-      printed = true;
-      await print(text);
+    const projected = await ingestTakingTurns(engine, file, {
+      command: 'replay',
+      project: true,
+      quiet: commandLine.values.quiet,
+      report: async (text) => {
+        printed = true;
+        await print(text);
+      },
     });
     if (printed) await print('\n');
     else await printPieces(await reportOnceProjected(engine, projected));

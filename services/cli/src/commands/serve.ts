@@ -2,7 +2,8 @@
  * `chanperf serve [--only NAME]`: runs the services (serve.ts, the composition root) until
  * SIGINT or SIGTERM, configured by CHANPERF_* variables; a bad setting is a usage error.
  */
-import { fail, type CommandLine } from '../commandLine.js';
+import type { CommandLine } from '../commandLine.js';
+import { fail } from '../usageError.js';
 import { ConfigError, SERVICES, startServer, type ServiceName } from '../serve.js';
 
 export async function serveCommand({ env, values }: CommandLine): Promise<void> {
@@ -23,8 +24,8 @@ async function serveUntilSignal(options: {
   env: NodeJS.ProcessEnv;
   only?: ServiceName | undefined;
 }): Promise<void> {
+  // It logs `chanperf: serving on URL` once it listens: stderr carries JSON lines only.
   const server = await startServer(options);
-  process.stderr.write(`chanperf: serving on ${server.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -1,0 +1,58 @@
+/**
+ * The one way a chanperf process makes its logger (the CLI, its projection thread, `serve`):
+ * pino lines on stderr, each with `service` once and an ISO 8601 `time`.
+ *
+ * `service` names the part that wrote the line: the process's own name (`cli`, `serve`,
+ * `projection-worker`) unless a child logger names its part (`child({ service: 'http' })`). pino
+ * writes a child's bindings after its parent's, so a `service` in both would appear twice in one
+ * JSON object (which Elasticsearch rejects): the process's name is therefore not a base binding
+ * but added to a line only when no binding names a service.
+ *
+ * CHANPERF_LOG_FORMAT=pretty hands the lines to pino-pretty (in this thread, synchronously) for a
+ * person at a terminal; json (the default) is for a log shipper.
+ *
+ * Imported on its own (`@chanperf/runtime/logger`): neither Fastify nor the metrics load with it.
+ */
+import { createRequire } from 'node:module';
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+const { chindingsSym } = pino.symbols;
+
+export interface LoggerOptions {
+  /** The process's name, on every line no child logger names a service for. */
+  readonly service: string;
+  readonly level: string;
+  readonly format: LogFormat;
+  /** Where the lines go (default: stderr, written synchronously). */
+  readonly destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(o: LoggerOptions): Logger {
+  const service = { service: o.service };
+  return pino(
+    {
+      level: o.level,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // `this` logger's bindings, serialised: `,"key":value…` (a value's own quotes are escaped).
+      mixin: (_object, _level, logger) =>
+        (logger as unknown as Record<symbol, string>)[chindingsSym]?.includes('"service":') === true
+          ? {}
+          : { ...service },
+    },
+    destinationOf(o),
+  );
+}
+
+function destinationOf(o: LoggerOptions): DestinationStream {
+  if (o.format === 'pretty') {
+    // Loaded only when asked for: a JSON logger (the default) never reads pino-pretty.
+    const require = createRequire(import.meta.url);
+    const pretty = require('pino-pretty') as (options: object) => DestinationStream;
+    return pretty({ destination: o.destination ?? 2, sync: true, ignore: 'pid,hostname' });
+  }
+  return o.destination ?? pino.destination({ dest: 2, sync: true });
+}
