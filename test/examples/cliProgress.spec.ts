@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const INFO = { CHANPERF_LOG_LEVEL: 'info' };
 const SUMMARY =
-  /^(replay|ingest|project|rebuild)( basic\.ndjson)?: \d+ events in \d+\.\d s, (line|position) [\d,]+/;
+  /^(replay|ingest|project|rebuild|demo)( basic\.ndjson)?: \d+ events in \d+\.\d s, (line|position) [\d,]+/;
 
 /** stderr's lines, each parsed (every one is a JSON log line). */
 function logLines(stderr: string): { msg: string; events?: number }[] {
@@ -67,6 +67,18 @@ describe('progress on a stderr that is not a terminal', () => {
     expect(run.status, run.stderr).toBe(0);
     const { position } = JSON.parse(run.stdout) as { position: number };
     expect(summaries(run.stderr).map((l) => l.events)).toEqual([position]);
+  });
+
+  it('demo: exactly one summary line for the generated feed; --quiet: none', () => {
+    const args = ['demo', '--partners', '12', '--dir', join(dir, 'demo')];
+    const run = chanperf(args, INFO);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = summaries(run.stderr);
+    expect(lines.map((l) => l.msg.split(':')[0])).toEqual(['demo']);
+    expect(lines[0]?.events).toBeGreaterThan(100);
+    const quiet = chanperf([...args, '--quiet'], INFO);
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(summaries(quiet.stderr)).toEqual([]);
   });
 
   it.each([

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { withEngine } from '../commandEngine.js';
 import { intOption, type CommandLine } from '../commandLine.js';
 import { ingestFile } from '../pipeline.js';
+import { fileFigures, progressMode, startProgress, type ProgressMode } from '../progress.js';
 import { print } from '../stdout.js';
 import { summarize } from './demoSummary.js';
 
@@ -23,6 +24,7 @@ export async function demoCommand(commandLine: CommandLine): Promise<void> {
     seed: intOption(commandLine, 'seed', 42),
     partners: intOption(commandLine, 'partners', 200),
     dir: commandLine.values.dir ?? process.env.CHANPERF_DATA_DIR ?? '.chanperf',
+    progress: progressMode(commandLine.values.quiet),
     print,
   });
 }
@@ -33,6 +35,8 @@ export interface DemoOptions {
   readonly seed: number;
   readonly partners: number;
   readonly dir: string;
+  /** Progress of the run on stderr (progress.ts); none when absent. */
+  readonly progress?: ProgressMode;
   readonly print: (text: string) => Promise<void>;
 }
 
@@ -51,7 +55,13 @@ export async function runDemo(o: DemoOptions): Promise<Report> {
     v2: true,
   });
   const report = await withEngine(dbPath, o.config, o.logger, async (engine) => {
-    await ingestFile(engine, feedPath, { project: true, logger: o.logger });
+    const progress = startProgress({ label: 'demo', mode: o.progress ?? 'quiet', logger: o.logger });
+    await ingestFile(engine, feedPath, {
+      project: true,
+      logger: o.logger,
+      progress: (where) => progress.update(fileFigures(where)),
+    });
+    progress.finish();
     return engine.report();
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
