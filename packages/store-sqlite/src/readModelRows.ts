@@ -5,7 +5,15 @@
  * fact, bigints as decimal text).
  */
 import type { Database as DB, Statement } from 'better-sqlite3';
-import type { ChannelState, Month, MonthFacts, ProjectionState, TargetInEffect } from '@chanperf/domain';
+import {
+  NO_CLAIMS,
+  NO_TARGETS,
+  type ChannelState,
+  type Month,
+  type MonthFacts,
+  type ProjectionState,
+  type TargetInEffect,
+} from '@chanperf/domain';
 import { keyChunkStatements, type KeyChunkStatements } from './keyChunks.js';
 
 /** The read model's prepared statements, by what they do. */
@@ -183,8 +191,8 @@ export function channelStateOf(
     tierChanges: b.tierChanges,
     alertCounts: new Map(b.alertCounts),
     assignments: b.assignments,
-    targets: new Map(b.targets.map((t) => [t.year, targetOf(t)])),
-    restatedClaims: new Set(b.restatedClaims),
+    targets: b.targets.length === 0 ? NO_TARGETS : new Map(b.targets.map((t) => [t.year, targetOf(t)])),
+    restatedClaims: b.restatedClaims.length === 0 ? NO_CLAIMS : new Set(b.restatedClaims),
   };
 }
 

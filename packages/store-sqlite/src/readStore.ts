@@ -18,7 +18,7 @@ import {
   type TierMovement,
 } from '@chanperf/domain';
 import { EngineError, type ProjectionOutputs, type ReadStore } from '@chanperf/engine';
-import { sqliteClaimInputs } from './claimInputs.js';
+import { sqliteClaimInputs, type SqliteClaimInputs } from './claimInputs.js';
 import { SqliteProjectionIndex } from './projectionIndex.js';
 import {
   channelBodyOf,
@@ -47,6 +47,8 @@ export class SqliteReadStore implements ReadStore {
   private stmts: ReadModelStatements;
   /** The months of the loaded state that left memory (none before the first load). */
   private cold: ColdMonthsReader | undefined;
+  /** The claim inputs of the loaded state (none before the first load or after a reset). */
+  private claims: SqliteClaimInputs | undefined;
 
   constructor(
     private readonly db: DB,
@@ -91,7 +93,8 @@ export class SqliteReadStore implements ReadStore {
       );
     }
     state.channelOrder.push(...[...state.channels.keys()].sort());
-    state.claimInputs = sqliteClaimInputs(this.db);
+    this.claims = sqliteClaimInputs(this.db);
+    state.claimInputs = this.claims;
     const below = hotFrom(state);
     cold.moveTo(below);
     const rows = this.db.prepare(`SELECT * FROM rm_months WHERE month >= ?`).iterate(below);
@@ -174,6 +177,7 @@ export class SqliteReadStore implements ReadStore {
       apply(sink, changes);
       applyNewOrders(state, this.idx.takeNewOrders(), changes);
       this.idx.flush();
+      this.claims?.flush();
       this.save(state, changes);
       s.putCheckpoint.run(position);
     });
@@ -181,6 +185,7 @@ export class SqliteReadStore implements ReadStore {
       tx.immediate();
     } catch (err) {
       this.idx.discard();
+      this.claims?.discard();
       throw err;
     }
     const result: ProjectionOutputs = {
@@ -244,6 +249,7 @@ export class SqliteReadStore implements ReadStore {
     migrateReadModel(this.db, this.logId);
     this.stmts = readModelStatements(this.db);
     this.idx.forgetKeys();
+    this.claims = undefined;
     return Promise.resolve();
   }
 }

@@ -10,7 +10,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 
 /** Bump to rebuild the read model from the log on the next start (the log is untouched). */
-export const READ_MODEL_VERSION = 6;
+export const READ_MODEL_VERSION = 7;
 
 /** Creates the log's tables; answers the log's identity. */
 export function migrate(db: Database): string {
@@ -104,12 +104,15 @@ export function migrateReadModel(rm: Database, logId: string): void {
       surveys INTEGER NOT NULL,
       PRIMARY KEY (channel_id, month)
     ) WITHOUT ROWID;
-    -- (v2) price-protection claim inputs (sales, returns, inventory counts), appended in log order
+    -- (v2) price-protection claim inputs (sales, returns, inventory counts) in log order: one
+    -- row per 2 048 (claimInputText.ts) until the first price change, which moves them to one
+    -- typed row an input and makes the index (channel_id, sku, order_id) (claimInputs.ts)
+    CREATE TABLE IF NOT EXISTS rm_claim_batches (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS rm_claim_inputs (
-      seq INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, sku TEXT NOT NULL, order_id TEXT,
-      body TEXT NOT NULL
+      seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, channel_id TEXT NOT NULL, sku TEXT NOT NULL,
+      order_id TEXT, event_id TEXT NOT NULL, n INTEGER NOT NULL, at_seconds INTEGER,
+      at_fraction TEXT
     );
-    -- its index (channel_id, sku, order_id) is made with the first price change (claimInputs.ts)
     CREATE TABLE IF NOT EXISTS rm_alerts (
       seq INTEGER PRIMARY KEY, alert_id TEXT NOT NULL UNIQUE, channel_id TEXT NOT NULL,
       kind TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL
@@ -149,6 +152,7 @@ export const READ_MODEL_TABLES = [
   'rm_global',
   'rm_channels',
   'rm_months',
+  'rm_claim_batches',
   'rm_claim_inputs',
   'rm_alerts',
   'rm_tier_movements',

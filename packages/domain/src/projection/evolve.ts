@@ -35,6 +35,8 @@ import {
 } from './v2Evolve.js';
 import {
   emptyMonthFacts,
+  NO_CLAIMS,
+  NO_TARGETS,
   type ChannelState,
   type MonthFacts,
   type ProjectionIndex,
@@ -199,8 +201,8 @@ function registerChannel(ctx: RulesContext, e: ChannelRegistered): void {
     tierChanges: [],
     alertCounts: new Map(),
     assignments: [{ parentId: e.data.parentId ?? null, effective: month }],
-    targets: new Map(),
-    restatedClaims: new Set(),
+    targets: NO_TARGETS,
+    restatedClaims: NO_CLAIMS,
   };
   if (e.data.parentId !== undefined) markV2Log(state, changes);
   state.channels.set(e.channelId, channel);

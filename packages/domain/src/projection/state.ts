@@ -71,10 +71,13 @@ export interface ChannelState {
   readonly alertCounts: Map<string, number>;
   /** (v2) Parent assignments in log order: the registration's, then each re-parenting. */
   readonly assignments: Assignment[];
-  /** (v2) The TargetSet in effect per calendar year. */
-  readonly targets: Map<number, TargetInEffect>;
-  /** (v2) The changeIds of this channel's claims marked `restated` (sticky). */
-  readonly restatedClaims: Set<string>;
+  /**
+   * (v2) The TargetSet in effect per calendar year; `NO_TARGETS` until the channel's first
+   * TargetSet, which puts a map of its own (a v1 log allocates none).
+   */
+  targets: ReadonlyMap<number, TargetInEffect>;
+  /** (v2) The changeIds of this channel's claims marked `restated` (sticky); `NO_CLAIMS` until one is. */
+  restatedClaims: ReadonlySet<string>;
 }
 
 export interface Promotion {
@@ -106,6 +109,11 @@ export interface ProjectionState {
   /** (v2) The log holds a v2 event or field (spec §8): the report shows the v2 sections. */
   v2Log: boolean;
 }
+
+/** (v2) The targets of a channel without any TargetSet (shared: never written). */
+export const NO_TARGETS: ReadonlyMap<number, TargetInEffect> = new Map();
+/** (v2) The restated claims of a channel without any (shared: never written). */
+export const NO_CLAIMS: ReadonlySet<string> = new Set();
 
 /** The state before the first event. */
 export function initialProjectionState(): ProjectionState {

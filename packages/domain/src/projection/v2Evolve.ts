@@ -41,7 +41,8 @@ export function applyTargetSet(
   const amount = (s: string) => BigInt(parsed(parseAmount(s, ctx.minorDigits), eventId));
   const year = Number(data.year);
   const before = targetFigures(ctx.state, channel, year);
-  channel.targets.set(year, {
+  // A map of the channel's own (it starts with the shared NO_TARGETS); TargetSets are rare.
+  channel.targets = new Map(channel.targets).set(year, {
     year,
     annualTarget: amount(data.annualNet),
     quarterlyNet: data.quarterlyNet === undefined ? null : data.quarterlyNet.map(amount),
@@ -93,7 +94,8 @@ function markRestatedClaims(
   for (const change of state.priceChanges) {
     if (change.sku !== sku || channel.restatedClaims.has(change.changeId)) continue;
     if (restatesClaim(termsOf(state, change), event, state.lastClosed)) {
-      channel.restatedClaims.add(change.changeId);
+      // A set of the channel's own (it starts with the shared NO_CLAIMS); restatements are rare.
+      channel.restatedClaims = new Set(channel.restatedClaims).add(change.changeId);
       ctx.changes.markChannel(channel.channelId);
     }
   }
