@@ -79,6 +79,11 @@ export class StandInLog {
     this.listeners.clear();
   }
 
+  /** Every event of `$all`, in order. */
+  all(): readonly Stored[] {
+    return this.events;
+  }
+
   /** Events of one stream. */
   stream(stream: string): Stored[] {
     return this.events.filter((e) => e.streamId === stream);
