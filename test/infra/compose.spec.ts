@@ -3,12 +3,14 @@
  * CLI with `.env.example`; its four chanperf services are then started as the processes their
  * `command` and `environment` say (data directory, listen address and broker pointed at this
  * machine: a temporary directory, 127.0.0.1, the librdkafka mock cluster with the topics the
- * `kafka-topics` service creates); infra/README.md's "try it" requests are sent with the
+ * `kafka-topics` service creates, and CHANPERF_EVENTSTORE_URL the wire-level EventStoreDB
+ * stand-in, which the real client reaches over gRPC); infra/README.md's "try it" requests are sent with the
  * example keys; and a real Prometheus scrapes them with the shipped prometheus.yml, loads the
  * shipped rules and evaluates every query of the Grafana dashboard.
  *
  * Not proven here: the images build and run (no Docker engine), Grafana renders the dashboard
- * (not packaged for Debian; its queries are what is checked), the EventStoreDB service.
+ * (not packaged for Debian; its queries are what is checked), the EventStoreDB image itself
+ * (packages/eventstoredb/src/testing/standIn.ts says what the stand-in does not prove).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import {
   waitUntil,
   type ComparableReport,
 } from '../../packages/testing/src/contracts/index.js';
+import { EsdbStandIn } from '../../packages/eventstoredb/src/testing/standIn.js';
 import { mockTarget, type RunningBroker } from '../kafka/support/brokers.js';
 import { serveAsync } from '../support/cli.js';
 import { EXAMPLES } from '../support/sharedSpec.js';
@@ -81,6 +84,7 @@ describe.skipIf(PROMETHEUS_SKIP !== undefined)('infra/monitoring, checked by pro
 describe.skipIf(stackSkip !== undefined)('the compose services started without Docker', () => {
   let config: ComposeConfig;
   let broker: RunningBroker;
+  const eventStore = new EsdbStandIn();
   let dir: string;
   const children: ChildProcess[] = [];
   const urls = new Map<Service, string>();
@@ -93,6 +97,7 @@ describe.skipIf(stackSkip !== undefined)('the compose services started without D
     keys = JSON.parse(config.services.query?.environment?.CHANPERF_API_KEYS ?? '[]') as typeof keys;
     dir = mkdtempSync(join(tmpdir(), 'chanperf-compose-'));
     broker = await mockTarget.start(composeTopics(config));
+    await eventStore.start();
     const start = (name: Service) => {
       const service = config.services[name];
       const [verb, ...args] = service?.command ?? [];
@@ -100,6 +105,7 @@ describe.skipIf(stackSkip !== undefined)('the compose services started without D
       const { child, url } = serveAsync(args, {
         ...service?.environment,
         ...broker.env,
+        CHANPERF_EVENTSTORE_URL: eventStore.connectionString,
         CHANPERF_DATA_DIR: dir,
         CHANPERF_HTTP_HOST: '127.0.0.1',
         CHANPERF_HTTP_PORT: '0',
@@ -123,6 +129,7 @@ describe.skipIf(stackSkip !== undefined)('the compose services started without D
       ),
     );
     await broker?.stop();
+    eventStore.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 

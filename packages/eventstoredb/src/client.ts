@@ -1,4 +1,4 @@
-/** The part of the EventStoreDB client this package uses (a seam for the in-process fake). */
+/** The part of the EventStoreDB client this package uses. */
 import type { EventStoreDBClient } from '@eventstore/db-client';
 
 export type EsdbClient = Pick<

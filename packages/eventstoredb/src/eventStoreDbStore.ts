@@ -27,6 +27,7 @@ import {
   type LogEntry,
   type NewLogEntry,
   type ReadStore,
+  type RejectedBytes,
   type RejectedRecord,
   type RejectedStore,
   type SourceCheckpoint,
@@ -57,9 +58,15 @@ export interface EventStoreDbConfig {
 }
 
 export interface EventStoreDbStore {
-  readonly log: EventLog & Feed & RejectedStore;
+  readonly log: EventLog & Feed & RejectedStore & RejectedBytes;
   /** The read model, in the local file. */
   readonly readStore: ReadStore;
+  /**
+   * The node's store as the services use it: the local file's (read model, channel index,
+   * delivery ledger, outboxes, leases) with this log in place of the file's own. Its `close`
+   * starts `close()` without waiting for it.
+   */
+  readonly nodeStore: SqliteStore;
   /** Calls `listener` with the new head whenever entries are indexed (ours or other nodes'). */
   onAppended(listener: (head: number) => void): () => void;
   /** True while the live subscription is connected and caught up. */
@@ -132,6 +139,13 @@ export async function openEventStoreDbStore(
   return {
     log,
     readStore: local.readStore,
+    nodeStore: {
+      ...local,
+      log,
+      close: () => {
+        close().catch((err: unknown) => config.logger?.warn({ err }, 'closing the EventStoreDB log failed'));
+      },
+    },
     onAppended: (listener) => index.onAppended(listener),
     isLive: () => index.isLive,
     close,
@@ -151,7 +165,7 @@ function connect(connectionString: string): EsdbClient {
   }
 }
 
-class EventStoreDbLog implements EventLog, Feed, RejectedStore {
+class EventStoreDbLog implements EventLog, Feed, RejectedStore, RejectedBytes {
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly commitKey: string;
@@ -274,6 +288,11 @@ class EventStoreDbLog implements EventLog, Feed, RejectedStore {
   async get(id: number): Promise<RejectedRecord | undefined> {
     await this.settle();
     return this.local.log.get(id);
+  }
+
+  async rawBytes(id: number): Promise<Uint8Array | undefined> {
+    await this.settle();
+    return this.local.log.rawBytes(id);
   }
 
   async forReport(): Promise<RejectedReport[]> {

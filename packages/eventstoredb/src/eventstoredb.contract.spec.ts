@@ -69,7 +69,6 @@ if (!availability.run) {
   const target: EsdbTarget & { connectionString: string } = {
     name: EXTERNAL !== undefined ? 'server at CHANPERF_EVENTSTORE_URL' : IMAGE,
     connectionString: EXTERNAL ?? '',
-    client: () => undefined, // each node connects with the connection string
     inspector: () => {
       inspector ??= EventStoreDBClient.connectionString(target.connectionString);
       return inspector;

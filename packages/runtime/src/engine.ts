@@ -134,23 +134,22 @@ export interface Engine {
 }
 
 /**
- * Opens the store at `path` and builds the ingestor and the projection runner over it.
+ * Opens the store at `path` (or takes one already open, such as the EventStoreDB log's node
+ * store) and builds the ingestor and the projection runner over it.
  * `logger` is both parts' logger, or one each.
  */
 export function assembleEngine(
-  path: string,
+  path: string | SqliteStore,
   config: EngineConfig,
   role: EngineRole,
   logger: Logger | { readonly ingestion: Logger; readonly projection: Logger },
   runner: Omit<ProjectionRunnerOptions, 'batchSize' | 'logger'> = {},
 ): Engine {
   const loggers = 'ingestion' in logger ? logger : { ingestion: logger, projection: logger };
-  const store = sqliteStore({
-    path,
-    settings: config.settings,
-    durability: config.durability,
-    ...CACHES[role],
-  });
+  const store =
+    typeof path !== 'string'
+      ? path
+      : sqliteStore({ path, settings: config.settings, durability: config.durability, ...CACHES[role] });
   return {
     store,
     ingestor: new Ingestor(store.log, config.settings, loggers.ingestion),

@@ -1,11 +1,13 @@
 /**
  * The embedded runtime: one SQLite file shared by the services of `chanperf serve` (or by
  * several `serve --only` processes, which WAL allows), the ingestor, the projection runner,
- * the in-process bus of derived facts, and the metrics.
+ * the in-process bus of derived facts, and the metrics. With CHANPERF_EVENTSTORE_URL the log is
+ * EventStoreDB's instead (`openServiceRuntime`), the rest in the node's own data directory.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeploymentSettings, ProjectionState } from '@chanperf/domain';
+import { eventStoreDbStore } from '@chanperf/eventstoredb';
 import type { Ingestor, ProjectionRunner } from '@chanperf/engine';
 import type { SqliteStore } from '@chanperf/store-sqlite';
 import type { Logger } from 'pino';
@@ -33,16 +35,43 @@ export interface Runtime {
   close(): void;
 }
 
-export function openRuntime(config: ServiceConfig, logger: Logger): Runtime {
+/**
+ * The runtime of `chanperf serve`: over EventStoreDB when `env.CHANPERF_EVENTSTORE_URL` is set
+ * (its local index, ledgers and read model in `<data dir>/eventstoredb.db`: each node its own),
+ * else over the embedded file. Fails, retriably, while the server cannot be reached.
+ */
+export async function openServiceRuntime(
+  config: ServiceConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
+): Promise<Runtime> {
+  const url = env.CHANPERF_EVENTSTORE_URL;
+  if (url === undefined || url === '') return openRuntime(config, logger);
   mkdirSync(config.dataDir, { recursive: true });
-  const dbPath = join(config.dataDir, 'chanperf.db');
+  const path = join(config.dataDir, 'eventstoredb.db');
+  const esdb = await eventStoreDbStore({
+    connectionString: url,
+    localPath: path,
+    settings: config.settings,
+    logger: logger.child({ component: 'eventstoredb' }),
+  });
+  return openRuntime(config, logger, { store: esdb.nodeStore, path });
+}
+
+export function openRuntime(
+  config: ServiceConfig,
+  logger: Logger,
+  opened?: { readonly store: SqliteStore; readonly path: string },
+): Runtime {
+  mkdirSync(config.dataDir, { recursive: true });
+  const dbPath = opened?.path ?? join(config.dataDir, 'chanperf.db');
   const bus = new FactBus();
   const loggers = {
     ingestion: logger.child({ service: 'ingestion' }),
     projection: logger.child({ service: 'projection' }),
   };
   let closed: number | null | undefined; // the last closed month announced (MonthClosed)
-  const engine = assembleEngine(dbPath, config.engine, 'serve', loggers, {
+  const engine = assembleEngine(opened?.store ?? dbPath, config.engine, 'serve', loggers, {
     onBatch: (outputs, position) => {
       const facts = derivedFacts(outputs, position, closed);
       closed = outputs.lastClosed;

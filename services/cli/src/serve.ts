@@ -17,7 +17,7 @@ import {
 import { startProjection, type ProjectionService } from '@chanperf/projection';
 import { registerQueryRoutes } from '@chanperf/query';
 import { registerWebRoutes } from '@chanperf/web';
-import { createHttpServer, loadConfig, openRuntime, type App, type Runtime } from '@chanperf/runtime';
+import { createHttpServer, loadConfig, openServiceRuntime, type App, type Runtime } from '@chanperf/runtime';
 import { createLogger } from '@chanperf/runtime/logger';
 
 export const SERVICES = ['ingestion', 'projection', 'alerting', 'query'] as const;
@@ -54,7 +54,7 @@ export async function startServer(options: {
       format: config.right.engine.logFormat,
     });
   const runs = (name: ServiceName) => options.only === undefined || options.only === name;
-  const runtime = openRuntime(config.right, logger);
+  const runtime = await openServiceRuntime(config.right, logger, options.env);
 
   const maxLag = runtime.config.readyMaxLag;
   const projection = runs('projection')

@@ -1,6 +1,6 @@
 /**
- * What this package's specs share, whatever serves EventStoreDB (the in-process fake or a real
- * server in a container): the harness the port contracts run on, and the suite of behaviour
+ * What this package's specs share, whatever serves EventStoreDB (the wire-level stand-in,
+ * `standIn.ts`, or a real server in a container), always through the real client: the harness the port contracts run on, and the suite of behaviour
  * specific to EventStoreDB (streams and ids, numbering on a new node, foreign events, server-
  * side duplicates, the commit journal). Each test gets its own stream namespace and local
  * file, so tests sharing one server never see each other's events. Test code: src/testing/ is
@@ -34,8 +34,6 @@ import { openEventStoreDbStore, type EventStoreDbStore, type StoreInternals } fr
 export interface EsdbTarget {
   readonly name: string;
   readonly connectionString: string;
-  /** A client for the store under test (the fake hands out its own). */
-  client(): EsdbClient | undefined;
   /** A client to look at the server directly. */
   inspector(): EsdbClient;
   restart?(): Promise<void>;
@@ -67,7 +65,6 @@ export class Nodes {
     localPath = this.newFile(),
     internals: Omit<StoreInternals, 'client'> = {},
   ): Promise<EventStoreDbStore> {
-    const client = this.target.client();
     const store = await openEventStoreDbStore(
       {
         connectionString: this.target.connectionString,
@@ -75,7 +72,7 @@ export class Nodes {
         settings: defaultSettings,
         namespace: this.namespace,
       },
-      { reconnect: { minMs: 20, maxMs: 500 }, ...internals, ...(client !== undefined ? { client } : {}) },
+      { reconnect: { minMs: 20, maxMs: 500 }, ...internals },
     );
     this.open.add(store);
     return store;
