@@ -33,8 +33,6 @@ describe('examples/', () => {
     }
     const feed = (dir: string) => readFileSync(join(dir, `${name}.ndjson`), 'utf8');
     expect(feed(SHIPPED)).toBe(feed(specDir));
-    expect(json(join(SHIPPED, `${name}.report.json`))).toEqual(
-      json(join(specDir, `${name}.report.json`)),
-    );
+    expect(json(join(SHIPPED, `${name}.report.json`))).toEqual(json(join(specDir, `${name}.report.json`)));
   });
 });
