@@ -73,7 +73,7 @@ describe.skipIf(!hasScript)('progress on a terminal', () => {
     const states = redraws(screen).map((l) => ({ l, m: LINE.exec(l) }));
     expect(states.length, screen).toBeGreaterThanOrEqual(3);
     const shares = states.map(({ m }) => Number(m?.[2]));
-    const lines = states.map(({ m }) => Number(m?.[5].replace(/,/g, '')));
+    const lines = states.map(({ m }) => Number(m?.[5]?.replace(/,/g, '')));
     expect(shares).toEqual([...shares].sort((a, b) => a - b));
     expect(lines).toEqual([...lines].sort((a, b) => a - b));
     expect(shares.at(-1)).toBe(100);
