@@ -14,7 +14,7 @@ import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../packages/testing/src/contracts/index.js';
-import { serveAsync } from '../support/cli.js';
+import { serveAsync, stopChild } from '../support/cli.js';
 import { EXAMPLES } from '../support/sharedSpec.js';
 
 const KEYS = {
@@ -74,11 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+  await stopChild(child);
   rmSync(dir, { recursive: true, force: true });
 });
 

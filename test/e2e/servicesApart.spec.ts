@@ -15,7 +15,7 @@ import {
   waitUntil,
   type ComparableReport,
 } from '../../packages/testing/src/contracts/index.js';
-import { serveAsync } from '../support/cli.js';
+import { serveAsync, stopChild } from '../support/cli.js';
 import { EXAMPLES } from '../support/sharedSpec.js';
 
 interface Status {
@@ -48,16 +48,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.map(stopChild));
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -15,7 +15,7 @@ import {
   waitUntil,
   type ComparableReport,
 } from '../../packages/testing/src/contracts/index.js';
-import { serveAsync } from '../support/cli.js';
+import { serveAsync, stopChild } from '../support/cli.js';
 import { EXAMPLES } from '../support/sharedSpec.js';
 
 const basic = readFileSync(join(EXAMPLES, 'basic.ndjson'), 'utf8').trimEnd().split('\n');
@@ -91,16 +91,7 @@ function parts(n: number): string[][] {
 }
 
 afterAll(async () => {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.map(stopChild));
   for (const server of servers) server.stop();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });

@@ -24,7 +24,7 @@ import {
 } from '../../packages/testing/src/contracts/index.js';
 import { EsdbStandIn } from '../../packages/eventstoredb/src/testing/standIn.js';
 import { mockTarget, type RunningBroker } from '../kafka/support/brokers.js';
-import { serveAsync } from '../support/cli.js';
+import { serveAsync, stopChild } from '../support/cli.js';
 import { EXAMPLES } from '../support/sharedSpec.js';
 import { COMPOSE, compose, composeTopics, INFRA, resolvedConfig, type ComposeConfig } from './composeFile.js';
 import {
@@ -118,16 +118,7 @@ describe.skipIf(stackSkip !== undefined)('the compose services started without D
   });
 
   afterAll(async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(children.map(stopChild));
     await broker?.stop();
     eventStore.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });

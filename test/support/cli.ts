@@ -46,3 +46,17 @@ export function serveAsync(args: string[], env: NodeJS.ProcessEnv) {
   });
   return { child, url };
 }
+
+/** Stops a child with SIGTERM; resolves once it has exited (at once if it already has). */
+export function stopChild(child: {
+  exitCode: number | null;
+  signalCode: NodeJS.Signals | null;
+  once(event: 'exit', f: () => void): unknown;
+  kill(signal: NodeJS.Signals): boolean;
+}): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
