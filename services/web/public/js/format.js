@@ -146,9 +146,19 @@ const TIER_NAME_ZH = {
   bronze: '铜牌',
   silver: '银牌',
   gold: '金牌',
-  platinum: '白金',
-  diamond: '钻石',
+  platinum: '铂金',
+  diamond: '钻石级',
 };
+
+/**
+ * Whether the page has a Chinese name for a tier id (the conventional ones); the program
+ * defines its own ids, which are data and shown as they are.
+ * @param {string} tier
+ * @returns {boolean}
+ */
+export function knownTier(tier) {
+  return Object.hasOwn(TIER_NAME_ZH, tier);
+}
 
 /**
  * A tier's display name: the id in English, the plan's name in Chinese (an id the page does

@@ -127,7 +127,7 @@ export const ZH_MORE = {
   "Run-rate projection: the net of the year's closed months ({closed} closed, {selling} selling) plus its average per selling month for each month still open. Target set by event ":
     '按当前速度预测：本年度已结账月份的净额（{closed} 个已结账，{selling} 个有销售），加上每个未结月份按有销售月份的平均值计算的金额。目标由事件设定：',
   '.': '。',
-  'Quarterly commitments {year}': '{year}季度承诺',
+  'Quarterly commitments {year}': '{year}年季度承诺',
   'cumulative net against cumulative target': '累计净额对比累计目标',
   'Cumulative target': '累计目标',
   'Cumulative net': '累计净额',

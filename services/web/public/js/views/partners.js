@@ -11,6 +11,7 @@ import { h, mount } from '../dom.js';
 import {
   compareAmounts,
   compareTiers,
+  knownTier,
   money,
   monthLabel,
   percent,
@@ -160,7 +161,11 @@ export function filterRows(rows, f) {
  * @returns {HTMLElement}
  */
 export function tierBadge(tier) {
-  return h('span', { class: 'tier', 'data-tier': tier ?? '' }, tier === null ? t('no tier') : tierName(tier));
+  return h(
+    'span',
+    { class: 'tier', 'data-tier': tier ?? '', translate: tier === null || knownTier(tier) ? null : 'no' },
+    tier === null ? t('no tier') : tierName(tier),
+  );
 }
 
 /**
@@ -234,7 +239,13 @@ export function renderPartners(root, ctx) {
           },
         },
         h('option', { value: '' }, t('all')),
-        values.map((v) => h('option', { value: v, selected: ui.filters[name] === v }, display(name, v))),
+        values.map((v) =>
+          h(
+            'option',
+            { value: v, selected: ui.filters[name] === v, translate: name === 'kind' ? null : 'no' },
+            display(name, v),
+          ),
+        ),
         extra.map(([v, t]) => h('option', { value: v, selected: ui.filters[name] === v }, t)),
       ),
     );
