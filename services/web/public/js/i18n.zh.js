@@ -194,5 +194,13 @@ export const ZH = {
   open: '未结账',
   'late events changed this closed month': '迟到事件改变了这个已结账月份',
   'Tier history': '等级历史',
+  'Filter alerts': '筛选预警',
+  '{n} of {total}': '{total}中的 {n} 条',
+  '{n} alert': '{n} 条预警',
+  '{n} alerts': '{n} 条预警',
+  'Alert pages': '预警分页',
+  '← Newer': '← 较新',
+  'Older →': '较早 →',
+  '{from}–{to} of {total}': '第 {from}–{to} 条，共 {total} 条',
   ...ZH_MORE,
 };

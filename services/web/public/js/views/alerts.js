@@ -7,6 +7,7 @@
 import { t } from '../i18n.js';
 import { h, mount } from '../dom.js';
 import { money, monthLabel, percent, quarterLabel, tierName } from '../format.js';
+import { alertFilterForm, filterAlerts, PAGE, pager } from './alertFilters.js';
 import { tierBadge } from './partners.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
@@ -96,6 +97,11 @@ export function renderAlerts(root, ctx) {
   const partnerMode = ctx.state.session?.role === 'partner';
   const feed = [...data.alerts].reverse();
   const names = new Map([...data.details.values()].map((d) => [d.channelId, d.name]));
+  /** @param {string} channelId */
+  const tierOf = (channelId) => data.details.get(channelId)?.tier ?? null;
+  const filtered = filterAlerts(feed, ctx.state.ui.alertFilters, tierOf);
+  const page = Math.min(ctx.state.ui.alertFilters.page, Math.max(0, Math.ceil(filtered.length / PAGE) - 1));
+  const shown = filtered.slice(page * PAGE, (page + 1) * PAGE);
   const liveText =
     live === 'connected' ? t('updating live') : live === 'off' ? t('not live') : t(`live stream ${live}`);
 
@@ -115,12 +121,15 @@ export function renderAlerts(root, ctx) {
           ' ',
           h('small', { class: `live-note live-${live}` }, liveText),
         ),
-        feed.length === 0 ? h('p', { class: 'muted', id: 'alerts-empty' }, t('No alert yet.')) : null,
+        feed.length === 0
+          ? h('p', { class: 'muted', id: 'alerts-empty' }, t('No alert yet.'))
+          : alertFilterForm(ctx, feed, filtered.length, { kinds: KIND_LABEL, names, tierOf, partnerMode }),
         h(
           'ol',
           { class: 'feed', id: 'alerts-feed', 'aria-live': 'polite', 'aria-relevant': 'additions' },
-          feed.map((f) => alertItem(f, names, partnerMode)),
+          shown.map((f) => alertItem(f, names, partnerMode)),
         ),
+        pager(ctx, filtered.length),
       ),
       h(
         'section',
