@@ -2,7 +2,8 @@
  * The alerts view at scale, in Debian's Chromium driven by playwright-core: 60 partners that
  * each fall by half in February (basic.ndjson's program) raise 60 "growth target missed"
  * alerts; the view shows them 50 at a time, newest first, and filters them by partner, month
- * and tier (the counts and the ids shown are checked against the API's alert log).
+ * and tier (the counts and the ids shown are checked against the API's alert log). A live
+ * sale updates its partner by reading that partner (and the program's months), not the report.
  *
  * Skipped, with the reason printed, when /usr/bin/chromium is missing
  * (`apt-get install -y chromium`).
@@ -96,7 +97,7 @@ describe.skipIf(missing !== undefined)('the alerts view with many partners', () 
 
       // One partner: its alert only, and no pages.
       await page.selectOption('select[name="channelId"]', 'P07');
-      await page.waitForFunction('document.querySelector(".pager") === null');
+      await page.locator('.pager').waitFor({ state: 'detached' });
       expect(await attributes(items, 'data-alert-id')).toEqual(
         log.alerts.filter((a) => a.alert.channelId === 'P07').map((a) => a.alert.id),
       );
@@ -120,6 +121,47 @@ describe.skipIf(missing !== undefined)('the alerts view with many partners', () 
         `${newestFirst.length} of ${newestFirst.length} alerts`,
       );
       expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('updates a partner from a live sale by reading that partner only, not the whole report', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const reads: string[] = [];
+    page.on('request', (r) => reads.push(new URL(r.url()).pathname));
+    let reports = 0;
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname === '/v1/report') reports++;
+    });
+    try {
+      await signIn(page, ANALYST, server.url);
+      const open = page.locator('#partners-table tr[data-channel="P07"] [data-col="open"]');
+      await open.waitFor();
+      expect(await open.textContent()).toBe('—'); // January and February are closed: no open month
+      // The report is read at sign-in and again once the live stream is connected (which
+      // replays nothing): both reads answered, the page is quiet.
+      await page.waitForSelector('#live-status[data-state="connected"]');
+      await expect.poll(() => reports).toBeGreaterThanOrEqual(2);
+      const before = reads.length;
+      await server.post(
+        `${JSON.stringify({
+          eventId: 'sale-P07-03',
+          type: 'SaleRecorded',
+          occurredAt: '2026-03-10T10:00:00+08:00',
+          channelId: 'P07',
+          data: { orderId: 'o-P07-03', sku: 'P1', quantity: 1, netAmount: '600.00', currency: 'CNY' },
+        })}\n`,
+        INGEST,
+      );
+      // March is open: 600.00 against February's 500.00 is +20.00%, provisional.
+      await expect.poll(() => open.textContent()).toMatch(/^\+20\.00%/);
+      const after = reads.slice(before);
+      expect(after).toContain('/v1/channels/P07');
+      expect(after).toContain('/v1/program/months');
+      expect(after).not.toContain('/v1/report');
+      expect(after.filter((p) => /^\/v1\/channels\/P(?!07)/.test(p))).toEqual([]);
     } finally {
       await context.close();
     }

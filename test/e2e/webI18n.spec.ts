@@ -63,7 +63,7 @@ async function open(page: Page, view: View): Promise<void> {
     await page.locator('table.months tr[data-month="2026-03"] td[data-field="total"] button').click();
   }
   await page.locator(ready).first().waitFor();
-  await page.waitForFunction('document.querySelector("#view .loading") === null');
+  await page.locator('#view .loading').waitFor({ state: 'detached' });
 }
 
 /** How far the document is wider than the window (0 when it fits). */

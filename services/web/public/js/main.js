@@ -13,6 +13,7 @@ import { ApiError, getJson, openLive, whoAmI } from './api.js';
 import { h, mount } from './dom.js';
 import { monthLabel } from './format.js';
 import { listItemOf } from './channels.js';
+import { loadChanged, noteFact, noteFull, takeReads } from './liveReads.js';
 import { currentGeneration, nextGeneration, readOnDemand } from './reads.js';
 import { emptyData, mergeAlerts, state } from './state.js';
 import { renderAlerts } from './views/alerts.js';
@@ -136,7 +137,10 @@ async function refresh() {
   if (session === null) return;
   refreshing = (async () => {
     try {
-      await Promise.all([loadFigures(session), loadAlerts()]);
+      const channels = takeReads(session);
+      await (channels === null
+        ? Promise.all([loadFigures(session), loadAlerts()])
+        : loadChanged(session, channels));
       state.data.loaded = true;
       generation = nextGeneration();
       state.ui.explanations.clear();
@@ -166,7 +170,7 @@ function onFact(fact) {
     if (added > 0 && route().name !== 'alerts') state.ui.unseenAlerts += added;
     render();
   }
-  scheduleRefresh();
+  if (noteFact(fact)) scheduleRefresh();
 }
 
 // --- session -------------------------------------------------------------------------------
@@ -185,10 +189,14 @@ function start(session) {
       state.live = s;
       renderChrome();
       // No replay after a reconnect: re-read the snapshots (also closes the gap at start).
-      if (s === 'connected') scheduleRefresh();
+      if (s === 'connected') {
+        noteFull();
+        scheduleRefresh();
+      }
     },
   });
   render();
+  noteFull();
   void refresh();
 }
 
