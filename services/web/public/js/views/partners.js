@@ -429,7 +429,7 @@ export function renderPartners(root, ctx) {
     root,
     h('h1', {}, t('Partners')),
     filters,
-    h('div', { class: 'table-wrap' }, table),
+    h('div', { class: 'table-wrap partners-wrap' }, table),
     heatmap(rows, state.data.details),
   );
 }
