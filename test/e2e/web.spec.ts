@@ -173,7 +173,7 @@ describe.skipIf(missing !== undefined)('the analysts page', () => {
         .months.find((m) => m.month === '2026-03')!.rebate.total;
       expect(expectedTotal).toBe('18300.00');
       expect(await total.getAttribute('data-value')).toBe('18300.00');
-      expect((await total.textContent())?.replaceAll(',', '')).toBe('18300.00');
+      expect((await total.textContent())?.replace(/[¥,]/g, '')).toBe('18300.00'); // shown as ¥18,300.00
       await total.locator('button').click();
       const explained = page.locator('#explain tfoot [data-value]');
       await explained.waitFor();

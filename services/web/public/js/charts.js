@@ -6,6 +6,7 @@
  * chart is labelled for assistive technology; the pages put the same figures in tables.
  */
 import { h, s } from './dom.js';
+import { t } from './i18n.js';
 
 /**
  * @typedef {object} Series
@@ -115,16 +116,22 @@ export function chart(o) {
   /** @type {SVGElement[]} */
   const marks = [];
   // Grid and y axis labels.
-  for (const t of ticks) {
+  for (const tick of ticks) {
     marks.push(
-      s('line', { class: t === 0 ? 'zero' : 'grid', x1: M.left, x2: W - M.right, y1: y(t), y2: y(t) }),
+      s('line', {
+        class: tick === 0 ? 'zero' : 'grid',
+        x1: M.left,
+        x2: W - M.right,
+        y1: y(tick),
+        y2: y(tick),
+      }),
     );
     marks.push(
-      s('text', { class: 'axis', x: M.left - 6, y: y(t) + 4, 'text-anchor': 'end' }, o.axisFormat(t)),
+      s('text', { class: 'axis', x: M.left - 6, y: y(tick) + 4, 'text-anchor': 'end' }, o.axisFormat(tick)),
     );
   }
   // X labels: thinned so they never overlap.
-  const every = Math.ceil(n / (W >= 600 ? 12 : 8));
+  const every = Math.ceil(n / (W >= 600 ? 9 : 6)); // month labels are "Mar 2026" / "2026年3月"
   o.categories.forEach((c, i) => {
     if (i % every !== 0) return;
     marks.push(s('text', { class: 'axis', x: cx(i), y: H - M.bottom + 16, 'text-anchor': 'middle' }, c));
@@ -192,12 +199,7 @@ export function chart(o) {
       });
     }
   }
-  for (const r of o.refLines ?? []) {
-    marks.push(s('line', { class: 'ref', x1: M.left, x2: W - M.right, y1: y(r.value), y2: y(r.value) }));
-    marks.push(
-      s('text', { class: 'ref-label', x: W - M.right - 2, y: y(r.value) - 4, 'text-anchor': 'end' }, r.label),
-    );
-  }
+  marks.push(...refLines(o.refLines ?? [], y, M.left, W - M.right));
 
   const label = `${o.title}${o.subtitle === undefined ? '' : ` — ${o.subtitle}`}`;
   return h(
@@ -214,7 +216,7 @@ export function chart(o) {
       { class: 'legend', 'aria-hidden': 'true' },
       o.series.map((se) => h('li', {}, h('span', { class: `swatch ${se.cls}` }), se.name)),
       o.provisional?.some(Boolean) === true
-        ? h('li', {}, h('span', { class: 'swatch provisional-swatch' }), 'open month (provisional)')
+        ? h('li', {}, h('span', { class: 'swatch provisional-swatch' }), t('open month (provisional)'))
         : null,
     ),
     s(
@@ -223,4 +225,34 @@ export function chart(o) {
       marks,
     ),
   );
+}
+
+/** Height of a reference line's label, in SVG units (the font is 11px). */
+const LABEL_H = 12;
+
+/**
+ * Reference lines (targets) with their labels, each label above its line, or below it where
+ * it would overlap the label of a line close by (a target that changed by a little), and left
+ * out (the line kept) where neither side is free: the chart's subtitle lists every target.
+ * @param {readonly { value: number, label: string }[]} lines
+ * @param {(v: number) => number} y
+ * @param {number} x1
+ * @param {number} x2
+ * @returns {SVGElement[]}
+ */
+function refLines(lines, y, x1, x2) {
+  /** @type {SVGElement[]} */
+  const out = [];
+  /** @type {number[]} baselines of the labels placed so far */
+  const placed = [];
+  const free = (/** @type {number} */ base) => placed.every((p) => Math.abs(p - base) >= LABEL_H);
+  for (const r of [...lines].sort((a, b) => b.value - a.value)) {
+    const at = y(r.value);
+    out.push(s('line', { class: 'ref', x1, x2, y1: at, y2: at }));
+    const base = [at - 4, at + LABEL_H].find(free);
+    if (base === undefined) continue;
+    placed.push(base);
+    out.push(s('text', { class: 'ref-label', x: x2 - 2, y: base, 'text-anchor': 'end' }, r.label));
+  }
+  return out;
 }

@@ -5,7 +5,15 @@
  * floats. Numbers are used only for drawing.
  */
 
+import { lang, t } from './i18n.js';
+
 /** @typedef {import('./types.js').GrowthStatus} GrowthStatus */
+
+/**
+ * The program's currency. The API does not publish it yet; the engine's default (CNY, spec §2)
+ * is assumed.
+ */
+const CURRENCY_SYMBOL = '¥';
 
 /**
  * Minor units and digits of a decimal string ("-12.30" → { minor: -1230n, digits: 2 }).
@@ -64,7 +72,8 @@ export function compareAmounts(a, b) {
 }
 
 /**
- * Thousands separators, the API's digits kept: "-1234567.50" → "-1,234,567.50".
+ * The currency, thousands separators, the API's digits kept: "-1234567.50" → "−¥1,234,567.50"
+ * (exact in both languages: the figures reconcile to the cent).
  * @param {string | null | undefined} amount
  * @returns {string}
  */
@@ -73,17 +82,23 @@ export function money(amount) {
   const negative = amount.startsWith('-');
   const [whole = '0', fraction] = (negative ? amount.slice(1) : amount).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '−' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+  return `${negative ? '−' : ''}${CURRENCY_SYMBOL}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }
 
 /**
- * Compact money for chart axes: 1,250,000 → "1.25M".
+ * Compact money for chart axes and headline figures, the way each team reads large amounts:
+ * English 1,250,000 → "¥1.25M"; Chinese → "¥125万", 3.2e8 → "¥3.2亿".
  * @param {number} value
  * @returns {string}
  */
 export function compactMoney(value) {
   const abs = Math.abs(value);
-  const sign = value < 0 ? '−' : '';
+  const sign = `${value < 0 ? '−' : ''}${CURRENCY_SYMBOL}`;
+  if (lang() === 'zh') {
+    if (abs >= 1e8) return `${sign}${trim(abs / 1e8)}亿`;
+    if (abs >= 1e4) return `${sign}${trim(abs / 1e4)}万`;
+    return `${sign}${trim(abs)}`;
+  }
   if (abs >= 1e9) return `${sign}${trim(abs / 1e9)}B`;
   if (abs >= 1e6) return `${sign}${trim(abs / 1e6)}M`;
   if (abs >= 1e3) return `${sign}${trim(abs / 1e3)}k`;
@@ -110,12 +125,50 @@ export function percent(bps, options = {}) {
 }
 
 /** @type {Readonly<Record<GrowthStatus, string>>} */
-export const STATUS_LABEL = {
+const STATUS_LABEL = {
   MET: 'met',
   MISSED: 'missed',
   NO_BASELINE: 'no baseline',
   OPEN: 'open',
 };
+
+/**
+ * @param {GrowthStatus} status
+ * @returns {string}
+ */
+export function statusLabel(status) {
+  return t(STATUS_LABEL[status]);
+}
+
+/** @type {Readonly<Record<string, string>>} */
+const TIER_NAME_ZH = {
+  registered: '注册',
+  bronze: '铜牌',
+  silver: '银牌',
+  gold: '金牌',
+  platinum: '铂金',
+  diamond: '钻石级',
+};
+
+/**
+ * Whether the page has a Chinese name for a tier id (the conventional ones); the program
+ * defines its own ids, which are data and shown as they are.
+ * @param {string} tier
+ * @returns {boolean}
+ */
+export function knownTier(tier) {
+  return Object.hasOwn(TIER_NAME_ZH, tier);
+}
+
+/**
+ * A tier's display name: the id in English, the plan's name in Chinese (an id the page does
+ * not know is shown as it is).
+ * @param {string} tier
+ * @returns {string}
+ */
+export function tierName(tier) {
+  return lang() === 'zh' ? (TIER_NAME_ZH[tier] ?? tier) : tier;
+}
 
 /**
  * Conventional tier order, for sorting: the API does not publish the program's tier list
@@ -151,14 +204,24 @@ export function quarterOf(month) {
 }
 
 /**
- * "2026-03" → "Mar 2026" (fixed English labels: the page does not depend on the browser locale).
+ * "2026-03" → "Mar 2026" / "2026年3月" (fixed labels: the page does not depend on the browser's
+ * locale; never a two-digit year).
  * @param {string} month
- * @param {{ short?: boolean }} [options]
  * @returns {string}
  */
-export function monthLabel(month, options = {}) {
+export function monthLabel(month) {
   const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const [year = '', mm = '1'] = month.split('-');
-  const name = names[Number(mm) - 1] ?? mm;
-  return options.short === true ? `${name} ${year.slice(2)}` : `${name} ${year}`;
+  if (lang() === 'zh') return `${year}年${Number(mm)}月`;
+  return `${names[Number(mm) - 1] ?? mm} ${year}`;
+}
+
+/**
+ * "2026-Q2" → "Q2 2026" / "2026年第2季度".
+ * @param {string} quarter
+ * @returns {string}
+ */
+export function quarterLabel(quarter) {
+  const [year = '', q = ''] = quarter.split('-Q');
+  return lang() === 'zh' ? `${year}年第${q}季度` : `Q${q} ${year}`;
 }

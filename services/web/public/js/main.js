@@ -8,9 +8,12 @@
  * the server) and its own live facts: the page never asks for another channel, a list, the
  * report or the program totals with it.
  */
+import { applyStatic, lang, plural, setLang, t } from './i18n.js';
 import { ApiError, getJson, openLive, whoAmI } from './api.js';
 import { h, mount } from './dom.js';
+import { monthLabel } from './format.js';
 import { listItemOf } from './channels.js';
+import { loadChanged, noteFact, noteFull, takeReads } from './liveReads.js';
 import { currentGeneration, nextGeneration, readOnDemand } from './reads.js';
 import { emptyData, mergeAlerts, state } from './state.js';
 import { renderAlerts } from './views/alerts.js';
@@ -134,7 +137,10 @@ async function refresh() {
   if (session === null) return;
   refreshing = (async () => {
     try {
-      await Promise.all([loadFigures(session), loadAlerts()]);
+      const channels = takeReads(session);
+      await (channels === null
+        ? Promise.all([loadFigures(session), loadAlerts()])
+        : loadChanged(session, channels));
       state.data.loaded = true;
       generation = nextGeneration();
       state.ui.explanations.clear();
@@ -142,7 +148,7 @@ async function refresh() {
       loadExplanation();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
-        signOut('The key is no longer accepted. Sign in again.');
+        signOut(t('The key is no longer accepted. Sign in again.'));
         return;
       }
       state.ui.error = err instanceof Error ? err.message : String(err);
@@ -164,7 +170,7 @@ function onFact(fact) {
     if (added > 0 && route().name !== 'alerts') state.ui.unseenAlerts += added;
     render();
   }
-  scheduleRefresh();
+  if (noteFact(fact)) scheduleRefresh();
 }
 
 // --- session -------------------------------------------------------------------------------
@@ -183,10 +189,14 @@ function start(session) {
       state.live = s;
       renderChrome();
       // No replay after a reconnect: re-read the snapshots (also closes the gap at start).
-      if (s === 'connected') scheduleRefresh();
+      if (s === 'connected') {
+        noteFull();
+        scheduleRefresh();
+      }
     },
   });
   render();
+  noteFull();
   void refresh();
 }
 
@@ -217,7 +227,7 @@ function showLogin(message) {
 /** @param {unknown} err */
 function describe(err) {
   if (err instanceof ApiError) {
-    if (err.status === 401) return 'This key is not accepted.';
+    if (err.status === 401) return t('This key is not accepted.');
     return `${err.message} (${err.code})`;
   }
   return err instanceof Error ? err.message : String(err);
@@ -233,12 +243,12 @@ els.loginForm.addEventListener('submit', (event) => {
       if ('needChannel' in who) {
         els.channelField.hidden = false;
         els.channelInput.required = true;
-        els.loginError.textContent = 'This is a partner key: enter the id of your channel.';
+        els.loginError.textContent = t('This is a partner key: enter the id of your channel.');
         els.channelInput.focus();
         return;
       }
       if (who.role === 'ingest') {
-        els.loginError.textContent = 'This key may only post events; it cannot read figures.';
+        els.loginError.textContent = t('This key may only post events; it cannot read figures.');
         return;
       }
       els.keyInput.value = '';
@@ -252,6 +262,20 @@ els.loginForm.addEventListener('submit', (event) => {
 });
 
 els.signOut.addEventListener('click', () => signOut());
+
+// The language switch (中文 / English): the page is drawn again in the chosen language. It is
+// reloaded rather than re-rendered, so labels computed once when a module loads follow too;
+// the key (session storage) and the route (the hash) survive the reload.
+for (const button of document.querySelectorAll('[data-lang]')) {
+  const choice = button.getAttribute('data-lang');
+  button.setAttribute('aria-pressed', String(choice === lang()));
+  button.addEventListener('click', () => {
+    if (choice !== 'zh' && choice !== 'en') return;
+    if (choice === lang()) return;
+    setLang(choice);
+    location.reload();
+  });
+}
 
 // --- routing and rendering -----------------------------------------------------------------
 
@@ -370,37 +394,39 @@ function renderChrome() {
     h('a', { href: hash, 'aria-current': active ? 'page' : null, 'data-focus': `nav:${hash}` }, label, extra);
   const unseen = state.ui.unseenAlerts;
   const badge =
-    unseen > 0 ? h('span', { class: 'badge', 'aria-label': `${unseen} new` }, String(unseen)) : null;
+    unseen > 0
+      ? h('span', { class: 'badge', 'aria-label': t('{n} new', { n: unseen }) }, String(unseen))
+      : null;
   if (session.role === 'partner' && session.channelId !== undefined) {
     const own = `#/channel/${encodeURIComponent(session.channelId)}`;
     mount(
       els.nav,
-      link(own, 'My channel', current.name === 'channel'),
-      link('#/alerts', 'Alerts', current.name === 'alerts', badge),
+      link(own, t('My channel'), current.name === 'channel'),
+      link('#/alerts', t('Alerts'), current.name === 'alerts', badge),
     );
   } else {
     mount(
       els.nav,
-      link('#/partners', 'Partners', current.name === 'partners' || current.name === 'channel'),
-      link('#/program', 'Program', current.name === 'program'),
-      link('#/price-protection', 'Price protection', current.name === 'price-protection'),
-      link('#/trees', 'Trees', current.name === 'trees'),
-      link('#/alerts', 'Alerts', current.name === 'alerts', badge),
+      link('#/partners', t('Partners'), current.name === 'partners' || current.name === 'channel'),
+      link('#/program', t('Program'), current.name === 'program'),
+      link('#/price-protection', t('Price protection'), current.name === 'price-protection'),
+      link('#/trees', t('Trees'), current.name === 'trees'),
+      link('#/alerts', t('Alerts'), current.name === 'alerts', badge),
     );
   }
   els.who.textContent =
     session.role === 'partner'
-      ? `partner ${session.channelId ?? ''}`
+      ? t('partner {id}', { id: session.channelId ?? '' })
       : session.key === null
-        ? 'open server'
-        : session.role;
+        ? t('open server')
+        : t(session.role);
   const labels = {
-    off: 'Live: off',
-    connecting: 'Live: connecting…',
-    connected: 'Live',
-    reconnecting: 'Live: reconnecting…',
-    denied: 'Live: not allowed',
-    closed: 'Live: closed',
+    off: t('Live: off'),
+    connecting: t('Live: connecting…'),
+    connected: t('Live'),
+    reconnecting: t('Live: reconnecting…'),
+    denied: t('Live: not allowed'),
+    closed: t('Live: closed'),
   };
   els.liveStatus.dataset['state'] = state.live;
   els.liveStatus.textContent = labels[state.live];
@@ -410,10 +436,15 @@ function renderStatusLine() {
   const d = state.data;
   /** @type {string[]} */
   const parts = [];
-  if (d.lastClosedMonth !== null) parts.push(`last closed month ${d.lastClosedMonth}`);
+  if (d.lastClosedMonth !== null)
+    parts.push(t('last closed month {m}', { m: monthLabel(d.lastClosedMonth) }));
   if (d.counts !== null)
     parts.push(
-      `${d.counts.accepted} events accepted, ${d.counts.duplicates} duplicates, ${d.counts.rejected} rejected`,
+      [
+        plural(d.counts.accepted, '{n} event accepted', '{n} events accepted'),
+        plural(d.counts.duplicates, '{n} duplicate', '{n} duplicates'),
+        t('{n} rejected', { n: d.counts.rejected }),
+      ].join(t(', ')),
     );
   els.status.textContent = parts.join(' · ');
 }
@@ -431,12 +462,16 @@ function render() {
   if (state.ui.error !== null && !state.data.loaded) {
     mount(
       els.view,
-      h('p', { class: 'error', role: 'alert' }, `Could not read the figures: ${state.ui.error}`),
+      h(
+        'p',
+        { class: 'error', role: 'alert' },
+        t('Could not read the figures: {error}', { error: state.ui.error }),
+      ),
     );
     return;
   }
   if (!state.data.loaded) {
-    mount(els.view, h('p', { class: 'loading', role: 'status' }, 'Loading figures…'));
+    mount(els.view, h('p', { class: 'loading', role: 'status' }, t('Loading figures…')));
     return;
   }
   switch (r.name) {
@@ -465,7 +500,9 @@ function render() {
     }
   }
   if (state.ui.error !== null)
-    els.view.prepend(h('p', { class: 'error', role: 'alert' }, `Could not refresh: ${state.ui.error}`));
+    els.view.prepend(
+      h('p', { class: 'error', role: 'alert' }, t('Could not refresh: {error}', { error: state.ui.error })),
+    );
   renderChrome();
   if (focused !== null) {
     const again = document.querySelector(`[data-focus="${CSS.escape(focused)}"]`);
@@ -495,6 +532,7 @@ window.addEventListener('hashchange', () => {
 // --- start-up ------------------------------------------------------------------------------
 
 async function boot() {
+  applyStatic();
   lastRoute = JSON.stringify(route());
   const stored = sessionStorage.getItem(KEY_STORAGE);
   const storedChannel = sessionStorage.getItem(CHANNEL_STORAGE) ?? undefined;
@@ -507,7 +545,7 @@ async function boot() {
     if (stored !== null) sessionStorage.removeItem(KEY_STORAGE);
     showLogin(
       stored !== null && err instanceof ApiError && err.status === 401
-        ? 'The saved key is no longer accepted.'
+        ? t('The saved key is no longer accepted.')
         : '',
     );
   }

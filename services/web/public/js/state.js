@@ -44,6 +44,8 @@
  * @property {Map<string, Explanation | Error>} explanations   by `channelId/month`
  * @property {Set<string>} openClaims   price-protection claims whose events are shown, by `channelId/changeId`
  * @property {{ sku: string, channelId: string }} claimFilters   the price-protection view's filters ('' = all)
+ * @property {{ kind: string, month: string, channelId: string, tier: string, page: number }} alertFilters
+ *   the alerts view's filters ('' = all) and the page shown (0 = newest)
  * @property {number} unseenAlerts
  * @property {string | null} error
  */
@@ -84,6 +86,7 @@ export const state = {
     explanations: new Map(),
     openClaims: new Set(),
     claimFilters: { sku: '', channelId: '' },
+    alertFilters: { kind: '', month: '', channelId: '', tier: '', page: 0 },
     unseenAlerts: 0,
     error: null,
   },

@@ -4,8 +4,10 @@
  * `AlertRaised` facts, and the tier movements. A partner key sees its own only (the server
  * scopes both).
  */
+import { t } from '../i18n.js';
 import { h, mount } from '../dom.js';
-import { money, monthLabel, percent } from '../format.js';
+import { money, monthLabel, percent, quarterLabel, tierName } from '../format.js';
+import { alertFilterForm, filterAlerts, PAGE, pager } from './alertFilters.js';
 import { tierBadge } from './partners.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
@@ -14,14 +16,14 @@ import { tierBadge } from './partners.js';
 
 /** @type {Readonly<Record<Alert['kind'], string>>} */
 const KIND_LABEL = {
-  GROWTH_TARGET_MISSED: 'Growth target missed',
-  GROWTH_TARGET_MISS_RETRACTED: 'Miss retracted',
-  TIER_DOWNGRADE_WARNING: 'Downgrade warning',
-  TIER_DOWNGRADED: 'Tier downgraded',
-  TARGET_BEHIND: 'Behind the quarterly target',
-  TARGET_BEHIND_RETRACTED: 'Target miss retracted',
-  CHANNEL_INACTIVE: 'Inactive partner',
-  CHANNEL_INACTIVE_RETRACTED: 'Inactivity retracted',
+  GROWTH_TARGET_MISSED: t('Growth target missed'),
+  GROWTH_TARGET_MISS_RETRACTED: t('Miss retracted'),
+  TIER_DOWNGRADE_WARNING: t('Downgrade warning'),
+  TIER_DOWNGRADED: t('Tier downgraded'),
+  TARGET_BEHIND: t('Behind the quarterly target'),
+  TARGET_BEHIND_RETRACTED: t('Target miss retracted'),
+  CHANNEL_INACTIVE: t('Inactive partner'),
+  CHANNEL_INACTIVE_RETRACTED: t('Inactivity retracted'),
 };
 
 /**
@@ -29,23 +31,55 @@ const KIND_LABEL = {
  * @returns {string}
  */
 export function describeAlert(a) {
+  const month = monthLabel(a.month);
+  const restated = a.restated === true ? t(' (after a restatement)') : '';
+  /** @param {string | null | undefined} tier */
+  const tier = (tier) => (tier === null || tier === undefined ? '?' : tierName(tier));
+  const quarter = a.quarter === null || a.quarter === undefined ? '' : quarterLabel(a.quarter);
   switch (a.kind) {
     case 'GROWTH_TARGET_MISSED':
-      return `grew ${percent(a.growthBps)} in ${monthLabel(a.month)} against a target of ${percent(a.targetBps)}${a.restated === true ? ' (after a restatement)' : ''}`;
+      return (
+        t('grew {growth} in {month} against a target of {target}', {
+          growth: percent(a.growthBps),
+          month,
+          target: percent(a.targetBps),
+        }) + restated
+      );
     case 'GROWTH_TARGET_MISS_RETRACTED':
-      return `no longer misses the target in ${monthLabel(a.month)}: late events restated the month`;
+      return t('no longer misses the target in {month}: late events restated the month', { month });
     case 'TIER_DOWNGRADE_WARNING':
-      return `qualifies only for ${a.qualifyingTier ?? '?'} at the review of ${monthLabel(a.month)} (holds ${a.tier ?? '?'}); a further miss downgrades it`;
+      return t(
+        'qualifies only for {qualifying} at the review of {month} (holds {tier}); a further miss downgrades it',
+        { qualifying: tier(a.qualifyingTier), month, tier: tier(a.tier) },
+      );
     case 'TIER_DOWNGRADED':
-      return `moved down from ${a.from ?? '?'} to ${a.to ?? '?'} at the review of ${monthLabel(a.month)}`;
+      return t('moved down from {from} to {to} at the review of {month}', {
+        from: tier(a.from),
+        to: tier(a.to),
+        month,
+      });
     case 'TARGET_BEHIND':
-      return `is behind its ${a.quarter ?? ''} commitment at the close of ${monthLabel(a.month)}: cumulative net ${money(a.cumulativeNet)} against ${money(a.cumulativeTarget)}${a.restated === true ? ' (after a restatement)' : ''}`;
+      return (
+        t(
+          'is behind its {quarter} commitment at the close of {month}: cumulative net {net} against {target}',
+          { quarter, month, net: money(a.cumulativeNet), target: money(a.cumulativeTarget) },
+        ) + restated
+      );
     case 'TARGET_BEHIND_RETRACTED':
-      return `is no longer behind its ${a.quarter ?? ''} commitment: late events or a revised target changed it`;
+      return t('is no longer behind its {quarter} commitment: late events or a revised target changed it', {
+        quarter,
+      });
     case 'CHANNEL_INACTIVE':
-      return `sold nothing for ${a.idleMonths ?? '?'} months up to ${monthLabel(a.month)} (last sale ${a.lastSaleMonth === null || a.lastSaleMonth === undefined ? 'never' : monthLabel(a.lastSaleMonth)})`;
+      return t('sold nothing for {n} months up to {month} (last sale {last})', {
+        n: a.idleMonths ?? '?',
+        month,
+        last:
+          a.lastSaleMonth === null || a.lastSaleMonth === undefined
+            ? t('never')
+            : monthLabel(a.lastSaleMonth),
+      });
     case 'CHANNEL_INACTIVE_RETRACTED':
-      return `is no longer inactive in ${monthLabel(a.month)}: a late sale restated the month`;
+      return t('is no longer inactive in {month}: a late sale restated the month', { month });
     default: {
       /** @type {never} */
       const never = a.kind;
@@ -63,12 +97,17 @@ export function renderAlerts(root, ctx) {
   const partnerMode = ctx.state.session?.role === 'partner';
   const feed = [...data.alerts].reverse();
   const names = new Map([...data.details.values()].map((d) => [d.channelId, d.name]));
+  /** @param {string} channelId */
+  const tierOf = (channelId) => data.details.get(channelId)?.tier ?? null;
+  const filtered = filterAlerts(feed, ctx.state.ui.alertFilters, tierOf);
+  const page = Math.min(ctx.state.ui.alertFilters.page, Math.max(0, Math.ceil(filtered.length / PAGE) - 1));
+  const shown = filtered.slice(page * PAGE, (page + 1) * PAGE);
   const liveText =
-    live === 'connected' ? 'updating live' : live === 'off' ? 'not live' : `live stream ${live}`;
+    live === 'connected' ? t('updating live') : live === 'off' ? t('not live') : t(`live stream ${live}`);
 
   mount(
     root,
-    h('h1', {}, 'Alerts'),
+    h('h1', {}, t('Alerts')),
     h(
       'div',
       { class: 'columns alerts-layout' },
@@ -78,34 +117,38 @@ export function renderAlerts(root, ctx) {
         h(
           'h2',
           { id: 'feed-title' },
-          'Alerts feed ',
+          t('Alerts feed'),
+          ' ',
           h('small', { class: `live-note live-${live}` }, liveText),
         ),
-        feed.length === 0 ? h('p', { class: 'muted', id: 'alerts-empty' }, 'No alert yet.') : null,
+        feed.length === 0
+          ? h('p', { class: 'muted', id: 'alerts-empty' }, t('No alert yet.'))
+          : alertFilterForm(ctx, feed, filtered.length, { kinds: KIND_LABEL, names, tierOf, partnerMode }),
         h(
           'ol',
           { class: 'feed', id: 'alerts-feed', 'aria-live': 'polite', 'aria-relevant': 'additions' },
-          feed.map((f) => alertItem(f, names, partnerMode)),
+          shown.map((f) => alertItem(f, names, partnerMode)),
         ),
+        pager(ctx, filtered.length),
       ),
       h(
         'section',
         { 'aria-labelledby': 'moves-title' },
-        h('h2', { id: 'moves-title' }, 'Tier movements'),
+        h('h2', { id: 'moves-title' }, t('Tier movements')),
         data.tierMovements.length === 0
-          ? h('p', { class: 'muted' }, 'No tier movement yet.')
+          ? h('p', { class: 'muted' }, t('No tier movement yet.'))
           : h(
               'table',
               { class: 'data compact', id: 'tier-movements' },
-              h('caption', { class: 'sr-only' }, 'Tier movements in the order they happened'),
+              h('caption', { class: 'sr-only' }, t('Tier movements in the order they happened')),
               h(
                 'thead',
                 {},
                 h(
                   'tr',
                   {},
-                  ['Partner', 'Review', 'Movement', 'Tiers', 'Effective'].map((t) =>
-                    h('th', { scope: 'col' }, t),
+                  [t('Partner'), t('Review'), t('Movement'), t('Tiers'), t('Effective')].map((label) =>
+                    h('th', { scope: 'col' }, label),
                   ),
                 ),
               ),
@@ -126,7 +169,7 @@ export function renderAlerts(root, ctx) {
                         h(
                           'span',
                           { class: `move move-${m.kind.toLowerCase()}` },
-                          m.kind === 'UPGRADE' ? '▲ upgrade' : '▼ downgrade',
+                          m.kind === 'UPGRADE' ? t('▲ upgrade') : t('▼ downgrade'),
                         ),
                       ),
                       h('td', {}, tierBadge(m.from), ' → ', tierBadge(m.to)),
@@ -145,7 +188,9 @@ export function renderAlerts(root, ctx) {
  * @param {boolean} partnerMode
  */
 function channelLink(channelId, partnerMode) {
-  return partnerMode ? channelId : h('a', { href: `#/channel/${encodeURIComponent(channelId)}` }, channelId);
+  return partnerMode
+    ? h('span', { translate: 'no' }, channelId)
+    : h('a', { href: `#/channel/${encodeURIComponent(channelId)}`, translate: 'no' }, channelId);
 }
 
 /**
@@ -167,7 +212,7 @@ function alertItem(f, names, partnerMode) {
       'div',
       { class: 'alert-head' },
       h('span', { class: 'kind' }, KIND_LABEL[a.kind]),
-      f.live ? h('span', { class: 'new' }, 'new') : null,
+      f.live ? h('span', { class: 'new' }, t('new')) : null,
       h('span', { class: 'when' }, monthLabel(a.month)),
     ),
     h(
@@ -175,10 +220,10 @@ function alertItem(f, names, partnerMode) {
       {},
       channelLink(a.channelId, partnerMode),
       ' ',
-      h('span', { class: 'name' }, names.get(a.channelId) ?? ''),
+      h('span', { class: 'name', translate: 'no' }, names.get(a.channelId) ?? ''),
       ' ',
       describeAlert(a),
     ),
-    h('code', { class: 'alert-id' }, a.id),
+    h('code', { class: 'alert-id', translate: 'no' }, a.id),
   );
 }

@@ -6,6 +6,7 @@
  * behind it, each with its signed units and credit, their sums (computed here exactly, in
  * minor units) and the steps from purchases to the credit.
  */
+import { plural, t } from '../i18n.js';
 import { h } from '../dom.js';
 import { compareAmounts, formatMinor, money, monthLabel, parseAmount, sumAmounts } from '../format.js';
 import { numCell, partnerLink, readFailure, table } from './v2common.js';
@@ -37,17 +38,17 @@ export function claimsTable(ctx, claims, o) {
   const open = ctx.state.ui.openClaims;
   /** @type {[string, boolean][]} */
   const columns = [
-    ...(o.partners ? /** @type {[string, boolean][]} */ ([['Partner', false]]) : []),
-    ['Change', false],
+    ...(o.partners ? /** @type {[string, boolean][]} */ ([[t('Partner'), false]]) : []),
+    [t('Change'), false],
     ['SKU', false],
-    ['Month', false],
-    ['Purchased', true],
-    ['Returned', true],
-    ['Window units', true],
-    ['On hand', true],
-    ['Eligible units', true],
-    ['Unit credit', true],
-    ['Credit', true],
+    [t('Month'), false],
+    [t('Purchased'), true],
+    [t('Returned'), true],
+    [t('Window units'), true],
+    [t('On hand'), true],
+    [t('Eligible units'), true],
+    [t('Unit credit'), true],
+    [t('Credit'), true],
     ['', false],
   ];
   const rows = claims.flatMap((c) => {
@@ -57,8 +58,8 @@ export function claimsTable(ctx, claims, o) {
       'tr',
       { 'data-claim': key, class: expanded ? 'expanded' : null },
       o.partners ? h('td', {}, partnerLink(c.channelId)) : null,
-      h('th', { scope: 'row', class: 'mono' }, c.changeId),
-      h('td', {}, c.sku),
+      h('th', { scope: 'row', class: 'mono', translate: 'no' }, c.changeId),
+      h('td', { translate: 'no' }, c.sku),
       h(
         'td',
         {},
@@ -66,15 +67,16 @@ export function claimsTable(ctx, claims, o) {
         c.restated
           ? h(
               'small',
-              { class: 'tag restated', title: 'events after the month closed changed it' },
-              ' restated',
+              { class: 'tag restated', title: t('events after the month closed changed it') },
+              ' ',
+              t('restated'),
             )
           : null,
       ),
       numCell('purchasedUnits', c.purchasedUnits, String(c.purchasedUnits)),
       numCell('returnedUnits', c.returnedUnits, String(c.returnedUnits)),
       numCell('windowUnits', c.windowUnits, String(c.windowUnits)),
-      numCell('onHand', c.onHand, c.onHand === null ? 'no report' : String(c.onHand)),
+      numCell('onHand', c.onHand, c.onHand === null ? t('no report') : String(c.onHand)),
       numCell('eligibleUnits', c.eligibleUnits, String(c.eligibleUnits)),
       numCell('unitCredit', c.unitCredit, money(c.unitCredit)),
       numCell('credit', c.credit, h('strong', {}, money(c.credit))),
@@ -87,7 +89,12 @@ export function claimsTable(ctx, claims, o) {
             type: 'button',
             class: 'link',
             'aria-expanded': expanded ? 'true' : 'false',
-            'aria-label': `${expanded ? 'Hide' : 'Explain'} the events of ${c.channelId}’s claim on ${c.changeId}`,
+            'aria-label': t(
+              expanded
+                ? 'Hide the events of {id}’s claim on {change}'
+                : 'Explain the events of {id}’s claim on {change}',
+              { id: c.channelId, change: c.changeId },
+            ),
             'data-focus': `claim:${o.id}:${key}`,
             onclick: () => {
               if (expanded) open.delete(key);
@@ -95,7 +102,7 @@ export function claimsTable(ctx, claims, o) {
               ctx.rerender();
             },
           },
-          expanded ? 'Hide' : 'Explain',
+          expanded ? t('Hide') : t('Explain'),
         ),
       ),
     );
@@ -113,15 +120,11 @@ export function claimsTable(ctx, claims, o) {
   const foot = h(
     'tr',
     {},
-    h(
-      'th',
-      { scope: 'row', colspan: columns.length - 2 },
-      `${claims.length} claim${claims.length === 1 ? '' : 's'}`,
-    ),
+    h('th', { scope: 'row', colspan: columns.length - 2 }, plural(claims.length, '{n} claim', '{n} claims')),
     numCell('credit', total, h('strong', {}, money(total))),
     h('td', {}),
   );
-  return table({ id: o.id, caption: 'Price-protection claims', cls: 'claims' }, columns, rows, foot);
+  return table({ id: o.id, caption: t('Price-protection claims'), cls: 'claims' }, columns, rows, foot);
 }
 
 /**
@@ -133,11 +136,11 @@ function claimExplain(ctx, c) {
   const path = `/v1/channels/${encodeURIComponent(c.channelId)}/claims/${encodeURIComponent(c.changeId)}/explain`;
   /** @type {ClaimExplain | Error | undefined} */
   const x = ctx.read(path);
-  if (x === undefined) return h('p', { class: 'loading', role: 'status' }, 'Reading the events…');
+  if (x === undefined) return h('p', { class: 'loading', role: 'status' }, t('Reading the events…'));
   if (x instanceof Error)
     return (
-      readFailure(x, 'the events of this claim') ??
-      h('p', { class: 'muted' }, 'This server does not explain claims.')
+      readFailure(x, t('the events of this claim')) ??
+      h('p', { class: 'muted' }, t('This server does not explain claims.'))
     );
   const units = x.lines.reduce((n, l) => n + l.units, 0);
   const credit = sumAmounts(x.lines.map((l) => l.credit)) ?? formatMinor(0n, parseAmount(x.credit).digits);
@@ -147,27 +150,31 @@ function claimExplain(ctx, c) {
     { class: 'claim-why' },
     agrees
       ? null
-      : h('p', { class: 'error', role: 'alert' }, 'Warning: the events do not add up to the claim.'),
+      : h('p', { class: 'error', role: 'alert' }, t('Warning: the events do not add up to the claim.')),
     table(
       { caption: `Events behind the claim of ${c.channelId} on ${c.changeId}`, cls: 'compact events' },
       [
-        ['Event', false],
-        ['Type', false],
-        ['Occurred at', false],
-        ['Units', true],
-        ['Credit', true],
-        ['Note', false],
+        [t('Event'), false],
+        [t('Type'), false],
+        [t('Occurred at'), false],
+        [t('Units'), true],
+        [t('Credit'), true],
+        [t('Note'), false],
       ],
       x.lines.map((l) =>
         h(
           'tr',
           { 'data-event': l.eventId ?? '', 'data-type': l.type },
-          h('td', { class: 'mono' }, l.eventId ?? h('span', { class: 'muted' }, 'no report')),
-          h('td', {}, LINE_LABEL[l.type] ?? l.type),
+          h(
+            'td',
+            { class: 'mono', translate: 'no' },
+            l.eventId ?? h('span', { class: 'muted' }, t('no report')),
+          ),
+          h('td', {}, t(LINE_LABEL[l.type] ?? l.type)),
           h('td', { class: 'mono' }, l.occurredAt ?? '—'),
           numCell('units', l.units, signed(l.units)),
           numCell('credit', l.credit, money(l.credit)),
-          h('td', {}, l.note),
+          h('td', { class: 'api-text', translate: 'no', lang: 'en' }, l.note),
         ),
       ),
       h(

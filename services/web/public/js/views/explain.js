@@ -4,8 +4,9 @@
  * from the log, and the events behind it with what each contributes — enough to reconcile a
  * rebate to the cent (Σ contribution = unrounded; rounded once, half away from zero).
  */
+import { plural, t } from '../i18n.js';
 import { h } from '../dom.js';
-import { money, monthLabel, percent, STATUS_LABEL } from '../format.js';
+import { money, monthLabel, percent, statusLabel, tierName } from '../format.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
 /** @typedef {import('../types.js').Explanation} Explanation */
@@ -16,15 +17,15 @@ import { money, monthLabel, percent, STATUS_LABEL } from '../format.js';
 
 /** @type {Readonly<Record<ExplainField, string>>} */
 export const FIELD_LABEL = {
-  sales: 'Sales',
-  returns: 'Returns',
-  net: 'Net',
-  growth: 'Growth',
-  base: 'Base rebate',
-  growthBonus: 'Growth bonus',
-  promotion: 'Promotion rebate',
-  volume: 'Volume rebate',
-  total: 'Rebate total',
+  sales: t('Sales'),
+  returns: t('Returns'),
+  net: t('Net'),
+  growth: t('Growth'),
+  base: t('Base rebate'),
+  growthBonus: t('Growth bonus'),
+  promotion: t('Promotion rebate'),
+  volume: t('Volume rebate'),
+  total: t('Rebate total'),
 };
 
 /**
@@ -40,9 +41,13 @@ export function renderExplain(ctx, channelId) {
   const found = ctx.state.ui.explanations.get(`${open.channelId}/${open.month}`);
   /** @type {import('../dom.js').Child} */
   let body;
-  if (found === undefined) body = h('p', { class: 'loading', role: 'status' }, 'Reading the events…');
+  if (found === undefined) body = h('p', { class: 'loading', role: 'status' }, t('Reading the events…'));
   else if (found instanceof Error)
-    body = h('p', { class: 'error', role: 'alert' }, `Could not explain: ${found.message}`);
+    body = h(
+      'p',
+      { class: 'error', role: 'alert' },
+      t('Could not explain: {error}', { error: found.message }),
+    );
   else body = explainField(ctx, found, open.field);
   return h(
     'section',
@@ -57,18 +62,22 @@ export function renderExplain(ctx, channelId) {
     h(
       'header',
       {},
-      h('h2', { id: 'explain-title' }, `Explain: ${FIELD_LABEL[open.field]} · ${monthLabel(open.month)}`),
+      h(
+        'h2',
+        { id: 'explain-title' },
+        t('Explain: {field} · {month}', { field: FIELD_LABEL[open.field], month: monthLabel(open.month) }),
+      ),
       h(
         'button',
         { type: 'button', class: 'close', 'data-focus': 'explain:close', onclick: () => ctx.closeExplain() },
-        'Close',
+        t('Close'),
       ),
     ),
     found !== undefined && !(found instanceof Error) && !found.consistent
       ? h(
           'p',
           { class: 'error', role: 'alert' },
-          'Warning: figures recomputed from the log differ from the reported ones.',
+          t('Warning: figures recomputed from the log differ from the reported ones.'),
         )
       : null,
     body,
@@ -84,8 +93,8 @@ export function renderExplain(ctx, channelId) {
 function sumField(sum, title) {
   return [
     facts([
-      ['Figure', money(sum.figure)],
-      ['Recomputed', money(sum.computed)],
+      [t('Figure'), money(sum.figure)],
+      [t('Recomputed'), money(sum.computed)],
     ]),
     rule(sum.rule),
     moneyEvents(sum.events, title),
@@ -101,32 +110,35 @@ function sumField(sum, title) {
 function explainField(ctx, x, field) {
   switch (field) {
     case 'sales':
-      return sumField(x.sales, 'Sales of the month');
+      return sumField(x.sales, t('Sales of the month'));
     case 'returns':
-      return sumField(x.returns, 'Returns of the month');
+      return sumField(x.returns, t('Returns of the month'));
     case 'net':
       return [
         facts([
-          ['Figure', money(x.net.figure)],
-          ['Recomputed', money(x.net.computed)],
-          ['Sales − returns', `${money(x.sales.figure)} − ${money(x.returns.figure)}`],
+          [t('Figure'), money(x.net.figure)],
+          [t('Recomputed'), money(x.net.computed)],
+          [t('Sales − returns'), `${money(x.sales.figure)} − ${money(x.returns.figure)}`],
         ]),
-        moneyEvents(x.sales.events, 'Sales'),
-        moneyEvents(x.returns.events, 'Returns'),
+        moneyEvents(x.sales.events, t('Sales')),
+        moneyEvents(x.returns.events, t('Returns')),
       ];
     case 'growth': {
       const g = x.growth;
       return [
         facts([
-          ['Figure', `${percent(g.figure.growthBps)} · ${STATUS_LABEL[g.figure.growthStatus]}`],
-          ['Recomputed', `${percent(g.computed.growthBps)} · ${STATUS_LABEL[g.computed.growthStatus]}`],
-          ['Net of the month', money(g.net)],
-          [`Net of ${monthLabel(g.previous.month)}`, money(g.previous.net)],
-          ['Target', percent(g.targetBps)],
-          ['Month', g.closed ? 'closed' : 'open (provisional)'],
+          [t('Figure'), `${percent(g.figure.growthBps)} · ${statusLabel(g.figure.growthStatus)}`],
+          [t('Recomputed'), `${percent(g.computed.growthBps)} · ${statusLabel(g.computed.growthStatus)}`],
+          [t('Net of the month'), money(g.net)],
+          [t('Net of {month}', { month: monthLabel(g.previous.month) }), money(g.previous.net)],
+          [t('Target'), percent(g.targetBps)],
+          [t('Month'), g.closed ? t('closed') : t('open (provisional)')],
         ]),
         rule(g.rule),
-        moneyEvents(g.previous.events, `Events of ${monthLabel(g.previous.month)} (the baseline)`),
+        moneyEvents(
+          g.previous.events,
+          t('Events of {month} (the baseline)', { month: monthLabel(g.previous.month) }),
+        ),
       ];
     }
     case 'base':
@@ -145,24 +157,24 @@ function explainField(ctx, x, field) {
       ];
       return [
         facts([
-          ['Figure', money(r.total.figure)],
-          ['Recomputed', money(r.total.computed)],
+          [t('Figure'), money(r.total.figure)],
+          [t('Recomputed'), money(r.total.computed)],
         ]),
         rule(r.total.rule),
         h(
           'table',
           { class: 'data compact' },
-          h('caption', {}, 'Components (select one for its events)'),
+          h('caption', {}, t('Components (select one for its events)')),
           h(
             'thead',
             {},
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, 'Component'),
-              h('th', { scope: 'col', class: 'num' }, 'Unrounded'),
-              h('th', { scope: 'col', class: 'num' }, 'Figure'),
-              h('th', { scope: 'col' }, 'Why'),
+              h('th', { scope: 'col' }, t('Component')),
+              h('th', { scope: 'col', class: 'num' }, t('Unrounded')),
+              h('th', { scope: 'col', class: 'num' }, t('Figure')),
+              h('th', { scope: 'col' }, t('Why')),
             ),
           ),
           h(
@@ -192,8 +204,8 @@ function explainField(ctx, x, field) {
                   'td',
                   {},
                   c.applies
-                    ? `${c.events.length} event${c.events.length === 1 ? '' : 's'}`
-                    : (c.reason ?? 'does not apply'),
+                    ? plural(c.events.length, '{n} event', '{n} events')
+                    : apiText(c.reason ?? t('does not apply')),
                 ),
               ),
             ),
@@ -204,7 +216,7 @@ function explainField(ctx, x, field) {
             h(
               'tr',
               {},
-              h('th', { scope: 'row' }, 'Total'),
+              h('th', { scope: 'row' }, t('Total')),
               h('td', {}),
               h('td', { class: 'num', 'data-value': r.total.figure }, h('strong', {}, money(r.total.figure))),
               h('td', {}),
@@ -229,13 +241,17 @@ function explainField(ctx, x, field) {
 function component(c, field) {
   /** @type {[string, import('../dom.js').Child][]} */
   const rows = [
-    ['Figure', money(c.figure)],
-    ['Recomputed', money(c.computed)],
-    ['Unrounded Σ', h('span', { class: 'mono' }, c.unrounded)],
+    [t('Figure'), money(c.figure)],
+    [t('Recomputed'), money(c.computed)],
+    [t('Unrounded Σ'), h('span', { class: 'mono' }, c.unrounded)],
   ];
-  if (field === 'base') rows.push(['Tier in effect', `${c.tier ?? 'none'} · ${c.bps ?? 0} bps`]);
-  if (field === 'growthBonus' || field === 'volume') rows.push(['Rate applied', `${c.bps ?? 0} bps`]);
-  if (!c.applies) rows.push(['Does not apply', c.reason ?? '']);
+  if (field === 'base')
+    rows.push([
+      t('Tier in effect'),
+      `${c.tier === null || c.tier === undefined ? t('none') : tierName(c.tier)} · ${c.bps ?? 0} bps`,
+    ]);
+  if (field === 'growthBonus' || field === 'volume') rows.push([t('Rate applied'), `${c.bps ?? 0} bps`]);
+  if (!c.applies) rows.push([t('Does not apply'), apiText(c.reason ?? '')]);
   const q = c.quarter;
   return [
     facts(rows),
@@ -245,8 +261,13 @@ function component(c, field) {
       : h(
           'p',
           { class: 'quarter' },
-          `Quarter: ${q.months.map((m) => `${monthLabel(m.month, { short: true })} ${money(m.net)}`).join(' + ')} = ${money(q.quarterNet)}; band: `,
-          q.band === null ? 'none reached' : `from ${money(q.band.minQuarterNet)} at ${q.band.rateBps} bps`,
+          t('Quarter: {sum} = {net}; band: ', {
+            sum: q.months.map((m) => `${monthLabel(m.month)} ${money(m.net)}`).join(' + '),
+            net: money(q.quarterNet),
+          }),
+          q.band === null
+            ? t('none reached')
+            : t('from {min} at {bps} bps', { min: money(q.band.minQuarterNet), bps: q.band.rateBps }),
         ),
     contributions(c.events, field === 'promotion'),
   ];
@@ -254,7 +275,16 @@ function component(c, field) {
 
 /** @param {string} text */
 function rule(text) {
-  return h('p', { class: 'rule' }, h('span', { class: 'label' }, 'Rule: '), text);
+  return h('p', { class: 'rule' }, h('span', { class: 'label' }, t('Rule: ')), apiText(text));
+}
+
+/**
+ * A sentence written by the API (a rule, a reason): shown as the server wrote it, in English
+ * (the API has one language), marked so that it is not taken for a label of the page.
+ * @param {string} text
+ */
+function apiText(text) {
+  return h('span', { class: 'api-text', translate: 'no', lang: 'en' }, text);
 }
 
 /** @param {[string, import('../dom.js').Child][]} rows */
@@ -271,7 +301,7 @@ function facts(rows) {
  * @param {string} caption
  */
 function moneyEvents(events, caption) {
-  if (events.length === 0) return h('p', { class: 'muted' }, `${caption}: no events.`);
+  if (events.length === 0) return h('p', { class: 'muted' }, t('{caption}: no events.', { caption }));
   return h(
     'table',
     { class: 'data compact events' },
@@ -282,9 +312,11 @@ function moneyEvents(events, caption) {
       h(
         'tr',
         {},
-        ['Event', 'Type', 'Occurred at', 'Order', 'SKU'].map((t) => h('th', { scope: 'col' }, t)),
-        h('th', { scope: 'col', class: 'num' }, 'Qty'),
-        h('th', { scope: 'col', class: 'num' }, 'Amount'),
+        [t('Event'), t('Type'), t('Occurred at'), t('Order'), 'SKU'].map((label) =>
+          h('th', { scope: 'col' }, label),
+        ),
+        h('th', { scope: 'col', class: 'num' }, t('Qty')),
+        h('th', { scope: 'col', class: 'num' }, t('Amount')),
       ),
     ),
     h(
@@ -294,11 +326,11 @@ function moneyEvents(events, caption) {
         h(
           'tr',
           { 'data-event': e.eventId },
-          h('td', { class: 'mono' }, e.eventId),
-          h('td', {}, e.type),
+          h('td', { class: 'mono', translate: 'no' }, e.eventId),
+          h('td', {}, t(e.type)),
           h('td', { class: 'mono' }, e.occurredAt),
-          h('td', {}, e.orderId),
-          h('td', {}, e.sku),
+          h('td', { translate: 'no' }, e.orderId),
+          h('td', { translate: 'no' }, e.sku),
           h('td', { class: 'num' }, String(e.quantity)),
           h('td', { class: 'num' }, money(e.amount)),
         ),
@@ -312,24 +344,24 @@ function moneyEvents(events, caption) {
  * @param {boolean} promotions   show the promotions / original sale of each event
  */
 function contributions(events, promotions) {
-  if (events.length === 0) return h('p', { class: 'muted' }, 'No event contributes.');
+  if (events.length === 0) return h('p', { class: 'muted' }, t('No event contributes.'));
   return h(
     'table',
     { class: 'data compact events' },
-    h('caption', {}, 'Events and their contributions (amount × bps / 10000)'),
+    h('caption', {}, t('Events and their contributions (amount × bps / 10000)')),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        h('th', { scope: 'col' }, 'Event'),
-        h('th', { scope: 'col' }, 'Type'),
-        h('th', { scope: 'col' }, 'Month'),
-        h('th', { scope: 'col', class: 'num' }, 'Amount'),
+        h('th', { scope: 'col' }, t('Event')),
+        h('th', { scope: 'col' }, t('Type')),
+        h('th', { scope: 'col' }, t('Month')),
+        h('th', { scope: 'col', class: 'num' }, t('Amount')),
         h('th', { scope: 'col', class: 'num' }, 'bps'),
-        h('th', { scope: 'col', class: 'num' }, 'Contribution'),
-        promotions ? h('th', { scope: 'col' }, 'Because of') : null,
+        h('th', { scope: 'col', class: 'num' }, t('Contribution')),
+        promotions ? h('th', { scope: 'col' }, t('Because of')) : null,
       ),
     ),
     h(
@@ -339,9 +371,9 @@ function contributions(events, promotions) {
         h(
           'tr',
           { 'data-event': e.eventId },
-          h('td', { class: 'mono' }, e.eventId),
-          h('td', {}, e.type),
-          h('td', {}, e.month),
+          h('td', { class: 'mono', translate: 'no' }, e.eventId),
+          h('td', {}, t(e.type)),
+          h('td', {}, monthLabel(e.month)),
           h('td', { class: 'num' }, money(e.amount)),
           h('td', { class: 'num' }, String(e.bps)),
           h('td', { class: 'num mono' }, e.contribution),
@@ -351,10 +383,13 @@ function contributions(events, promotions) {
                 {},
                 e.type === 'SaleReturned'
                   ? e.originalSale === null || e.originalSale === undefined
-                    ? 'no original sale'
-                    : `original sale ${e.originalSale.eventId} (${e.originalSale.bps} bps)`
+                    ? t('no original sale')
+                    : t('original sale {id} ({bps} bps)', {
+                        id: e.originalSale.eventId,
+                        bps: e.originalSale.bps,
+                      })
                   : (e.promotions ?? []).map((p) => `${p.promotionId} (${p.bonusBps} bps)`).join(', ') ||
-                      'no promotion',
+                      t('no promotion'),
               )
             : null,
         ),

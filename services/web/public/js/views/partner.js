@@ -6,12 +6,13 @@
  * satisfaction when it has any, and a month table in which every figure opens the events behind it
  * (GET …/months/:month/explain).
  */
+import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
-import { compactMoney, money, monthLabel, percent } from '../format.js';
+import { compactMoney, money, monthLabel, percent, quarterLabel } from '../format.js';
 import { listItemOf } from '../channels.js';
-import { renderExplain } from './explain.js';
+import { FIELD_LABEL, renderExplain } from './explain.js';
 import { claimsPanel, satisfactionPanel } from './partnerV2.js';
 import { statusBadge, tierBadge } from './partners.js';
 import { targetsPanel } from './targets.js';
@@ -24,10 +25,10 @@ import { rollupPanel } from './trees.js';
 
 /** @type {[keyof import('../types.js').Rebate, string, string][]} */
 const COMPONENTS = [
-  ['base', 'Base', 'c1'],
-  ['growthBonus', 'Growth bonus', 'c2'],
-  ['promotion', 'Promotion', 'c3'],
-  ['volume', 'Volume', 'c4'],
+  ['base', t('Base'), 'c1'],
+  ['growthBonus', t('Growth bonus'), 'c2'],
+  ['promotion', t('Promotion'), 'c3'],
+  ['volume', t('Volume'), 'c4'],
 ];
 
 /**
@@ -42,15 +43,15 @@ export function renderPartner(root, ctx, channelId) {
   if (detail === undefined) {
     mount(
       root,
-      h('h1', {}, 'Partner not found'),
-      h('p', {}, `No channel ${channelId} is registered.`),
-      partnerMode ? null : h('p', {}, h('a', { href: '#/partners' }, '← All partners')),
+      h('h1', {}, t('Partner not found')),
+      h('p', {}, t('No channel {id} is registered.', { id: channelId })),
+      partnerMode ? null : h('p', {}, h('a', { href: '#/partners' }, t('← All partners'))),
     );
     return;
   }
   const item = listItemOf(detail);
   const months = detail.months;
-  const labels = months.map((m) => monthLabel(m.month, { short: true }));
+  const labels = months.map((m) => monthLabel(m.month));
   const provisional = months.map((m) => !m.closed);
   const latest = months[months.length - 1];
   const open = latest !== undefined && !latest.closed ? latest : undefined;
@@ -59,11 +60,14 @@ export function renderPartner(root, ctx, channelId) {
   const cards = h(
     'dl',
     { class: 'cards' },
-    card('Tier now', tierBadge(detail.tier)),
-    card('Last closed month', item.lastClosedMonth === null ? 'none yet' : monthLabel(item.lastClosedMonth)),
-    card('Net, last closed month', money(item.lastClosedNet)),
+    card(t('Tier now'), tierBadge(detail.tier)),
     card(
-      'Growth vs target',
+      t('Last closed month'),
+      item.lastClosedMonth === null ? t('none yet') : monthLabel(item.lastClosedMonth),
+    ),
+    card(t('Net, last closed month'), money(item.lastClosedNet)),
+    card(
+      t('Growth vs target'),
       h(
         'span',
         {},
@@ -72,11 +76,14 @@ export function renderPartner(root, ctx, channelId) {
         statusBadge(item.lastClosedGrowthStatus ?? 'OPEN'),
       ),
     ),
-    card(`Rebate accrued ${item.quarter ?? ''}`, money(item.quarterRebateAccrued)),
+    card(
+      t('Rebate accrued {quarter}', { quarter: item.quarter === null ? '' : quarterLabel(item.quarter) }),
+      money(item.quarterRebateAccrued),
+    ),
     open === undefined
       ? null
       : card(
-          `Open month ${monthLabel(open.month, { short: true })}`,
+          t('Open month {month} (provisional)', { month: monthLabel(open.month) }),
           h('span', { class: 'provisional' }, `${money(open.net)} · ${percent(open.growthBps)}`),
         ),
   );
@@ -84,14 +91,14 @@ export function renderPartner(root, ctx, channelId) {
   const netChart = chart({
     key: 'net',
     type: 'bar',
-    title: 'Monthly net',
-    subtitle: 'sales − returns',
+    title: t('Monthly net'),
+    subtitle: t('sales − returns'),
     categories: labels,
     provisional,
     axisFormat: compactMoney,
     series: [
       {
-        name: 'Net',
+        name: t('Net'),
         cls: 'c1',
         values: months.map((m) => Number(m.net)),
         format: (v) => money(v.toFixed(2)),
@@ -101,22 +108,22 @@ export function renderPartner(root, ctx, channelId) {
   const growthChart = chart({
     key: 'growth',
     type: 'line',
-    title: 'Growth vs previous month',
-    subtitle: `target ${targets.map((t) => percent(t)).join(', ')}`,
+    title: t('Growth vs previous month'),
+    subtitle: t('target {targets}', { targets: targets.map((bps) => percent(bps)).join(t(', ')) }),
     categories: labels,
     provisional,
     axisFormat: (v) => `${Math.round(v / 100)}%`,
-    refLines: targets.map((t) => ({ value: t, label: `target ${percent(t)}` })),
+    refLines: targets.map((bps) => ({ value: bps, label: t('target {target}', { target: percent(bps) }) })),
     series: [
-      { name: 'Growth', cls: 'c2', values: months.map((m) => m.growthBps), format: (v) => percent(v) },
+      { name: t('Growth'), cls: 'c2', values: months.map((m) => m.growthBps), format: (v) => percent(v) },
     ],
   });
   const rebateChart = chart({
     key: 'rebate',
     type: 'bar',
     mode: 'stacked',
-    title: 'Rebate components',
-    subtitle: 'below 0: clawback',
+    title: t('Rebate components'),
+    subtitle: t('below 0: clawback'),
     categories: labels,
     provisional,
     axisFormat: compactMoney,
@@ -132,24 +139,25 @@ export function renderPartner(root, ctx, channelId) {
     root,
     partnerMode
       ? null
-      : h('p', { class: 'back' }, h('a', { href: '#/partners', 'data-focus': 'back' }, '← All partners')),
+      : h('p', { class: 'back' }, h('a', { href: '#/partners', 'data-focus': 'back' }, t('← All partners'))),
     h(
       'header',
       { class: 'partner-head' },
       h(
         'h1',
         {},
-        detail.name,
+        h('span', { translate: 'no' }, detail.name),
         ' ',
-        h('span', { class: 'id', 'data-channel-id': detail.channelId }, detail.channelId),
+        h('span', { class: 'id', 'data-channel-id': detail.channelId, translate: 'no' }, detail.channelId),
       ),
       h(
         'p',
         { class: 'facts' },
-        detail.kind,
-        detail.online ? ' · sells online' : '',
-        ` · region ${detail.region ?? '—'}`,
-        item.firstMonth === '' ? '' : ` · since ${monthLabel(item.firstMonth)}`,
+        t(detail.kind),
+        detail.online ? t(' · sells online') : '',
+        t(' · region '),
+        h('span', { translate: 'no' }, detail.region ?? '—'),
+        item.firstMonth === '' ? '' : t(' · since {month}', { month: monthLabel(item.firstMonth) }),
       ),
     ),
     cards,
@@ -206,7 +214,11 @@ function monthTable(ctx, channelId, months) {
           type: 'button',
           class: 'figure',
           'data-focus': `fig:${m.month}:${field}`,
-          'aria-label': `${field} of ${m.month}: ${value} — explain`,
+          'aria-label': t('{field} of {month}: {value} — explain', {
+            field: FIELD_LABEL[field],
+            month: monthLabel(m.month),
+            value,
+          }),
           'aria-pressed': selected ? 'true' : 'false',
           onclick: () => ctx.explain(channelId, m.month, field),
         },
@@ -217,35 +229,39 @@ function monthTable(ctx, channelId, months) {
   return h(
     'section',
     { 'aria-labelledby': 'months-title' },
-    h('h2', { id: 'months-title' }, 'Months'),
-    h('p', { class: 'hint' }, 'Select any figure to see the events behind it. Open months are provisional.'),
+    h('h2', { id: 'months-title' }, t('Months')),
+    h(
+      'p',
+      { class: 'hint' },
+      t('Select any figure to see the events behind it. Open months are provisional.'),
+    ),
     h(
       'div',
       { class: 'table-wrap' },
       h(
         'table',
         { class: 'data months', id: 'months-table' },
-        h('caption', { class: 'sr-only' }, 'Figures per month'),
+        h('caption', { class: 'sr-only' }, t('Figures per month')),
         h(
           'thead',
           {},
           h(
             'tr',
             {},
-            h('th', { scope: 'col' }, 'Month'),
-            h('th', { scope: 'col' }, 'Tier'),
-            h('th', { scope: 'col', class: 'num' }, 'Sales'),
-            h('th', { scope: 'col', class: 'num' }, 'Returns'),
-            h('th', { scope: 'col', class: 'num' }, 'Net'),
-            h('th', { scope: 'col', class: 'num' }, 'Orders'),
-            h('th', { scope: 'col', class: 'num' }, 'Units'),
-            h('th', { scope: 'col', class: 'num' }, 'Growth'),
-            h('th', { scope: 'col' }, 'Status'),
-            h('th', { scope: 'col', class: 'num' }, 'Base'),
-            h('th', { scope: 'col', class: 'num' }, 'Growth bonus'),
-            h('th', { scope: 'col', class: 'num' }, 'Promotion'),
-            h('th', { scope: 'col', class: 'num' }, 'Volume'),
-            h('th', { scope: 'col', class: 'num' }, 'Rebate total'),
+            h('th', { scope: 'col' }, t('Month')),
+            h('th', { scope: 'col' }, t('Tier')),
+            h('th', { scope: 'col', class: 'num' }, t('Sales')),
+            h('th', { scope: 'col', class: 'num' }, t('Returns')),
+            h('th', { scope: 'col', class: 'num' }, t('Net')),
+            h('th', { scope: 'col', class: 'num' }, t('Orders')),
+            h('th', { scope: 'col', class: 'num' }, t('Units')),
+            h('th', { scope: 'col', class: 'num' }, t('Growth')),
+            h('th', { scope: 'col' }, t('Status')),
+            h('th', { scope: 'col', class: 'num' }, t('Base')),
+            h('th', { scope: 'col', class: 'num' }, t('Growth bonus')),
+            h('th', { scope: 'col', class: 'num' }, t('Promotion')),
+            h('th', { scope: 'col', class: 'num' }, t('Volume')),
+            h('th', { scope: 'col', class: 'num' }, t('Rebate total')),
           ),
         ),
         h(
@@ -259,12 +275,13 @@ function monthTable(ctx, channelId, months) {
                 'th',
                 { scope: 'row' },
                 monthLabel(m.month),
-                m.closed ? null : h('small', { class: 'tag' }, ' open'),
+                m.closed ? null : h('small', { class: 'tag' }, ' ', t('open')),
                 m.restated
                   ? h(
                       'small',
-                      { class: 'tag restated', title: 'late events changed this closed month' },
-                      ' restated',
+                      { class: 'tag restated', title: t('late events changed this closed month') },
+                      ' ',
+                      t('restated'),
                     )
                   : null,
               ),
@@ -300,30 +317,28 @@ function tierHistory(ctx, channelId, months) {
   return h(
     'section',
     { class: 'tier-history', 'aria-labelledby': 'tiers-title' },
-    h('h2', { id: 'tiers-title' }, 'Tier history'),
+    h('h2', { id: 'tiers-title' }, t('Tier history')),
     h(
       'ol',
-      { class: 'tier-strip', 'aria-label': 'Tier in effect per month' },
-      months.map((m) =>
-        h('li', {}, h('span', { class: 'm' }, monthLabel(m.month, { short: true })), tierBadge(m.tier)),
-      ),
+      { class: 'tier-strip', 'aria-label': t('Tier in effect per month') },
+      months.map((m) => h('li', {}, h('span', { class: 'm' }, monthLabel(m.month)), tierBadge(m.tier))),
     ),
     moves.length === 0
-      ? h('p', { class: 'muted' }, 'No tier movement yet.')
+      ? h('p', { class: 'muted' }, t('No tier movement yet.'))
       : h(
           'table',
           { class: 'data compact' },
-          h('caption', { class: 'sr-only' }, 'Tier movements'),
+          h('caption', { class: 'sr-only' }, t('Tier movements')),
           h(
             'thead',
             {},
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, 'Review'),
-              h('th', { scope: 'col' }, 'Movement'),
-              h('th', { scope: 'col' }, 'Tiers'),
-              h('th', { scope: 'col' }, 'Effective'),
+              h('th', { scope: 'col' }, t('Review')),
+              h('th', { scope: 'col' }, t('Movement')),
+              h('th', { scope: 'col' }, t('Tiers')),
+              h('th', { scope: 'col' }, t('Effective')),
             ),
           ),
           h(
@@ -340,7 +355,7 @@ function tierHistory(ctx, channelId, months) {
                   h(
                     'span',
                     { class: `move move-${m.kind.toLowerCase()}` },
-                    m.kind === 'UPGRADE' ? '▲ upgrade' : '▼ downgrade',
+                    m.kind === 'UPGRADE' ? t('▲ upgrade') : t('▼ downgrade'),
                   ),
                 ),
                 h('td', {}, tierBadge(m.from), ' → ', tierBadge(m.to)),
@@ -370,11 +385,11 @@ function training(ctx, channelId, months) {
     h(
       'section',
       { class: 'training', id: 'training', 'aria-labelledby': 'training-title' },
-      h('h2', { id: 'training-title' }, 'Training & certifications'),
+      h('h2', { id: 'training-title' }, t('Training & certifications')),
       ...children,
     );
   if (found === undefined)
-    return section(h('p', { class: 'loading', role: 'status' }, 'Reading the trainings…'));
+    return section(h('p', { class: 'loading', role: 'status' }, t('Reading the trainings…')));
   if (found instanceof Error) {
     const missing = found instanceof ApiError && found.status === 404 && found.code === 'NOT_FOUND';
     return section(
@@ -382,8 +397,8 @@ function training(ctx, channelId, months) {
         'p',
         { class: missing ? 'muted' : 'error' },
         missing
-          ? 'This server does not publish trainings yet.'
-          : `Could not read the trainings: ${found.message}`,
+          ? t('This server does not publish trainings yet.')
+          : t('Could not read the trainings: {error}', { error: found.message }),
       ),
     );
   }
@@ -398,7 +413,7 @@ function training(ctx, channelId, months) {
   const cards = h(
     'dl',
     { class: 'cards' },
-    card('Certified trainees, last 12 months', [
+    card(t('Certified trainees, last 12 months'), [
       h(
         'span',
         { class: 'certified', 'data-certified': found.certifiedLast12Months },
@@ -408,33 +423,40 @@ function training(ctx, channelId, months) {
         ? null
         : h('small', { class: 'window' }, `${monthLabel(from)} – ${monthLabel(to)}`),
     ]),
-    card('Trainings completed', String(trainings)),
-    card('Certifications earned', String(certifications)),
+    card(t('Trainings completed'), String(trainings)),
+    card(t('Certifications earned'), String(certifications)),
   );
   const hint = h(
     'p',
     { class: 'hint' },
-    'Each quarterly tier review counts the distinct trainees certified in the 12 months up to the reviewed month against the tier’s minimum.',
+    t(
+      'Each quarterly tier review counts the distinct trainees certified in the 12 months up to the reviewed month against the tier’s minimum.',
+    ),
   );
 
   const open = new Map(months.map((m) => [m.month, !m.closed]));
   const perMonth =
     trainings === 0
-      ? h('p', { class: 'muted' }, 'No training completed yet.')
+      ? h('p', { class: 'muted' }, t('No training completed yet.'))
       : [
           chart({
             key: 'trainings',
             type: 'bar',
             size: 'wide',
-            title: 'Trainings per month',
-            subtitle: 'courses completed, and those that certified',
-            categories: found.months.map((m) => monthLabel(m.month, { short: true })),
+            title: t('Trainings per month'),
+            subtitle: t('courses completed, and those that certified'),
+            categories: found.months.map((m) => monthLabel(m.month)),
             provisional: found.months.map((m) => open.get(m.month) === true),
             axisFormat: count,
             series: [
-              { name: 'Trainings', cls: 'c3', values: found.months.map((m) => m.trainings), format: String },
               {
-                name: 'Certifications',
+                name: t('Trainings'),
+                cls: 'c3',
+                values: found.months.map((m) => m.trainings),
+                format: String,
+              },
+              {
+                name: t('Certifications'),
                 cls: 'c2',
                 values: found.months.map((m) => m.certifications),
                 format: String,
@@ -444,20 +466,20 @@ function training(ctx, channelId, months) {
           h(
             'details',
             { class: 'per-month' },
-            h('summary', {}, 'Per month'),
+            h('summary', {}, t('Per month')),
             h(
               'table',
               { class: 'data compact', id: 'training-months' },
-              h('caption', { class: 'sr-only' }, 'Trainings and certifications per month'),
+              h('caption', { class: 'sr-only' }, t('Trainings and certifications per month')),
               h(
                 'thead',
                 {},
                 h(
                   'tr',
                   {},
-                  h('th', { scope: 'col' }, 'Month'),
-                  h('th', { scope: 'col', class: 'num' }, 'Trainings'),
-                  h('th', { scope: 'col', class: 'num' }, 'Certifications'),
+                  h('th', { scope: 'col' }, t('Month')),
+                  h('th', { scope: 'col', class: 'num' }, t('Trainings')),
+                  h('th', { scope: 'col', class: 'num' }, t('Certifications')),
                 ),
               ),
               h(
@@ -486,44 +508,52 @@ function training(ctx, channelId, months) {
           h(
             'table',
             { class: 'data compact trainees', id: 'trainees-table' },
-            h('caption', { class: 'sr-only' }, 'Trainees and their certifications'),
+            h('caption', { class: 'sr-only' }, t('Trainees and their certifications')),
             h(
               'thead',
               {},
               h(
                 'tr',
                 {},
-                h('th', { scope: 'col' }, 'Trainee'),
-                h('th', { scope: 'col' }, 'Certifications'),
-                h('th', { scope: 'col' }, 'Last 12 months'),
+                h('th', { scope: 'col' }, t('Trainee')),
+                h('th', { scope: 'col' }, t('Certifications')),
+                h('th', { scope: 'col' }, t('Last 12 months')),
               ),
             ),
             h(
               'tbody',
               {},
-              found.trainees.map((t) => {
-                const counts = t.certifications.some((c) => inWindow(c.month));
+              found.trainees.map((trainee) => {
+                const counts = trainee.certifications.some((c) => inWindow(c.month));
                 return h(
                   'tr',
-                  { 'data-trainee': t.traineeId },
-                  h('th', { scope: 'row', class: 'mono' }, t.traineeId),
+                  { 'data-trainee': trainee.traineeId },
+                  h('th', { scope: 'row', class: 'mono', translate: 'no' }, trainee.traineeId),
                   h(
                     'td',
                     {},
-                    t.certifications.length === 0
-                      ? h('span', { class: 'muted' }, 'trained, not certified')
+                    trainee.certifications.length === 0
+                      ? h('span', { class: 'muted' }, t('trained, not certified'))
                       : h(
                           'ul',
                           { class: 'certs' },
-                          t.certifications.map((c) =>
+                          trainee.certifications.map((c) =>
                             h(
                               'li',
                               {
                                 class: inWindow(c.month) ? null : 'expired',
-                                title: `course ${c.courseId} · event ${c.eventId}`,
+                                title: t('course {course} · event {event}', {
+                                  course: c.courseId,
+                                  event: c.eventId,
+                                }),
                               },
-                              h('span', { class: 'cert' }, c.certification),
-                              h('small', {}, ` ${monthLabel(c.month, { short: true })} · ${c.courseId}`),
+                              h('span', { class: 'cert', translate: 'no' }, c.certification),
+                              h(
+                                'small',
+                                {},
+                                ` ${monthLabel(c.month)} · `,
+                                h('span', { translate: 'no' }, c.courseId),
+                              ),
                             ),
                           ),
                         ),
@@ -532,7 +562,7 @@ function training(ctx, channelId, months) {
                     'td',
                     { 'data-counts': counts ? 'true' : 'false' },
                     counts
-                      ? h('span', { class: 'counts-yes' }, '✓ counted')
+                      ? h('span', { class: 'counts-yes' }, t('✓ counted'))
                       : h('span', { class: 'muted' }, '—'),
                   ),
                 );
@@ -545,7 +575,7 @@ function training(ctx, channelId, months) {
     cards,
     hint,
     perMonth,
-    h('h3', {}, `Trainees (${found.trainees.length})`),
-    trainees ?? h('p', { class: 'muted' }, 'No one has completed a course yet.'),
+    h('h3', {}, t('Trainees ({n})', { n: found.trainees.length })),
+    trainees ?? h('p', { class: 'muted' }, t('No one has completed a course yet.')),
   );
 }

@@ -6,7 +6,9 @@
  * (GET /v1/channels/:id/satisfaction). Targets (targets.js) and the tree (trees.js) have
  * modules of their own.
  */
+import { t } from '../i18n.js';
 import { h } from '../dom.js';
+import { quarterLabel } from '../format.js';
 import { claimsTable } from './claims.js';
 import { numCell, onDemandSection, table } from './v2common.js';
 
@@ -22,8 +24,8 @@ import { numCell, onDemandSection, table } from './v2common.js';
 export function claimsPanel(ctx, channelId) {
   return onDemandSection(ctx, {
     id: 'claims',
-    title: 'Price protection',
-    what: 'the claims',
+    title: t('Price protection'),
+    what: t('the claims'),
     path: `/v1/channels/${encodeURIComponent(channelId)}/claims`,
     /** @param {{ claims: ClaimReport[] }} found */
     isEmpty: (found) => found.claims.length === 0,
@@ -32,7 +34,7 @@ export function claimsPanel(ctx, channelId) {
       h(
         'p',
         { class: 'hint' },
-        'Credits for stock bought before a price cut. Select “Explain” for the events behind a claim.',
+        t('Credits for stock bought before a price cut. Select “Explain” for the events behind a claim.'),
       ),
       claimsTable(ctx, found.claims, { id: 'channel-claims', partners: false }),
     ],
@@ -47,29 +49,29 @@ export function claimsPanel(ctx, channelId) {
 export function satisfactionPanel(ctx, channelId) {
   return onDemandSection(ctx, {
     id: 'satisfaction',
-    title: 'Satisfaction',
-    what: 'the satisfaction surveys',
+    title: t('Satisfaction'),
+    what: t('the satisfaction surveys'),
     path: `/v1/channels/${encodeURIComponent(channelId)}/satisfaction`,
     /** @param {SatisfactionReport} found */
     isEmpty: (found) => found.quarters.length === 0,
     /** @param {SatisfactionReport} found */
     body: (found) =>
       table(
-        { id: 'satisfaction-table', caption: 'Satisfaction per quarter' },
+        { id: 'satisfaction-table', caption: t('Satisfaction per quarter') },
         [
-          ['Quarter', false],
-          ['Surveys', true],
-          ['Respondents', true],
-          ['Average score', true],
+          [t('Quarter'), false],
+          [t('Surveys'), true],
+          [t('Respondents'), true],
+          [t('Average score'), true],
         ],
         found.quarters.map((q) =>
           h(
             'tr',
             { 'data-quarter': q.quarter },
-            h('th', { scope: 'row' }, q.quarter),
+            h('th', { scope: 'row' }, quarterLabel(q.quarter)),
             numCell('surveys', q.surveys, String(q.surveys)),
             numCell('respondents', q.respondents, String(q.respondents)),
-            numCell('satisfactionAvg', q.satisfactionAvg, q.satisfactionAvg ?? 'no survey'),
+            numCell('satisfactionAvg', q.satisfactionAvg, q.satisfactionAvg ?? t('no survey')),
           ),
         ),
       ),

@@ -6,8 +6,19 @@
  * and the growth heatmap of the same rows, partners × months, where a falling partner shows
  * as a run of red.
  */
+import { t } from '../i18n.js';
 import { h, mount } from '../dom.js';
-import { compareAmounts, compareTiers, money, monthLabel, percent, STATUS_LABEL } from '../format.js';
+import {
+  compareAmounts,
+  compareTiers,
+  knownTier,
+  money,
+  monthLabel,
+  percent,
+  quarterLabel,
+  statusLabel,
+  tierName,
+} from '../format.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
 /** @typedef {import('../types.js').ChannelListItem} ChannelListItem */
@@ -57,51 +68,51 @@ const STATUS_ORDER = { MISSED: 0, OPEN: 1, NO_BASELINE: 2, MET: 3 };
 
 /** @type {Column[]} */
 const COLUMNS = [
-  { key: 'channelId', label: 'Partner', compare: (a, b) => text(a.item.channelId, b.item.channelId) },
-  { key: 'kind', label: 'Kind', compare: (a, b) => text(a.item.kind, b.item.kind) },
+  { key: 'channelId', label: t('Partner'), compare: (a, b) => text(a.item.channelId, b.item.channelId) },
+  { key: 'kind', label: t('Kind'), compare: (a, b) => text(a.item.kind, b.item.kind) },
   {
     key: 'region',
-    label: 'Region',
+    label: t('Region'),
     compare: (a, b) => text(a.item.region, b.item.region),
     isNull: (r) => r.item.region === null,
   },
   {
     key: 'tier',
-    label: 'Tier',
+    label: t('Tier'),
     compare: (a, b) => compareTiers(a.item.tier, b.item.tier),
     isNull: (r) => r.item.tier === null,
   },
   {
     key: 'lastClosedMonth',
-    label: 'Last closed',
+    label: t('Last closed'),
     compare: (a, b) => text(a.item.lastClosedMonth, b.item.lastClosedMonth),
     isNull: (r) => r.item.lastClosedMonth === null,
   },
   {
     key: 'net',
-    label: 'Net',
+    label: t('Net'),
     numeric: true,
     compare: (a, b) => compareAmounts(a.item.lastClosedNet ?? '0', b.item.lastClosedNet ?? '0'),
     isNull: (r) => r.item.lastClosedNet === null,
   },
   {
     key: 'growth',
-    label: 'Growth',
+    label: t('Growth'),
     numeric: true,
     compare: (a, b) => num(a.item.lastClosedGrowthBps, b.item.lastClosedGrowthBps),
     isNull: (r) => r.item.lastClosedGrowthBps === null,
   },
-  { key: 'status', label: 'Status', compare: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] },
+  { key: 'status', label: t('Status'), compare: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] },
   {
     key: 'open',
-    label: 'Open month',
+    label: t('Open month'),
     numeric: true,
     compare: (a, b) => num(a.latest?.growthBps, b.latest?.growthBps),
     isNull: (r) => r.latest === undefined || r.latest.closed || r.latest.growthBps === null,
   },
   {
     key: 'rebate',
-    label: 'Rebate QTD',
+    label: t('Rebate QTD'),
     numeric: true,
     compare: (a, b) => compareAmounts(a.item.quarterRebateAccrued ?? '0', b.item.quarterRebateAccrued ?? '0'),
     isNull: (r) => r.item.quarterRebateAccrued === null,
@@ -150,7 +161,11 @@ export function filterRows(rows, f) {
  * @returns {HTMLElement}
  */
 export function tierBadge(tier) {
-  return h('span', { class: 'tier', 'data-tier': tier ?? '' }, tier ?? 'no tier');
+  return h(
+    'span',
+    { class: 'tier', 'data-tier': tier ?? '', translate: tier === null || knownTier(tier) ? null : 'no' },
+    tier === null ? t('no tier') : tierName(tier),
+  );
 }
 
 /**
@@ -161,7 +176,7 @@ export function statusBadge(status) {
   return h(
     'span',
     { class: `status status-${status.toLowerCase()}`, 'data-status': status },
-    STATUS_LABEL[status],
+    statusLabel(status),
   );
 }
 
@@ -200,6 +215,8 @@ export function renderPartners(root, ctx) {
   const regions = distinct(all.flatMap((r) => (r.item.region === null ? [] : [r.item.region])));
   const anyWithoutRegion = all.some((r) => r.item.region === null);
 
+  /** @param {'tier' | 'kind' | 'region'} name @param {string} v */
+  const display = (name, v) => (name === 'tier' ? tierName(v) : name === 'kind' ? t(v) : v);
   /**
    * @param {'tier' | 'kind' | 'region'} name
    * @param {string} label
@@ -221,8 +238,14 @@ export function renderPartners(root, ctx) {
             ctx.rerender();
           },
         },
-        h('option', { value: '' }, 'all'),
-        values.map((v) => h('option', { value: v, selected: ui.filters[name] === v }, v)),
+        h('option', { value: '' }, t('all')),
+        values.map((v) =>
+          h(
+            'option',
+            { value: v, selected: ui.filters[name] === v, translate: name === 'kind' ? null : 'no' },
+            display(name, v),
+          ),
+        ),
         extra.map(([v, t]) => h('option', { value: v, selected: ui.filters[name] === v }, t)),
       ),
     );
@@ -232,18 +255,18 @@ export function renderPartners(root, ctx) {
     {
       class: 'filters',
       role: 'search',
-      'aria-label': 'Filter partners',
+      'aria-label': t('Filter partners'),
       onsubmit: (e) => e.preventDefault(),
     },
     h(
       'label',
       { class: 'filter' },
-      'Search',
+      t('Search'),
       h('input', {
         type: 'search',
         name: 'text',
         value: ui.filters.text,
-        placeholder: 'id or name',
+        placeholder: t('id or name'),
         'data-focus': 'filter:text',
         oninput: (e) => {
           ui.filters.text = /** @type {HTMLInputElement} */ (e.target).value;
@@ -251,9 +274,9 @@ export function renderPartners(root, ctx) {
         },
       }),
     ),
-    select('tier', 'Tier', tiers),
-    select('kind', 'Kind', kinds),
-    select('region', 'Region', regions, anyWithoutRegion ? [['\u0000none', '(none)']] : []),
+    select('tier', t('Tier'), tiers),
+    select('kind', t('Kind'), kinds),
+    select('region', t('Region'), regions, anyWithoutRegion ? [['\u0000none', t('(none)')]] : []),
     h(
       'label',
       { class: 'filter check' },
@@ -267,9 +290,13 @@ export function renderPartners(root, ctx) {
           ctx.rerender();
         },
       }),
-      'Missed the target',
+      t('Missed the target'),
     ),
-    h('span', { class: 'count', role: 'status' }, `${rows.length} of ${all.length} partners`),
+    h(
+      'span',
+      { class: 'count', role: 'status' },
+      t('{n} of {total} partners', { n: rows.length, total: all.length }),
+    ),
   );
 
   const header = h(
@@ -314,17 +341,26 @@ export function renderPartners(root, ctx) {
       h(
         'th',
         { scope: 'row', class: 'partner' },
-        h('a', { href, 'data-focus': `channel:${i.channelId}` }, h('span', { class: 'id' }, i.channelId)),
-        h('span', { class: 'name' }, i.name),
+        h(
+          'a',
+          { href, 'data-focus': `channel:${i.channelId}` },
+          h('span', { class: 'id', translate: 'no' }, i.channelId),
+        ),
+        h('span', { class: 'name', translate: 'no' }, i.name),
       ),
-      h('td', { 'data-col': 'kind' }, i.kind, i.online ? h('span', { class: 'online' }, 'online') : null),
-      h('td', { 'data-col': 'region' }, i.region ?? h('span', { class: 'muted' }, '—')),
+      h(
+        'td',
+        { 'data-col': 'kind' },
+        t(i.kind),
+        i.online ? h('span', { class: 'online' }, t('online')) : null,
+      ),
+      h('td', { 'data-col': 'region', translate: 'no' }, i.region ?? h('span', { class: 'muted' }, '—')),
       h('td', { 'data-col': 'tier' }, tierBadge(i.tier)),
       h(
         'td',
         { 'data-col': 'lastClosedMonth' },
         i.lastClosedMonth === null
-          ? h('span', { class: 'muted' }, 'none yet')
+          ? h('span', { class: 'muted' }, t('none yet'))
           : monthLabel(i.lastClosedMonth),
       ),
       h(
@@ -345,9 +381,12 @@ export function renderPartners(root, ctx) {
           ? h('span', { class: 'muted' }, '—')
           : h(
               'span',
-              { class: 'provisional', title: `${open.month} is open: provisional` },
+              {
+                class: 'provisional',
+                title: t('{month} is open: provisional', { month: monthLabel(open.month) }),
+              },
               `${percent(open.growthBps)} `,
-              h('small', {}, monthLabel(open.month, { short: true })),
+              h('small', {}, monthLabel(open.month)),
             ),
       ),
       h(
@@ -364,7 +403,13 @@ export function renderPartners(root, ctx) {
     h(
       'caption',
       {},
-      `Last closed month against the growth target (${percent(target)} a month); open month provisional; rebate accrued in ${quarter ?? 'the current quarter'} (QTD).`,
+      t(
+        'Last closed month against the growth target ({target} a month); open month provisional; rebate accrued in {quarter} (QTD).',
+        {
+          target: percent(target),
+          quarter: quarter === null ? t('the current quarter') : quarterLabel(quarter),
+        },
+      ),
     ),
     h('thead', {}, header),
     h(
@@ -375,16 +420,16 @@ export function renderPartners(root, ctx) {
         : h(
             'tr',
             {},
-            h('td', { colspan: COLUMNS.length, class: 'empty' }, 'No partner matches these filters.'),
+            h('td', { colspan: COLUMNS.length, class: 'empty' }, t('No partner matches these filters.')),
           ),
     ),
   );
 
   mount(
     root,
-    h('h1', {}, 'Partners'),
+    h('h1', {}, t('Partners')),
     filters,
-    h('div', { class: 'table-wrap' }, table),
+    h('div', { class: 'table-wrap partners-wrap' }, table),
     heatmap(rows, state.data.details),
   );
 }
@@ -403,21 +448,21 @@ function heatmap(rows, details) {
   const legend = [
     ['heat-up3', `≥ ${percent(target + 2000)}`],
     ['heat-up2', `≥ ${percent(target + 1000)}`],
-    ['heat-up1', `≥ ${percent(target)} (target met)`],
-    ['heat-flat', `0 to ${percent(target)}`],
-    ['heat-down1', 'falling, to −20%'],
-    ['heat-down2', '−20% to −50%'],
-    ['heat-down3', 'below −50%'],
-    ['heat-none', 'no baseline'],
+    ['heat-up1', t('≥ {target} (target met)', { target: percent(target) })],
+    ['heat-flat', t('0 to {target}', { target: percent(target) })],
+    ['heat-down1', t('falling, to −20%')],
+    ['heat-down2', t('−20% to −50%')],
+    ['heat-down3', t('below −50%')],
+    ['heat-none', t('no baseline')],
   ];
   return h(
     'section',
     { class: 'heatmap', 'aria-labelledby': 'heatmap-title' },
-    h('h2', { id: 'heatmap-title' }, 'Growth heatmap'),
+    h('h2', { id: 'heatmap-title' }, t('Growth heatmap')),
     h(
       'p',
       { class: 'hint' },
-      'Month-over-month growth of net sales, per partner. Outlined cells are open months (provisional).',
+      t('Month-over-month growth of net sales, per partner. Outlined cells are open months (provisional).'),
     ),
     h(
       'ul',
@@ -430,15 +475,15 @@ function heatmap(rows, details) {
       h(
         'table',
         { class: 'heat', id: 'heatmap' },
-        h('caption', { class: 'sr-only' }, 'Growth per partner and month, in percent'),
+        h('caption', { class: 'sr-only' }, t('Growth per partner and month, in percent')),
         h(
           'thead',
           {},
           h(
             'tr',
             {},
-            h('th', { scope: 'col' }, 'Partner'),
-            months.map((m) => h('th', { scope: 'col' }, monthLabel(m, { short: true }))),
+            h('th', { scope: 'col' }, t('Partner')),
+            months.map((m) => h('th', { scope: 'col' }, monthLabel(m))),
           ),
         ),
         h(
@@ -452,17 +497,27 @@ function heatmap(rows, details) {
               h(
                 'th',
                 { scope: 'row' },
-                h('a', { href: `#/channel/${encodeURIComponent(r.item.channelId)}` }, r.item.channelId),
+                h(
+                  'a',
+                  { href: `#/channel/${encodeURIComponent(r.item.channelId)}`, translate: 'no' },
+                  r.item.channelId,
+                ),
+                h('span', { class: 'name', translate: 'no' }, r.item.name),
               ),
               months.map((month) => {
                 const m = byMonth.get(month);
                 if (m === undefined)
                   return h('td', {
                     class: 'heat-out',
-                    title: `${r.item.channelId} · ${month}: not yet a month of this partner`,
+                    title: t('{id} · {month}: not yet a month of this partner', {
+                      id: r.item.channelId,
+                      month: monthLabel(month),
+                    }),
                   });
                 const cls = `${heatClass(m.growthBps, m.targetBps)}${m.closed ? '' : ' open'}`;
-                const title = `${r.item.channelId} · ${monthLabel(month)}: ${m.growthBps === null ? 'no baseline' : `${percent(m.growthBps)} (${m.growthBps} bps)`}, ${STATUS_LABEL[m.growthStatus]}`;
+                const growth =
+                  m.growthBps === null ? t('no baseline') : `${percent(m.growthBps)} (${m.growthBps} bps)`;
+                const title = `${r.item.channelId} · ${monthLabel(month)}: ${growth}, ${statusLabel(m.growthStatus)}`;
                 return h(
                   'td',
                   { class: cls, title, 'data-month': month, 'data-bps': m.growthBps ?? '' },

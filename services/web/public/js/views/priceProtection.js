@@ -4,6 +4,7 @@
  * and every partner's claims (GET /v1/claims), filtered by SKU and partner on the page; each
  * claim opens the events behind it. The partner page shows a partner's own claims.
  */
+import { t } from '../i18n.js';
 import { h, mount } from '../dom.js';
 import { money, monthLabel, sumAmounts } from '../format.js';
 import { claimsTable } from './claims.js';
@@ -22,9 +23,13 @@ export function renderPriceProtection(root, ctx) {
   const changes = ctx.read('/v1/price-changes');
   /** @type {{ claims: ClaimReport[] } | Error | undefined} */
   const claims = ctx.read('/v1/claims');
-  const title = h('h1', {}, 'Price protection');
+  const title = h('h1', {}, t('Price protection'));
   if (changes === undefined || claims === undefined) {
-    mount(root, title, h('p', { class: 'loading', role: 'status' }, 'Reading the price changes and claims…'));
+    mount(
+      root,
+      title,
+      h('p', { class: 'loading', role: 'status' }, t('Reading the price changes and claims…')),
+    );
     return;
   }
   const failed = changes instanceof Error ? changes : claims instanceof Error ? claims : null;
@@ -32,14 +37,14 @@ export function renderPriceProtection(root, ctx) {
     mount(
       root,
       title,
-      readFailure(failed, 'the price changes and claims') ??
-        h('p', { class: 'muted' }, 'This server does not publish price protection.'),
+      readFailure(failed, t('the price changes and claims')) ??
+        h('p', { class: 'muted' }, t('This server does not publish price protection.')),
     );
     return;
   }
   if (changes instanceof Error || claims instanceof Error) return; // narrowed above
   if (changes.changes.length === 0) {
-    mount(root, title, h('p', { class: 'muted', id: 'no-price-changes' }, 'No price change yet.'));
+    mount(root, title, h('p', { class: 'muted', id: 'no-price-changes' }, t('No price change yet.')));
     return;
   }
   mount(root, title, changesSection(changes.changes), claimsSection(ctx, changes.changes, claims.claims));
@@ -50,34 +55,38 @@ function changesSection(changes) {
   return h(
     'section',
     { 'aria-labelledby': 'changes-title' },
-    h('h2', { id: 'changes-title' }, 'Price changes'),
+    h('h2', { id: 'changes-title' }, t('Price changes')),
     table(
-      { id: 'price-changes', caption: 'Price changes' },
+      { id: 'price-changes', caption: t('Price changes') },
       [
-        ['Change', false],
+        [t('Change'), false],
         ['SKU', false],
-        ['Old unit price', true],
-        ['New unit price', true],
-        ['Effective at', false],
-        ['Accrual month', false],
-        ['Window', true],
-        ['Protected', false],
+        [t('Old unit price'), true],
+        [t('New unit price'), true],
+        [t('Effective at'), false],
+        [t('Accrual month'), false],
+        [t('Window'), true],
+        [t('Protected'), false],
       ],
       changes.map((c) =>
         h(
           'tr',
           { 'data-change': c.changeId },
-          h('th', { scope: 'row', class: 'mono' }, c.changeId),
-          h('td', {}, c.sku),
+          h('th', { scope: 'row', class: 'mono', translate: 'no' }, c.changeId),
+          h('td', { translate: 'no' }, c.sku),
           numCell('oldUnitPrice', c.oldUnitPrice, money(c.oldUnitPrice)),
           numCell('newUnitPrice', c.newUnitPrice, money(c.newUnitPrice)),
           h('td', { class: 'mono' }, c.effectiveAt),
           h('td', {}, monthLabel(c.month)),
-          numCell('windowDays', c.windowDays, c.windowDays === null ? '—' : `${c.windowDays} days`),
+          numCell(
+            'windowDays',
+            c.windowDays,
+            c.windowDays === null ? '—' : t('{n} days', { n: c.windowDays }),
+          ),
           h(
             'td',
             { 'data-protected': c.protected ? 'true' : 'false' },
-            c.protected ? 'yes: a price cut' : h('span', { class: 'muted' }, 'no claims (not a cut)'),
+            c.protected ? t('yes: a price cut') : h('span', { class: 'muted' }, t('no claims (not a cut)')),
           ),
         ),
       ),
@@ -117,33 +126,44 @@ function claimsSection(ctx, changes, all) {
             ctx.rerender();
           },
         },
-        h('option', { value: '' }, 'all'),
+        h('option', { value: '' }, t('all')),
         values.map((v) => h('option', { value: v, selected: f[name] === v }, v)),
       ),
     );
   const filters = h(
     'form',
-    { class: 'filters', role: 'search', 'aria-label': 'Filter claims', onsubmit: (e) => e.preventDefault() },
+    {
+      class: 'filters',
+      role: 'search',
+      'aria-label': t('Filter claims'),
+      onsubmit: (e) => e.preventDefault(),
+    },
     select('sku', 'SKU', skus),
-    select('channelId', 'Partner', partners),
+    select('channelId', t('Partner'), partners),
     h(
       'span',
       { class: 'count', role: 'status' },
-      `${shown.length} of ${all.length} claims · credit ${money(sumAmounts(shown.map((c) => c.credit)))}`,
+      t('{n} of {total} claims · credit {credit}', {
+        n: shown.length,
+        total: all.length,
+        credit: money(sumAmounts(shown.map((c) => c.credit))),
+      }),
     ),
   );
   return h(
     'section',
     { 'aria-labelledby': 'claims-title' },
-    h('h2', { id: 'claims-title' }, 'Claims'),
+    h('h2', { id: 'claims-title' }, t('Claims')),
     h(
       'p',
       { class: 'hint' },
-      'A partner’s claim on a price cut: the units bought in the window before it, less their returns, capped by the units on hand when it took effect, at the difference in unit price. Select “Explain” for the events behind a claim.',
+      t(
+        'A partner’s claim on a price cut: the units bought in the window before it, less their returns, capped by the units on hand when it took effect, at the difference in unit price. Select “Explain” for the events behind a claim.',
+      ),
     ),
     filters,
     all.length === 0
-      ? h('p', { class: 'muted' }, 'No claim: no partner bought a protected SKU in its window.')
+      ? h('p', { class: 'muted' }, t('No claim: no partner bought a protected SKU in its window.'))
       : claimsTable(ctx, shown, { id: 'claims-table', partners: true }),
   );
 }

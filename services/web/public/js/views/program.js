@@ -5,9 +5,10 @@
  * same figures in a table — and (v2) satisfaction per quarter with the survey coverage
  * (GET /v1/program/quarters), left out on a v1 log.
  */
+import { t } from '../i18n.js';
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
-import { compactMoney, money, monthLabel, percent } from '../format.js';
+import { compactMoney, money, monthLabel, percent, quarterLabel } from '../format.js';
 import { numCell, onDemandSection, table } from './v2common.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
@@ -24,18 +25,18 @@ const count = (v) => (Number.isInteger(v) ? String(v) : '');
 export function renderProgram(root, ctx) {
   const months = ctx.state.data.program;
   if (months === null) {
-    mount(root, h('h1', {}, 'Program'), h('p', {}, 'Program totals are for analysts.'));
+    mount(root, h('h1', {}, t('Program')), h('p', {}, t('Program totals are for analysts.')));
     return;
   }
   if (months.length === 0) {
     mount(
       root,
-      h('h1', {}, 'Program'),
-      h('p', { class: 'muted' }, 'No month yet: no channel is registered.'),
+      h('h1', {}, t('Program')),
+      h('p', { class: 'muted' }, t('No month yet: no channel is registered.')),
     );
     return;
   }
-  const labels = months.map((m) => monthLabel(m.month, { short: true }));
+  const labels = months.map((m) => monthLabel(m.month));
   const latest = months[months.length - 1];
   const lastClosed = ctx.state.data.lastClosedMonth;
   /** @param {string} month */
@@ -46,20 +47,20 @@ export function renderProgram(root, ctx) {
     chart({
       key: 'program-net',
       type: 'bar',
-      title: 'Total net',
-      subtitle: 'all partners, and those selling online',
+      title: t('Total net'),
+      subtitle: t('all partners, and those selling online'),
       categories: labels,
       provisional,
       axisFormat: compactMoney,
       series: [
         {
-          name: 'Net, all partners',
+          name: t('Net, all partners'),
           cls: 'c1',
           values: months.map((m) => Number(m.net)),
           format: (v) => money(v.toFixed(2)),
         },
         {
-          name: 'Net, online partners',
+          name: t('Net, online partners'),
           cls: 'c5',
           values: months.map((m) => Number(m.onlineNet)),
           format: (v) => money(v.toFixed(2)),
@@ -69,14 +70,14 @@ export function renderProgram(root, ctx) {
     chart({
       key: 'program-online',
       type: 'line',
-      title: 'Online share of net',
-      subtitle: 'should rise',
+      title: t('Online share of net'),
+      subtitle: t('should rise'),
       categories: labels,
       provisional,
       axisFormat: (v) => `${Math.round(v / 100)}%`,
       series: [
         {
-          name: 'Online share',
+          name: t('Online share'),
           cls: 'c5',
           values: months.map((m) => m.onlineShareBps),
           format: (v) => percent(v, { sign: false }),
@@ -86,38 +87,43 @@ export function renderProgram(root, ctx) {
     chart({
       key: 'program-partners',
       type: 'bar',
-      title: 'Partners',
-      subtitle: 'active (selling) and newly registered',
+      title: t('Partners'),
+      subtitle: t('active (selling) and newly registered'),
       categories: labels,
       provisional,
       axisFormat: count,
       series: [
-        { name: 'Active partners', cls: 'c2', values: months.map((m) => m.activeChannels), format: String },
-        { name: 'New partners', cls: 'c4', values: months.map((m) => m.newChannels), format: String },
+        {
+          name: t('Active partners'),
+          cls: 'c2',
+          values: months.map((m) => m.activeChannels),
+          format: String,
+        },
+        { name: t('New partners'), cls: 'c4', values: months.map((m) => m.newChannels), format: String },
       ],
     }),
     chart({
       key: 'program-trainings',
       type: 'bar',
-      title: 'Trainings completed',
+      title: t('Trainings completed'),
       categories: labels,
       provisional,
       axisFormat: count,
       series: [
-        { name: 'Trainings', cls: 'c3', values: months.map((m) => m.trainingsCompleted), format: String },
+        { name: t('Trainings'), cls: 'c3', values: months.map((m) => m.trainingsCompleted), format: String },
       ],
     }),
     chart({
       key: 'program-satisfaction',
       type: 'line',
-      title: 'Satisfaction',
-      subtitle: 'average score (0–100)',
+      title: t('Satisfaction'),
+      subtitle: t('average score (0–100)'),
       categories: labels,
       provisional,
       axisFormat: (v) => String(Math.round(v)),
       series: [
         {
-          name: 'Satisfaction',
+          name: t('Satisfaction'),
           cls: 'c6',
           values: months.map((m) => (m.satisfactionAvg === null ? null : Number(m.satisfactionAvg))),
           format: (v) => v.toFixed(2),
@@ -128,48 +134,54 @@ export function renderProgram(root, ctx) {
 
   mount(
     root,
-    h('h1', {}, 'Program'),
+    h('h1', {}, t('Program')),
     latest === undefined
       ? null
       : h(
           'dl',
           { class: 'cards' },
-          kpi(`Net ${monthLabel(latest.month)}${isOpen(latest.month) ? ' (open)' : ''}`, money(latest.net)),
-          kpi('Online share', percent(latest.onlineShareBps, { sign: false })),
-          kpi('Active partners', String(latest.activeChannels)),
-          kpi('New partners', String(latest.newChannels)),
-          kpi('Trainings', String(latest.trainingsCompleted)),
-          kpi('Satisfaction', latest.satisfactionAvg ?? '—'),
+          kpi(
+            t(isOpen(latest.month) ? 'Net {month} (provisional)' : 'Net {month}', {
+              month: monthLabel(latest.month),
+            }),
+            compactMoney(Number(latest.net)),
+            money(latest.net),
+          ),
+          kpi(t('Online share'), percent(latest.onlineShareBps, { sign: false })),
+          kpi(t('Active partners'), String(latest.activeChannels)),
+          kpi(t('New partners'), String(latest.newChannels)),
+          kpi(t('Trainings'), String(latest.trainingsCompleted)),
+          kpi(t('Satisfaction'), latest.satisfactionAvg ?? '—'),
         ),
     h('div', { class: 'charts three' }, charts, quartersChart(ctx)),
     quartersSection(ctx),
     h(
       'section',
       { 'aria-labelledby': 'program-table-title' },
-      h('h2', { id: 'program-table-title' }, 'Per month'),
+      h('h2', { id: 'program-table-title' }, t('Per month')),
       h(
         'div',
         { class: 'table-wrap' },
         h(
           'table',
           { class: 'data', id: 'program-table' },
-          h('caption', { class: 'sr-only' }, 'Program totals per month'),
+          h('caption', { class: 'sr-only' }, t('Program totals per month')),
           h(
             'thead',
             {},
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, 'Month'),
+              h('th', { scope: 'col' }, t('Month')),
               [
-                'Net',
-                'Online net',
-                'Online share',
-                'Active partners',
-                'New partners',
-                'Trainings',
-                'Satisfaction',
-              ].map((t) => h('th', { scope: 'col', class: 'num' }, t)),
+                t('Net'),
+                t('Online net'),
+                t('Online share'),
+                t('Active partners'),
+                t('New partners'),
+                t('Trainings'),
+                t('Satisfaction'),
+              ].map((label) => h('th', { scope: 'col', class: 'num' }, label)),
             ),
           ),
           h(
@@ -183,7 +195,14 @@ export function renderProgram(root, ctx) {
                   'th',
                   { scope: 'row' },
                   monthLabel(m.month),
-                  isOpen(m.month) ? h('small', { class: 'tag' }, ' open') : null,
+                  isOpen(m.month)
+                    ? h(
+                        'small',
+                        { class: 'tag provisional-tag', title: t('open month: figures may still change') },
+                        ' ',
+                        t('provisional'),
+                      )
+                    : null,
                 ),
                 h('td', { class: 'num' }, money(m.net)),
                 h('td', { class: 'num' }, money(m.onlineNet)),
@@ -204,9 +223,10 @@ export function renderProgram(root, ctx) {
 /**
  * @param {string} label
  * @param {string} value
+ * @param {string} [exact]   the exact figure, when `value` is rounded (万 / M)
  */
-function kpi(label, value) {
-  return h('div', { class: 'card' }, h('dt', {}, label), h('dd', {}, value));
+function kpi(label, value, exact) {
+  return h('div', { class: 'card' }, h('dt', {}, label), h('dd', { title: exact ?? null }, value));
 }
 
 /** @typedef {{ quarters: import('../types.js').ProgramQuarterReport[] }} Quarters */
@@ -224,19 +244,19 @@ function quartersChart(ctx) {
   return chart({
     key: 'program-quarters',
     type: 'bar',
-    title: 'Survey quarters',
-    subtitle: 'average score · partners surveyed %',
-    categories: q.map((x) => x.quarter),
+    title: t('Survey quarters'),
+    subtitle: t('average score · partners surveyed %'),
+    categories: q.map((x) => quarterLabel(x.quarter)),
     axisFormat: (v) => String(Math.round(v)),
     series: [
       {
-        name: 'Average score',
+        name: t('Average score'),
         cls: 'c6',
         values: q.map((x) => (x.satisfactionAvg === null ? null : Number(x.satisfactionAvg))),
         format: (v) => v.toFixed(2),
       },
       {
-        name: 'Coverage %',
+        name: t('Coverage %'),
         cls: 'c5',
         values: q.map((x) => (x.surveyCoverageBps === null ? null : x.surveyCoverageBps / 100)),
         format: (v) => `${v.toFixed(2)}%`,
@@ -254,31 +274,31 @@ function quartersChart(ctx) {
 function quartersSection(ctx) {
   return onDemandSection(ctx, {
     id: 'program-quarters',
-    title: 'Satisfaction per quarter',
-    what: 'the program’s quarters',
+    title: t('Satisfaction per quarter'),
+    what: t('the program’s quarters'),
     path: QUARTERS,
     /** @param {Quarters} found */
     isEmpty: (found) => found.quarters.length === 0,
     /** @param {Quarters} found */
     body: (found) =>
       table(
-        { id: 'program-quarters-table', caption: 'Satisfaction and survey coverage per quarter' },
+        { id: 'program-quarters-table', caption: t('Satisfaction and survey coverage per quarter') },
         [
-          ['Quarter', false],
-          ['Partners', true],
-          ['Surveyed', true],
-          ['Coverage', true],
-          ['Average score', true],
+          [t('Quarter'), false],
+          [t('Partners'), true],
+          [t('Surveyed'), true],
+          [t('Coverage'), true],
+          [t('Average score'), true],
         ],
         found.quarters.map((q) =>
           h(
             'tr',
             { 'data-quarter': q.quarter },
-            h('th', { scope: 'row' }, q.quarter),
+            h('th', { scope: 'row' }, quarterLabel(q.quarter)),
             numCell('channels', q.channels, String(q.channels)),
             numCell('surveyedChannels', q.surveyedChannels, String(q.surveyedChannels)),
             numCell('surveyCoverageBps', q.surveyCoverageBps, percent(q.surveyCoverageBps, { sign: false })),
-            numCell('satisfactionAvg', q.satisfactionAvg, q.satisfactionAvg ?? 'no survey'),
+            numCell('satisfactionAvg', q.satisfactionAvg, q.satisfactionAvg ?? t('no survey')),
           ),
         ),
       ),

@@ -5,9 +5,10 @@
  * of the year's net and the pace status, and the quarterly commitments — cumulative net
  * against cumulative target, each quarter's status — as a chart and a table.
  */
+import { t } from '../i18n.js';
 import { chart } from '../charts.js';
 import { h } from '../dom.js';
-import { compactMoney, money, percent } from '../format.js';
+import { compactMoney, money, percent, quarterLabel } from '../format.js';
 import { numCell, onDemandSection, PACE_LABEL, paceBadge, table } from './v2common.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
@@ -21,8 +22,8 @@ import { numCell, onDemandSection, PACE_LABEL, paceBadge, table } from './v2comm
 export function targetsPanel(ctx, channelId) {
   return onDemandSection(ctx, {
     id: 'targets',
-    title: 'Target & attainment',
-    what: 'the targets',
+    title: t('Target & attainment'),
+    what: t('the targets'),
     path: `/v1/channels/${encodeURIComponent(channelId)}/targets`,
     /** @param {{ targets: TargetReport[] }} found */
     isEmpty: (found) => found.targets.length === 0,
@@ -46,69 +47,84 @@ function card(label, value, field, raw) {
   );
 }
 
-/** @param {TargetReport} t */
-function targetYear(t) {
+/** @param {TargetReport} target */
+function targetYear(target) {
   const cards = h(
     'dl',
     { class: 'cards' },
-    card(`Annual target ${t.year}`, money(t.annualTarget), 'annualTarget', t.annualTarget),
-    card('Net, year to date', money(t.ytdNet), 'ytdNet', t.ytdNet),
-    card('Attainment', percent(t.attainmentBps, { sign: false }), 'attainmentBps', t.attainmentBps),
     card(
-      'Run-rate projection',
-      t.projectedNet === null ? 'no selling month closed' : money(t.projectedNet),
-      'projectedNet',
-      t.projectedNet,
+      t('Annual target {year}', { year: target.year }),
+      money(target.annualTarget),
+      'annualTarget',
+      target.annualTarget,
     ),
-    card('Pace', paceBadge(t.status), 'status', t.status),
+    card(t('Net, year to date'), money(target.ytdNet), 'ytdNet', target.ytdNet),
+    card(
+      t('Attainment'),
+      percent(target.attainmentBps, { sign: false }),
+      'attainmentBps',
+      target.attainmentBps,
+    ),
+    card(
+      t('Run-rate projection'),
+      target.projectedNet === null ? t('no selling month closed') : money(target.projectedNet),
+      'projectedNet',
+      target.projectedNet,
+    ),
+    card(t('Pace'), paceBadge(target.status), 'status', target.status),
   );
   const hint = h(
     'p',
     { class: 'hint' },
-    `Run-rate projection: the net of the year's closed months (${t.closedMonths} closed, ${t.sellingMonths} selling) `,
-    'plus its average per selling month for each month still open. Target set by event ',
-    h('span', { class: 'mono' }, t.targetEventId),
-    '.',
+    t(
+      "Run-rate projection: the net of the year's closed months ({closed} closed, {selling} selling) plus its average per selling month for each month still open. Target set by event ",
+      { closed: target.closedMonths, selling: target.sellingMonths },
+    ),
+    h('span', { class: 'mono', translate: 'no' }, target.targetEventId),
+    t('.'),
   );
   const commitments = chart({
-    key: `target-${t.year}`,
+    key: `target-${target.year}`,
     type: 'bar',
     size: 'wide',
-    title: `Quarterly commitments ${t.year}`,
-    subtitle: 'cumulative net against cumulative target',
-    categories: t.quarters.map((q) => `${q.quarter.slice(5)} · ${PACE_LABEL[q.status]}`),
-    provisional: t.quarters.map((q) => q.status === 'OPEN'),
+    title: t('Quarterly commitments {year}', { year: target.year }),
+    subtitle: t('cumulative net against cumulative target'),
+    categories: target.quarters.map((q) => `${q.quarter.slice(5)} · ${t(PACE_LABEL[q.status])}`),
+    provisional: target.quarters.map((q) => q.status === 'OPEN'),
     axisFormat: compactMoney,
     series: [
       {
-        name: 'Cumulative target',
+        name: t('Cumulative target'),
         cls: 'c4',
-        values: t.quarters.map((q) => Number(q.cumulativeTarget)),
+        values: target.quarters.map((q) => Number(q.cumulativeTarget)),
         format: (v) => money(v.toFixed(2)),
       },
       {
-        name: 'Cumulative net',
+        name: t('Cumulative net'),
         cls: 'c1',
-        values: t.quarters.map((q) => Number(q.cumulativeNet)),
+        values: target.quarters.map((q) => Number(q.cumulativeNet)),
         format: (v) => money(v.toFixed(2)),
       },
     ],
   });
   const quarters = table(
-    { id: `target-quarters-${t.year}`, caption: `Quarterly commitments ${t.year}` },
+    {
+      id: `target-quarters-${target.year}`,
+      caption: t('Quarterly commitments {year}', { year: target.year }),
+    },
     [
-      ['Quarter', false],
-      ['Target', true],
-      ['Net', true],
-      ['Cumulative target', true],
-      ['Cumulative net', true],
-      ['Status', false],
+      [t('Quarter'), false],
+      [t('Target'), true],
+      [t('Net'), true],
+      [t('Cumulative target'), true],
+      [t('Cumulative net'), true],
+      [t('Status'), false],
     ],
-    t.quarters.map((q) =>
+    target.quarters.map((q) =>
       h(
         'tr',
         { 'data-quarter': q.quarter },
-        h('th', { scope: 'row' }, q.quarter),
+        h('th', { scope: 'row' }, quarterLabel(q.quarter)),
         numCell('target', q.target, money(q.target)),
         numCell('net', q.net, money(q.net)),
         numCell('cumulativeTarget', q.cumulativeTarget, money(q.cumulativeTarget)),
@@ -119,7 +135,7 @@ function targetYear(t) {
   );
   return h(
     'div',
-    { class: 'target-year', 'data-year': t.year },
+    { class: 'target-year', 'data-year': target.year },
     cards,
     hint,
     h('div', { class: 'target-detail' }, commitments, quarters),

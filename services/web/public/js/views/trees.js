@@ -7,6 +7,7 @@
  * `#/trees` (analysts, GET /v1/rollups) shows every tree, each member linked to its partner
  * page; the partner page shows its own tree (GET /v1/channels/:id/rollup) when it heads one.
  */
+import { plural, t } from '../i18n.js';
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
 import { compactMoney, money, monthLabel, percent } from '../format.js';
@@ -25,8 +26,8 @@ import { numCell, onDemandSection, partnerLink, readFailure, table } from './v2c
 export function rollupPanel(ctx, channelId) {
   return onDemandSection(ctx, {
     id: 'rollup',
-    title: 'Distribution tree',
-    what: 'the tree’s roll-up',
+    title: t('Distribution tree'),
+    what: t('the tree’s roll-up'),
     path: `/v1/channels/${encodeURIComponent(channelId)}/rollup`,
     /** @param {{ rollup: RollupReport | null }} found */
     isEmpty: (found) => found.rollup === null || found.rollup.months.length === 0,
@@ -43,26 +44,28 @@ export function rollupPanel(ctx, channelId) {
 export function renderTrees(root, ctx) {
   /** @type {{ rollups: RollupReport[] } | Error | undefined} */
   const found = ctx.read('/v1/rollups');
-  const title = h('h1', {}, 'Distribution trees');
+  const title = h('h1', {}, t('Distribution trees'));
   const intro = h(
     'p',
     { class: 'hint' },
-    'Each top-level partner with the sub-partners under it, month by month: the tree’s net is its members’ nets; its growth compares it with the same members’ net of the month before.',
+    t(
+      'Each top-level partner with the sub-partners under it, month by month: the tree’s net is its members’ nets; its growth compares it with the same members’ net of the month before.',
+    ),
   );
   if (found === undefined) {
-    mount(root, title, h('p', { class: 'loading', role: 'status' }, 'Reading the trees…'));
+    mount(root, title, h('p', { class: 'loading', role: 'status' }, t('Reading the trees…')));
     return;
   }
   if (found instanceof Error) {
     mount(
       root,
       title,
-      readFailure(found, 'the trees') ?? h('p', { class: 'muted' }, 'This server has no trees.'),
+      readFailure(found, t('the trees')) ?? h('p', { class: 'muted' }, t('This server has no trees.')),
     );
     return;
   }
   if (found.rollups.length === 0) {
-    mount(root, title, intro, h('p', { class: 'muted', id: 'no-trees' }, 'No partner heads a tree.'));
+    mount(root, title, intro, h('p', { class: 'muted', id: 'no-trees' }, t('No partner heads a tree.')));
     return;
   }
   mount(
@@ -106,7 +109,7 @@ function member(ctx, channelId) {
   return h(
     'li',
     { 'data-member': channelId },
-    own ? partnerLink(channelId) : h('span', { class: 'mono' }, channelId),
+    own ? partnerLink(channelId) : h('span', { class: 'mono', translate: 'no' }, channelId),
   );
 }
 
@@ -116,7 +119,7 @@ function member(ctx, channelId) {
  */
 function treeBody(ctx, r) {
   const months = r.months;
-  const labels = months.map((m) => monthLabel(m.month, { short: true }));
+  const labels = months.map((m) => monthLabel(m.month));
   const lastClosed = ctx.state.data.lastClosedMonth;
   const provisional = months.map((m) => lastClosed === null || m.month > lastClosed);
   const targets = [...new Set(months.map((m) => m.targetBps))];
@@ -127,20 +130,20 @@ function treeBody(ctx, r) {
     chart({
       key: `tree-net-${r.channelId}`,
       type: 'bar',
-      title: 'Tree net',
-      subtitle: 'the members’ nets, per month',
+      title: t('Tree net'),
+      subtitle: t('the members’ nets, per month'),
       categories: labels,
       provisional,
       axisFormat: compactMoney,
       series: [
         {
-          name: 'Tree net',
+          name: t('Tree net'),
           cls: 'c1',
           values: months.map((m) => Number(m.net)),
           format: (v) => money(v.toFixed(2)),
         },
         {
-          name: 'Same members, month before',
+          name: t('Same members, month before'),
           cls: 'c4',
           values: months.map((m) => Number(m.previousNet)),
           format: (v) => money(v.toFixed(2)),
@@ -150,14 +153,14 @@ function treeBody(ctx, r) {
     chart({
       key: `tree-growth-${r.channelId}`,
       type: 'line',
-      title: 'Tree growth',
-      subtitle: `target ${targets.map((t) => percent(t)).join(', ')}`,
+      title: t('Tree growth'),
+      subtitle: t('target {targets}', { targets: targets.map((bps) => percent(bps)).join(t(', ')) }),
       categories: labels,
       provisional,
       axisFormat: (v) => `${Math.round(v / 100)}%`,
-      refLines: targets.map((t) => ({ value: t, label: `target ${percent(t)}` })),
+      refLines: targets.map((bps) => ({ value: bps, label: t('target {target}', { target: percent(bps) }) })),
       series: [
-        { name: 'Growth', cls: 'c2', values: months.map((m) => m.growthBps), format: (v) => percent(v) },
+        { name: t('Growth'), cls: 'c2', values: months.map((m) => m.growthBps), format: (v) => percent(v) },
       ],
     }),
   );
@@ -167,23 +170,28 @@ function treeBody(ctx, r) {
       : h(
           'p',
           { class: 'facts' },
-          `${monthLabel(latest.month)}: ${latest.members.length} member${latest.members.length === 1 ? '' : 's'}, tree net ${money(latest.net)}, growth ${percent(latest.growthBps)} `,
+          `${monthLabel(latest.month)}: `,
+          plural(latest.members.length, '{n} member', '{n} members'),
+          t(', tree net {net}, growth {growth} ', {
+            net: money(latest.net),
+            growth: percent(latest.growthBps),
+          }),
           statusBadge(latest.growthStatus),
         ),
     charts,
     table(
       {
         id: `tree-months-${r.channelId}`,
-        caption: `Tree of ${r.channelId} per month`,
+        caption: t('Tree of {id} per month', { id: r.channelId }),
         cls: 'compact tree-months',
       },
       [
-        ['Month', false],
-        ['Members', false],
-        ['Tree net', true],
-        ['Previous net', true],
-        ['Growth', true],
-        ['Status', false],
+        [t('Month'), false],
+        [t('Members'), false],
+        [t('Tree net'), true],
+        [t('Previous net'), true],
+        [t('Growth'), true],
+        [t('Status'), false],
       ],
       months.map((m) =>
         h(

@@ -5,6 +5,7 @@
  */
 import { ApiError } from '../api.js';
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
 /** @typedef {import('../dom.js').Child} Child */
@@ -20,7 +21,7 @@ const PACE_CLASS = { ON_TRACK: 'status-met', BEHIND: 'status-missed', OPEN: 'sta
  * @param {PaceStatus} status
  */
 export function paceBadge(status) {
-  return h('span', { class: `status ${PACE_CLASS[status]}`, 'data-pace': status }, PACE_LABEL[status]);
+  return h('span', { class: `status ${PACE_CLASS[status]}`, 'data-pace': status }, t(PACE_LABEL[status]));
 }
 
 /**
@@ -33,8 +34,12 @@ export function paceBadge(status) {
 export function readFailure(err, what) {
   if (err instanceof ApiError && err.status === 404 && err.code === 'NOT_FOUND') return null;
   if (err instanceof ApiError && err.status === 403)
-    return h('p', { class: 'muted', 'data-denied': 'true' }, `This key may not read ${what}.`);
-  return h('p', { class: 'error', role: 'alert' }, `Could not read ${what}: ${err.message}`);
+    return h('p', { class: 'muted', 'data-denied': 'true' }, t('This key may not read {what}.', { what }));
+  return h(
+    'p',
+    { class: 'error', role: 'alert' },
+    t('Could not read {what}: {error}', { what, error: err.message }),
+  );
 }
 
 /**
@@ -133,7 +138,7 @@ export function numCell(field, value, shown) {
 export function partnerLink(channelId, label) {
   return h(
     'a',
-    { href: `#/channel/${encodeURIComponent(channelId)}`, 'data-partner': channelId },
+    { href: `#/channel/${encodeURIComponent(channelId)}`, 'data-partner': channelId, translate: 'no' },
     label ?? channelId,
   );
 }
