@@ -5,6 +5,7 @@
  * scopes both).
  */
 import { h, mount } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { money, monthLabel, percent } from '../format.js';
 import { tierBadge } from './partners.js';
 
@@ -81,6 +82,7 @@ export function renderAlerts(root, ctx) {
           'Alerts feed ',
           h('small', { class: `live-note live-${live}` }, liveText),
         ),
+        exportButtons('/v1/alerts?limit=1000'),
         feed.length === 0 ? h('p', { class: 'muted', id: 'alerts-empty' }, 'No alert yet.') : null,
         h(
           'ol',
@@ -92,6 +94,7 @@ export function renderAlerts(root, ctx) {
         'section',
         { 'aria-labelledby': 'moves-title' },
         h('h2', { id: 'moves-title' }, 'Tier movements'),
+        exportButtons('/v1/tier-movements'),
         data.tierMovements.length === 0
           ? h('p', { class: 'muted' }, 'No tier movement yet.')
           : h(

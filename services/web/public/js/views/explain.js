@@ -5,6 +5,7 @@
  * rebate to the cent (Σ contribution = unrounded; rounded once, half away from zero).
  */
 import { h } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { money, monthLabel, percent, STATUS_LABEL } from '../format.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
@@ -58,6 +59,7 @@ export function renderExplain(ctx, channelId) {
       'header',
       {},
       h('h2', { id: 'explain-title' }, `Explain: ${FIELD_LABEL[open.field]} · ${monthLabel(open.month)}`),
+      exportButtons(`/v1/channels/${encodeURIComponent(channelId)}/months/${open.month}/explain`),
       h(
         'button',
         { type: 'button', class: 'close', 'data-focus': 'explain:close', onclick: () => ctx.closeExplain() },

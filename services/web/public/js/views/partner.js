@@ -9,6 +9,7 @@
 import { ApiError } from '../api.js';
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { compactMoney, money, monthLabel, percent } from '../format.js';
 import { listItemOf } from '../channels.js';
 import { renderExplain } from './explain.js';
@@ -218,6 +219,7 @@ function monthTable(ctx, channelId, months) {
     'section',
     { 'aria-labelledby': 'months-title' },
     h('h2', { id: 'months-title' }, 'Months'),
+    exportButtons(`/v1/channels/${encodeURIComponent(channelId)}`),
     h('p', { class: 'hint' }, 'Select any figure to see the events behind it. Open months are provisional.'),
     h(
       'div',

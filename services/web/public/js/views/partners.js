@@ -7,6 +7,7 @@
  * as a run of red.
  */
 import { h, mount } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { compareAmounts, compareTiers, money, monthLabel, percent, STATUS_LABEL } from '../format.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
@@ -270,6 +271,7 @@ export function renderPartners(root, ctx) {
       'Missed the target',
     ),
     h('span', { class: 'count', role: 'status' }, `${rows.length} of ${all.length} partners`),
+    exportButtons('/v1/channels'),
   );
 
   const header = h(

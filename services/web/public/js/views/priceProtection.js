@@ -5,6 +5,7 @@
  * claim opens the events behind it. The partner page shows a partner's own claims.
  */
 import { h, mount } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { money, monthLabel, sumAmounts } from '../format.js';
 import { claimsTable } from './claims.js';
 import { numCell, readFailure, table } from './v2common.js';
@@ -51,6 +52,7 @@ function changesSection(changes) {
     'section',
     { 'aria-labelledby': 'changes-title' },
     h('h2', { id: 'changes-title' }, 'Price changes'),
+    exportButtons('/v1/price-changes'),
     table(
       { id: 'price-changes', caption: 'Price changes' },
       [
@@ -136,6 +138,7 @@ function claimsSection(ctx, changes, all) {
     'section',
     { 'aria-labelledby': 'claims-title' },
     h('h2', { id: 'claims-title' }, 'Claims'),
+    exportButtons('/v1/claims'),
     h(
       'p',
       { class: 'hint' },

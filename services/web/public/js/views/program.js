@@ -7,6 +7,7 @@
  */
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { compactMoney, money, monthLabel, percent } from '../format.js';
 import { numCell, onDemandSection, table } from './v2common.js';
 
@@ -147,6 +148,7 @@ export function renderProgram(root, ctx) {
       'section',
       { 'aria-labelledby': 'program-table-title' },
       h('h2', { id: 'program-table-title' }, 'Per month'),
+      exportButtons('/v1/program/months'),
       h(
         'div',
         { class: 'table-wrap' },
