@@ -241,6 +241,9 @@ describe('exports on basic.ndjson', () => {
       expect(disposition, url).toMatch(/^attachment; filename="chanperf-[A-Za-z0-9._-]+\.xlsx"$/);
       if (url !== '/v1/channels/CH-A/claims') expect(rows.length, url).toBeGreaterThan(0);
     }
+    // The README's example: `?format=xlsx` on the partners list, saved under its file name.
+    const partners = await xlsxOf(server, '/v1/channels');
+    expect(partners.disposition).toBe('attachment; filename="chanperf-partners-2026-04.xlsx"');
     expect((await get(server, '/v1/alerts', { accept: 'application/xml' })).statusCode).toBe(406);
     const json = await get(server, '/v1/alerts', { accept: 'application/json, text/csv;q=0.5' });
     expect(json.headers['content-type']).toMatch(/^application\/json/);
