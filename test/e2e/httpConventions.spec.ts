@@ -171,7 +171,9 @@ describe('compression, content negotiation, authentication', () => {
     });
     expect(xml.status).toBe(406);
     expect(xml.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
-    const detail = 'this route answers application/json';
+    const detail =
+      'this route answers application/json or text/csv or ' +
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
     expect(await xml.json()).toEqual({
       type: 'about:blank',
       title: 'Not Acceptable',

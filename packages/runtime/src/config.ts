@@ -58,6 +58,9 @@ function standardSecretIsBase64(secret: string): boolean {
   return b64.length > 0 && b64.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(b64);
 }
 
+/** An origin as a browser sends it: `https://host` or `http://host:port`, nothing after. */
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
 const envSchema = engineEnvSchema.extend({
   CHANPERF_DATA_DIR: z.string().min(1).default('./.chanperf'),
   CHANPERF_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -89,6 +92,17 @@ const envSchema = engineEnvSchema.extend({
   CHANPERF_HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   // Hardening: /metrics answers without a key only when made public (a scraper on a private network).
   CHANPERF_METRICS_PUBLIC: z.enum(['true', 'false'], 'must be true or false').default('false'),
+  // Browser pages on these origins may call the API (CORS); none by default.
+  CHANPERF_CORS_ORIGINS: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
+    .pipe(z.array(z.string().regex(ORIGIN, 'each origin is scheme://host[:port], no path, no *')))
+    .default([]),
 });
 
 export interface ServiceConfig {
@@ -114,6 +128,8 @@ export interface ServiceConfig {
   // Hardening.
   /** `/metrics` without a key even when keys are configured (CHANPERF_METRICS_PUBLIC=true). */
   readonly metricsPublic: boolean;
+  /** Origins whose pages may call the API cross-origin (CHANPERF_CORS_ORIGINS); empty: CORS off. */
+  readonly corsOrigins: readonly string[];
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -154,5 +170,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): E.Either<string, ServiceConf
     httpBodyTimeoutMs: c.CHANPERF_HTTP_BODY_TIMEOUT_MS,
     // Hardening.
     metricsPublic: c.CHANPERF_METRICS_PUBLIC === 'true',
+    corsOrigins: c.CHANPERF_CORS_ORIGINS,
   });
 }

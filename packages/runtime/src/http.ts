@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -69,12 +70,29 @@ export async function createHttpServer(runtime: Runtime, options: HttpOptions): 
   app.setSerializerCompiler(serializerCompiler);
 
   await registerOpenApi(app, runtime);
+  await registerCors(app, runtime.config.corsOrigins);
   installAuthorization(app, runtime.config.apiKeys);
   installRequestMetrics(app, runtime);
   installErrorHandlers(app, runtime);
   await installHttpConventions(app);
   registerOperationalRoutes(app, runtime, options.ready);
   return app;
+}
+
+/**
+ * CORS for the configured origins only (CHANPERF_CORS_ORIGINS; none: not registered, no
+ * header, no preflight). Before authorization: a browser's preflight carries no key. The page
+ * on another origin may read the headers it needs for exports and caching.
+ */
+async function registerCors(app: App, origins: readonly string[]): Promise<void> {
+  if (origins.length === 0) return;
+  await app.register(cors, {
+    origin: [...origins],
+    methods: ['GET', 'HEAD', 'POST'],
+    allowedHeaders: ['authorization', 'content-type', 'accept', 'if-none-match', 'last-event-id'],
+    exposedHeaders: ['content-disposition', 'etag', 'link', 'x-chanperf-position'],
+    maxAge: 600,
+  });
 }
 
 /** The OpenAPI document (from the routes' zod schemas) and its page at /docs. */

@@ -20,8 +20,11 @@
 
 export type Cell = string | number | boolean | null;
 
-/** `text` (the default): guarded; `number`: a figure, written as it is. */
-export type CellKind = 'text' | 'number';
+/**
+ * `text` (the default): guarded; `number`: a figure, written as it is; `percent`: basis points
+ * (a number) written as a percentage with two decimals, exact (1234 → `12.34`).
+ */
+export type CellKind = 'text' | 'number' | 'percent';
 
 export interface CsvColumn<Row> {
   readonly header: string;
@@ -49,6 +52,7 @@ export function guardFormula(text: string): string {
  */
 export function csvField(cell: Cell, kind: CellKind = 'text'): string {
   if (cell === null) return '';
+  if (kind === 'percent' && typeof cell === 'number') return bpsAsPercent(cell);
   let s = String(cell);
   if (typeof cell === 'string' && !(kind === 'number' && DECIMAL.test(cell))) s = guardFormula(s);
   return NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
@@ -60,6 +64,16 @@ export function toCsv<Row>(columns: readonly CsvColumn<Row>[], rows: readonly Ro
   for (const row of rows) lines.push(columns.map((c) => csvField(c.value(row), c.kind)).join(','));
   return BOM + lines.map((l) => `${l}\r\n`).join('');
 }
+
+/** Basis points as an exact percentage with two decimals: 1234 → `12.34`, -5 → `-0.05`. */
+export function bpsAsPercent(bps: number): string {
+  const abs = Math.abs(bps);
+  return `${bps < 0 ? '-' : ''}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** The formats a table route answers in. */
+export type TableFormat = 'json' | 'csv' | 'xlsx';
+export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 interface MediaRange {
   readonly type: string;
@@ -77,12 +91,13 @@ function parseAccept(header: string): MediaRange[] {
 }
 
 /**
- * Whether the client prefers CSV: `?format=` decides when given; else the `Accept` header,
- * CSV only when `text/csv` (or `text/*`) ranks strictly above JSON. Anything else gets JSON.
+ * The format the client prefers: `?format=` decides when given; else the `Accept` header, CSV
+ * or xlsx only when its type ranks strictly above JSON (xlsx over CSV on a tie). Anything
+ * else (no header, any type, unknown types) gets JSON.
  */
-export function wantsCsv(accept: string | undefined, format: 'json' | 'csv' | undefined): boolean {
-  if (format !== undefined) return format === 'csv';
-  if (accept === undefined) return false;
+export function preferredFormat(accept: string | undefined, format: TableFormat | undefined): TableFormat {
+  if (format !== undefined) return format;
+  if (accept === undefined) return 'json';
   const ranges = parseAccept(accept);
   const qOf = (...types: string[]) => {
     for (const t of types) {
@@ -91,5 +106,14 @@ export function wantsCsv(accept: string | undefined, format: 'json' | 'csv' | un
     }
     return 0;
   };
-  return qOf('text/csv', 'text/*') > qOf('application/json', 'application/*', '*/*');
+  const json = qOf('application/json', 'application/*', '*/*');
+  const xlsx = qOf(XLSX_CONTENT_TYPE);
+  const csv = qOf('text/csv', 'text/*');
+  if (xlsx > json && xlsx >= csv) return 'xlsx';
+  return csv > json ? 'csv' : 'json';
+}
+
+/** Whether the client prefers CSV (`preferredFormat` is `csv`). */
+export function wantsCsv(accept: string | undefined, format: TableFormat | undefined): boolean {
+  return preferredFormat(accept, format) === 'csv';
 }

@@ -181,6 +181,10 @@ describe('query hardening', () => {
     const numeric = new Set([
       'lastClosedNet',
       'lastClosedGrowthBps',
+      'lastClosedGrowthPercent',
+      'growthPercent',
+      'targetPercent',
+      'onlineSharePercent',
       'quarterRebateAccrued',
       'sales',
       'returns',

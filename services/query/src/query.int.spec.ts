@@ -535,6 +535,19 @@ describe('query API on basic.ndjson', () => {
     };
     const cell = (v: unknown): string =>
       v === null ? '' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : (v as string);
+    // Beside each column of basis points, its percentage with two decimals.
+    const percent = (bps: unknown): string => (typeof bps === 'number' ? (bps / 100).toFixed(2) : '');
+    const row = (o: object) =>
+      Object.fromEntries(
+        Object.entries(o).flatMap(([k, v]) =>
+          k.endsWith('Bps')
+            ? [
+                [k, cell(v)],
+                [k.replace(/Bps$/, 'Percent'), percent(v)],
+              ]
+            : [[k, cell(v)]],
+        ),
+      );
 
     for (const channel of expected.channels) {
       const rows = await csv(`/v1/channels/${channel.channelId}`);
@@ -551,8 +564,10 @@ describe('query API on basic.ndjson', () => {
           restated: cell(m.restated),
           tier: cell(m.tier),
           growthBps: cell(m.growthBps),
+          growthPercent: percent(m.growthBps),
           growthStatus: cell(m.growthStatus),
           targetBps: cell(m.targetBps),
+          targetPercent: percent(m.targetBps),
           rebateBase: m.rebate.base,
           rebateGrowthBonus: m.rebate.growthBonus,
           rebatePromotion: m.rebate.promotion,
@@ -563,15 +578,11 @@ describe('query API on basic.ndjson', () => {
     }
 
     const program = await csv('/v1/program/months', true);
-    expect(program).toEqual(
-      expected.program.months.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, cell(v)]))),
-    );
+    expect(program).toEqual(expected.program.months.map(row));
 
     const { channels } = await getJson<{ channels: Record<string, unknown>[] }>(server, '/v1/channels');
     const list = await csv('/v1/channels');
-    expect(list).toEqual(
-      channels.map((c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, cell(v)]))),
-    );
+    expect(list).toEqual(channels.map(row));
     expect(list.find((c) => c.channelId === 'CH-A')?.name).toBe('华北总代 North Distribution');
   });
 

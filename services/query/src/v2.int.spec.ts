@@ -129,8 +129,16 @@ async function getCsv(
 
 /** A JSON value as the CSV writes it: null empty, the rest as text. */
 const cell = (v: string | number | boolean | null): string => (v === null ? '' : String(v));
+/** Each field as the CSV writes it; beside each `…Bps`, its `…Percent` (bps / 100, two decimals). */
 const cells = (row: Json): Record<string, string> =>
-  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, cell(v as string | number | boolean | null)]));
+  Object.fromEntries(
+    Object.entries(row).flatMap(([k, v]) => {
+      const field: [string, string] = [k, cell(v as string | number | boolean | null)];
+      if (!k.endsWith('Bps')) return [field];
+      const percent = typeof v === 'number' ? (v / 100).toFixed(2) : '';
+      return [field, [k.replace(/Bps$/, 'Percent'), percent]];
+    }),
+  );
 
 const targetRows = (targets: V2Report['targets']) =>
   targets.flatMap(({ quarters, ...t }) =>

@@ -1,12 +1,23 @@
 /**
  * `GET /v1/alerts`: alerts in the order raised, with their sequence numbers, paged by `since`
- * (partners: their own channel's only).
+ * (partners: their own channel's only). CSV and xlsx: one row per alert, a column per field of
+ * any kind (empty where the kind has none).
  */
 import type { Alert } from '@chanperf/domain';
 import { errorSchema, type App } from '@chanperf/runtime';
 import { z } from 'zod';
+import type { CsvColumn } from '../csv.js';
+import { tableAnswer } from '../exports.js';
 import { alertLogSchema, channelIdParam } from '../schemas.js';
-import { channelScope, forbiddenChannel, READERS, type QueryContext } from './context.js';
+import {
+  asOfMonth,
+  channelScope,
+  forbiddenChannel,
+  formatQuery,
+  jsonOrCsv,
+  READERS,
+  type QueryContext,
+} from './context.js';
 
 /** Alerts read per page when scanning for one channel's. */
 const ALERT_SCAN_PAGE = 500;
@@ -15,6 +26,30 @@ interface AlertEntry {
   seq: number;
   alert: Alert;
 }
+
+/** A field of the alert, whatever its kind (null when its kind has none). */
+const field =
+  (name: string) =>
+  (e: AlertEntry): string | number | boolean | null =>
+    (e.alert as unknown as Record<string, string | number | boolean | null | undefined>)[name] ?? null;
+
+const TEXT_FIELDS = ['id', 'kind', 'channelId', 'month', 'quarter', 'tier', 'qualifyingTier', 'from', 'to'];
+const NUMBER_FIELDS = [
+  'growthBps',
+  'targetBps',
+  'cumulativeNet',
+  'cumulativeTarget',
+  'idleMonths',
+  'inactivityMonths',
+];
+
+const alertColumns: CsvColumn<AlertEntry>[] = [
+  { header: 'seq', value: (e) => e.seq, kind: 'number' },
+  ...TEXT_FIELDS.map((name) => ({ header: name, value: field(name) })),
+  ...NUMBER_FIELDS.map((name) => ({ header: name, value: field(name), kind: 'number' as const })),
+  { header: 'lastSaleMonth', value: field('lastSaleMonth') },
+  { header: 'restated', value: field('restated') },
+];
 
 type AlertLog = QueryContext['runtime']['store']['readStore'];
 
@@ -45,25 +80,27 @@ export function registerAlertsRoute(app: App, ctx: QueryContext): void {
       schema: {
         tags: ['query'],
         summary: 'Alerts in the order raised, with their sequence numbers (partners: their own channel only)',
-        querystring: z.object({
+        querystring: formatQuery.extend({
           since: z.coerce.number().int().min(0).default(0).describe('return alerts with seq > since'),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           channelId: channelIdParam.optional().describe('only this channel (a partner: its own)'),
         }),
-        response: { 200: alertLogSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema },
+        response: { 200: jsonOrCsv(alertLogSchema), 400: errorSchema, 401: errorSchema, 403: errorSchema },
       },
     },
     async (request, reply) => {
       const { since, limit } = request.query;
       const scope = channelScope(request, request.query.channelId);
       if (scope === false) return forbiddenChannel(reply);
-      await ctx.snapshot(reply);
+      const { state } = await ctx.snapshot(reply);
       const store = ctx.runtime.store.readStore;
       const alerts =
         scope === undefined
           ? [...(await store.alertLog(since, limit))]
           : await channelAlerts(store, scope, since, limit);
-      return { alerts, next: alerts[alerts.length - 1]?.seq ?? since };
+      const name = ['alerts', scope ?? null, since === 0 ? null : `after${since}`, asOfMonth(state)];
+      const json = { alerts, next: alerts[alerts.length - 1]?.seq ?? since };
+      return tableAnswer(request, reply, { columns: alertColumns, rows: alerts, name }, json);
     },
   );
 }

@@ -19,7 +19,8 @@ import {
 } from '@chanperf/domain';
 import { errorSchema, type App } from '@chanperf/runtime';
 import { z } from 'zod';
-import { CSV_CONTENT_TYPE, toCsv, wantsCsv, type CsvColumn } from '../csv.js';
+import { preferredFormat, type CsvColumn } from '../csv.js';
+import { sendTable, tableAnswer, varyOnAccept } from '../exports.js';
 import {
   channelDetailSchema,
   channelIdParam,
@@ -27,7 +28,14 @@ import {
   channelMonthSchema,
   monthParam,
 } from '../schemas.js';
-import { ANALYSTS, channelRouteOptions, formatQuery, jsonOrCsv, type QueryContext } from './context.js';
+import {
+  ANALYSTS,
+  asOfMonth,
+  channelRouteOptions,
+  formatQuery,
+  jsonOrCsv,
+  type QueryContext,
+} from './context.js';
 
 type ChannelListItem = z.infer<typeof channelListItemSchema>;
 
@@ -46,7 +54,7 @@ const pageQuery = {
     .optional()
     .describe('at most this many (1–1000); absent: all'),
 };
-type ChannelMonthRow = MonthReport & { channelId: string };
+export type ChannelMonthRow = MonthReport & { channelId: string };
 
 const channelColumns: CsvColumn<ChannelListItem>[] = [
   { header: 'channelId', value: (r) => r.channelId },
@@ -64,7 +72,7 @@ const channelColumns: CsvColumn<ChannelListItem>[] = [
   { header: 'quarterRebateAccrued', value: (r) => r.quarterRebateAccrued, kind: 'number' },
 ];
 
-const monthColumns: CsvColumn<ChannelMonthRow>[] = [
+export const monthColumns: CsvColumn<ChannelMonthRow>[] = [
   { header: 'channelId', value: (r) => r.channelId },
   { header: 'month', value: (r) => r.month },
   { header: 'sales', value: (r) => r.sales, kind: 'number' },
@@ -145,16 +153,19 @@ function registerChannelListRoute(app: App, ctx: QueryContext): void {
         return c === undefined ? [] : [channelListItem(state, c, ctx.digits)];
       });
       const next = to < state.channelOrder.length ? String(to) : null;
-      void reply.header('vary', 'Accept');
       if (next !== null) {
         const url = new URL(request.url, 'http://localhost');
         url.searchParams.set('cursor', next);
         void reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
       }
-      if (wantsCsv(request.headers.accept, request.query.format)) {
-        return reply.type(CSV_CONTENT_TYPE).send(toCsv(channelColumns, channels));
-      }
-      return { channels, next };
+      const page = cursor === undefined ? null : `from${from}`;
+      const name = ['partners', page, asOfMonth(state)];
+      return tableAnswer(
+        request,
+        reply,
+        { columns: channelColumns, rows: channels, name },
+        { channels, next },
+      );
     },
   );
 }
@@ -172,10 +183,12 @@ function registerChannelRoute(app: App, ctx: QueryContext): void {
     async (request, reply) => {
       const { id } = request.params;
       return ctx.withChannel(request, reply, id, ({ state, position, channel }) => {
-        void reply.header('vary', 'Accept');
-        if (wantsCsv(request.headers.accept, request.query.format)) {
+        varyOnAccept(reply);
+        const format = preferredFormat(request.headers.accept, request.query.format);
+        if (format !== 'json') {
           const rows = channelReport(state, channel, digits).months.map((m) => ({ channelId: id, ...m }));
-          return reply.type(CSV_CONTENT_TYPE).send(toCsv(monthColumns, rows));
+          const name = ['partner', id, asOfMonth(state)];
+          return sendTable(reply, format, { columns: monthColumns, rows, name });
         }
         return ctx.cachedJson(reply, position, `channel\u0000${id}`, () => ({
           ...channelReport(state, channel, digits),

@@ -16,6 +16,7 @@ import { canReadChannel, errorSchema, sendError, type Runtime } from '@chanperf/
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { XLSX_CONTENT_TYPE } from '../csv.js';
 
 /** What the query service uses of the runtime: the store and read model, the bus, logs. */
 export type QueryDeps = Pick<Runtime, 'store' | 'readModel' | 'settings' | 'bus' | 'logger'>;
@@ -54,20 +55,32 @@ export function channelRouteOptions<Params, Ok, Extra extends object>(
   };
 }
 
-/** `?format=`, for the routes that answer JSON or CSV. */
+/** `?format=`, for the routes that answer JSON, CSV or an Excel workbook. */
 export const formatQuery = z.object({
   format: z
-    .enum(['json', 'csv'])
+    .enum(['json', 'csv', 'xlsx'])
     .optional()
-    .describe('overrides the Accept header (text/csv or application/json)'),
+    .describe(`overrides the Accept header (application/json, text/csv or ${XLSX_CONTENT_TYPE})`),
 });
 
-/** A JSON-or-CSV 200 response, for the OpenAPI document. */
+/** A JSON, CSV or xlsx 200 response, for the OpenAPI document (and the 406 check, which reads its types). */
 export function jsonOrCsv<T extends z.ZodType>(schema: T) {
   return {
-    description: 'JSON, or CSV with `Accept: text/csv` (or `?format=csv`)',
-    content: { 'application/json': { schema }, 'text/csv': { schema: z.string() } },
+    description:
+      `JSON; CSV with \`Accept: text/csv\` (or \`?format=csv\`); an Excel workbook with \`Accept: ${XLSX_CONTENT_TYPE}\` ` +
+      '(or `?format=xlsx`). CSV and xlsx come as an attachment with a file name, with a percentage column beside ' +
+      'every column of basis points.',
+    content: {
+      'application/json': { schema },
+      'text/csv': { schema: z.string() },
+      [XLSX_CONTENT_TYPE]: { schema: z.string().describe('binary') },
+    },
   };
+}
+
+/** The last month of the log as `YYYY-MM` (null before any), for export file names. */
+export function asOfMonth(state: ProjectionState): string | null {
+  return state.maxMonth === null ? null : formatMonth(state.maxMonth);
 }
 
 export function forbiddenChannel(reply: FastifyReply): FastifyReply {

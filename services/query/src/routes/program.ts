@@ -1,10 +1,11 @@
-/** `GET /v1/program/months`: program totals per month, the plan KPIs of spec §6 (JSON or CSV). */
+/** `GET /v1/program/months`: program totals per month, the plan KPIs of spec §6 (JSON, CSV or xlsx). */
 import { programReport, type ProgramMonthReport } from '@chanperf/domain';
 import { errorSchema, type App } from '@chanperf/runtime';
 import { z } from 'zod';
-import { CSV_CONTENT_TYPE, toCsv, wantsCsv, type CsvColumn } from '../csv.js';
+import type { CsvColumn } from '../csv.js';
+import { tableAnswer } from '../exports.js';
 import { programMonthSchema } from '../schemas.js';
-import { ANALYSTS, formatQuery, jsonOrCsv, type QueryContext } from './context.js';
+import { ANALYSTS, asOfMonth, formatQuery, jsonOrCsv, type QueryContext } from './context.js';
 
 const programColumns: CsvColumn<ProgramMonthReport>[] = [
   { header: 'month', value: (r) => r.month },
@@ -36,11 +37,8 @@ export function registerProgramRoute(app: App, ctx: QueryContext): void {
     async (request, reply) => {
       const { state } = await ctx.snapshot(reply);
       const months = programReport(state, ctx.digits);
-      void reply.header('vary', 'Accept');
-      if (wantsCsv(request.headers.accept, request.query.format)) {
-        return reply.type(CSV_CONTENT_TYPE).send(toCsv(programColumns, months));
-      }
-      return { months };
+      const name = ['program', asOfMonth(state)];
+      return tableAnswer(request, reply, { columns: programColumns, rows: months, name }, { months });
     },
   );
 }

@@ -1,8 +1,23 @@
-/** `GET /v1/report`: the spec §7 report for everything ingested so far (analyst, admin). */
-import { buildReport } from '@chanperf/domain';
+/**
+ * `GET /v1/report`: the spec §7 report for everything ingested so far (analyst, admin). As CSV
+ * or xlsx: its table of channel-months (every channel's months, as in `channels[].months`).
+ */
+import { buildReport, channelReport } from '@chanperf/domain';
 import { errorSchema, type App } from '@chanperf/runtime';
+import { preferredFormat, type CsvColumn } from '../csv.js';
+import { sendTable, varyOnAccept } from '../exports.js';
 import { reportSchema } from '../schemas.js';
-import { ANALYSTS, type QueryContext } from './context.js';
+import { monthColumns, type ChannelMonthRow } from './channels.js';
+import { ANALYSTS, asOfMonth, formatQuery, jsonOrCsv, type QueryContext } from './context.js';
+
+type ReportRow = ChannelMonthRow & { readonly name: string };
+
+/** The partner's id and name, then its month's figures. */
+const reportColumns: CsvColumn<ReportRow>[] = [
+  ...monthColumns.slice(0, 1),
+  { header: 'name', value: (r) => r.name },
+  ...monthColumns.slice(1),
+];
 
 /** Reads of the derived lists and the state that may be retried to land on one position. */
 const REPORT_ATTEMPTS = 5;
@@ -16,10 +31,23 @@ export function registerReportRoute(app: App, ctx: QueryContext): void {
       schema: {
         tags: ['query'],
         summary: 'The spec §7 report for everything ingested so far',
-        response: { 200: reportSchema, 401: errorSchema, 403: errorSchema },
+        querystring: formatQuery,
+        response: { 200: jsonOrCsv(reportSchema), 400: errorSchema, 401: errorSchema, 403: errorSchema },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
+      varyOnAccept(reply);
+      const format = preferredFormat(request.headers.accept, request.query.format);
+      if (format !== 'json') {
+        const { state } = await ctx.snapshot(reply);
+        const rows = state.channelOrder.flatMap((id) => {
+          const c = state.channels.get(id);
+          if (c === undefined) return [];
+          const { name, months } = channelReport(state, c, ctx.digits);
+          return months.map((m) => ({ channelId: id, name, ...m }));
+        });
+        return sendTable(reply, format, { columns: reportColumns, rows, name: ['report', asOfMonth(state)] });
+      }
       // Alerts and tier movements are saved with the read model's checkpoint: read them and
       // the state at the same position (the projection may commit between two awaits).
       for (let attempt = 1; ; attempt++) {

@@ -1,8 +1,31 @@
-/** `GET /v1/tier-movements`: tier movements in the order they happened (partners: their own channel's only). */
+/**
+ * `GET /v1/tier-movements`: tier movements in the order they happened (partners: their own
+ * channel's only), as JSON, CSV or xlsx.
+ */
+import type { TierMovement } from '@chanperf/domain';
 import { errorSchema, type App } from '@chanperf/runtime';
 import { z } from 'zod';
+import type { CsvColumn } from '../csv.js';
+import { tableAnswer } from '../exports.js';
 import { channelIdParam, tierMovementSchema } from '../schemas.js';
-import { channelScope, forbiddenChannel, READERS, type QueryContext } from './context.js';
+import {
+  asOfMonth,
+  channelScope,
+  forbiddenChannel,
+  formatQuery,
+  jsonOrCsv,
+  READERS,
+  type QueryContext,
+} from './context.js';
+
+const columns: CsvColumn<TierMovement>[] = [
+  { header: 'channelId', value: (m) => m.channelId },
+  { header: 'from', value: (m) => m.from },
+  { header: 'to', value: (m) => m.to },
+  { header: 'reviewMonth', value: (m) => m.reviewMonth },
+  { header: 'effectiveMonth', value: (m) => m.effectiveMonth },
+  { header: 'kind', value: (m) => m.kind },
+];
 
 export function registerTierMovementsRoute(app: App, ctx: QueryContext): void {
   app.get(
@@ -12,9 +35,11 @@ export function registerTierMovementsRoute(app: App, ctx: QueryContext): void {
       schema: {
         tags: ['query'],
         summary: 'Tier movements in the order they happened (partners: their own channel only)',
-        querystring: z.object({ channelId: channelIdParam.optional().describe('only this channel') }),
+        querystring: formatQuery.extend({
+          channelId: channelIdParam.optional().describe('only this channel'),
+        }),
         response: {
-          200: z.object({ tierMovements: z.array(tierMovementSchema) }),
+          200: jsonOrCsv(z.object({ tierMovements: z.array(tierMovementSchema) })),
           400: errorSchema,
           401: errorSchema,
           403: errorSchema,
@@ -24,9 +49,11 @@ export function registerTierMovementsRoute(app: App, ctx: QueryContext): void {
     async (request, reply) => {
       const scope = channelScope(request, request.query.channelId);
       if (scope === false) return forbiddenChannel(reply);
-      await ctx.snapshot(reply);
+      const { state } = await ctx.snapshot(reply);
       const all = await ctx.runtime.store.readStore.tierMovements();
-      return { tierMovements: scope === undefined ? all : all.filter((m) => m.channelId === scope) };
+      const tierMovements = scope === undefined ? all : all.filter((m) => m.channelId === scope);
+      const name = ['tier-movements', scope ?? null, asOfMonth(state)];
+      return tableAnswer(request, reply, { columns, rows: tierMovements, name }, { tierMovements });
     },
   );
 }

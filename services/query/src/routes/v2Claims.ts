@@ -19,6 +19,7 @@ import type { CsvColumn } from '../csv.js';
 import { channelIdParam } from '../schemas.js';
 import { claimSchema, priceChangeSchema } from '../v2Schemas.js';
 import {
+  asOfMonth,
   channelRouteOptions,
   channelScope,
   forbiddenChannel,
@@ -27,7 +28,8 @@ import {
   READERS,
   type QueryContext,
 } from './context.js';
-import { jsonOrCsvAnswer, listRouteOptions } from './v2Common.js';
+import { listRouteOptions } from './v2Common.js';
+import { tableAnswer } from '../exports.js';
 
 const changeColumns: CsvColumn<PriceChangeReport>[] = [
   { header: 'changeId', value: (r) => r.changeId },
@@ -99,7 +101,12 @@ function registerPriceChangesRoute(app: App, ctx: QueryContext): void {
     async (request, reply) => {
       const { state } = await ctx.snapshot(reply);
       const changes = state.v2Log ? priceChangesReport(state, ctx.digits) : [];
-      return jsonOrCsvAnswer(request, reply, { columns: changeColumns, rows: changes }, { changes });
+      return tableAnswer(
+        request,
+        reply,
+        { columns: changeColumns, rows: changes, name: ['price-changes', asOfMonth(state)] },
+        { changes },
+      );
     },
   );
 }
@@ -119,7 +126,12 @@ export function registerClaimRoutes(app: App, ctx: QueryContext): void {
       if (scope === false) return forbiddenChannel(reply);
       const { state } = await ctx.snapshot(reply);
       const claims = claimsOf(state, ctx.digits, { ...request.query, channelId: scope });
-      return jsonOrCsvAnswer(request, reply, { columns: claimColumns, rows: claims }, { claims });
+      return tableAnswer(
+        request,
+        reply,
+        { columns: claimColumns, rows: claims, name: ['claims', scope ?? null, asOfMonth(state)] },
+        { claims },
+      );
     },
   );
   app.get(
@@ -133,10 +145,10 @@ export function registerClaimRoutes(app: App, ctx: QueryContext): void {
     async (request, reply) =>
       ctx.withChannel(request, reply, request.params.id, ({ state, channel }) => {
         const claims = claimsOf(state, ctx.digits, { channelId: channel.channelId });
-        return jsonOrCsvAnswer(
+        return tableAnswer(
           request,
           reply,
-          { columns: claimColumns, rows: claims },
+          { columns: claimColumns, rows: claims, name: ['claims', channel.channelId, asOfMonth(state)] },
           { channelId: channel.channelId, claims },
         );
       }),

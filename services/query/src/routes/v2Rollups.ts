@@ -12,8 +12,16 @@ import { z } from 'zod';
 import type { CsvColumn } from '../csv.js';
 import { channelIdParam } from '../schemas.js';
 import { rollupSchema } from '../v2Schemas.js';
-import { ANALYSTS, channelRouteOptions, formatQuery, jsonOrCsv, type QueryContext } from './context.js';
-import { jsonOrCsvAnswer, listRouteOptions } from './v2Common.js';
+import {
+  ANALYSTS,
+  asOfMonth,
+  channelRouteOptions,
+  formatQuery,
+  jsonOrCsv,
+  type QueryContext,
+} from './context.js';
+import { listRouteOptions } from './v2Common.js';
+import { tableAnswer } from '../exports.js';
 
 interface RollupMonthRow {
   readonly channelId: string;
@@ -48,7 +56,12 @@ export function registerRollupRoutes(app: App, ctx: QueryContext): void {
     async (request, reply) => {
       const { state } = await ctx.snapshot(reply);
       const rollups = state.v2Log ? rollupsReport(state, ctx.digits) : [];
-      return jsonOrCsvAnswer(request, reply, table(rollups), { rollups });
+      return tableAnswer(
+        request,
+        reply,
+        { ...table(rollups), name: ['rollups', asOfMonth(state)] },
+        { rollups },
+      );
     },
   );
   app.get(
@@ -62,10 +75,18 @@ export function registerRollupRoutes(app: App, ctx: QueryContext): void {
     async (request, reply) =>
       ctx.withChannel(request, reply, request.params.id, ({ state, channel }) => {
         const rollup = state.v2Log ? channelRollupReport(state, channel, ctx.digits) : null;
-        return jsonOrCsvAnswer(request, reply, table(rollup === null ? [] : [rollup]), {
-          channelId: channel.channelId,
-          rollup,
-        });
+        return tableAnswer(
+          request,
+          reply,
+          {
+            ...table(rollup === null ? [] : [rollup]),
+            name: ['rollup', channel.channelId, asOfMonth(state)],
+          },
+          {
+            channelId: channel.channelId,
+            rollup,
+          },
+        );
       }),
   );
 }

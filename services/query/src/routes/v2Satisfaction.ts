@@ -17,8 +17,16 @@ import { z } from 'zod';
 import type { CsvColumn } from '../csv.js';
 import { channelIdParam } from '../schemas.js';
 import { programQuarterSchema, satisfactionSchema } from '../v2Schemas.js';
-import { ANALYSTS, channelRouteOptions, formatQuery, jsonOrCsv, type QueryContext } from './context.js';
-import { jsonOrCsvAnswer, listRouteOptions } from './v2Common.js';
+import {
+  ANALYSTS,
+  asOfMonth,
+  channelRouteOptions,
+  formatQuery,
+  jsonOrCsv,
+  type QueryContext,
+} from './context.js';
+import { listRouteOptions } from './v2Common.js';
+import { tableAnswer } from '../exports.js';
 
 interface SatisfactionRow {
   readonly channelId: string;
@@ -58,7 +66,12 @@ function registerProgramQuartersRoute(app: App, ctx: QueryContext): void {
     async (request, reply) => {
       const { state } = await ctx.snapshot(reply);
       const quarters = state.v2Log ? programQuartersReport(state) : [];
-      return jsonOrCsvAnswer(request, reply, { columns: quarterColumns, rows: quarters }, { quarters });
+      return tableAnswer(
+        request,
+        reply,
+        { columns: quarterColumns, rows: quarters, name: ['program-quarters', asOfMonth(state)] },
+        { quarters },
+      );
     },
   );
 }
@@ -76,7 +89,12 @@ export function registerSatisfactionRoutes(app: App, ctx: QueryContext): void {
     async (request, reply) => {
       const { state } = await ctx.snapshot(reply);
       const satisfaction = state.v2Log ? satisfactionReport(state) : [];
-      return jsonOrCsvAnswer(request, reply, table(satisfaction), { satisfaction });
+      return tableAnswer(
+        request,
+        reply,
+        { ...table(satisfaction), name: ['satisfaction', asOfMonth(state)] },
+        { satisfaction },
+      );
     },
   );
   app.get(
@@ -92,7 +110,12 @@ export function registerSatisfactionRoutes(app: App, ctx: QueryContext): void {
         const entry = state.v2Log
           ? channelSatisfactionReport(state, channel)
           : { channelId: channel.channelId, quarters: [] };
-        return jsonOrCsvAnswer(request, reply, table([entry]), entry);
+        return tableAnswer(
+          request,
+          reply,
+          { ...table([entry]), name: ['satisfaction', channel.channelId, asOfMonth(state)] },
+          entry,
+        );
       }),
   );
 }

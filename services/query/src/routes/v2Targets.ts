@@ -10,8 +10,16 @@ import { z } from 'zod';
 import type { CsvColumn } from '../csv.js';
 import { channelIdParam } from '../schemas.js';
 import { targetSchema } from '../v2Schemas.js';
-import { ANALYSTS, channelRouteOptions, formatQuery, jsonOrCsv, type QueryContext } from './context.js';
-import { jsonOrCsvAnswer, listRouteOptions } from './v2Common.js';
+import {
+  ANALYSTS,
+  asOfMonth,
+  channelRouteOptions,
+  formatQuery,
+  jsonOrCsv,
+  type QueryContext,
+} from './context.js';
+import { listRouteOptions } from './v2Common.js';
+import { tableAnswer } from '../exports.js';
 
 interface TargetQuarterRow {
   readonly target: TargetReport;
@@ -55,7 +63,12 @@ export function registerTargetRoutes(app: App, ctx: QueryContext): void {
     async (request, reply) =>
       ctx.withChannel(request, reply, request.params.id, ({ state, channel }) => {
         const targets = state.v2Log ? channelTargetsReport(state, channel, ctx.digits) : [];
-        return jsonOrCsvAnswer(request, reply, table(targets), { channelId: channel.channelId, targets });
+        return tableAnswer(
+          request,
+          reply,
+          { ...table(targets), name: ['targets', channel.channelId, asOfMonth(state)] },
+          { channelId: channel.channelId, targets },
+        );
       }),
   );
   app.get(
@@ -77,7 +90,12 @@ export function registerTargetRoutes(app: App, ctx: QueryContext): void {
       const targets = state.v2Log
         ? targetsReport(state, ctx.digits).filter((t) => year === undefined || t.year === year)
         : [];
-      return jsonOrCsvAnswer(request, reply, table(targets), { targets });
+      return tableAnswer(
+        request,
+        reply,
+        { ...table(targets), name: ['targets', year ?? null, asOfMonth(state)] },
+        { targets },
+      );
     },
   );
 }

@@ -6,6 +6,7 @@
  */
 import { t } from '../i18n.js';
 import { h, mount } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { money, monthLabel, percent, quarterLabel, tierName } from '../format.js';
 import { alertFilterForm, filterAlerts, PAGE, pager } from './alertFilters.js';
 import { tierBadge } from './partners.js';
@@ -121,6 +122,7 @@ export function renderAlerts(root, ctx) {
           ' ',
           h('small', { class: `live-note live-${live}` }, liveText),
         ),
+        exportButtons('/v1/alerts?limit=1000'),
         feed.length === 0
           ? h('p', { class: 'muted', id: 'alerts-empty' }, t('No alert yet.'))
           : alertFilterForm(ctx, feed, filtered.length, { kinds: KIND_LABEL, names, tierOf, partnerMode }),
@@ -135,6 +137,7 @@ export function renderAlerts(root, ctx) {
         'section',
         { 'aria-labelledby': 'moves-title' },
         h('h2', { id: 'moves-title' }, t('Tier movements')),
+        exportButtons('/v1/tier-movements'),
         data.tierMovements.length === 0
           ? h('p', { class: 'muted' }, t('No tier movement yet.'))
           : h(

@@ -6,6 +6,7 @@
  */
 import { plural, t } from '../i18n.js';
 import { h } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { money, monthLabel, percent, statusLabel, tierName } from '../format.js';
 
 /** @typedef {import('../main.js').ViewContext} ViewContext */
@@ -67,6 +68,7 @@ export function renderExplain(ctx, channelId) {
         { id: 'explain-title' },
         t('Explain: {field} · {month}', { field: FIELD_LABEL[open.field], month: monthLabel(open.month) }),
       ),
+      exportButtons(`/v1/channels/${encodeURIComponent(channelId)}/months/${open.month}/explain`),
       h(
         'button',
         { type: 'button', class: 'close', 'data-focus': 'explain:close', onclick: () => ctx.closeExplain() },

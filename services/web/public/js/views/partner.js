@@ -10,6 +10,7 @@ import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { compactMoney, money, monthLabel, percent, quarterLabel } from '../format.js';
 import { listItemOf } from '../channels.js';
 import { FIELD_LABEL, renderExplain } from './explain.js';
@@ -230,6 +231,7 @@ function monthTable(ctx, channelId, months) {
     'section',
     { 'aria-labelledby': 'months-title' },
     h('h2', { id: 'months-title' }, t('Months')),
+    exportButtons(`/v1/channels/${encodeURIComponent(channelId)}`),
     h(
       'p',
       { class: 'hint' },

@@ -8,6 +8,7 @@
  */
 import { t } from '../i18n.js';
 import { h, mount } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import {
   compareAmounts,
   compareTiers,
@@ -297,6 +298,7 @@ export function renderPartners(root, ctx) {
       { class: 'count', role: 'status' },
       t('{n} of {total} partners', { n: rows.length, total: all.length }),
     ),
+    exportButtons('/v1/channels'),
   );
 
   const header = h(

@@ -6,6 +6,7 @@
  */
 import { t } from '../i18n.js';
 import { h, mount } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { money, monthLabel, sumAmounts } from '../format.js';
 import { claimsTable } from './claims.js';
 import { numCell, readFailure, table } from './v2common.js';
@@ -56,6 +57,7 @@ function changesSection(changes) {
     'section',
     { 'aria-labelledby': 'changes-title' },
     h('h2', { id: 'changes-title' }, t('Price changes')),
+    exportButtons('/v1/price-changes'),
     table(
       { id: 'price-changes', caption: t('Price changes') },
       [
@@ -154,6 +156,7 @@ function claimsSection(ctx, changes, all) {
     'section',
     { 'aria-labelledby': 'claims-title' },
     h('h2', { id: 'claims-title' }, t('Claims')),
+    exportButtons('/v1/claims'),
     h(
       'p',
       { class: 'hint' },

@@ -8,6 +8,7 @@
 import { t } from '../i18n.js';
 import { chart } from '../charts.js';
 import { h, mount } from '../dom.js';
+import { exportButtons } from '../exports.js';
 import { compactMoney, money, monthLabel, percent, quarterLabel } from '../format.js';
 import { numCell, onDemandSection, table } from './v2common.js';
 
@@ -159,6 +160,7 @@ export function renderProgram(root, ctx) {
       'section',
       { 'aria-labelledby': 'program-table-title' },
       h('h2', { id: 'program-table-title' }, t('Per month')),
+      exportButtons('/v1/program/months'),
       h(
         'div',
         { class: 'table-wrap' },
