@@ -156,6 +156,30 @@ describe.skipIf(missing !== undefined)('the page in 中文 and English, from 360
     });
   }
 
+  it("translates the API's sentences on the Chinese page: explain's rules and reasons, every claim's lines and steps", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    try {
+      await signIn(page, ANALYST, server.url);
+      await open(page, 'explain');
+      const untranslated = page.locator('.api-text[lang="en"]');
+      expect(await page.locator('.api-text').count()).toBeGreaterThan(0);
+      expect(await untranslated.allTextContents()).toEqual([]);
+      await page.evaluate(`location.hash = '#/price-protection'`);
+      const buttons = page.locator('#claims-table button[aria-expanded]');
+      await buttons.first().waitFor();
+      for (let i = 0; i < (await buttons.count()); i++) await buttons.nth(i).click();
+      const sums = page.locator('#claims-table tr[data-explains] tr.sum');
+      await sums.nth((await buttons.count()) - 1).waitFor();
+      // Every claim line's note and step label came from the API in English.
+      expect(await page.locator('#claims-table tr[data-explains] .api-text').count()).toBeGreaterThan(6);
+      expect(await untranslated.allTextContents()).toEqual([]);
+      expect(await englishLeft(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows months, amounts and tiers the way each team reads them; data is never translated', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     const page = await context.newPage();

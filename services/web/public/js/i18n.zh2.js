@@ -190,4 +190,8 @@ export const ZH_MORE = {
   'live stream reconnecting': '实时流重新连接中',
   'live stream denied': '实时流无权限',
   'live stream closed': '实时流已断开',
+  'Σ (eligible units, credit)': 'Σ（可保数量，补偿金额）',
+  '= the claim’s {credit}': '= 该索赔的 {credit}',
+  'the claim says {credit}': '索赔记为 {credit}',
+  'Events behind the claim of {channel} on {change}': '{channel} 在 {change} 上的索赔所依据的事件',
 };

@@ -6,7 +6,8 @@
  * behind it, each with its signed units and credit, their sums (computed here exactly, in
  * minor units) and the steps from purchases to the credit.
  */
-import { plural, t } from '../i18n.js';
+import { lang, plural, t } from '../i18n.js';
+import { apiText } from '../apiText.js';
 import { h } from '../dom.js';
 import { compareAmounts, formatMinor, money, monthLabel, parseAmount, sumAmounts } from '../format.js';
 import { numCell, partnerLink, readFailure, table } from './v2common.js';
@@ -152,7 +153,13 @@ function claimExplain(ctx, c) {
       ? null
       : h('p', { class: 'error', role: 'alert' }, t('Warning: the events do not add up to the claim.')),
     table(
-      { caption: `Events behind the claim of ${c.channelId} on ${c.changeId}`, cls: 'compact events' },
+      {
+        caption: t('Events behind the claim of {channel} on {change}', {
+          channel: c.channelId,
+          change: c.changeId,
+        }),
+        cls: 'compact events',
+      },
       [
         [t('Event'), false],
         [t('Type'), false],
@@ -174,23 +181,38 @@ function claimExplain(ctx, c) {
           h('td', { class: 'mono' }, l.occurredAt ?? '—'),
           numCell('units', l.units, signed(l.units)),
           numCell('credit', l.credit, money(l.credit)),
-          h('td', { class: 'api-text', translate: 'no', lang: 'en' }, l.note),
+          apiText(l.note, 'td'),
         ),
       ),
       h(
         'tr',
         { class: 'sum' },
-        h('th', { scope: 'row', colspan: 3 }, 'Σ (eligible units, credit)'),
+        h('th', { scope: 'row', colspan: 3 }, t('Σ (eligible units, credit)')),
         numCell('units', units, String(units)),
         numCell('credit', credit, h('strong', {}, money(credit))),
-        h('td', {}, agrees ? `= the claim’s ${money(x.credit)}` : `the claim says ${money(x.credit)}`),
+        h(
+          'td',
+          {},
+          agrees
+            ? t('= the claim’s {credit}', { credit: money(x.credit) })
+            : t('the claim says {credit}', { credit: money(x.credit) }),
+        ),
       ),
     ),
     h(
       'ol',
       { class: 'steps' },
       x.steps.map((s) =>
-        h('li', {}, h('span', { class: 'label' }, `${s.label}: `), h('span', { class: 'mono' }, s.value)),
+        h(
+          'li',
+          {},
+          h('span', { class: 'label' }, apiText(s.label), ': '),
+          h(
+            'span',
+            { class: 'mono', translate: 'no' },
+            lang() === 'zh' ? s.value.replace(/\bnone\b/g, '无') : s.value,
+          ),
+        ),
       ),
     ),
   );

@@ -5,6 +5,7 @@
  * rebate to the cent (Σ contribution = unrounded; rounded once, half away from zero).
  */
 import { plural, t } from '../i18n.js';
+import { apiText } from '../apiText.js';
 import { h } from '../dom.js';
 import { exportButtons } from '../exports.js';
 import { money, monthLabel, percent, statusLabel, tierName } from '../format.js';
@@ -278,15 +279,6 @@ function component(c, field) {
 /** @param {string} text */
 function rule(text) {
   return h('p', { class: 'rule' }, h('span', { class: 'label' }, t('Rule: ')), apiText(text));
-}
-
-/**
- * A sentence written by the API (a rule, a reason): shown as the server wrote it, in English
- * (the API has one language), marked so that it is not taken for a label of the page.
- * @param {string} text
- */
-function apiText(text) {
-  return h('span', { class: 'api-text', translate: 'no', lang: 'en' }, text);
 }
 
 /** @param {[string, import('../dom.js').Child][]} rows */
