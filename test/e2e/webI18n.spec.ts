@@ -180,6 +180,37 @@ describe.skipIf(missing !== undefined)('the page in 中文 and English, from 360
     }
   });
 
+  it("draws a changed target's labels apart, or leaves one out, never one over the other", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(server.url);
+      // The page's own chart module, drawn with targets 10 %, 10.4 % and 12 % (a program that
+      // changed its target by a little, then by more), measured as the browser lays it out.
+      const boxes = await page.evaluate<{ top: number; bottom: number; text: string }[]>(`(async () => {
+        const { chart } = await import('/assets/js/charts.js');
+        const figure = chart({
+          title: 'growth', type: 'line', categories: ['a', 'b', 'c', 'd'],
+          series: [{ name: 'g', cls: 'c1', values: [0.08, 0.11, 0.09, 0.12] }],
+          axisFormat: (v) => String(v),
+          refLines: [{ value: 0.1, label: 'target 10%' }, { value: 0.104, label: 'target 10.4%' }, { value: 0.12, label: 'target 12%' }],
+        });
+        document.body.append(figure);
+        return [...figure.querySelectorAll('.ref-label')].map((t) => {
+          const r = t.getBoundingClientRect();
+          return { top: r.top, bottom: r.bottom, text: t.textContent };
+        });
+      })()`);
+      expect(boxes.length).toBeGreaterThanOrEqual(2);
+      expect(boxes.map((b) => b.text)).toContain('target 12%');
+      for (const [i, a] of boxes.entries())
+        for (const b of boxes.slice(i + 1))
+          expect(a.bottom <= b.top || b.bottom <= a.top, `${a.text} / ${b.text}`).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows months, amounts and tiers the way each team reads them; data is never translated', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     const page = await context.newPage();
