@@ -165,6 +165,22 @@ describe('compression, content negotiation, authentication', () => {
     }
   });
 
+  it("leaves a write's answer uncompressed (the ingest path), whatever the client accepts", async () => {
+    const res = await request(`${url}/v1/events`, {
+      method: 'POST',
+      headers: {
+        ...auth(KEYS.ingest),
+        'content-type': 'application/x-ndjson',
+        'accept-encoding': 'br, gzip',
+      },
+      body: basic.join('\n'),
+    });
+    expect(res.statusCode).toBe(200);
+    const text = await res.body.text();
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1024);
+    expect(res.headers['content-encoding']).toBeUndefined();
+  });
+
   it('answers 406 naming what it can send when Accept admits none of it; CSV and */* as before', async () => {
     const xml = await fetch(`${url}/v1/report`, {
       headers: { ...auth(KEYS.analyst), accept: 'application/xml' },

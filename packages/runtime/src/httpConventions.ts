@@ -152,7 +152,14 @@ function installNotAcceptable(app: App): void {
 export async function installHttpConventions(app: App): Promise<void> {
   installNotAcceptable(app);
   installEtags(app); // before compression: a 304 has no body to compress
-  // Bodies over 1 KiB, brotli or gzip as the client prefers; brotli at quality 4 (its default,
+  // Reads only: a write's answer (POST /v1/events: a result per line) compressed on the write
+  // path cost HTTP ingest 12 % (bench:ab, 4 alternated rounds) for a client on the same
+  // network. Set before the plugin's own onRoute hook reads it.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('GET')) (route as { compress?: false }).compress ??= false;
+  });
+  // Read answers over 1 KiB, brotli or gzip as the client prefers; brotli at quality 4 (its default,
   // 11, took longer than the 1 MB report it compressed saves on a LAN). The live stream is not
   // compressed (its facts must not wait in a compressor's buffer).
   await app.register(compress, {
