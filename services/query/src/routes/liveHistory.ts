@@ -12,6 +12,12 @@ export interface IdentifiedFact {
   readonly fact: DerivedFact;
 }
 
+/** A fact kept in the history, with its id's parts as numbers (compared without parsing). */
+interface Kept extends IdentifiedFact {
+  readonly position: number;
+  readonly index: number;
+}
+
 /** `P-I` → [P, I]; a bare position `P` (a snapshot's `x-chanperf-position`) is [P, ∞): after its whole batch. */
 export function parseFactId(text: string): readonly [number, number] | undefined {
   const m = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
@@ -19,13 +25,8 @@ export function parseFactId(text: string): readonly [number, number] | undefined
   return [Number(m[1]), m[2] === undefined ? Number.POSITIVE_INFINITY : Number(m[2])];
 }
 
-const after = (f: IdentifiedFact, p: number, i: number): boolean => {
-  const [fp, fi] = parseFactId(f.id) ?? [0, 0];
-  return fp > p || (fp === p && fi > i);
-};
-
 export class LiveHistory {
-  private readonly facts: IdentifiedFact[] = [];
+  private facts: Kept[] = [];
   /** The log position of the last batch seen, or undefined before the first. */
   private last: number | undefined;
   /** Whether facts were dropped from the front (the history no longer starts at this process's start). */
@@ -35,10 +36,12 @@ export class LiveHistory {
 
   /** Records a committed batch's facts; returns them with their ids. */
   add(position: number, facts: readonly DerivedFact[]): IdentifiedFact[] {
-    const identified = facts.map((fact, i) => ({ id: `${position}-${i}`, fact }));
-    this.facts.push(...identified);
+    const identified = facts.map((fact, index) => ({ id: `${position}-${index}`, fact, position, index }));
+    // A loop, not push(...identified): a catch-up batch can derive more facts than a call takes
+    // arguments. Past capacity, only the newest `capacity` are kept.
+    for (const f of identified) this.facts.push(f);
     if (this.facts.length > this.capacity) {
-      this.facts.splice(0, this.facts.length - this.capacity);
+      this.facts = this.facts.slice(this.facts.length - this.capacity);
       this.trimmed = true;
     }
     this.last = position;
@@ -53,14 +56,14 @@ export class LiveHistory {
     const id = parseFactId(lastEventId);
     if (id === undefined) return 'reset';
     const [p, i] = id;
-    const first = this.facts[0];
-    const oldest = first === undefined ? undefined : parseFactId(first.id)?.[0];
-    // Covered: the client is at or after the oldest batch kept, and nothing before it was dropped
-    // that the client could have missed; or it has seen everything this process has seen.
-    const covered =
-      (this.last !== undefined && p >= this.last) ||
-      (oldest !== undefined && (p > oldest || (p === oldest && !this.trimmed)) && p <= (this.last ?? p));
+    const oldest = this.facts[0];
+    if (oldest === undefined) return this.last !== undefined && p >= this.last ? [] : 'reset';
+    // Covered when nothing after the client's fact was dropped: with nothing dropped yet, any
+    // fact from the first batch this process saw on; once trimmed, the oldest fact kept or later.
+    const covered = this.trimmed
+      ? p > oldest.position || (p === oldest.position && i >= oldest.index)
+      : p >= oldest.position;
     if (!covered) return 'reset';
-    return this.facts.filter((f) => after(f, p, i));
+    return this.facts.filter((f) => f.position > p || (f.position === p && f.index > i));
   }
 }

@@ -54,4 +54,12 @@ describe('LiveHistory', () => {
     expect(h.since('10-0')).toBe('reset');
     expect(ids(h.since('12-0'))).toEqual(['20-0', '20-1']);
   });
+
+  it('given one batch with more facts than it keeps (or than a call takes arguments), then it keeps the newest', () => {
+    const h = new LiveHistory(10_000);
+    const many = Array.from({ length: 200_000 }, (_, i) => changed(30, `C${i}`));
+    expect(h.add(30, many)).toHaveLength(200_000);
+    expect(ids(h.since('30-199997'))).toEqual(['30-199998', '30-199999']);
+    expect(h.since('30-0')).toBe('reset');
+  });
 });
