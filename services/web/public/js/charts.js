@@ -6,6 +6,7 @@
  * chart is labelled for assistive technology; the pages put the same figures in tables.
  */
 import { h, s } from './dom.js';
+import { percent } from './format.js';
 import { t } from './i18n.js';
 
 /**
@@ -255,4 +256,29 @@ function refLines(lines, y, x1, x2) {
     out.push(s('text', { class: 'ref-label', x: x2 - 2, y: base, 'text-anchor': 'end' }, r.label));
   }
   return out;
+}
+
+/**
+ * Month-over-month growth against the program's target as a line chart (a partner's, a
+ * distributor tree's): one reference line per target the months had (a program that changed
+ * its target has several), all named in the subtitle.
+ * @param {{ key: string, title: string, categories: string[], provisional: boolean[],
+ *   months: readonly { growthBps: number | null, targetBps: number }[] }} o
+ * @returns {HTMLElement}
+ */
+export function growthChart(o) {
+  const targets = [...new Set(o.months.map((m) => m.targetBps))];
+  return chart({
+    key: o.key,
+    type: 'line',
+    title: o.title,
+    subtitle: t('target {targets}', { targets: targets.map((bps) => percent(bps)).join(t(', ')) }),
+    categories: o.categories,
+    provisional: o.provisional,
+    axisFormat: (v) => `${Math.round(v / 100)}%`,
+    refLines: targets.map((bps) => ({ value: bps, label: t('target {target}', { target: percent(bps) }) })),
+    series: [
+      { name: t('Growth'), cls: 'c2', values: o.months.map((m) => m.growthBps), format: (v) => percent(v) },
+    ],
+  });
 }

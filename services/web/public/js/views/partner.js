@@ -8,7 +8,7 @@
  */
 import { t } from '../i18n.js';
 import { ApiError } from '../api.js';
-import { chart } from '../charts.js';
+import { chart, growthChart } from '../charts.js';
 import { h, mount } from '../dom.js';
 import { exportButtons } from '../exports.js';
 import { compactMoney, money, monthLabel, percent, quarterLabel } from '../format.js';
@@ -56,7 +56,6 @@ export function renderPartner(root, ctx, channelId) {
   const provisional = months.map((m) => !m.closed);
   const latest = months[months.length - 1];
   const open = latest !== undefined && !latest.closed ? latest : undefined;
-  const targets = [...new Set(months.map((m) => m.targetBps))];
 
   const cards = h(
     'dl',
@@ -106,18 +105,12 @@ export function renderPartner(root, ctx, channelId) {
       },
     ],
   });
-  const growthChart = chart({
+  const growth = growthChart({
     key: 'growth',
-    type: 'line',
     title: t('Growth vs previous month'),
-    subtitle: t('target {targets}', { targets: targets.map((bps) => percent(bps)).join(t(', ')) }),
     categories: labels,
     provisional,
-    axisFormat: (v) => `${Math.round(v / 100)}%`,
-    refLines: targets.map((bps) => ({ value: bps, label: t('target {target}', { target: percent(bps) }) })),
-    series: [
-      { name: t('Growth'), cls: 'c2', values: months.map((m) => m.growthBps), format: (v) => percent(v) },
-    ],
+    months,
   });
   const rebateChart = chart({
     key: 'rebate',
@@ -162,7 +155,7 @@ export function renderPartner(root, ctx, channelId) {
       ),
     ),
     cards,
-    h('div', { class: 'charts three' }, netChart, growthChart, rebateChart),
+    h('div', { class: 'charts three' }, netChart, growth, rebateChart),
     targetsPanel(ctx, detail.channelId),
     monthTable(ctx, detail.channelId, months),
     renderExplain(ctx, detail.channelId),

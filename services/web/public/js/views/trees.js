@@ -8,7 +8,7 @@
  * page; the partner page shows its own tree (GET /v1/channels/:id/rollup) when it heads one.
  */
 import { plural, t } from '../i18n.js';
-import { chart } from '../charts.js';
+import { chart, growthChart } from '../charts.js';
 import { h, mount } from '../dom.js';
 import { compactMoney, money, monthLabel, percent } from '../format.js';
 import { statusBadge } from './partners.js';
@@ -122,7 +122,6 @@ function treeBody(ctx, r) {
   const labels = months.map((m) => monthLabel(m.month));
   const lastClosed = ctx.state.data.lastClosedMonth;
   const provisional = months.map((m) => lastClosed === null || m.month > lastClosed);
-  const targets = [...new Set(months.map((m) => m.targetBps))];
   const latest = months[months.length - 1];
   const charts = h(
     'div',
@@ -150,18 +149,12 @@ function treeBody(ctx, r) {
         },
       ],
     }),
-    chart({
+    growthChart({
       key: `tree-growth-${r.channelId}`,
-      type: 'line',
       title: t('Tree growth'),
-      subtitle: t('target {targets}', { targets: targets.map((bps) => percent(bps)).join(t(', ')) }),
       categories: labels,
       provisional,
-      axisFormat: (v) => `${Math.round(v / 100)}%`,
-      refLines: targets.map((bps) => ({ value: bps, label: t('target {target}', { target: percent(bps) }) })),
-      series: [
-        { name: t('Growth'), cls: 'c2', values: months.map((m) => m.growthBps), format: (v) => percent(v) },
-      ],
+      months,
     }),
   );
   return [
