@@ -18,6 +18,7 @@
 import { basename } from 'node:path';
 import type { Counts } from '@chanperf/domain';
 import type { IngestBatch, LogEntry } from '@chanperf/engine';
+import type { Logger } from 'pino';
 import { needFile, type CommandLine } from '../commandLine.js';
 import { progressMode, startProgress, type Progress } from '../progress.js';
 import { print } from '../stdout.js';
@@ -44,13 +45,15 @@ export async function importCommand(commandLine: CommandLine): Promise<void> {
   try {
     const marker = `import:${contents.sha256}`;
     const imported = (await store.log.sourceCheckpoint(marker)) !== undefined;
+    const head = await store.log.head();
+    await refuseOtherLog(store, file, contents.header.head, head);
     if (!imported) await refuseForeignLedgers(store);
     const progress = startProgress({
       label: `import ${basename(file)}`,
       mode: progressMode(commandLine.values.quiet),
       logger,
     });
-    const appended = await importEntries(store, file, contents, progress);
+    const appended = await appendRest(store, file, { head, total: contents.header.head }, progress, logger);
     if (!imported) await store.log.commit(ledgerBatch(contents, marker));
     const checkpoints = await importCheckpoints(store, contents);
     progress.finish();
@@ -87,22 +90,12 @@ async function refuseForeignLedgers(store: MovableStore): Promise<void> {
   }
 }
 
-/**
- * Compares the target's first entries with the file's and appends the rest; answers how many
- * were appended. Refuses a target whose log is not a prefix of the file's.
- */
-async function importEntries(
-  store: MovableStore,
-  file: string,
-  contents: ExportContents,
-  progress: Progress,
-): Promise<number> {
-  const total = contents.header.head;
-  const head = await store.log.head();
+/** Refuses a target whose log (`head` entries) is not a prefix of the file's (`total`). */
+async function refuseOtherLog(store: MovableStore, file: string, total: number, head: number): Promise<void> {
   const notPrefix = (why: string) =>
     fail(`import: the log of ${store.name} is not a prefix of ${file}'s (${why}); import into an empty log`);
   if (head > total) notPrefix(`it has ${head} entries, the file ${total}`);
-  let appended = 0;
+  if (head === 0) return;
   await readExport(file, async (batch) => {
     const held = batch.filter((e) => e.position <= head);
     for (const [i, e] of (await readRange(store, held)).entries()) {
@@ -113,6 +106,19 @@ async function importEntries(
         );
       }
     }
+  });
+}
+
+/** Appends the file's entries after the target's `head`, in batches; answers how many. */
+async function appendRest(
+  store: MovableStore,
+  file: string,
+  { head, total }: { readonly head: number; readonly total: number },
+  progress: Progress,
+  logger: Logger,
+): Promise<number> {
+  let appended = 0;
+  await readExport(file, async (batch) => {
     const rest = batch.filter((e) => e.position > head);
     if (rest.length === 0) return;
     const { positions } = await store.log.commit({
@@ -129,6 +135,7 @@ async function importEntries(
     });
     appended += rest.length;
     const last = (rest[rest.length - 1] as LogEntry).position;
+    logger.debug({ position: last }, 'imported through position');
     progress.update({
       events: appended,
       position: `position ${last.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`,
