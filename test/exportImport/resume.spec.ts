@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFeed } from '../../packages/feed-generator/src/index.js';
 import { chanperfAsync } from '../support/cli.js';
 import { EXAMPLES } from '../support/sharedSpec.js';
-import { cli, entriesOf, exportTo, importFile, leaveInterrupted, refused, Scratch } from './moves.js';
+import { cli, entriesOf, exportTo, importFile, leaveInterrupted, refused, run, Scratch } from './moves.js';
 
 const scratch = new Scratch();
 let full = ''; // the export of a generated feed: > 2 import batches of 1000
@@ -173,7 +173,24 @@ describe('chanperf import: refusals', () => {
   });
 });
 
-describe('chanperf export / import: help and README', () => {
+describe('chanperf export / import: progress, help and README', () => {
+  it('progress: one summary log line on stderr when it is not a terminal, none with --quiet', async () => {
+    const dir = scratch.dir();
+    const imported = await run(['import', basic, '--db', join(dir, 't.db')], { CHANPERF_LOG_LEVEL: 'info' });
+    expect(imported.status, imported.stderr).toBe(0);
+    const messages = imported.stderr
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^import basic\.ndjson: 32 events in [\d.]+ s, position 32 of 32$/),
+    );
+    const exported = await run(['export', '--db', join(dir, 't.db')], { CHANPERF_LOG_LEVEL: 'info' });
+    expect(exported.stderr).toMatch(/"msg":"export: 32 events in [\d.]+ s, position 32"/);
+    const quiet = await run(['export', '--db', join(dir, 't.db'), '--quiet'], { CHANPERF_LOG_LEVEL: 'info' });
+    expect(quiet.stderr).not.toContain('events in');
+  });
+
   it.each(['export', 'import'])(
     'chanperf %s --help prints its usage, and the README lists it',
     async (command) => {

@@ -2,7 +2,7 @@
  * The end of `chanperf import`: the target read back through its ports must equal the file —
  * every position's eventId, type, channelId and payload, the rejected inputs with their ids,
  * statuses and bytes, the counts and the source checkpoints. A difference fails the import
- * (exit 1) naming the first one.
+ * (`IMPORT_VERIFY_FAILED`, exit 2) naming the first one.
  */
 import { EngineError } from '@chanperf/engine';
 import { readExport, type ExportContents } from './exportFile.js';
