@@ -332,10 +332,16 @@ export class SqliteEventLog implements EventLog, Feed {
   sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined> {
     const row = this.db
       .prepare(`SELECT key, offset, line, prefix_sha256 FROM sources WHERE key = ?`)
-      .get(key) as { key: string; offset: number; line: number; prefix_sha256: string | null } | undefined;
-    if (row === undefined) return Promise.resolve(undefined);
-    const { prefix_sha256: prefixHash, ...checkpoint } = row;
-    return Promise.resolve(prefixHash === null ? checkpoint : { ...checkpoint, prefixHash });
+      .get(key) as SourceRow | undefined;
+    return Promise.resolve(row === undefined ? undefined : checkpointOf(row));
+  }
+
+  /** Every source checkpoint, by key (`chanperf export` carries them to another store). */
+  sourceCheckpoints(): SourceCheckpoint[] {
+    const rows = this.db
+      .prepare(`SELECT key, offset, line, prefix_sha256 FROM sources ORDER BY key`)
+      .all() as SourceRow[];
+    return rows.map(checkpointOf);
   }
 
   counts(): Promise<Counts> {
@@ -357,4 +363,16 @@ export class SqliteEventLog implements EventLog, Feed {
       })),
     );
   }
+}
+
+interface SourceRow {
+  key: string;
+  offset: number;
+  line: number;
+  prefix_sha256: string | null;
+}
+
+function checkpointOf(row: SourceRow): SourceCheckpoint {
+  const { prefix_sha256: prefixHash, ...checkpoint } = row;
+  return prefixHash === null ? checkpoint : { ...checkpoint, prefixHash };
 }

@@ -22,6 +22,7 @@ import {
   type ReadStore,
   type RejectedBytes,
   type RejectedStore,
+  type SourceCheckpoint,
 } from '@chanperf/engine';
 import { sqliteChannelLog } from './channelLog.js';
 import { sqliteCommitJournal } from './commitJournalStore.js';
@@ -83,6 +84,11 @@ export interface SqliteStore {
   /** The journal of commits spanning this file and a remote log (EventStoreDB adapter). */
   commitJournal(): CommitJournalStore;
   /**
+   * Every source checkpoint the file's ledgers hold, by key (`chanperf export`). They live in
+   * this file beside a remote log too, so an EventStoreDB node's store answers with its own.
+   */
+  sourceCheckpoints(): SourceCheckpoint[];
+  /**
    * A lease: `projector` lives in the read model's file (one projector per read model), any
    * other name in the log's (`alerting`, `ingest:<file>`).
    */
@@ -139,6 +145,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
     deliveryLedger: once(() => sqliteDeliveryLedger(db)),
     outboxes: sqliteOutboxStore(db),
     commitJournal: once(() => sqliteCommitJournal(db)),
+    sourceCheckpoints: () => log.sourceCheckpoints(),
     lease: (name, what, options) =>
       new SqliteLease(name === PROJECTOR_LEASE ? rm : db, name, {
         what,

@@ -45,7 +45,22 @@ describe('the SQLite store behind its ports', () => {
       'log',
       'outboxes',
       'readStore',
+      'sourceCheckpoints',
     ]);
+  });
+
+  it('lists every source checkpoint by key, as another process committed it (chanperf export)', async () => {
+    const [a, b] = stores(2);
+    expect(b!.sourceCheckpoints()).toEqual([]);
+    await a!.log.commit({
+      accepted: [],
+      rejected: [],
+      counts: NO_COUNTS,
+      checkpoint: { key: 'kafka:t/0', offset: 9, line: 0 },
+    });
+    const file = { key: 'file:ab', offset: 120, line: 3, prefixHash: 'ff' };
+    await a!.log.commit({ accepted: [], rejected: [], counts: NO_COUNTS, checkpoint: file });
+    expect(b!.sourceCheckpoints()).toEqual([file, { key: 'kafka:t/0', offset: 9, line: 0 }]);
   });
 
   it('hands back the rejected bytes as received, invalid UTF-8 included', async () => {

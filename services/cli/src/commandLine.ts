@@ -25,6 +25,8 @@ type AllOptions = typeof COMMON_OPTIONS & {
   dir: { type: 'string' };
   only: { type: 'string' };
   wait: { type: 'string' };
+  // chanperf export / import
+  eventstore: { type: 'string' };
 };
 
 type Options = ReturnType<typeof parseArgs<{ options: AllOptions; allowPositionals: true }>>['values'];

@@ -99,6 +99,25 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { db: STRING, after: STRING, limit: STRING },
     load: async () => (await import('./commands/rejected.js')).rejectedCommand,
   }),
+  // chanperf export / import (docs/eventstoredb.md, "Moving an embedded deployment")
+  command({
+    name: 'export',
+    synopsis: 'export --db PATH [--eventstore URL] [--quiet]',
+    summary: 'write the log and its ledgers as NDJSON (for `chanperf import`)',
+    text: "Writes the log of the embedded database, or of EventStoreDB with the node's local file, on\nstdout: a header (format, time zone, currency, head), every accepted entry in log order with\nits payload as stored, the rejected inputs (bytes in base64), the counts, the source\ncheckpoints, and a trailer (counts, SHA-256 of the lines before it).",
+    optionHelp: `  --db PATH          the database; with --eventstore, the node's local file (ledgers)\n  --eventstore URL   read EventStoreDB (esdb://host:2113?tls=false) instead of the database\n${QUIET_HELP}`,
+    options: { db: STRING, eventstore: STRING, quiet: BOOLEAN },
+    load: async () => (await import('./commands/export.js')).exportCommand,
+  }),
+  command({
+    name: 'import',
+    synopsis: 'import FILE --db PATH [--eventstore URL] [--quiet]',
+    summary: 'load a `chanperf export` file into an empty log (resumable)',
+    text: 'Checks FILE whole (every line, the SHA-256), then appends the entries the target lacks,\nrecords the rejected inputs, counts and checkpoints once, and verifies the target equals\nthe file; prints {entries, appended, rejected, ledgers, checkpoints, changed, verified}.\nRefuses other settings, a target whose log is not a prefix of the file\'s, and a target with\ningestion ledgers of its own. Run again after a crash, it continues; run twice, it changes\nnothing ("changed": false).',
+    optionHelp: `  --db PATH          the database (created when missing); with --eventstore, the node's\n                     local file, where the ledgers go\n  --eventstore URL   write to EventStoreDB (esdb://host:2113?tls=false) instead\n${QUIET_HELP}`,
+    options: { db: STRING, eventstore: STRING, quiet: BOOLEAN },
+    load: async () => (await import('./commands/import.js')).importCommand,
+  }),
   command({
     name: 'demo',
     synopsis: 'demo [--seed N] [--partners N] [--dir DIR] [--quiet]',
