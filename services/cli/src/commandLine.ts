@@ -25,6 +25,10 @@ type AllOptions = typeof COMMON_OPTIONS & {
   dir: { type: 'string' };
   only: { type: 'string' };
   wait: { type: 'string' };
+  // whatif
+  program: { type: 'string' };
+  from: { type: 'string' };
+  format: { type: 'string' };
 };
 
 type Options = ReturnType<typeof parseArgs<{ options: AllOptions; allowPositionals: true }>>['values'];

@@ -34,6 +34,8 @@ export { csvField, guardFormula, toCsv, wantsCsv } from './csv.js';
 export { visibleTo, sseEvent, HEARTBEAT_MS } from './routes/live.js';
 export * from './schemas.js';
 export type { QueryDeps } from './routes/context.js';
+// what-if programs (issue 18)
+export { whatIfWorkbook } from './whatIfXlsx.js';
 
 export type QueryOptions = LiveOptions;
 
