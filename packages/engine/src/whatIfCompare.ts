@@ -100,7 +100,7 @@ export interface WhatIfResult {
   readonly programId: string;
   readonly channels: WhatIfChannel[];
   readonly total: RebateComparison & { readonly months: WhatIfPeriod[]; readonly quarters: WhatIfPeriod[] };
-  /** Alerts only the proposal raises, and those it does not raise that were raised. */
+  /** Alerts (by id) only the proposal raises, and those raised as logged that it does not raise. */
   readonly alerts: { readonly raised: Alert[]; readonly notRaised: Alert[] };
   readonly kpis: WhatIfKpiMonth[];
 }
@@ -215,19 +215,14 @@ function asAmounts(r: Rebate): Amounts {
   };
 }
 
-/** Alerts of `from` that `other` does not hold (compared whole, as JSON; a multiset). */
+/**
+ * Alerts of `from` whose id `other` does not raise. Ids are deterministic (kind, channel,
+ * month, n): an alert raised in both with other figures (the same miss against another
+ * target) was raised either way and is listed in neither.
+ */
 function alertsOnlyIn(from: readonly Alert[], other: readonly Alert[]): Alert[] {
-  const left = new Map<string, number>();
-  for (const x of other) {
-    const k = JSON.stringify(x);
-    left.set(k, (left.get(k) ?? 0) + 1);
-  }
-  return from.filter((x) => {
-    const k = JSON.stringify(x);
-    const n = left.get(k) ?? 0;
-    if (n > 0) left.set(k, n - 1);
-    return n === 0;
-  });
+  const ids = new Set(other.map((a) => a.id));
+  return from.filter((a) => !ids.has(a.id));
 }
 
 function kpisOf(state: ProjectionState, month: Month, net: bigint, digits: number): WhatIfKpis {
