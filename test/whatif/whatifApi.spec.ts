@@ -129,6 +129,21 @@ describe('POST /v1/whatif', () => {
     expect(databaseChecksum(log.db)).toBe(before);
   });
 
+  it('is in the OpenAPI document with its body, its answer and its problems', async () => {
+    const app = await service();
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<{
+      paths: Record<
+        string,
+        Record<string, { operationId: string; requestBody?: unknown; responses: object }>
+      >;
+    }>();
+    const op = doc.paths['/v1/whatif']?.post;
+    expect(op?.operationId).toBe('postWhatif');
+    expect(op?.requestBody).toBeDefined();
+    expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['200', '403', '422', '503']));
+    expect(doc.paths['/v1/program/current']?.get?.operationId).toBe('getProgramCurrent');
+  });
+
   it('answers 403 to a partner key and 422 to a program ingestion would reject', async () => {
     const app = await service();
     const partner = await post(app, { program: log.revision }, PARTNER);
