@@ -46,6 +46,8 @@ export async function whatifCommand(commandLine: CommandLine): Promise<void> {
   const format = values.format ?? 'table';
   if (!(FORMATS as readonly string[]).includes(format))
     fail(`${command}: --format must be one of ${FORMATS.join(', ')}`);
+  if (format === 'xlsx' && process.stdout.isTTY)
+    fail(`${command}: --format xlsx writes a workbook: redirect stdout to a file (> whatif.xlsx)`);
   const plan = proposal(commandLine);
   const store = sqliteStore({ path, settings: config.settings, logCacheMiB: 16, readModelCacheMiB: 1 });
   let result;
