@@ -2,8 +2,8 @@
  * `POST /v1/whatif` (issue 18) over the generated log of whatifFixture.ts: the same figures as
  * `chanperf whatif --format json`; 403 for a partner key; 422 for a program ingestion would
  * reject; 503 while a run is going (the first run is held on a gate in its log reads, never a
- * sleep); and a run over its time bound answers 503 with the bound in its message, its worker
- * gone. `GET /v1/program/current` gives the program the page starts from.
+ * sleep); and a run over its time or heap bound answers 503 with the bound in its message, its
+ * worker gone. It is in the OpenAPI document. `GET /v1/program/current` gives the program the page starts from.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -174,6 +174,19 @@ describe('POST /v1/whatif', () => {
     gate.open();
     expect((await first).statusCode).toBe(200);
     expect((await post(app, { program: log.revision })).statusCode).toBe(200);
+  });
+
+  it('stops a run over its heap bound: 503 naming the bound, and the worker is gone', async () => {
+    const workers: Worker[] = [];
+    // 2 MB of old generation: the worker cannot even load the engine within it.
+    const app = await service(() => ({ maxHeapMb: 2, started: (w) => workers.push(w) }));
+    const res = await post(app, { program: log.revision });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({
+      code: 'WHATIF_OUT_OF_MEMORY',
+      detail: 'the what-if run needed more than 2 MB of heap (CHANPERF_WHATIF_MAX_HEAP_MB) and was stopped',
+    });
+    expect(workers[0]?.threadId).toBe(-1);
   });
 
   it('stops a run over its time bound: 503 naming the bound, and the worker is gone', async () => {
