@@ -6,3 +6,5 @@ export * from './projectionRunner.js';
 export * from './memory.js';
 export * from './reporting.js';
 export * from './lines.js';
+export * from './whatIf.js';
+export * from './whatIfCompare.js';

@@ -103,6 +103,9 @@ const envSchema = engineEnvSchema.extend({
     )
     .pipe(z.array(z.string().regex(ORIGIN, 'each origin is scheme://host[:port], no path, no *')))
     .default([]),
+  // What-if runs (POST /v1/whatif): one at a time, in a worker thread bounded in time and heap.
+  CHANPERF_WHATIF_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  CHANPERF_WHATIF_MAX_HEAP_MB: z.coerce.number().int().min(32).max(65_536).default(1024),
 });
 
 export interface ServiceConfig {
@@ -130,6 +133,11 @@ export interface ServiceConfig {
   readonly metricsPublic: boolean;
   /** Origins whose pages may call the API cross-origin (CHANPERF_CORS_ORIGINS); empty: CORS off. */
   readonly corsOrigins: readonly string[];
+  // What-if runs.
+  /** A what-if run's worker is terminated after this long (CHANPERF_WHATIF_TIMEOUT_MS). */
+  readonly whatIfTimeoutMs: number;
+  /** The worker's old-generation heap limit in MB (CHANPERF_WHATIF_MAX_HEAP_MB). */
+  readonly whatIfMaxHeapMb: number;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -171,5 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): E.Either<string, ServiceConf
     // Hardening.
     metricsPublic: c.CHANPERF_METRICS_PUBLIC === 'true',
     corsOrigins: c.CHANPERF_CORS_ORIGINS,
+    // What-if runs.
+    whatIfTimeoutMs: c.CHANPERF_WHATIF_TIMEOUT_MS,
+    whatIfMaxHeapMb: c.CHANPERF_WHATIF_MAX_HEAP_MB,
   });
 }

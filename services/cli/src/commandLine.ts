@@ -27,6 +27,10 @@ type AllOptions = typeof COMMON_OPTIONS & {
   wait: { type: 'string' };
   // chanperf export / import
   eventstore: { type: 'string' };
+  // whatif
+  program: { type: 'string' };
+  from: { type: 'string' };
+  format: { type: 'string' };
 };
 
 type Options = ReturnType<typeof parseArgs<{ options: AllOptions; allowPositionals: true }>>['values'];

@@ -127,6 +127,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { seed: STRING, partners: STRING, dir: STRING, quiet: BOOLEAN },
     load: async () => (await import('./commands/demo.js')).demoCommand,
   }),
+  // what-if programs (issue 18)
+  command({
+    name: 'whatif',
+    synopsis: 'whatif --db PATH --program FILE [--from YYYY-MM] [--format table|json|xlsx] [--quiet]',
+    summary: 'what the figures would have been under another program',
+    text: 'Replays the log twice in memory, as it is and with the program replaced from a month on\n(the proposed ProgramPublished payload in FILE), and prints per partner and in total the\nrebates per month and quarter (actual, proposed, delta), the tier after each review, the\ngrowth statuses and alerts that change, and the program KPIs side by side. The database is\nonly read: its read model is never written.',
+    optionHelp: `  --db PATH          the database\n  --program FILE     the proposed program (a ProgramPublished payload, JSON)\n  --from YYYY-MM     the first month it governs (default: its effectiveFrom)\n  --format F         table (default), json or xlsx (the workbook on stdout)\n${QUIET_HELP}`,
+    options: { db: STRING, program: STRING, from: STRING, format: STRING, quiet: BOOLEAN },
+    load: async () => (await import('./commands/whatif.js')).whatifCommand,
+  }),
   command({
     name: 'serve',
     synopsis: 'serve [--only ingestion|projection|alerting|query]',

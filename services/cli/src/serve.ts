@@ -72,7 +72,10 @@ export async function startServer(options: {
   const app = await createHttpServer(runtime, { ready });
   if (runs('ingestion')) await registerIngestionRoutes(app, runtime);
   if (runs('query')) {
-    await registerQueryRoutes(app, runtime);
+    await registerQueryRoutes(app, runtime, {
+      // what-if programs (issue 18)
+      whatIf: { timeoutMs: runtime.config.whatIfTimeoutMs, maxHeapMb: runtime.config.whatIfMaxHeapMb },
+    });
     await registerWebRoutes(app, runtime);
   }
   const alerting = runs('alerting') ? startAlerting(runtime) : undefined;

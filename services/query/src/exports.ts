@@ -89,6 +89,17 @@ export async function toXlsx<Row>(
 ): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'chanperf';
+  addSheet(workbook, columns, rows, sheet);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** Adds the table to `workbook` as a sheet: a bold, frozen header row with a filter, then the rows. */
+export function addSheet<Row>(
+  workbook: ExcelJS.Workbook,
+  columns: readonly CsvColumn<Row>[],
+  rows: readonly Row[],
+  sheet: string,
+): void {
   const ws = workbook.addWorksheet(sheet.slice(0, 31).replace(/[[\]:*?/\\]/g, '_'), {
     views: [{ state: 'frozen', ySplit: 1 }],
   });
@@ -104,7 +115,6 @@ export async function toXlsx<Row>(
     ws.getColumn(i + 1).width = Math.max(10, c.header.length + 2);
   });
   ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: Math.max(1, columns.length) } };
-  return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
 /** Sends `table` as a CSV or xlsx attachment named after it. */

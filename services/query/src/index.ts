@@ -27,6 +27,8 @@ import { registerClaimExplainRoute } from './routes/v2Explain.js';
 import { registerRollupRoutes } from './routes/v2Rollups.js';
 import { registerSatisfactionRoutes } from './routes/v2Satisfaction.js';
 import { registerTargetRoutes } from './routes/v2Targets.js';
+// what-if programs (issue 18)
+import { registerWhatIfRoutes, type WhatIfRouteOptions } from './routes/whatif.js';
 
 export { explainMonth, RULES } from './routes/explain.js';
 export { channelTrainings, CERTIFICATION_WINDOW_MONTHS } from './routes/trainings.js';
@@ -34,8 +36,13 @@ export { csvField, guardFormula, toCsv, wantsCsv } from './csv.js';
 export { visibleTo, sseEvent, HEARTBEAT_MS } from './routes/live.js';
 export * from './schemas.js';
 export type { QueryDeps } from './routes/context.js';
+// what-if programs (issue 18)
+export { whatIfWorkbook } from './whatIfXlsx.js';
 
-export type QueryOptions = LiveOptions;
+export type QueryOptions = LiveOptions & {
+  /** What-if runs' bounds (the service's CHANPERF_WHATIF_* settings) and test hooks. */
+  readonly whatIf?: WhatIfRouteOptions;
+};
 
 /**
  * Registers the query routes. Reads go through `runtime.readModel()` (one consistent state
@@ -56,5 +63,7 @@ export function registerQueryRoutes(app: App, runtime: QueryDeps, options: Query
   registerRollupRoutes(app, ctx);
   registerSatisfactionRoutes(app, ctx);
   registerLiveRoute(app, runtime, options);
+  // what-if programs (issue 18)
+  registerWhatIfRoutes(app, ctx, options.whatIf);
   return Promise.resolve();
 }

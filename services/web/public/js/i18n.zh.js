@@ -6,6 +6,8 @@
  * 价保 price protection, 暂定 provisional (an open month), 已结账 closed.
  */
 import { ZH_MORE } from './i18n.zh2.js';
+// what-if programs (issue 18)
+import { ZH_WHATIF } from './views/whatifZh.js';
 
 /** @type {Readonly<Record<string, string>>} */
 export const ZH = {
@@ -203,4 +205,5 @@ export const ZH = {
   'Older →': '较早 →',
   '{from}–{to} of {total}': '第 {from}–{to} 条，共 {total} 条',
   ...ZH_MORE,
+  ...ZH_WHATIF,
 };

@@ -22,6 +22,8 @@ import { renderPartners } from './views/partners.js';
 import { renderPriceProtection } from './views/priceProtection.js';
 import { renderProgram } from './views/program.js';
 import { renderTrees } from './views/trees.js';
+// what-if programs (issue 18)
+import { renderWhatIf } from './views/whatif.js';
 
 /** @typedef {import('./types.js').Session} Session */
 /** @typedef {import('./types.js').Report} Report */
@@ -280,7 +282,7 @@ for (const button of document.querySelectorAll('[data-lang]')) {
 // --- routing and rendering -----------------------------------------------------------------
 
 /**
- * @typedef {{ name: 'partners' } | { name: 'program' } | { name: 'alerts' } | { name: 'price-protection' } | { name: 'trees' } | { name: 'channel', channelId: string }} Route
+ * @typedef {{ name: 'partners' } | { name: 'program' } | { name: 'alerts' } | { name: 'price-protection' } | { name: 'trees' } | { name: 'whatif' } | { name: 'channel', channelId: string }} Route
  */
 
 /** @returns {Route} */
@@ -296,10 +298,11 @@ function route() {
   else if (head === 'alerts') r = { name: 'alerts' };
   else if (head === 'price-protection') r = { name: 'price-protection' };
   else if (head === 'trees') r = { name: 'trees' };
+  else if (head === 'whatif') r = { name: 'whatif' };
   else r = { name: 'partners' };
   if (session?.role === 'partner' && session.channelId !== undefined) {
     // A partner sees its own channel and its alerts: nothing else is routed (the analysts'
-    // views — partners, program, price protection, trees — are not offered to it).
+    // views — partners, program, price protection, trees, what if — are not offered to it).
     if (r.name === 'alerts') return r;
     return { name: 'channel', channelId: session.channelId };
   }
@@ -411,6 +414,7 @@ function renderChrome() {
       link('#/program', t('Program'), current.name === 'program'),
       link('#/price-protection', t('Price protection'), current.name === 'price-protection'),
       link('#/trees', t('Trees'), current.name === 'trees'),
+      link('#/whatif', t('What if'), current.name === 'whatif'),
       link('#/alerts', t('Alerts'), current.name === 'alerts', badge),
     );
   }
@@ -492,6 +496,9 @@ function render() {
       break;
     case 'trees':
       renderTrees(els.view, ctx);
+      break;
+    case 'whatif':
+      renderWhatIf(els.view, ctx);
       break;
     default: {
       /** @type {never} */
