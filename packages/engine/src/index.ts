@@ -6,3 +6,4 @@ export * from './projectionRunner.js';
 export * from './memory.js';
 export * from './reporting.js';
 export * from './lines.js';
+export * from './statementState.js';

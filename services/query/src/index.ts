@@ -20,6 +20,7 @@ import { registerExplainRoute } from './routes/explain.js';
 import { registerLiveRoute, type LiveOptions } from './routes/live.js';
 import { registerProgramRoute } from './routes/program.js';
 import { registerReportRoute } from './routes/report.js';
+import { registerStatementRoutes } from './routes/statements.js';
 import { registerTierMovementsRoute } from './routes/tierMovements.js';
 import { registerTrainingsRoute } from './routes/trainings.js';
 import { registerClaimRoutes } from './routes/v2Claims.js';
@@ -34,6 +35,15 @@ export { csvField, guardFormula, toCsv, wantsCsv } from './csv.js';
 export { visibleTo, sseEvent, HEARTBEAT_MS } from './routes/live.js';
 export * from './schemas.js';
 export type { QueryDeps } from './routes/context.js';
+// Partner statements (issue 18): the documents `chanperf statement` and `verify-statement` use.
+export {
+  isStatement,
+  sealHolds,
+  statementAt,
+  statementChanges,
+  type SealedStatement,
+} from './routes/statementsDocument.js';
+export { statementHtml } from './routes/statementsHtml.js';
 
 export type QueryOptions = LiveOptions;
 
@@ -55,6 +65,7 @@ export function registerQueryRoutes(app: App, runtime: QueryDeps, options: Query
   registerClaimExplainRoute(app, ctx);
   registerRollupRoutes(app, ctx);
   registerSatisfactionRoutes(app, ctx);
+  registerStatementRoutes(app, ctx);
   registerLiveRoute(app, runtime, options);
   return Promise.resolve();
 }
