@@ -91,7 +91,8 @@ export async function statementCommand(commandLine: CommandLine): Promise<void> 
     statementAt(statementSource(engine), channel, quarter, position),
   );
   if (!isStatement(statement)) fail(`${command}: ${statement.message}`);
-  const dir = resolve(v.out ?? '.');
+  // The files as named from the working directory (`--out` as given).
+  const dir = v.out ?? '.';
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `statement-${channel.replace(/[^\w.-]/g, '_')}-${quarter}-p${statement.position}`);
   const files = [`${base}.json`];
@@ -101,7 +102,7 @@ export async function statementCommand(commandLine: CommandLine): Promise<void> 
     files.push(`${base}.html`);
   }
   if (format === 'pdf') {
-    await printPdf(chromium, `${base}.html`, `${base}.pdf`);
+    await printPdf(chromium, resolve(`${base}.html`), resolve(`${base}.pdf`));
     files.push(`${base}.pdf`);
   }
   const { channelId } = statement.channel;

@@ -210,6 +210,7 @@ body { font: 10.5pt/1.4 "Noto Sans", "WenQuanYi Micro Hei", "PingFang SC", sans-
 h1 { font-size: 18pt; margin: 0 0 4px; } h2 { font-size: 12.5pt; margin: 18px 0 6px; border-bottom: 1px solid #999; }
 h3 { font-size: 11pt; margin: 12px 0 4px; } h4 { font-size: 10pt; font-weight: normal; margin: 6px 0 2px; }
 .zh { color: #555; margin-left: .35em; font-size: .92em; }
+th .zh { display: block; margin-left: 0; font-weight: normal; }
 table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; }
