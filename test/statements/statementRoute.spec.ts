@@ -53,7 +53,7 @@ describe('GET /v1/channels/:id/statements/:quarter', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.headers.get('x-chanperf-position')).toBe('32');
-    const body = (await res.json());
+    const body = await res.json();
     const cli = issue(join(dir, 'chanperf.db'), join(dir, 'out'), 'CH-A', '2026-Q1', ['--format', 'json']);
     expect(body).toEqual(cli.statement);
     expect(statementSchema.parse(body)).toEqual(body);

@@ -220,7 +220,7 @@ table.events { font-size: 8.5pt; } table.events tbody tr:last-child td { border-
 .meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 8px 0; }
 .seal { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break: break-all; padding: 6px 8px; border: 1px solid #555; background: #f6f6f6; }
 footer { margin-top: 18px; font-size: 8.5pt; color: #444; border-top: 1px solid #999; padding-top: 6px; }
-@media print { body { margin: 0; max-width: none; padding: 0; } th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+@media print { body { margin: 0; max-width: none; padding: 0; font-size: 9.5pt; } th, td { padding: 2px 4px; } table { font-size: 8.5pt; } th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   section.month { break-inside: avoid-page; } h2, h3 { break-after: avoid; } }
 `;
 
