@@ -112,3 +112,21 @@ describe('a statement of basic.ndjson', () => {
     }
   });
 });
+
+describe('the commands’ usage', () => {
+  it('statement --help and verify-statement --help print their options; a missing --channel is exit 2', () => {
+    const help = chanperf(['statement', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: chanperf statement --db PATH --channel ID --quarter YYYY-Qn/);
+    expect(help.stdout).toContain('--format F');
+    expect(chanperf(['verify-statement', '--help']).stdout).toMatch(
+      /^usage: chanperf verify-statement FILE --db PATH/,
+    );
+    const usage = chanperf(['statement', '--db', db, '--quarter', '2026-Q1']);
+    expect(usage.stderr).toBe('chanperf: statement: --channel ID is required\n');
+    expect(usage.status).toBe(2);
+    const notOne = chanperf(['verify-statement', BASIC.pathname, '--db', db]);
+    expect(notOne.stderr).toMatch(/^chanperf: verify-statement: .*basic\.ndjson is not JSON \(/);
+    expect(notOne.status).toBe(2);
+  });
+});
