@@ -2,10 +2,11 @@
  * `GET /v1/channels/:id/statements/:quarter`: a partner's quarterly statement (issue 18), the
  * same sealed document `chanperf statement` writes for the same log position: JSON, or the
  * printable HTML page (`?format=html` or `Accept: text/html`). Pinned to `asOf` (a log
- * position), by default the log's head; the position is sent in `x-chanperf-position`, so the
- * ETag of a pinned statement never changes. A partner key reads only its own (403 before
- * anything is read). The last few documents are kept: a statement is a replay of the log up
- * to its position (statementStateAt), asked for again as the page is reloaded or printed.
+ * position), by default the read model's position (as every read route); the position is sent
+ * in `x-chanperf-position`, so the ETag of a pinned statement never changes. A partner key
+ * reads only its own (403 before anything is read). At the read model's position the figures
+ * come from it; at another, from a replay of the log up to there (statementStateAt), so the
+ * last few documents are kept, asked for again as the page is reloaded or printed.
  */
 import { sendError, type App } from '@chanperf/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -30,7 +31,7 @@ const query = z.object({
     .int()
     .min(0)
     .optional()
-    .describe('the log position to pin the statement to (default: the log head)'),
+    .describe("the log position to pin the statement to (default: the read model's)"),
 });
 
 const answer = {
@@ -77,11 +78,12 @@ export function registerStatementRoutes(app: App, ctx: QueryContext): void {
     async (request, reply) => {
       const { id, quarter } = request.params;
       if (!canReadChannel(request, id)) return forbiddenChannel(reply);
-      const position = request.query.asOf ?? (await source.log.head());
+      const snapshot = await ctx.snapshot(reply);
+      const position = request.query.asOf ?? snapshot.position;
       const key = `${id}\u0000${quarter}\u0000${position}`;
       let found = kept.get(key);
       if (found === undefined) {
-        const made = await statementAt(source, id, quarter, position);
+        const made = await statementAt(source, id, quarter, position, snapshot);
         if (!isStatement(made))
           return sendError(reply, made.code === 'BAD_REQUEST' ? 400 : 404, made.code, made.message);
         if (kept.size >= KEPT) kept.clear();

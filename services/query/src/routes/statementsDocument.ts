@@ -13,6 +13,7 @@ import {
   parseQuarter,
   type DeploymentSettings,
   type FigureChange,
+  type ProjectionState,
   type Statement,
 } from '@chanperf/domain';
 import { statementStateAt, type ChannelLog, type EventLog, type Feed } from '@chanperf/engine';
@@ -69,13 +70,16 @@ export function sealHolds(document: object): { stated: string; actual: string } 
 
 /**
  * The sealed statement of `channelId`'s `quarter` at log `position` (default: the head), or why
- * there is none. The state is the log's first `position` events projected (statementStateAt).
+ * there is none. The state is the read model's when `snapshot` is at that position, else the
+ * log's first `position` events projected (statementStateAt): the same state either way.
  */
 export async function statementAt(
   source: StatementSource,
   channelId: string,
   quarterText: string,
   position?: number,
+  /** The read model as of a position: used, rather than a replay, when it is the position asked for. */
+  snapshot?: { readonly state: ProjectionState; readonly position: number },
 ): Promise<SealedStatement | NoStatement> {
   const quarter = parseQuarter(quarterText);
   if (quarter === undefined)
@@ -84,7 +88,9 @@ export async function statementAt(
   if (position !== undefined && position > head) {
     return { code: 'BAD_REQUEST', message: `position ${position} is beyond the log's head (${head})` };
   }
-  const at = await statementStateAt(source.log, source.settings, position ?? head);
+  const wanted = position ?? head;
+  const at =
+    snapshot?.position === wanted ? snapshot : await statementStateAt(source.log, source.settings, wanted);
   const channel = at.state.channels.get(channelId);
   if (channel === undefined) {
     return { code: 'UNKNOWN_CHANNEL', message: `no channel ${channelId} at log position ${at.position}` };
