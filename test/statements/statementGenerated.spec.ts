@@ -10,6 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSettings } from '@chanperf/domain';
+import { statementAt } from '@chanperf/query';
+import { sqliteStore } from '@chanperf/store-sqlite';
 import { writeFeed } from '@chanperf/testing';
 import { chanperf } from '../support/cli.js';
 import { hashOfFigures, issue, lateReturn, verify } from './support.js';
@@ -98,5 +101,22 @@ describe('a statement of a generated v2 stream', () => {
     expect(
       since.some((l) => l.startsWith('  rebates[2026-02].base.events[late-statement-1]: (none) → ')),
     ).toBe(true);
+  });
+
+  it('is the same document from the read model as saved and from a replay of the log (every quarter)', async () => {
+    const store = sqliteStore({ path: db, settings: defaultSettings });
+    try {
+      const source = { log: store.log, channelLog: store.channelLog(), settings: defaultSettings };
+      const saved = await store.readStore.load();
+      expect(saved.position).toBe(await store.log.head());
+      for (const quarter of ['2026-Q1', '2026-Q2']) {
+        const fromReadModel = await statementAt(source, channelId, quarter, saved.position, saved);
+        const replayed = await statementAt(source, channelId, quarter, saved.position);
+        expect(fromReadModel).toEqual(replayed);
+        expect(fromReadModel).toHaveProperty('seal');
+      }
+    } finally {
+      store.close();
+    }
   });
 });

@@ -3,7 +3,9 @@
  * [--position N]`: writes a partner's quarterly statement, pinned to the log's head (or to
  * position N), as `statement-<channel>-<quarter>-p<position>.json` (sealed with the SHA-256 of
  * its canonical JSON), its printable HTML page beside it (unless `--format json`), and a PDF
- * printed by headless Chromium (`--format pdf`); prints what it wrote (JSON) on stdout.
+ * printed by headless Chromium (`--format pdf`); prints what it wrote (JSON) on stdout. The
+ * figures are the read model's as saved when it is at that position, else a replay of the log
+ * up to it (statementsDocument.ts).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,8 +89,8 @@ export async function statementCommand(commandLine: CommandLine): Promise<void> 
   }
   const position = positionOption(commandLine);
   const { channel, quarter } = v;
-  const statement = await withEngine(db, commandLine.config, commandLine.logger, (engine) =>
-    statementAt(statementSource(engine), channel, quarter, position),
+  const statement = await withEngine(db, commandLine.config, commandLine.logger, async (engine) =>
+    statementAt(statementSource(engine), channel, quarter, position, await engine.store.readStore.load()),
   );
   if (!isStatement(statement)) fail(`${command}: ${statement.message}`);
   // The files as named from the working directory (`--out` as given).

@@ -53,7 +53,14 @@ async function restatedSince(engine: CommandEngine, pinned: SealedStatement): Pr
   const head = await engine.store.log.head();
   const range = `position ${pinned.position} → head ${head}`;
   if (head === pinned.position) return `restated since: nothing (${range})\n`;
-  const now = await statementAt(statementSource(engine), pinned.channel.channelId, pinned.quarter, head);
+  const saved = await engine.store.readStore.load();
+  const now = await statementAt(
+    statementSource(engine),
+    pinned.channel.channelId,
+    pinned.quarter,
+    head,
+    saved,
+  );
   if (!isStatement(now)) return `restated since (${range}): ${now.message}\n`;
   const changes = statementChanges(pinned, now);
   if (changes.length === 0) return `restated since: nothing (${range})\n`;
