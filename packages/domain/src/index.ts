@@ -33,3 +33,5 @@ export * from './v2/priceProtection.js';
 export * from './report.js';
 export * from './v2Report.js';
 export * from './scenario.js';
+export * from './statement.js';
+export * from './statementCanonical.js';

@@ -8,3 +8,4 @@ export * from './reporting.js';
 export * from './lines.js';
 export * from './whatIf.js';
 export * from './whatIfCompare.js';
+export * from './statementState.js';

@@ -6,7 +6,8 @@
 import type { CommandLine } from './commandLine.js';
 
 type Option = { readonly type: 'string' } | { readonly type: 'boolean' };
-type Run = (commandLine: CommandLine) => Promise<void>;
+/** Runs the command; a number it answers is the exit code (`verify-statement`), else 0. */
+type Run = (commandLine: CommandLine) => Promise<unknown>;
 
 export interface CommandSpec {
   readonly name: string;
@@ -145,6 +146,32 @@ export const COMMANDS: readonly CommandSpec[] = [
     optionHelp: '  --only NAME        run one service: ingestion, projection, alerting or query',
     options: { only: STRING },
     load: async () => (await import('./commands/serve.js')).serveCommand,
+  }),
+  // Partner statements (issue 18).
+  command({
+    name: 'statement',
+    synopsis:
+      'statement --db PATH --channel ID --quarter YYYY-Qn [--out DIR] [--format json|html|pdf] [--position N]',
+    summary: "write a partner's quarterly statement (sealed JSON, HTML, PDF)",
+    text: "Writes the partner's statement of the quarter, pinned to the log's head (or position N):\nstatement-<ID>-<quarter>-p<position>.json, sealed with the SHA-256 of its canonical JSON, and\nits printable HTML page (and a PDF from headless Chromium); prints {channelId, quarter,\nposition, sha256, files}.",
+    optionHelp: `  --db PATH          the database
+  --channel ID       the partner
+  --quarter Q        the calendar quarter, YYYY-Qn
+  --out DIR          where the files go (default .)
+  --format F         json (the JSON only), html (JSON and HTML, default) or pdf (and a PDF,
+                     printed by CHANPERF_CHROMIUM, default /usr/bin/chromium)
+  --position N       pin it to log position N (default the head)`,
+    options: { db: STRING, channel: STRING, quarter: STRING, out: STRING, format: STRING, position: STRING },
+    load: async () => (await import('./commands/statement.js')).statementCommand,
+  }),
+  command({
+    name: 'verify-statement',
+    synopsis: 'verify-statement FILE --db PATH',
+    summary: 'check a statement: its seal, its figures at its position, what was restated since',
+    text: "Checks the statement FILE: its SHA-256 against its figures (tampered: exit 4), its figures\nrecomputed at its pinned position (identical: exit 0; else each difference as path: old → new,\nexit 3), then what has been restated since, figure by figure, at the log's head.",
+    optionHelp: '  --db PATH          the database',
+    options: { db: STRING },
+    load: async () => (await import('./commands/verifyStatement.js')).verifyStatementCommand,
   }),
 ];
 

@@ -38,8 +38,8 @@ async function main(argv: string[]): Promise<number> {
   const commandLine = parseCommandLine(spec, rest);
   const run = await spec.load();
   running = { command: spec.name, logger: commandLine.logger };
-  await run(commandLine);
-  return 0;
+  const code = await run(commandLine);
+  return typeof code === 'number' ? code : 0;
 }
 
 /** `--help` or `-h` among the options (not after `--`, where it would be a FILE's name). */

@@ -20,6 +20,7 @@ import { registerExplainRoute } from './routes/explain.js';
 import { registerLiveRoute, type LiveOptions } from './routes/live.js';
 import { registerProgramRoute } from './routes/program.js';
 import { registerReportRoute } from './routes/report.js';
+import { registerStatementRoutes } from './routes/statements.js';
 import { registerTierMovementsRoute } from './routes/tierMovements.js';
 import { registerTrainingsRoute } from './routes/trainings.js';
 import { registerClaimRoutes } from './routes/v2Claims.js';
@@ -38,6 +39,15 @@ export * from './schemas.js';
 export type { QueryDeps } from './routes/context.js';
 // what-if programs (issue 18)
 export { whatIfWorkbook } from './whatIfXlsx.js';
+// Partner statements (issue 18): the documents `chanperf statement` and `verify-statement` use.
+export {
+  isStatement,
+  sealHolds,
+  statementAt,
+  statementChanges,
+  type SealedStatement,
+} from './routes/statementsDocument.js';
+export { statementHtml } from './routes/statementsHtml.js';
 
 export type QueryOptions = LiveOptions & {
   /** What-if runs' bounds (the service's CHANPERF_WHATIF_* settings) and test hooks. */
@@ -62,6 +72,7 @@ export function registerQueryRoutes(app: App, runtime: QueryDeps, options: Query
   registerClaimExplainRoute(app, ctx);
   registerRollupRoutes(app, ctx);
   registerSatisfactionRoutes(app, ctx);
+  registerStatementRoutes(app, ctx);
   registerLiveRoute(app, runtime, options);
   // what-if programs (issue 18)
   registerWhatIfRoutes(app, ctx, options.whatIf);
