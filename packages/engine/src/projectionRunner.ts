@@ -125,7 +125,8 @@ export class ProjectionRunner {
   private async buildBeside(sides: SideBySide, options: RebuildOptions): Promise<number> {
     const started = process.hrtime.bigint();
     const side = sides.beside(options.what);
-    const log = this.options.logger;
+    const { name, version } = this.options.projection ?? CHANNEL_PERFORMANCE;
+    const log = this.options.logger?.child({ projection: name, version });
     let position: number;
     try {
       log?.info({ resumedFrom: side.resumedFrom }, 'read model: building beside the current one');
