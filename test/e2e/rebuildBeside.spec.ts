@@ -206,4 +206,28 @@ describe('rebuild beside the current read model', () => {
     expect(readInt(side, CHECKPOINT)).toBe(head);
     expect(report(db)).toEqual(baseline);
   }, 180_000);
+
+  it('a second rebuild while one builds: it waits, naming the first, then builds in its turn', async () => {
+    const db = join(dir, 'two.db');
+    ingested(db);
+    const head = readInt(db, 'SELECT MAX(position) FROM events');
+    const first = chanperfAsync(['rebuild', '--db', db], SLOW);
+    children.push(first);
+    const firstDone = exited(first);
+    while (readInt(`${db}-readmodel-b`, CHECKPOINT) === 0) await new Promise((r) => setTimeout(r, 5));
+    const second = chanperfAsync(['rebuild', '--db', db, '--wait', '120']);
+    let stderr = '';
+    second.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await firstDone).toBe(0);
+    expect(await exited(second), stderr).toBe(0);
+    expect(stderr).toMatch(
+      new RegExp(
+        `being built by pid ${String(first.pid)} on .+\\(chanperf rebuild \\(pid ${String(first.pid)}\\)\\); .*waiting`,
+      ),
+    );
+    // Two switches: back in the first file, at the head.
+    expect(currentSlot(db)).toBe(0);
+    expect(readInt(`${db}-readmodel`, CHECKPOINT)).toBe(head);
+    expect(report(db)).toEqual(baseline);
+  }, 180_000);
 });
