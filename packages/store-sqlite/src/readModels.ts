@@ -13,7 +13,7 @@
  * The old file stays as it is (other processes may still read its cold months until they
  * notice the switch, at their next read) and is emptied by the next rebuild, which builds there.
  */
-import type { Database as DB } from 'better-sqlite3';
+import type { Database as DB, Statement } from 'better-sqlite3';
 import { CHANNEL_PERFORMANCE, type ChannelProjection } from '@chanperf/domain';
 import { describeHolder, EngineError, type SideReadModel } from '@chanperf/engine';
 import { SqliteLease } from './leases.js';
@@ -32,6 +32,13 @@ export interface SlotBuild extends SideReadModel {
   readonly slot: Slot;
   readonly db: DB;
 }
+
+/**
+ * How long a pointer read serves the reads of this process: a read of the log's file costs
+ * ~20 µs (its WAL read lock) where a query answered from memory costs ~200 µs; so readers
+ * notice another process's switch within this long. Batches and switches read it fresh.
+ */
+const POINTER_FRESH_MS = 100;
 
 /** The builder's lease on the file it builds in: renewed every 2.5 s, lost 10 s after a crash. */
 const BUILDER_LEASE = 'builder';
@@ -52,6 +59,10 @@ export class ReadModelFiles {
   readonly projection: ChannelProjection;
   /** This process's connection to each slot's file (one each, shared by its users). */
   private readonly connections = new Map<Slot, DB>();
+  /** Read at every load, read and batch of the current read model: prepared once. */
+  private readonly readPointer: Statement<[string], Pointer>;
+  /** The pointer last read, and when (`performance.now()`). */
+  private seen: { readonly pointer: Pointer; readonly at: number } | undefined;
 
   constructor(private readonly config: ReadModelFilesConfig) {
     this.projection = config.projection ?? CHANNEL_PERFORMANCE;
@@ -59,17 +70,22 @@ export class ReadModelFiles {
       name TEXT PRIMARY KEY, slot INTEGER NOT NULL, version INTEGER NOT NULL,
       generation INTEGER NOT NULL, position INTEGER NOT NULL
     )`);
+    this.readPointer = config.log.prepare<[string], Pointer>(
+      `SELECT slot, generation FROM read_models WHERE name = ?`,
+    );
   }
 
   get logId(): string {
     return this.config.logId;
   }
 
-  pointer(): Pointer {
-    const row = this.config.log
-      .prepare(`SELECT slot, generation FROM read_models WHERE name = ?`)
-      .get(this.projection.name) as Pointer | undefined;
-    return row ?? { slot: 0, generation: 0 };
+  /** The pointer as read at most `POINTER_FRESH_MS` ago, or (`fresh`) now. */
+  pointer(fresh = false): Pointer {
+    const now = performance.now();
+    if (!fresh && this.seen !== undefined && now - this.seen.at < POINTER_FRESH_MS) return this.seen.pointer;
+    const pointer = this.readPointer.get(this.projection.name) ?? { slot: 0, generation: 0 };
+    this.seen = { pointer, at: now };
+    return pointer;
   }
 
   /** The file of `slot` (`:memory:` for an in-memory store). */
@@ -95,7 +111,7 @@ export class ReadModelFiles {
    * interrupted build of this version and log is resumed, anything else there is emptied.
    */
   beside(what: string): Omit<SlotBuild, 'store' | 'resumedFrom'> {
-    const slot: Slot = this.pointer().slot === 0 ? 1 : 0;
+    const slot: Slot = this.pointer(true).slot === 0 ? 1 : 0;
     const db = this.connection(slot);
     const lease = new SqliteLease(db, BUILDER_LEASE, { what, ttlMs: BUILDER_TTL_MS });
     if (!lease.tryAcquire()) {
@@ -141,7 +157,7 @@ export class ReadModelFiles {
     const switched = log
       .transaction((): boolean => {
         const head = log.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number;
-        const current = this.pointer();
+        const current = this.pointer(true);
         if (built < head || current.slot === build.slot) return false;
         const old = this.connection(current.slot);
         if (old.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'rm_checkpoint'`).get() !== undefined) {
@@ -150,6 +166,10 @@ export class ReadModelFiles {
         log
           .prepare(`INSERT OR REPLACE INTO read_models VALUES (?, ?, ?, ?, ?)`)
           .run(this.projection.name, build.slot, this.projection.version, current.generation + 1, built);
+        this.seen = {
+          pointer: { slot: build.slot, generation: current.generation + 1 },
+          at: performance.now(),
+        };
         return true;
       })
       .immediate();

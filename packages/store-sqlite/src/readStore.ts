@@ -88,11 +88,14 @@ export class SqliteReadStore implements ReadStore {
     this.stmts = readModelStatements(this.db);
   }
 
-  /** Moves to the current read model's file if the pointer moved (by any process). */
-  private follow(): DB {
+  /**
+   * Moves to the current read model's file if the pointer moved (by any process), as read at
+   * most 100 ms ago, or now (`fresh`: before a batch).
+   */
+  private follow(fresh = false): DB {
     const files = this.files;
     if (files === undefined) return this.db;
-    const pointer = files.pointer();
+    const pointer = files.pointer(fresh);
     if (pointer.generation === this.generation) return this.db;
     this.db = files.connection(pointer.slot);
     this.stale = migrateReadModel(this.db, this.logId, files.projection, true) === 'stale';
@@ -195,7 +198,7 @@ export class SqliteReadStore implements ReadStore {
     from?: number,
   ): ProjectionOutputs {
     const generation = this.generation;
-    this.follow();
+    this.follow(true);
     if (generation !== this.generation) {
       // `state` was loaded from the read model that was current before a switch.
       throw new EngineError(
