@@ -18,6 +18,7 @@ export * from './projection/promotions.js';
 export * from './projection/periodClose.js';
 export * from './projection/programKpis.js';
 export * from './projection/evolve.js';
+export * from './projection/definition.js';
 export * from './projection/v2State.js';
 export * from './projection/explainRows.js';
 export * from './projection/explainRules.js';

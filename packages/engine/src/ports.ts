@@ -199,6 +199,36 @@ export interface ReadStore {
   tierMovements(): Promise<TierMovement[]>;
   /** Drops the read model so the next load starts from the beginning of the log. */
   reset(): Promise<void>;
+  /** Read models kept side by side (SQLite): absent where a rebuild can only reset in place. */
+  readonly sideBySide?: SideBySide | undefined;
+}
+
+/**
+ * Read models of one projection kept side by side (docs/architecture.md "Read models side by
+ * side"): the current one answers while another is built beside it from the log; a pointer
+ * moves to the new one in one transaction once it has caught up with the log's head.
+ */
+export interface SideBySide {
+  /** Moves on each switch (by any process): a state loaded before a change is stale. */
+  generation(): number;
+  /** The current read model was made by another version of the projection: build one beside. */
+  stale(): boolean;
+  /**
+   * The read model beside the current one: an interrupted build of the same version is
+   * resumed, anything else there is emptied. Throws `REBUILD_RUNNING` while another live
+   * process builds it.
+   */
+  beside(what: string): SideReadModel;
+  /** Makes `side` current if it reflects the log's head, in one transaction; false otherwise. */
+  switchTo(side: SideReadModel): boolean;
+}
+
+export interface SideReadModel {
+  readonly store: ReadStore;
+  /** The position the build resumes from (0: a fresh build). */
+  readonly resumedFrom: number;
+  /** Ends the build (gives up its lease and connection); the read model stays where it is. */
+  close(): void;
 }
 
 /**

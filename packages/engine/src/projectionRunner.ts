@@ -1,19 +1,24 @@
 /**
  * The projection runner: reads the log from its checkpoint in batches (or takes the events an
  * ingestor in this process handed over, when they continue the checkpoint), evolves the
- * projection state, and commits the read model with the new checkpoint in one transaction,
- * as a compare-and-set from the checkpoint it continues.
+ * projection state with its definition's rules, and commits the read model with the new
+ * checkpoint in one transaction, as a compare-and-set from the checkpoint it continues.
+ *
+ * Over a store that keeps read models side by side, `rebuild()` (and a first run over a read
+ * model made by another version) builds a new one beside the current one and switches to it
+ * once it has caught up; a switch made by any process is noticed before the next batch or read.
  */
 import {
-  evolve,
+  CHANNEL_PERFORMANCE,
   MonthClock,
+  type ChannelProjection,
   type ChanperfEvent,
   type DeploymentSettings,
   type ProjectionState,
 } from '@chanperf/domain';
 import type { Logger } from 'pino';
 import type { AppendedEvent } from './ingestion.js';
-import type { Feed, ProjectionOutputs, ReadStore } from './ports.js';
+import type { Feed, ProjectionOutputs, ReadStore, SideBySide } from './ports.js';
 
 /**
  * An event handed over by an ingestor that just appended it (`offer`): parsed when it was
@@ -31,11 +36,23 @@ export interface ProjectionRunnerOptions {
   readonly maxOffered?: number;
   /** Called after each committed batch with what it derived. */
   readonly onBatch?: (outputs: ProjectionOutputs, position: number) => void;
+  /** The projection's rules (default: channel-performance); the store's read model must be made by it. */
+  readonly projection?: ChannelProjection;
+}
+
+/** What a side build reports: each committed batch's position, and what holds the build. */
+export interface RebuildOptions {
+  readonly what: string;
+  /** The side build starts at this position (0, or where an interrupted build stopped). */
+  readonly onStart?: (position: number) => void | Promise<void>;
+  readonly onBatch?: (position: number) => void;
 }
 
 export class ProjectionRunner {
   private state: ProjectionState | undefined;
   private position = 0;
+  /** The store's read-model generation the state was loaded at (side-by-side stores). */
+  private generation = 0;
   private readonly clock: MonthClock;
   private running: Promise<number> | undefined;
   /** Events handed over by an ingestor, in log order: parsed, or as payloads from another thread. */
@@ -65,16 +82,72 @@ export class ProjectionRunner {
     this.handedOver = [];
   }
 
-  /** The current projection state (loaded on first use). */
+  /** The current projection state (loaded on first use, and again after a switch). */
   async current(): Promise<ProjectionState> {
-    if (this.state === undefined) await this.load();
+    // While a run is on, it reloads before its next batch; until then the old state answers.
+    if (this.state === undefined || (this.running === undefined && this.switchedAway())) await this.load();
     return this.state as ProjectionState;
   }
 
   private async load(): Promise<void> {
+    this.generation = this.store.sideBySide?.generation() ?? 0;
     const loaded = await this.store.load();
     this.state = loaded.state;
     this.position = loaded.position;
+  }
+
+  /** Whether another read model became current since the state was loaded. */
+  private switchedAway(): boolean {
+    const sides = this.store.sideBySide;
+    if (sides === undefined || sides.generation() === this.generation) return false;
+    this.handedOver = [];
+    return true;
+  }
+
+  /**
+   * Builds the read model again from the log beside the current one (which keeps answering),
+   * switches to it once it has caught up with the log's head, and answers its position. A store
+   * without side-by-side read models is reset and re-projected in place.
+   */
+  rebuild(options: RebuildOptions): Promise<number> {
+    const sides = this.store.sideBySide;
+    if (sides === undefined) {
+      return (async () => {
+        await this.store.reset();
+        this.forget();
+        await options.onStart?.(0);
+        return this.catchUp();
+      })();
+    }
+    return this.buildBeside(sides, options);
+  }
+
+  private async buildBeside(sides: SideBySide, options: RebuildOptions): Promise<number> {
+    const started = process.hrtime.bigint();
+    const side = sides.beside(options.what);
+    const { name, version } = this.options.projection ?? CHANNEL_PERFORMANCE;
+    const log = this.options.logger?.child({ projection: name, version });
+    let position: number;
+    try {
+      log?.info({ resumedFrom: side.resumedFrom }, 'read model: building beside the current one');
+      await options.onStart?.(side.resumedFrom);
+      const builder = new ProjectionRunner(this.feed, side.store, this.settings, {
+        ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
+        ...(this.options.projection === undefined ? {} : { projection: this.options.projection }),
+        ...(options.onBatch === undefined ? {} : { onBatch: (_o, p) => options.onBatch?.(p) }),
+      });
+      // The log may grow meanwhile: catch up until the switch finds the side at the head.
+      do position = await builder.catchUp();
+      while (!sides.switchTo(side));
+    } finally {
+      side.close();
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    log?.info(
+      { position, resumedFrom: side.resumedFrom, generation: sides.generation(), seconds },
+      'read model switched',
+    );
+    return position;
   }
 
   /**
@@ -143,9 +216,15 @@ export class ProjectionRunner {
   }
 
   private async run(handedOverOnly: boolean): Promise<number> {
-    if (this.state === undefined) await this.load();
+    // A read model made by another version is never projected further: one is built beside.
+    if (this.store.sideBySide?.stale() === true) {
+      await this.buildBeside(this.store.sideBySide, { what: 'a projection of another version' });
+    }
+    if (this.state === undefined || this.switchedAway()) await this.load();
     const batchSize = this.options.batchSize ?? 5000;
+    const projection = this.options.projection ?? CHANNEL_PERFORMANCE;
     for (;;) {
+      if (this.switchedAway()) await this.load();
       const entries = await this.nextBatch(batchSize, handedOverOnly);
       if (entries.length === 0) return this.position;
       const state = this.state as ProjectionState;
@@ -165,7 +244,7 @@ export class ProjectionRunner {
               changes,
             };
             for (const entry of entries)
-              evolve(ctx, entry.event ?? (JSON.parse(entry.payload) as ChanperfEvent));
+              projection.evolve(ctx, entry.event ?? (JSON.parse(entry.payload) as ChanperfEvent));
           },
           this.position,
         );

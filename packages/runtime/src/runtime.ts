@@ -82,6 +82,7 @@ export function openRuntime(
   /** Ready once initialised (only the ingestion service asks for it). */
   let ingestor: Promise<Ingestor> | undefined;
   let cached: { state: ProjectionState; position: number } | undefined;
+  let cachedGeneration = 0;
   const runtime: Runtime = {
     config,
     settings: config.settings,
@@ -107,7 +108,12 @@ export function openRuntime(
     async readModel() {
       if (runtime.projecting) return { state: await runner.current(), position: runner.checkpoint };
       const position = await store.readStore.position();
-      if (cached === undefined || cached.position !== position) cached = await store.readStore.load();
+      // A rebuild switched to (generation) may answer other figures at the same position.
+      const generation = store.readStore.sideBySide?.generation() ?? 0;
+      if (cached === undefined || cached.position !== position || cachedGeneration !== generation) {
+        cachedGeneration = generation;
+        cached = await store.readStore.load();
+      }
       return cached;
     },
     close() {

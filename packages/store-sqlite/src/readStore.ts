@@ -3,6 +3,9 @@
  * older than the last closed − 1 stay on disk, `spillingMonths.ts`), and saves what a batch
  * changed, its derived facts and the checkpoint in ONE transaction, the checkpoint written as a
  * compare-and-set so two projectors never interleave batches.
+ *
+ * The store's current read model follows the pointer of `readModels.ts`: each load, read and
+ * batch first looks at it, and after a switch (by any process) works on the new file.
  */
 import type { Database as DB } from 'better-sqlite3';
 import {
@@ -17,7 +20,13 @@ import {
   type ProjectionState,
   type TierMovement,
 } from '@chanperf/domain';
-import { EngineError, type ProjectionOutputs, type ReadStore } from '@chanperf/engine';
+import {
+  EngineError,
+  type ProjectionOutputs,
+  type ReadStore,
+  type SideBySide,
+  type SideReadModel,
+} from '@chanperf/engine';
 import { sqliteClaimInputs, type SqliteClaimInputs } from './claimInputs.js';
 import { SqliteProjectionIndex } from './projectionIndex.js';
 import {
@@ -33,6 +42,7 @@ import {
   type MonthRow,
   type ReadModelStatements,
 } from './readModelRows.js';
+import { ReadModelFiles, type SlotBuild } from './readModels.js';
 import { migrateReadModel, resetReadModel } from './schema.js';
 import { ColdMonthsReader, HOT_CLOSED_MONTHS, SpillingMonths } from './spillingMonths.js';
 
@@ -44,19 +54,57 @@ function hotFrom(state: ProjectionState): Month {
 /** The read model: the projection state, its index, derived facts and the checkpoint. */
 export class SqliteReadStore implements ReadStore {
   private readonly idx: SqliteProjectionIndex;
-  private stmts: ReadModelStatements;
+  private stmts!: ReadModelStatements;
   /** The months of the loaded state that left memory (none before the first load). */
   private cold: ColdMonthsReader | undefined;
   /** The claim inputs of the loaded state (none before the first load or after a reset). */
   private claims: SqliteClaimInputs | undefined;
+  private db!: DB;
+  private readonly logId: string;
+  /** The pointer to follow: absent for one file (a side build's). */
+  private readonly files: ReadModelFiles | undefined;
+  /** The pointer generation `db` is current at (−1: not looked at yet). */
+  private generation = -1;
+  /** The current read model was made by another version of the projection. */
+  private stale = false;
+  readonly sideBySide: SideBySide | undefined;
 
-  constructor(
-    private readonly db: DB,
-    private readonly logId: string,
-    fingerprintBits: number,
-  ) {
-    this.stmts = readModelStatements(db);
+  /**
+   * Over `files`' current read model (following its pointer), or over one file `db` (a side
+   * build's) made for `logId`.
+   */
+  constructor(over: ReadModelFiles | { readonly db: DB; readonly logId: string }, fingerprintBits: number) {
     this.idx = new SqliteProjectionIndex(() => this.stmts, fingerprintBits);
+    this.logId = over.logId;
+    if (over instanceof ReadModelFiles) {
+      this.files = over;
+      this.follow();
+      this.sideBySide = sideBySide(over, () => (this.follow(), this.stale), fingerprintBits);
+    } else {
+      this.files = undefined;
+      this.db = over.db;
+      this.sideBySide = undefined;
+    }
+    this.stmts = readModelStatements(this.db);
+  }
+
+  /**
+   * Moves to the current read model's file if the pointer moved (by any process), as read at
+   * most 100 ms ago, or now (`fresh`: before a batch).
+   */
+  private follow(fresh = false): DB {
+    const files = this.files;
+    if (files === undefined) return this.db;
+    const pointer = files.pointer(fresh);
+    if (pointer.generation === this.generation) return this.db;
+    this.db = files.connection(pointer.slot);
+    this.stale = migrateReadModel(this.db, this.logId, files.projection, true) === 'stale';
+    this.generation = pointer.generation;
+    this.stmts = readModelStatements(this.db);
+    this.idx.forgetKeys();
+    this.claims = undefined;
+    this.cold = undefined;
+    return this.db;
   }
 
   get index(): ProjectionIndex {
@@ -64,6 +112,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   load(): Promise<{ state: ProjectionState; position: number }> {
+    this.follow();
     this.idx.forgetKeys();
     // Months older than the last closed − 1 stay on disk (see spillingMonths.ts).
     this.cold = new ColdMonthsReader((channelId, below) => {
@@ -148,6 +197,16 @@ export class SqliteReadStore implements ReadStore {
     apply: (sink: ProjectionSink, changes: ProjectionChanges) => void,
     from?: number,
   ): ProjectionOutputs {
+    const generation = this.generation;
+    this.follow(true);
+    if (generation !== this.generation) {
+      // `state` was loaded from the read model that was current before a switch.
+      throw new EngineError(
+        'PROJECTION_FENCED',
+        'the read model was switched to one rebuilt beside it since this state was loaded',
+        false,
+      );
+    }
     const outputs = { alerts: [] as Alert[], tierMovements: [] as TierMovement[] };
     const changes = new ProjectionChanges();
     const s = this.stmts;
@@ -219,13 +278,13 @@ export class SqliteReadStore implements ReadStore {
 
   position(): Promise<number> {
     return Promise.resolve(
-      (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
+      (this.follow().prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
         number | undefined) ?? 0,
     );
   }
 
   alerts(options: { afterSeq?: number } = {}): Promise<Alert[]> {
-    const rows = this.db
+    const rows = this.follow()
       .prepare(`SELECT body FROM rm_alerts WHERE seq > ? ORDER BY seq`)
       .pluck()
       .all(options.afterSeq ?? 0) as string[];
@@ -233,23 +292,45 @@ export class SqliteReadStore implements ReadStore {
   }
 
   alertLog(afterSeq: number, limit: number): Promise<{ seq: number; alert: Alert }[]> {
-    const rows = this.db
+    const rows = this.follow()
       .prepare(`SELECT seq, body FROM rm_alerts WHERE seq > ? ORDER BY seq LIMIT ?`)
       .all(afterSeq, limit) as { seq: number; body: string }[];
     return Promise.resolve(rows.map((r) => ({ seq: r.seq, alert: JSON.parse(r.body) as Alert })));
   }
 
   tierMovements(): Promise<TierMovement[]> {
-    const rows = this.db.prepare(`SELECT body FROM rm_tier_movements ORDER BY seq`).pluck().all() as string[];
+    const rows = this.follow()
+      .prepare(`SELECT body FROM rm_tier_movements ORDER BY seq`)
+      .pluck()
+      .all() as string[];
     return Promise.resolve(rows.map((b) => JSON.parse(b) as TierMovement));
   }
 
   reset(): Promise<void> {
-    resetReadModel(this.db);
-    migrateReadModel(this.db, this.logId);
+    const db = this.follow();
+    resetReadModel(db);
+    this.stale = false;
+    migrateReadModel(db, this.logId, this.files?.projection);
     this.stmts = readModelStatements(this.db);
     this.idx.forgetKeys();
     this.claims = undefined;
     return Promise.resolve();
   }
+}
+
+/** The side-by-side operations of `files`, for the store whose current read model it points at. */
+function sideBySide(files: ReadModelFiles, stale: () => boolean, fingerprintBits: number): SideBySide {
+  return {
+    generation: () => files.pointer().generation,
+    stale,
+    beside(what): SideReadModel {
+      const build = files.beside(what);
+      const store = new SqliteReadStore({ db: build.db, logId: files.logId }, fingerprintBits);
+      const resumedFrom =
+        (build.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
+          number | undefined) ?? 0;
+      return { ...build, store, resumedFrom };
+    },
+    switchTo: (side) => files.switchTo(side as SlotBuild),
+  };
 }

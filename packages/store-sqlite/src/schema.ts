@@ -1,16 +1,15 @@
 /**
- * The embedded database: two SQLite files (WAL). PATH holds the event log, the rejected store
- * and the ingestion and delivery ledgers; PATH-readmodel, on its own connection, holds the
- * read model and its checkpoint. Read-model tables start with `rm_` and are disposable:
- * `resetReadModel` drops them and a replay of the log rebuilds them. Two files have two writer
- * locks, so the ingestion (appending to the log) and the projection (writing the read model)
- * can commit at the same time from two threads; each transaction writes one file only.
+ * The embedded database: SQLite files (WAL). PATH holds the event log, the rejected store
+ * and the ingestion and delivery ledgers; a read model file (PATH-readmodel, or its twin beside
+ * it: readModels.ts), on its own connection, holds the read model and its checkpoint.
+ * Read-model tables start with `rm_` and are disposable: `resetReadModel` drops them and a
+ * replay of the log rebuilds them. Two files have two writer locks, so the ingestion (appending
+ * to the log) and the projection (writing the read model) can commit at the same time from two
+ * threads; each transaction writes one file only.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-
-/** Bump to rebuild the read model from the log on the next start (the log is untouched). */
-export const READ_MODEL_VERSION = 7;
+import { CHANNEL_PERFORMANCE, type ChannelProjection } from '@chanperf/domain';
 
 /** Creates the log's tables; answers the log's identity. */
 export function migrate(db: Database): string {
@@ -76,18 +75,27 @@ function addSourcePrefixHash(db: Database): void {
   }
 }
 
-/** Creates the read model's tables in their own file, emptied if made by another version or log. */
-export function migrateReadModel(rm: Database, logId: string): void {
+/** What `migrateReadModel` found: `stale` is a read model of another version, left as it was. */
+type ReadModelFound = 'made' | 'stale';
+
+/**
+ * Creates the read model's tables in their own file, emptied if made by another log, or by
+ * another version of `projection` unless `keepStale` (then it is left untouched: `stale`).
+ */
+export function migrateReadModel(
+  rm: Database,
+  logId: string,
+  projection: ChannelProjection = CHANNEL_PERFORMANCE,
+  keepStale = false,
+): ReadModelFound {
   rm.exec(`CREATE TABLE IF NOT EXISTS rm_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
   const readSetting = rm.prepare<[string], string>(`SELECT value FROM rm_settings WHERE key = ?`).pluck();
   const version = readSetting.get('readModelVersion');
   const projectedLog = readSetting.get('logId');
-  if (
-    (version !== undefined && Number(version) !== READ_MODEL_VERSION) ||
-    (projectedLog !== undefined && projectedLog !== logId)
-  ) {
-    resetReadModel(rm);
-  }
+  const otherVersion = version !== undefined && Number(version) !== projection.version;
+  if (projectedLog !== undefined && projectedLog !== logId) resetReadModel(rm);
+  else if (otherVersion && keepStale) return 'stale';
+  else if (otherVersion) resetReadModel(rm);
   rm.exec(`
     CREATE TABLE IF NOT EXISTS rm_checkpoint (
       id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL
@@ -140,11 +148,13 @@ export function migrateReadModel(rm: Database, logId: string): void {
     ) WITHOUT ROWID;
   `);
   rm.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('readModelVersion', ?)`).run(
-    String(READ_MODEL_VERSION),
+    String(projection.version),
   );
+  rm.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('projection', ?)`).run(projection.name);
   rm.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('logId', ?)`).run(logId);
   // The seed of the index keys' persisted hashes: the file's, so every process reads them alike.
   rm.prepare(`INSERT OR IGNORE INTO rm_settings VALUES ('indexSeed', ?)`).run(String(randomInt(0x7fffffff)));
+  return 'made';
 }
 
 export const READ_MODEL_TABLES = [

@@ -9,10 +9,9 @@
  */
 import Database from 'better-sqlite3';
 import type { Database as DB } from 'better-sqlite3';
-import type { DeploymentSettings } from '@chanperf/domain';
+import type { ChannelProjection, DeploymentSettings } from '@chanperf/domain';
 import {
   EngineError,
-  PROJECTOR_LEASE,
   type ChannelLog,
   type CommitJournalStore,
   type DeliveryLedger,
@@ -31,15 +30,19 @@ import { sqliteDeliveryLedger } from './deliveryLedger.js';
 import { SqliteEventLog } from './eventLog.js';
 import { SqliteLease } from './leases.js';
 import { sqliteOutboxStore } from './outboxStore.js';
+import { ReadModelFiles } from './readModels.js';
 import { SqliteReadStore } from './readStore.js';
 import { sqliteRejectedStore } from './rejectedStore.js';
-import { migrate, migrateReadModel } from './schema.js';
+import { migrate } from './schema.js';
 
 /** What a committed append survives: a power loss (`power`) or a process crash (`process`). */
 export type Durability = 'power' | 'process';
 
 export interface SqliteStoreConfig {
-  /** The log's database file; created when missing. The read model goes to `readModelPath(path)`. */
+  /**
+   * The log's database file; created when missing. The read model goes to `readModelPath(path)`,
+   * or to its twin after a rebuild beside it (readModels.ts).
+   */
   readonly path: string;
   readonly settings: DeploymentSettings;
   /**
@@ -63,6 +66,8 @@ export interface SqliteStoreConfig {
    * same, only slower.
    */
   readonly indexFingerprintBits?: number;
+  /** The projection whose read model this store keeps (default channel-performance). */
+  readonly projection?: ChannelProjection;
 }
 
 /**
@@ -89,8 +94,8 @@ export interface SqliteStore {
    */
   sourceCheckpoints(): SourceCheckpoint[];
   /**
-   * A lease: `projector` lives in the read model's file (one projector per read model), any
-   * other name in the log's (`alerting`, `ingest:<file>`).
+   * A lease, in the log's file: `projector` (one projector per read model, whichever of its
+   * files is current), `alerting`, `ingest:<file>`.
    */
   lease(name: string, what: string, options?: { readonly ttlMs?: number }): SqliteLease;
   close(): void;
@@ -103,7 +108,6 @@ export function readModelPath(path: string): string {
 
 /** Opens (or creates) the embedded database; refuses one created with other settings. */
 export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
-  const memory = config.path === ':memory:' || config.path === '';
   const db = open(config.path, {
     cacheMiB: config.logCacheMiB ?? 32,
     mmapMiB: config.mmapMiB ?? 0,
@@ -113,31 +117,33 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
     // log is never corrupted.
     synchronous: (config.durability ?? 'power') === 'power' ? 'FULL' : 'NORMAL',
   });
-  let rm: DB;
+  let files: ReadModelFiles | undefined;
+  let readStore: SqliteReadStore;
   try {
-    rm = open(memory ? ':memory:' : readModelPath(config.path), {
-      cacheMiB: config.readModelCacheMiB ?? 16,
-      mmapMiB: config.mmapMiB ?? 0,
-      // OFF: the read model is disposable and rebuilt from the log; fsyncing its checkpoints
-      // cost a rebuild a third of its time here. A commit still survives a process crash.
-      synchronous: 'OFF',
-    });
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-  let logId: string;
-  try {
-    logId = migrate(db);
+    const logId = migrate(db);
     checkSettings(db, config.settings);
-    migrateReadModel(rm, logId);
+    files = new ReadModelFiles({
+      log: db,
+      path: config.path,
+      logId,
+      ...(config.projection === undefined ? {} : { projection: config.projection }),
+      open: (path) =>
+        open(path, {
+          cacheMiB: config.readModelCacheMiB ?? 16,
+          mmapMiB: config.mmapMiB ?? 0,
+          // OFF: the read model is disposable and rebuilt from the log; fsyncing its checkpoints
+          // cost a rebuild a third of its time here. A commit still survives a process crash.
+          synchronous: 'OFF',
+        }),
+    });
+    readStore = new SqliteReadStore(files, config.indexFingerprintBits ?? 32);
   } catch (err) {
     db.close();
-    rm.close();
+    files?.close();
     throw err;
   }
+  const rm = files;
   const log = new SqliteEventLog(db);
-  const readStore = new SqliteReadStore(rm, logId, config.indexFingerprintBits ?? 32);
   const store: SqliteStore = {
     log: Object.assign(log, sqliteRejectedStore(db)),
     readStore,
@@ -147,7 +153,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
     commitJournal: once(() => sqliteCommitJournal(db)),
     sourceCheckpoints: () => log.sourceCheckpoints(),
     lease: (name, what, options) =>
-      new SqliteLease(name === PROJECTOR_LEASE ? rm : db, name, {
+      new SqliteLease(db, name, {
         what,
         ...(options?.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {}),
       }),
@@ -156,7 +162,12 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
       rm.close();
     },
   };
-  return withConnections(store, { log: db, readModel: rm });
+  return withConnections(store, {
+    log: db,
+    get readModel() {
+      return rm.connection(rm.pointer().slot);
+    },
+  });
 }
 
 /** One connection per file: a transaction of one never takes the other's writer lock. */

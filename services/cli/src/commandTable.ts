@@ -84,9 +84,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   command({
     name: 'rebuild',
     synopsis: 'rebuild --db PATH [--wait S] [--quiet]',
-    summary: 'drop the read model and re-project the whole log',
-    text: 'Drops the read model and re-projects the whole log (the log is untouched); prints\n{position, seconds}. While another process projects, it waits for it to stop.',
-    optionHelp: `  --db PATH          the database\n  --wait S           seconds to wait for another projector to stop (default 60)\n${QUIET_HELP}`,
+    summary: 're-project the whole log beside the read model, then switch to it',
+    text: 'Re-projects the whole log (the log is untouched) into a read model beside the current one,\nwhich keeps answering, and switches to the new one once it has caught up with the log;\nprints {position, seconds}. An interrupted rebuild is resumed by the next one.',
+    optionHelp: `  --db PATH          the database\n  --wait S           seconds to wait for another rebuild of the database to end (default 60)\n${QUIET_HELP}`,
     options: { db: STRING, wait: STRING, quiet: BOOLEAN },
     load: async () => (await import('./commands/report.js')).rebuildCommand,
   }),

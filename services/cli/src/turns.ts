@@ -6,7 +6,7 @@
  *   from the same checkpoint; the second waits, then resumes after the first (nothing left).
  * - Projecting takes the read model's `projector` lease. When a live process holds it (a
  *   `serve`, another `ingest`), `ingest` appends only and `report`/`project` wait for that
- *   projector to reach the log's head; `rebuild` waits for the lease itself, up to a limit.
+ *   projector to reach the log's head. `rebuild` needs no turn: it builds beside the read model.
  *
  * Every wait says whom it waits for, once: a log line (level warn) on stderr.
  */

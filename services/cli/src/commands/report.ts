@@ -1,14 +1,16 @@
 /**
  * The commands on what a database holds: `report` prints the report once the read model is at
- * the log's head; `project` brings it there; `rebuild` drops it and re-projects the whole log.
+ * the log's head; `project` brings it there; `rebuild` re-projects the whole log into a read
+ * model beside the current one (which keeps answering) and switches to it once caught up.
  * `project` and `rebuild` print `{ position, seconds }` and show their progress on stderr.
  */
-import { reportTextOf, savedState } from '@chanperf/engine';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EngineError, reportTextOf, savedState } from '@chanperf/engine';
 import { withEngine, type CommandEngine } from '../commandEngine.js';
 import { intOption, needDb, type CommandLine } from '../commandLine.js';
 import { progressMode, startProgress } from '../progress.js';
 import { print, printPieces } from '../stdout.js';
-import { projectedByUsOrThem, projectorLease, takeTurn } from '../turns.js';
+import { projectedByUsOrThem } from '../turns.js';
 
 export async function reportCommand(commandLine: CommandLine): Promise<void> {
   await withEngine(needDb(commandLine, true), commandLine.config, commandLine.logger, async (engine) => {
@@ -30,21 +32,29 @@ export async function projectCommand(commandLine: CommandLine): Promise<void> {
   });
 }
 
+/**
+ * Builds the read model again beside the current one, which serve and the other commands keep
+ * reading (and a serve keeps projecting) until the switch; needs no projector's lease. Waits up
+ * to `--wait` seconds while another rebuild of this database builds.
+ */
 export async function rebuildCommand(commandLine: CommandLine): Promise<void> {
   await timed(commandLine, async (engine, progress) => {
-    // Dropping the read model under a live projector would corrupt it: wait for the lease.
-    const seconds = intOption(commandLine, 'wait', 60);
-    const turn = await takeTurn(projectorLease(engine.store, 'chanperf rebuild'), {
-      waiting: (holder) => `waiting for ${holder} to stop projecting before rebuilding (up to ${seconds} s)`,
-      waitMs: seconds * 1000,
-      logger: engine.logger,
-    });
-    try {
-      await engine.store.readStore.reset();
-      await progress.from(0);
-      return await engine.runner.catchUp();
-    } finally {
-      turn.release();
+    const deadline = Date.now() + intOption(commandLine, 'wait', 60) * 1000;
+    let said = false;
+    for (;;) {
+      try {
+        return await engine.runner.rebuild({
+          what: `chanperf rebuild (pid ${process.pid})`,
+          onStart: (position) => progress.from(position),
+          onBatch: (position) => progress.at(position),
+        });
+      } catch (err) {
+        if (!(err instanceof EngineError) || err.code !== 'REBUILD_RUNNING' || Date.now() >= deadline)
+          throw err;
+        if (!said) engine.logger.warn(`chanperf: ${err.message}; waiting`);
+        said = true;
+        await sleep(100);
+      }
     }
   });
 }
@@ -53,6 +63,8 @@ export async function rebuildCommand(commandLine: CommandLine): Promise<void> {
 interface ProjectionProgress {
   /** The projection starts at `position`. */
   from(position: number): Promise<void>;
+  /** It committed up to `position` (a side build; the engine's own runner reports itself). */
+  at(position: number): void;
 }
 
 /**
@@ -85,6 +97,7 @@ async function timed(
           share = { start, total: await engine.store.log.head() };
           projected(start);
         },
+        at: projected,
       });
       return { position, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
     },

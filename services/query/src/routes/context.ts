@@ -192,10 +192,17 @@ export interface QueryContext {
 }
 
 export function queryContext(runtime: QueryDeps): QueryContext {
-  const documents = { position: -1, byKey: new Map<string, string>() };
+  const documents = {
+    position: -1,
+    state: undefined as object | undefined,
+    byKey: new Map<string, string>(),
+  };
 
   const snapshot = async (reply: FastifyReply): Promise<Snapshot> => {
     const model = await runtime.readModel();
+    // Another state at the same position (a read model rebuilt beside and switched to).
+    if (model.state !== documents.state) documents.byKey.clear();
+    documents.state = model.state;
     void reply.header(POSITION_HEADER, String(model.position));
     return model;
   };
