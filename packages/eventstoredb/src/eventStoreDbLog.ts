@@ -32,9 +32,9 @@ import {
 } from '@chanperf/engine';
 import type { SqliteStore } from '@chanperf/store-sqlite';
 import type { EsdbLogger } from './client.js';
-import { CommitJournal, encodeBatch, type PendingCommit } from './commitJournal.js';
+import { encodeBatch, type CommitJournal, type PendingCommit } from './commitJournal.js';
 import type { LocalLogIndex } from './localIndex.js';
-import { backoff, contended, LogWriter, MAX_ATTEMPTS } from './logWriter.js';
+import { backoff, contended, MAX_ATTEMPTS, type LogWriter } from './logWriter.js';
 
 /** Called at the points where a crash leaves a commit half done (what the journal is for). */
 export type CrashPoint = (point: 'beforeLocalCommit' | 'beforeJournalCleared') => void;

@@ -81,6 +81,8 @@ export interface StoreInternals {
   readonly maxAppendBytes?: number;
   /** Called at the points where a crash leaves a commit half done (what the journal is for). */
   readonly crashPoint?: CrashPoint;
+  /** Runs before each append of a batch (0, 1, …): where a test lets another writer in first. */
+  readonly beforeAppend?: (run: number) => Promise<void>;
 }
 
 export async function openEventStoreDbStore(
@@ -107,7 +109,7 @@ export async function openEventStoreDbStore(
     local,
     index,
     new CommitJournal(local.commitJournal()),
-    new LogWriter(client, namespace, internals.maxAppendBytes),
+    new LogWriter(client, namespace, internals.maxAppendBytes, internals.beforeAppend),
     namespace,
     internals.crashPoint,
     config.logger,

@@ -11,7 +11,7 @@ import { NO_STREAM } from '@eventstore/db-client';
 import { EngineError, type NewLogEntry } from '@chanperf/engine';
 import { appendRuns, DEFAULT_MAX_APPEND_BYTES } from './appendRuns.js';
 import type { EsdbClient } from './client.js';
-import { esdbCall } from './errors.js';
+import { toEngineError } from './errors.js';
 import { logStream } from './streams.js';
 
 export type AppendOutcome =
@@ -29,6 +29,8 @@ export class LogWriter {
     private readonly client: EsdbClient,
     private readonly namespace: string,
     private readonly maxAppendBytes = DEFAULT_MAX_APPEND_BYTES,
+    /** Test seam: runs before each append of a batch (0, 1, …), e.g. to let another writer in. */
+    private readonly beforeAppend?: (run: number) => Promise<void>,
   ) {
     this.stream = logStream(namespace);
   }
@@ -40,7 +42,8 @@ export class LogWriter {
   async appendAt(entries: readonly NewLogEntry[], attempt: string, revision: bigint): Promise<AppendOutcome> {
     let expected = revision;
     let appended = 0;
-    for (const run of appendRuns(this.namespace, entries, attempt, this.maxAppendBytes)) {
+    for (const [i, run] of appendRuns(this.namespace, entries, attempt, this.maxAppendBytes).entries()) {
+      await this.beforeAppend?.(i);
       const current = await this.appendRun(run.events, expected);
       if (current !== undefined) return { kind: 'conflict', appended, current };
       expected += BigInt(run.events.length);
@@ -62,7 +65,7 @@ export class LogWriter {
     } catch (err) {
       const current = wrongVersionCurrent(err);
       if (current !== undefined) return current;
-      return esdbCall(`append to ${this.stream}`, () => Promise.reject(err));
+      throw toEngineError(`append to ${this.stream}`, err);
     }
   }
 }
