@@ -16,6 +16,7 @@ import {
   sales,
 } from '../../testing/src/contracts/index.js';
 import type { EventStoreDbStore, StoreInternals } from './eventStoreDbStore.js';
+import { MAX_ATTEMPTS } from './logWriter.js';
 import { EsdbStandIn } from './testing/standIn.js';
 import { Nodes } from './testing/eventStoreDb.testkit.js';
 
@@ -139,6 +140,25 @@ describe('acceptance across nodes through expected revisions (real client, stand
       expect(logIds()).toEqual(['reg-CH-A', 'sale-CH-A-1']);
     });
   }
+
+  it('gives up, retriably and with nothing committed, when another writer always appends first', async () => {
+    let n = 0;
+    const { server, a, logIds } = await fixture((b) => ({
+      beforeAppend: async () => {
+        n++;
+        await b.log.commit(acceptedBatch(sales('CH-B', n, 1)));
+      },
+    }));
+    const x = sales('CH-A', 1, 1);
+    const refused = server.wrongExpectedVersions;
+    await expect(a.log.append(ids(x), decider(x))).rejects.toMatchObject({
+      code: 'ESDB_CONTENDED',
+      retriable: true,
+    });
+    expect(server.wrongExpectedVersions - refused).toBe(MAX_ATTEMPTS);
+    expect(await a.log.counts()).toEqual({ lines: 0, accepted: 0, duplicates: 0, rejected: 0 });
+    expect(logIds()).not.toContain('sale-CH-A-1');
+  });
 
   it('drops a journaled batch that never reached the log once another writer appended', async () => {
     let down = true;
