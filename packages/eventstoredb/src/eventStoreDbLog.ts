@@ -126,13 +126,11 @@ export class EventStoreDbLog implements EventLog, Feed, RejectedStore, RejectedB
       let first: Pick<PendingCommit, 'marker' | 'from'> | undefined;
       for (let attempt = 1; ; attempt++) {
         await this.index.pull();
-        const { view, at } = await this.index.atRest(async (at) => ({
-          at,
-          view: acceptanceViewOf(
-            await this.local.log.acceptanceFacts(),
-            await this.local.log.contents(eventIds),
-          ),
-        }));
+        const at = this.index.upTo();
+        const view = acceptanceViewOf(
+          await this.local.log.acceptanceFacts(),
+          await this.local.log.contents(eventIds),
+        );
         const batch = credit(decide(view), carried);
         first ??= { marker: await this.markerOf(batch), from: at.position };
         if (batch.accepted.length === 0) {

@@ -99,9 +99,14 @@ export class LocalLogIndex {
   }
 
   /**
-   * Runs `read` between two writes of the index, so what it reads of the local file is the
-   * index as of the `IndexedUpTo` it is given.
+   * What the index holds now. Read before the view: a view read after it is at least as new, and
+   * a view newer than the revision only costs a refused append, never a stale acceptance.
    */
+  upTo(): IndexedUpTo {
+    return { position: this.position, revision: this.revision };
+  }
+
+  /** Runs `read` between two writes of the index (given what the index holds then). */
   atRest<T>(read: (at: IndexedUpTo) => Promise<T>): Promise<T> {
     const run = this.writing.then(() => read({ position: this.position, revision: this.revision }));
     this.writing = run.catch(() => undefined);
