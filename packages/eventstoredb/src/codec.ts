@@ -3,7 +3,8 @@
  * (stored as JSON so the server's UI and projections can read it; as bytes in the rare case
  * where `JSON.parse` + `JSON.stringify` would not give back the very same text, since
  * duplicates are compared on that text). The metadata carries the ERP `eventId` (the ESDB id
- * is a one-way hash of it) and the `channelId`.
+ * is a one-way hash of it), the `channelId`, and the id of the append attempt that wrote it
+ * (`batch`), by which a node recognises its own appends after a crash or a lost acknowledgement.
  */
 import type { AllStreamRecordedEvent, EventData } from '@eventstore/db-client';
 import type { NewLogEntry } from '@chanperf/engine';
@@ -17,13 +18,16 @@ interface EntryMetadata {
   readonly schema: typeof METADATA_SCHEMA;
   readonly eventId: string;
   readonly channelId: string | null;
+  /** The append attempt that wrote it (absent in logs of earlier versions). */
+  readonly batch?: string;
 }
 
-export function encodeEntry(namespace: string, entry: NewLogEntry): EventData {
+export function encodeEntry(namespace: string, entry: NewLogEntry, batch?: string): EventData {
   const metadata: EntryMetadata = {
     schema: METADATA_SCHEMA,
     eventId: entry.eventId,
     channelId: entry.channelId,
+    ...(batch !== undefined ? { batch } : {}),
   };
   const id = esdbEventId(namespace, entry.eventId);
   const data = jsonRoundTrip(entry.payload);
@@ -57,7 +61,7 @@ function jsonRoundTrip(payload: string): Record<string, unknown> | unknown[] | u
 }
 
 export type Decoded =
-  | { readonly kind: 'entry'; readonly entry: NewLogEntry }
+  | { readonly kind: 'entry'; readonly entry: NewLogEntry; readonly batch: string | undefined }
   /** Not in the namespace: not part of this log. */
   | { readonly kind: 'outside' }
   /** In the namespace but not written by chanperf (no usable metadata): skipped, reported. */
@@ -74,5 +78,6 @@ export function decodeRecorded(namespace: string, event: AllStreamRecordedEvent)
   if (event.isJson) payload = JSON.stringify(event.data);
   else if (event.data instanceof Uint8Array) payload = new TextDecoder().decode(event.data);
   else return { kind: 'foreign', reason: 'data is neither JSON nor bytes' };
-  return { kind: 'entry', entry: { eventId: meta.eventId, type: event.type, channelId, payload } };
+  const batch = typeof meta.batch === 'string' ? meta.batch : undefined;
+  return { kind: 'entry', entry: { eventId: meta.eventId, type: event.type, channelId, payload }, batch };
 }

@@ -42,6 +42,18 @@ describe('entries as EventStoreDB events', () => {
     expect(decoded).toEqual({ kind: 'entry', entry });
   });
 
+  it('carries the append attempt that wrote an entry, absent in logs of earlier versions', () => {
+    const entry = entryOf(periodClosed('2026-01'));
+    const stamped = encodeEntry('chanperf', entry, 'attempt-7');
+    expect(decodeRecorded('chanperf', recorded('chanperf-log', stamped))).toEqual({
+      kind: 'entry',
+      entry,
+      batch: 'attempt-7',
+    });
+    const old = decodeRecorded('chanperf', recorded('chanperf-program', encodeEntry('chanperf', entry)));
+    expect(old).toMatchObject({ kind: 'entry', batch: undefined });
+  });
+
   it('keeps as bytes a payload whose JSON would not come back as the same text', () => {
     const entry = { eventId: 'odd', type: 'SaleRecorded', channelId: 'CH-A', payload: '{"b":1,"10":2}' };
     const event = encodeEntry('chanperf', entry); // JSON.stringify would put "10" first

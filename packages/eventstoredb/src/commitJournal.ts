@@ -6,13 +6,17 @@
  * so the batch is first written here; then appended; then committed locally with a marker
  * checkpoint; then the journal is cleared. After a crash or a failed call, whatever is in the
  * journal is completed ("rolled forward") before the log does anything else:
- * - the appends are idempotent (UUID v5 ids, and the index keeps the first occurrence of an
- *   `eventId`), so appending again what may already be there adds nothing;
+ * - the node recognises its own appends: every event carries the id of the append attempt that
+ *   wrote it, and the journal lists the batch's attempts, so reading `$all` from where the
+ *   batch was decided tells which of its entries are in the log as this node's; the others are
+ *   appended at the revision the decision expected, or, when another writer appended since,
+ *   not at all (see `logWriter.ts`);
  * - the local part is committed at most once: its marker checkpoint (the batch's own source
  *   checkpoint, or a sequence number under the log's own key) is written in the same SQLite
  *   transaction, and a batch whose marker is already stored is not committed again.
  * So a batch takes effect exactly once, even though no single transaction covers it.
  */
+import type { AllPosition } from './positions.js';
 import type {
   CommitJournalStore,
   IngestBatch,
@@ -25,6 +29,24 @@ export interface PendingCommit {
   /** Stored by the local commit; present in the store means "local part already applied". */
   readonly marker: SourceCheckpoint;
   readonly batch: IngestBatch;
+  /** The append attempts that may have written entries of this batch (metadata `batch`). */
+  readonly attempts: readonly string[];
+  /** The `$all` position the batch was decided at: its entries can only be after it. */
+  readonly from: AllPosition | undefined;
+  /**
+   * A decided batch (`EventLog.append`): the log stream's revision its entries follow. Absent
+   * for `commit` of entries decided elsewhere, which are appended wherever the log's head is.
+   */
+  readonly revision: bigint | undefined;
+}
+
+interface StoredMarker {
+  readonly key: string;
+  readonly offset: number;
+  readonly line: number;
+  readonly attempts?: readonly string[];
+  readonly from?: { readonly commit: string; readonly prepare: string } | null;
+  readonly revision?: string | null;
 }
 
 interface StoredRejected extends Omit<RejectedInput, 'raw'> {
@@ -45,17 +67,28 @@ export class CommitJournal {
 
   read(): PendingCommit | undefined {
     const row = this.store.read();
-    return row === undefined
-      ? undefined
-      : { marker: JSON.parse(row.marker) as SourceCheckpoint, batch: decodeBatch(row.batch) };
+    if (row === undefined) return undefined;
+    const m = JSON.parse(row.marker) as StoredMarker;
+    return {
+      marker: { key: m.key, offset: m.offset, line: m.line },
+      batch: decodeBatch(row.batch),
+      attempts: m.attempts ?? [],
+      from: m.from ? { commit: BigInt(m.from.commit), prepare: BigInt(m.from.prepare) } : undefined,
+      revision: m.revision === undefined || m.revision === null ? undefined : BigInt(m.revision),
+    };
   }
 
   write(pending: PendingCommit): void {
-    const m = pending.marker;
-    this.store.write({
-      marker: JSON.stringify({ key: m.key, offset: m.offset, line: m.line }),
-      batch: encodeBatch(pending.batch),
-    });
+    const { marker: m, from, revision } = pending;
+    const stored: StoredMarker = {
+      key: m.key,
+      offset: m.offset,
+      line: m.line,
+      attempts: pending.attempts,
+      from: from === undefined ? null : { commit: from.commit.toString(), prepare: from.prepare.toString() },
+      revision: revision === undefined ? null : revision.toString(),
+    };
+    this.store.write({ marker: JSON.stringify(stored), batch: encodeBatch(pending.batch) });
   }
 
   clear(): void {

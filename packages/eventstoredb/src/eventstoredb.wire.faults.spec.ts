@@ -122,7 +122,7 @@ describe('eventstoredb adapter over the wire: faults', () => {
       await store.log.commit(batch); // the caller retries the same batch
       expect(await store.log.counts()).toEqual({ lines: 6, accepted: 6, duplicates: 0, rejected: 0 });
       expect((await store.log.read(0, 100)).map((e) => e.position)).toEqual([1, 2, 3, 4, 5, 6]);
-      expect(server.log.stream(`${nodes.namespace}-channel-CH-A`)).toHaveLength(6); // held once
+      expect(server.log.stream(`${nodes.namespace}-log`)).toHaveLength(6); // held once
     });
   }
 
@@ -132,7 +132,7 @@ describe('eventstoredb adapter over the wire: faults', () => {
     const store = await nodes.node();
     const entries = [entryOf(channelRegistered('CH-A')), ...sales('CH-A', 1, 2)];
     await store.log.commit(acceptedBatch(entries));
-    const stream = `${nodes.namespace}-channel-CH-A`;
+    const stream = `${nodes.namespace}-log`;
     await raw.appendToStream(
       stream,
       entries.map((e) => encodeEntry(nodes.namespace, e)),

@@ -17,6 +17,11 @@
  * prefix of the filtered `$all`; entries at or before the stored position are dropped, and
  * an `eventId` already indexed is skipped by the store (first occurrence wins, the same rule
  * on every node); the stored position moves in the same transaction as the entries.
+ *
+ * It also knows the revision of the log stream (`<ns>-log`) it holds: the expected revision of
+ * this node's next append. It is kept in memory: on a start with a stored position it is not
+ * known until the index reads an event of the log stream or an append is refused with the
+ * server's current revision (`caughtUpTo`).
  */
 import {
   FORWARDS,
@@ -31,7 +36,7 @@ import type { EsdbClient, EsdbLogger } from './client.js';
 import { decodeRecorded } from './codec.js';
 import { esdbCall, toEngineError } from './errors.js';
 import { formatPosition, fromCheckpoint, isAfter, toCheckpoint, type AllPosition } from './positions.js';
-import { streamPrefix } from './streams.js';
+import { logStream, streamPrefix } from './streams.js';
 
 const NO_COUNTS: Counts = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
 
@@ -42,6 +47,17 @@ const PAGE = 1000;
 interface Indexed {
   readonly position: AllPosition;
   readonly entry: NewLogEntry | undefined;
+  /** Its revision, when it is an event of the log stream. */
+  readonly logRevision: bigint | undefined;
+  /** The append attempt that wrote it (chanperf's entries). */
+  readonly batch: string | undefined;
+}
+
+/** What the index holds: how far into `$all`, and the log stream's last revision there. */
+export interface IndexedUpTo {
+  readonly position: AllPosition | undefined;
+  /** -1 when the log stream has no event there; undefined when not known yet. */
+  readonly revision: bigint | undefined;
 }
 
 export interface ReconnectPolicy {
@@ -52,7 +68,9 @@ export interface ReconnectPolicy {
 
 export class LocalLogIndex {
   private position: AllPosition | undefined;
+  private revision: bigint | undefined;
   private readonly key: string;
+  private readonly logStream: string;
   private writing: Promise<unknown> = Promise.resolve();
   private pulling: Promise<void> | undefined;
   private pullAgain: Promise<void> | undefined;
@@ -71,11 +89,56 @@ export class LocalLogIndex {
     private readonly reconnect: ReconnectPolicy,
   ) {
     this.key = `eventstoredb:${namespace}:$all`;
+    this.logStream = logStream(namespace);
   }
 
   /** Loads the stored `$all` position. */
   async open(): Promise<void> {
     this.position = fromCheckpoint(await this.local.sourceCheckpoint(this.key));
+    this.revision = this.position === undefined ? -1n : undefined;
+  }
+
+  /**
+   * What the index holds now. Read before the view: a view read after it is at least as new, and
+   * a view newer than the revision only costs a refused append, never a stale acceptance.
+   */
+  upTo(): IndexedUpTo {
+    return { position: this.position, revision: this.revision };
+  }
+
+  /** Runs `read` between two writes of the index (given what the index holds then). */
+  atRest<T>(read: (at: IndexedUpTo) => Promise<T>): Promise<T> {
+    const run = this.writing.then(() => read({ position: this.position, revision: this.revision }));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * After the server refused an append because the log stream is at `current`: pulls (the
+   * pull starts after the refusal, so it reads the event at `current`), then holds at least it.
+   */
+  async caughtUpTo(current: bigint): Promise<void> {
+    await this.pull();
+    await this.atRest(() => {
+      if (this.revision === undefined || this.revision < current) this.revision = current;
+      return Promise.resolve();
+    });
+  }
+
+  /** The eventIds that the append attempts `batches` wrote to `$all` after `from`. */
+  async appendedBy(batches: ReadonlySet<string>, from: AllPosition | undefined): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let at = from; ;) {
+      const page = await this.readPage(at);
+      for (const resolved of page) {
+        const item = this.indexed(resolved);
+        if (item === undefined || !isAfter(item.position, from)) continue;
+        if (item.entry !== undefined && item.batch !== undefined && batches.has(item.batch))
+          out.add(item.entry.eventId);
+        at = item.position;
+      }
+      if (page.length < PAGE) return out;
+    }
   }
 
   /** True while the subscription is connected and has caught up with `$all`. */
@@ -151,17 +214,7 @@ export class LocalLogIndex {
     for (;;) {
       if (this.closed) throw closedError();
       const from = this.position;
-      const page = await esdbCall('read of $all', async () => {
-        const events: AllStreamResolvedEvent[] = [];
-        const read = this.client.readAll({
-          fromPosition: from ?? START,
-          maxCount: PAGE,
-          direction: FORWARDS,
-          resolveLinkTos: false,
-        });
-        for await (const e of read) events.push(e);
-        return events;
-      });
+      const page = await this.readPage(from);
       const items: Indexed[] = [];
       let last: AllPosition | undefined;
       for (const resolved of page) {
@@ -174,6 +227,21 @@ export class LocalLogIndex {
       if (last !== undefined) await this.write(items, last);
       if (page.length < PAGE || last === undefined) return;
     }
+  }
+
+  /** Up to a page of `$all` from `from` (inclusive). */
+  private readPage(from: AllPosition | undefined): Promise<AllStreamResolvedEvent[]> {
+    return esdbCall('read of $all', async () => {
+      const events: AllStreamResolvedEvent[] = [];
+      const read = this.client.readAll({
+        fromPosition: from ?? START,
+        maxCount: PAGE,
+        direction: FORWARDS,
+        resolveLinkTos: false,
+      });
+      for await (const e of read) events.push(e);
+      return events;
+    });
   }
 
   private async followLoop(): Promise<void> {
@@ -251,7 +319,12 @@ export class LocalLogIndex {
         'event in a chanperf stream not written by chanperf: skipped',
       );
     }
-    return { position: event.position, entry: decoded.kind === 'entry' ? decoded.entry : undefined };
+    return {
+      position: event.position,
+      entry: decoded.kind === 'entry' ? decoded.entry : undefined,
+      logRevision: event.streamId === this.logStream ? event.revision : undefined,
+      batch: decoded.kind === 'entry' ? decoded.batch : undefined,
+    };
   }
 
   /**
@@ -263,8 +336,13 @@ export class LocalLogIndex {
       if (this.closed) throw closedError();
       if (!isAfter(last, this.position)) return;
       const fresh: NewLogEntry[] = [];
-      for (const i of items)
-        if (i.entry !== undefined && isAfter(i.position, this.position)) fresh.push(i.entry);
+      let revision = this.revision;
+      for (const i of items) {
+        if (!isAfter(i.position, this.position)) continue;
+        if (i.entry !== undefined) fresh.push(i.entry);
+        if (i.logRevision !== undefined && (revision === undefined || i.logRevision > revision))
+          revision = i.logRevision;
+      }
       const before = fresh.length > 0 ? await this.local.head() : 0;
       await this.local.commit({
         accepted: fresh,
@@ -273,6 +351,7 @@ export class LocalLogIndex {
         checkpoint: toCheckpoint(this.key, last),
       });
       this.position = last;
+      this.revision = revision;
       if (fresh.length === 0) return;
       const head = await this.local.head();
       if (head > before) this.notify(head);

@@ -1,6 +1,9 @@
 /**
- * Stream naming. Channel events go to `<ns>-channel-<channelId>`, program events (no channel)
- * to `<ns>-program`; the feed reads `$all` filtered on the `<ns>-` prefix. With the default
+ * Stream naming. Every accepted event goes to ONE stream, `<ns>-log`, appended with the
+ * expected revision the node's index holds (the server's optimistic concurrency is what makes
+ * the log the authority on acceptance across nodes). Logs written by earlier versions put
+ * channel events in `<ns>-channel-<channelId>` and program events in `<ns>-program`; they are
+ * still read, since the feed reads `$all` filtered on the `<ns>-` prefix. With the default
  * namespace `chanperf`, EventStoreDB's `$by_category` projection puts them all in the
  * `$ce-chanperf` category.
  */
@@ -30,7 +33,12 @@ export function streamPrefix(namespace: string): string {
   return `${namespace}-`;
 }
 
-/** The stream an entry is appended to. */
+/** The stream every accepted event is appended to. */
+export function logStream(namespace: string): string {
+  return `${namespace}-log`;
+}
+
+/** The stream an entry went to in the per-channel layout of earlier versions (read, not written). */
 export function streamOf(namespace: string, channelId: string | null): string {
   return channelId === null ? `${namespace}-program` : `${namespace}-channel-${channelId}`;
 }

@@ -28,6 +28,7 @@ import {
 import type { EsdbClient } from '../client.js';
 import { encodeEntry } from '../codec.js';
 import { esdbEventId } from '../eventIds.js';
+import { streamOf } from '../streams.js';
 import { openEventStoreDbStore, type EventStoreDbStore, type StoreInternals } from '../eventStoreDbStore.js';
 
 /** Something that serves EventStoreDB to the tests. */
@@ -134,7 +135,7 @@ export function eventStoreDbSuite(target: EsdbTarget, waitMs = 30_000): void {
       await nodes.close();
     });
 
-    it('appends channel events to <ns>-channel-<id> and program events to <ns>-program, in batch order', async () => {
+    it('appends every event to <ns>-log in batch order, stamped with the attempt that wrote it', async () => {
       const store = await nodes.node();
       const ns = nodes.namespace;
       const batch = [
@@ -148,23 +149,48 @@ export function eventStoreDbSuite(target: EsdbTarget, waitMs = 30_000): void {
       ];
       await store.log.commit(acceptedBatch(batch));
       const mine = (await allEvents(target.inspector())).filter((e) => e.streamId.startsWith(`${ns}-`));
-      // $all keeps the batch's order across streams: a sale after a closing stays after it.
+      // One stream, one append: a sale after a closing stays after it.
       expect(mine.map((e) => e.id)).toEqual(batch.map((e) => esdbEventId(ns, e.eventId)));
-      expect(mine.map((e) => e.streamId)).toEqual([
-        `${ns}-program`,
-        `${ns}-channel-CH-A`,
-        `${ns}-channel-CH-A`,
-        `${ns}-channel-CH-B`,
-        `${ns}-channel-CH-B`,
-        `${ns}-program`,
-        `${ns}-channel-CH-A`,
-      ]);
+      expect(mine.map((e) => [e.streamId, e.revision])).toEqual(
+        batch.map((_, i) => [`${ns}-log`, BigInt(i)]),
+      );
       expect(mine.map((e) => e.type)).toEqual(batch.map((e) => e.type));
+      const attempt = (mine[0]?.metadata as { batch?: unknown } | undefined)?.batch;
+      expect(attempt).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
       for (const [i, e] of mine.entries()) {
         expect(e.isJson).toBe(true);
         expect(JSON.stringify(e.data)).toBe(batch[i]?.payload);
-        expect(e.metadata).toMatchObject({ eventId: batch[i]?.eventId, channelId: batch[i]?.channelId });
+        expect(e.metadata).toMatchObject({
+          eventId: batch[i]?.eventId,
+          channelId: batch[i]?.channelId,
+          batch: attempt,
+        });
       }
+    });
+
+    it('reads a log written in the per-channel layout of earlier versions, and appends after it', async () => {
+      const ns = nodes.namespace;
+      const raw = target.inspector();
+      const old = [
+        entryOf(channelRegistered('CH-A')),
+        ...sales('CH-A', 1, 2),
+        entryOf(periodClosed('2026-01')),
+      ];
+      for (const e of old) await raw.appendToStream(streamOf(ns, e.channelId), [encodeEntry(ns, e)]);
+      const store = await nodes.node();
+      const facts = await store.log.acceptanceFacts();
+      expect(facts.channels).toEqual(['CH-A']);
+      expect(facts.lastClosed).not.toBeNull(); // the old program stream's closing counts
+      const next = sales('CH-A', 3, 2);
+      const { positions } = await store.log.append(
+        next.map((e) => e.eventId),
+        () => acceptedBatch(next),
+      );
+      expect(positions).toEqual([5, 6]);
+      expect((await readLog(store.log)).map((e) => e.eventId)).toEqual(
+        [...old, ...next].map((e) => e.eventId),
+      );
+      expect(await readLog((await nodes.node()).log)).toEqual(await readLog(store.log));
     });
 
     it('numbers the log on a new node exactly as on the node that wrote it', async () => {

@@ -93,6 +93,8 @@ export class EsdbStandIn {
   readonly appendSizes: number[] = [];
   /** Calls received, by kind (what the client really used). */
   readonly calls = { read: 0, subscribe: 0, append: 0, batchAppend: 0 };
+  /** Appends refused with WrongExpectedVersion. */
+  wrongExpectedVersions = 0;
   /** Skip the idempotence check of `any` appends (the real one is best effort). */
   idempotent = true;
 
@@ -274,7 +276,10 @@ export class EsdbStandIn {
       (expected === 'no_stream' && current < 0n) ||
       (expected === 'stream_exists' && current >= 0n) ||
       expected === current;
-    if (!ok) return { kind: 'wrong-version', current };
+    if (!ok) {
+      this.wrongExpectedVersions++;
+      return { kind: 'wrong-version', current };
+    }
     if (
       this.idempotent &&
       expected === 'any' &&
