@@ -7,7 +7,7 @@ export * from './config.js';
 export * from './errors.js';
 export * from './topics.js';
 export { createKafka, kafkaClientOptions } from './client.js';
-export { connectPublisher, type RecordPublisher } from './producer.js';
+export { connectPublisher, partitionOfKey, type RecordPublisher } from './producer.js';
 export { createOutbox, readTailSeqs, type Outbox, type OutboxOptions, type OutboxSource } from './outbox.js';
 export * from './ingestionPort.js';
 export * from './erpConsumer.js';

@@ -151,14 +151,16 @@ class Ingress implements OrderedIngress {
 
   private async pumpOnce(beat?: () => Promise<void>): Promise<void> {
     const { merge, log } = this.options;
-    const gen = this.generation;
     if (this.refresh) {
       // Another instance may have appended since this one loaded its acceptance facts.
       this.refresh = false;
       await this.options.ingestion.refresh();
     }
-    const released = merge.release(this.now());
-    if (released.length > 0) {
+    // Until nothing more is released: a partition may have turned idle during an append.
+    for (;;) {
+      const gen = this.generation;
+      const released = merge.release(this.now());
+      if (released.length === 0) break;
       try {
         const next = await this.append(released, gen, beat);
         // Rejected inputs reach their topic before the offsets move on.
@@ -168,6 +170,7 @@ class Ingress implements OrderedIngress {
       } catch (err) {
         log.error({ err }, 'appending erp records failed: fetching them again from the log checkpoints');
         await this.rewind();
+        break;
       }
     }
     this.wake();
