@@ -19,6 +19,7 @@
  *   with a partition still at that time is only ordered once all tied records are here),
  *   a control record once its time is at or below it. `control` holds only control records
  *   (ERP records go out as they come); `arrival` holds nothing (the order before issue 15).
+ *   Both release partition by partition (one log transaction per partition's run).
  */
 
 /** How the ingress orders what it appends (CHANPERF_KAFKA_ORDERING). */
@@ -117,7 +118,13 @@ export class EventTimeMerge<T> {
       for (const s of this.sources.values()) {
         const r = s.queue[s.head];
         if (r === undefined || !this.releasable(s.source, r.time, w)) continue;
-        if (bestRecord === undefined || best === undefined || before(s.source, r, best.source, bestRecord)) {
+        if (
+          bestRecord === undefined ||
+          best === undefined ||
+          (this.options.ordering === 'merge'
+            ? before(s.source, r, best.source, bestRecord)
+            : bySource(s.source, best.source))
+        ) {
           best = s;
           bestRecord = r;
         }
@@ -166,6 +173,15 @@ export class EventTimeMerge<T> {
       }
     }
   }
+}
+
+/**
+ * Without the merge, what is releasable goes out source by source (control first): long runs
+ * of one partition, so few log transactions, as before issue 15.
+ */
+function bySource(a: MergeSource, b: MergeSource): boolean {
+  if (a.control !== b.control) return a.control;
+  return a.rank < b.rank || (a.rank === b.rank && a.name < b.name);
 }
 
 /** The merged order: time, control first, partition, offset. */

@@ -122,6 +122,11 @@ describe('EventTimeMerge', () => {
     a.add('control/0', 100, 'close');
     a.add('erp/0', 150, 'a150');
     expect(a.release()).toEqual(['close', 'a150']);
+    // Partition by partition (few log transactions), not by time.
+    a.add('erp/1', 50, 'b50');
+    a.add('erp/0', 100, 'a100');
+    a.add('erp/1', 150, 'b150');
+    expect(a.release()).toEqual(['a100', 'b50', 'b150']);
   });
 });
 

@@ -52,20 +52,27 @@ if (problem !== undefined) {
   process.stderr.write(`bench: no broker: ${problem}\n`);
   process.exit(1);
 }
-const broker = await startMockBroker({
-  topics: [
-    { name: TOPICS.erpEvents, partitions: PARTITIONS },
-    { name: TOPICS.erpControl, partitions: 1 },
-  ],
-});
-const base = loadKafkaConfig({
-  CHANPERF_KAFKA_BROKERS: broker.bootstrap,
-  CHANPERF_KAFKA_IDEMPOTENT: 'false',
-  CHANPERF_KAFKA_FETCH_MAX_WAIT_MS: '100',
-  CHANPERF_KAFKA_IDLE_TIMEOUT_MS: values.idle,
-});
-if (E.isLeft(base) || base.right === undefined) throw new Error('bench: bad Kafka configuration');
-const kafkaConfig = base.right;
+/** A fresh broker per run: a new group reading from the beginning must see this run's records only. */
+async function withBroker<T>(f: (config: KafkaConfig) => Promise<T>): Promise<T> {
+  const broker = await startMockBroker({
+    topics: [
+      { name: TOPICS.erpEvents, partitions: PARTITIONS },
+      { name: TOPICS.erpControl, partitions: 1 },
+    ],
+  });
+  try {
+    const config = loadKafkaConfig({
+      CHANPERF_KAFKA_BROKERS: broker.bootstrap,
+      CHANPERF_KAFKA_IDEMPOTENT: 'false',
+      CHANPERF_KAFKA_FETCH_MAX_WAIT_MS: '100',
+      CHANPERF_KAFKA_IDLE_TIMEOUT_MS: values.idle,
+    });
+    if (E.isLeft(config) || config.right === undefined) throw new Error('bench: bad Kafka configuration');
+    return await f(config.right);
+  } finally {
+    await broker.stop(0);
+  }
+}
 
 const CHANNELS = Array.from({ length: 40 }, (_, i) => `C-${i}`);
 const event = (id: string, type: string, channelId: string | null, data: object) =>
@@ -105,40 +112,10 @@ const percentile = (xs: readonly number[], p: number) =>
     ? null
     : ([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? null);
 
-async function run(ordering: Ordering, shape: 'uniform' | 'sparse', config: KafkaConfig) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'chanperf-order-latency-'));
-  const serviceConfig = loadConfig({ CHANPERF_DATA_DIR: dataDir });
-  if (E.isLeft(serviceConfig)) throw new Error(serviceConfig.left);
-  const runtime = openRuntime(serviceConfig.right, logger);
-  const latencies = { control: [] as number[], channel: [] as number[] };
-  const kafka = createKafka(config, logger);
-  const producer = kafka.producer({ maxInFlightRequests: 1 });
-  await producer.connect();
-  const send = (lines: readonly string[]) =>
-    producer.sendBatch({
-      acks: -1,
-      topicMessages: lines.map((value) => ({
-        topic: erpRoute(value).topic,
-        messages: [{ key: erpRoute(value).key, value }],
-      })),
-    });
-  const consumer = await startErpConsumer(
-    runtime,
-    { ...config, ordering },
-    {
-      ingestion: timed(engineErpIngestion(runtime), latencies),
-      rejectedPublisher: false,
-      groupId: `chanperf-order-latency-${ordering}-${shape}-${process.pid}`,
-    },
-  );
-  while (consumer.assignment().length < PARTITIONS) await tick(5);
-  // Registrations first (not measured: `late` marks them), then the timed stream.
-  const setup = { late: true };
-  await send(
-    CHANNELS.map((c) =>
-      event(`${shape}-reg-${c}`, 'ChannelRegistered', c, { name: c, kind: 'reseller', ...setup }),
-    ),
-  );
+type Shape = 'uniform' | 'sparse';
+
+/** The timed stream: sales at RATE/s (partition 3's channels every ~2 s when sparse), a promotion every ~1 s. */
+async function produceStream(send: (lines: readonly string[]) => Promise<unknown>, shape: Shape) {
   const quiet = new Set(
     CHANNELS.filter((c) => partitionOfKey(TOPICS.erpEvents, c, PARTITIONS) === PARTITIONS - 1),
   );
@@ -173,7 +150,44 @@ async function run(ordering: Ordering, shape: 'uniform' | 'sparse', config: Kafk
     if (lines.length > 0) await send(lines);
     await tick(20);
   }
-  const produced = Date.now() - start;
+  return { n, produced: Date.now() - start };
+}
+
+async function run(ordering: Ordering, shape: Shape, config: KafkaConfig) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chanperf-order-latency-'));
+  const serviceConfig = loadConfig({ CHANPERF_DATA_DIR: dataDir });
+  if (E.isLeft(serviceConfig)) throw new Error(serviceConfig.left);
+  const runtime = openRuntime(serviceConfig.right, logger);
+  const latencies = { control: [] as number[], channel: [] as number[] };
+  const kafka = createKafka(config, logger);
+  const producer = kafka.producer({ maxInFlightRequests: 1 });
+  await producer.connect();
+  const send = (lines: readonly string[]) =>
+    producer.sendBatch({
+      acks: -1,
+      topicMessages: lines.map((value) => ({
+        topic: erpRoute(value).topic,
+        messages: [{ key: erpRoute(value).key, value }],
+      })),
+    });
+  const consumer = await startErpConsumer(
+    runtime,
+    { ...config, ordering },
+    {
+      ingestion: timed(engineErpIngestion(runtime), latencies),
+      rejectedPublisher: false,
+      groupId: `chanperf-order-latency-${ordering}-${shape}-${process.pid}`,
+    },
+  );
+  while (consumer.assignment().length < PARTITIONS) await tick(5);
+  // Registrations first (not measured: `late` marks them), then the timed stream.
+  const setup = { late: true };
+  await send(
+    CHANNELS.map((c) =>
+      event(`${shape}-reg-${c}`, 'ChannelRegistered', c, { name: c, kind: 'reseller', ...setup }),
+    ),
+  );
+  const { n, produced } = await produceStream(send, shape);
   const deadline = Date.now() + 60_000;
   while (latencies.channel.length < n && Date.now() < deadline) await tick(20);
   const steady = (xs: number[]) => xs.slice(0, Math.max(0, xs.length - RATE));
@@ -199,6 +213,7 @@ async function run(ordering: Ordering, shape: 'uniform' | 'sparse', config: Kafk
 }
 
 for (const shape of ['uniform', 'sparse'] as const) {
-  for (const ordering of ['arrival', 'control', 'merge'] as const) await run(ordering, shape, kafkaConfig);
+  for (const ordering of ['arrival', 'control', 'merge'] as const) {
+    await withBroker((config) => run(ordering, shape, config));
+  }
 }
-await broker.stop();
