@@ -153,7 +153,7 @@ async function produceStream(send: (lines: readonly string[]) => Promise<unknown
   return { n, produced: Date.now() - start };
 }
 
-async function run(ordering: Ordering, shape: Shape, config: KafkaConfig) {
+async function run(ordering: Ordering, shape: Shape, config: KafkaConfig, report = true) {
   const dataDir = mkdtempSync(join(tmpdir(), 'chanperf-order-latency-'));
   const serviceConfig = loadConfig({ CHANPERF_DATA_DIR: dataDir });
   if (E.isLeft(serviceConfig)) throw new Error(serviceConfig.left);
@@ -198,20 +198,25 @@ async function run(ordering: Ordering, shape: Shape, config: KafkaConfig) {
     p99: percentile(xs, 0.99),
     max: percentile(xs, 1),
   });
-  print({
-    ordering,
-    shape,
-    idleTimeoutMs: config.idleTimeoutMs,
-    producedMs: produced,
-    channelMs: stats(steady(latencies.channel)),
-    controlMs: stats(latencies.control),
-  });
+  if (report) {
+    print({
+      ordering,
+      shape,
+      idleTimeoutMs: config.idleTimeoutMs,
+      producedMs: produced,
+      channelMs: stats(steady(latencies.channel)),
+      controlMs: stats(latencies.control),
+    });
+  }
   await producer.disconnect();
   await consumer.stop();
   runtime.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+// A first run (not printed) warms up the JIT, SQLite and the broker: without it the first
+// ordering measured paid for them (arrival's p50 was 3–10× the same run later).
+await withBroker((config) => run('arrival', 'uniform', config, false));
 for (const shape of ['uniform', 'sparse'] as const) {
   for (const ordering of ['arrival', 'control', 'merge'] as const) {
     await withBroker((config) => run(ordering, shape, config));
