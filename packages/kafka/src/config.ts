@@ -5,6 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { z } from 'zod';
+import { ORDERINGS, type Ordering } from './eventTimeMerge.js';
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
@@ -38,6 +39,14 @@ export interface KafkaConfig {
   readonly fetchMaxWaitMs: number;
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /**
+   * How the ERP ingress orders the partitions of the ERP topic and the control topic:
+   * `merge` (event-time order up to the watermark), `control` (only program events wait
+   * for the watermark) or `arrival` (nothing waits). See docs/kafka.md.
+   */
+  readonly ordering: Ordering;
+  /** An ERP partition with no record for this long stops holding the watermark back. */
+  readonly idleTimeoutMs: number;
 }
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -75,6 +84,15 @@ const envSchema = z
     CHANPERF_KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(1000),
     CHANPERF_KAFKA_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
     CHANPERF_KAFKA_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+    CHANPERF_KAFKA_ORDERING: z
+      .enum(ORDERINGS as [Ordering, ...Ordering[]], { error: `one of ${ORDERINGS.join(', ')}` })
+      .default('merge'),
+    CHANPERF_KAFKA_IDLE_TIMEOUT_MS: z.coerce
+      .number({ error: 'a number of milliseconds' })
+      .int('a whole number of milliseconds')
+      .min(10, 'at least 10 ms')
+      .max(3_600_000, 'at most 3600000 ms (one hour)')
+      .default(5000),
   })
   .superRefine((c, ctx) => {
     const sasl = [
@@ -118,7 +136,8 @@ const envSchema = z
  * `_SSL_KEY_FILE`, `_SSL_SERVERNAME`, `_SSL_REJECT_UNAUTHORIZED` (default true),
  * `_IDEMPOTENT` (default true), `_LINGER_MS` (5), `_SESSION_TIMEOUT_MS` (30000),
  * `_FETCH_MAX_WAIT_MS` (1000),
- * `_CONNECTION_TIMEOUT_MS` (3000), `_REQUEST_TIMEOUT_MS` (30000).
+ * `_CONNECTION_TIMEOUT_MS` (3000), `_REQUEST_TIMEOUT_MS` (30000), `_ORDERING` (`merge`,
+ * `control`, `arrival`; default merge), `_IDLE_TIMEOUT_MS` (5000).
  */
 export function loadKafkaConfig(env: NodeJS.ProcessEnv): E.Either<string, KafkaConfig | undefined> {
   const raw: Record<string, string> = {};
@@ -168,5 +187,7 @@ export function loadKafkaConfig(env: NodeJS.ProcessEnv): E.Either<string, KafkaC
     fetchMaxWaitMs: c.CHANPERF_KAFKA_FETCH_MAX_WAIT_MS,
     connectionTimeoutMs: c.CHANPERF_KAFKA_CONNECTION_TIMEOUT_MS,
     requestTimeoutMs: c.CHANPERF_KAFKA_REQUEST_TIMEOUT_MS,
+    ordering: c.CHANPERF_KAFKA_ORDERING,
+    idleTimeoutMs: c.CHANPERF_KAFKA_IDLE_TIMEOUT_MS,
   });
 }

@@ -47,6 +47,32 @@ describe('loadKafkaConfig', () => {
     );
   });
 
+  it('orders by event time with a 5 s idleness timeout unless told otherwise, and names bad values', () => {
+    expect(ok({ CHANPERF_KAFKA_BROKERS: 'k:9092' })).toMatchObject({
+      ordering: 'merge',
+      idleTimeoutMs: 5000,
+    });
+    expect(
+      ok({
+        CHANPERF_KAFKA_BROKERS: 'k:9092',
+        CHANPERF_KAFKA_ORDERING: 'control',
+        CHANPERF_KAFKA_IDLE_TIMEOUT_MS: '250',
+      }),
+    ).toMatchObject({ ordering: 'control', idleTimeoutMs: 250 });
+    expect(problems({ CHANPERF_KAFKA_BROKERS: 'k:9092', CHANPERF_KAFKA_ORDERING: 'offset' })).toBe(
+      'CHANPERF_KAFKA_ORDERING: one of merge, control, arrival',
+    );
+    expect(problems({ CHANPERF_KAFKA_BROKERS: 'k:9092', CHANPERF_KAFKA_IDLE_TIMEOUT_MS: '5' })).toBe(
+      'CHANPERF_KAFKA_IDLE_TIMEOUT_MS: at least 10 ms',
+    );
+    expect(problems({ CHANPERF_KAFKA_BROKERS: 'k:9092', CHANPERF_KAFKA_IDLE_TIMEOUT_MS: '2.5' })).toBe(
+      'CHANPERF_KAFKA_IDLE_TIMEOUT_MS: a whole number of milliseconds',
+    );
+    expect(problems({ CHANPERF_KAFKA_BROKERS: 'k:9092', CHANPERF_KAFKA_IDLE_TIMEOUT_MS: 'soon' })).toBe(
+      'CHANPERF_KAFKA_IDLE_TIMEOUT_MS: a number of milliseconds',
+    );
+  });
+
   it('wants SASL mechanism, username and password together', () => {
     expect(problems({ CHANPERF_KAFKA_BROKERS: 'k:9092', CHANPERF_KAFKA_SASL_USERNAME: 'u' })).toMatch(
       /CHANPERF_KAFKA_SASL_MECHANISM: SASL needs/,

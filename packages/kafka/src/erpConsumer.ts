@@ -1,20 +1,21 @@
 /**
- * ERP ingress: consumes `chanperf.erp-events.v1` in a consumer group and feeds the records to
- * the ingestion pipeline.
+ * ERP ingress: consumes `chanperf.erp-events.v1` (channel events, keyed by channelId) and
+ * `chanperf.erp-control.v1` (program events, one partition) in a consumer group and appends
+ * the records to the log in event-time order up to the watermark (eventTimeMerge.ts,
+ * docs/kafka.md).
  *
- * Contract (commit after apply):
- * - `eachBatch`, auto-resolve off. A partition's batch is cut into chunks; each chunk is
- *   ingested and committed to the log together with the checkpoint `kafka:topic/partition`
- *   = next offset; the chunk's rejected records are published to the rejected topic; only
- *   then is the last offset resolved and a heartbeat sent; the offsets are committed to
- *   Kafka at the end of the batch.
+ * Contract (commit after append, orderedIngress.ts):
+ * - `eachBatch`, auto-resolve and auto-commit off. A partition's batch is buffered in the
+ *   merge and its offsets resolved (KafkaJS fetches on); what the merge releases is appended
+ *   with the checkpoint `kafka:topic/partition` = next offset, one partition's run per
+ *   transaction; the chunk's rejected records are published; only then are the appended
+ *   partitions' offsets committed to Kafka. Records held back are never committed.
  * - A crash anywhere redelivers from the last committed Kafka offset; records below the
  *   log's checkpoint are skipped (they were applied), so nothing is counted twice — not even
  *   duplicates or rejections — and eventId idempotency covers the rest.
  * - A poison record never stops a partition: a value that is not UTF-8 or not a JSON object
- *   is a rejected input (MALFORMED_JSON) kept with its exact bytes. A null value (tombstone)
- *   is skipped like a blank line. Only infrastructure failures (the log cannot be written)
- *   stop a batch; KafkaJS then retries it from the last resolved offset.
+ *   is a rejected input (MALFORMED_JSON) kept with its exact bytes; it has no event time and
+ *   keeps its place in its partition. A null value (tombstone) is skipped like a blank line.
  */
 import { lineInput, type RawInput } from '@chanperf/engine';
 import type { Runtime } from '@chanperf/runtime';
@@ -24,6 +25,8 @@ import type { KafkaConfig } from './config.js';
 import { createKafka } from './client.js';
 import { kafkaError } from './errors.js';
 import type { ErpIngestion } from './ingestionPort.js';
+import { EventTimeMerge } from './eventTimeMerge.js';
+import { createOrderedIngress, type OrderedIngress } from './orderedIngress.js';
 import { startRejectedPublisher, type RejectedPublisher } from './publishers.js';
 import { TOPICS, kafkaSource } from './topics.js';
 
@@ -32,8 +35,10 @@ export interface ErpConsumerOptions {
   readonly ingestion: ErpIngestion;
   /** Consumer group (default: `kafkaConfig.groupId`). */
   readonly groupId?: string;
-  /** Topic to consume (default `chanperf.erp-events.v1`). */
+  /** Topic of channel events (default `chanperf.erp-events.v1`). */
   readonly topic?: string;
+  /** Topic of program events (default `chanperf.erp-control.v1`). */
+  readonly controlTopic?: string;
   /** Records per ingest call, i.e. per log transaction (default 1000). */
   readonly chunkSize?: number;
   /**
@@ -53,6 +58,8 @@ export interface ErpConsumer {
   assignment(): readonly number[];
   /** How often the consumer was restarted after KafkaJS gave up on it. */
   restarts(): number;
+  /** Records fetched but held back by the watermark (not in the log, offsets not committed). */
+  held(): number;
   /** Stops consuming (the batch in flight finishes first) and disconnects. */
   stop(): Promise<void>;
 }
@@ -71,15 +78,14 @@ export function recordInput(topic: string, partition: number, message: KafkaMess
 
 /** The group's assignment as this instance last saw it. */
 interface GroupAssignment {
-  /** Partitions assigned to this instance, ascending. */
+  /** ERP partitions assigned to this instance, ascending. */
   partitions: readonly number[];
-  /** Set on every rebalance: the next batch first reloads the acceptance facts. */
-  changed: boolean;
 }
 
 /**
- * Starts consuming the ERP topic into `options.ingestion`. Resolves once the consumer is
- * connected and subscribed (partitions are assigned shortly after, when the group settles).
+ * Starts consuming the ERP and control topics into `options.ingestion`. Resolves once the
+ * consumer is connected and subscribed (partitions are assigned shortly after, when the
+ * group settles).
  *
  * @throws KafkaAdapterError KAFKA_CONNECT when the brokers cannot be reached.
  */
@@ -96,14 +102,17 @@ export async function startErpConsumer(
       : options.rejectedPublisher === false
         ? undefined
         : options.rejectedPublisher;
-  const group: GroupAssignment = { partitions: [], changed: false };
+  const group: GroupAssignment = { partitions: [] };
+  let current: Consumer | undefined;
+  const ingress = ingressOf(runtime, kafkaConfig, options, rejected, () => current, log);
   const setup: ConsumerSetup = {
     kafka: createKafka(kafkaConfig, runtime.logger),
     kafkaConfig,
     groupId: options.groupId ?? kafkaConfig.groupId,
     topic: options.topic ?? TOPICS.erpEvents,
+    controlTopic: options.controlTopic ?? TOPICS.erpControl,
     maxBytesPerPartition: options.maxBytesPerPartition,
-    eachBatch: erpBatchHandler(runtime, options.ingestion, options.chunkSize ?? 1000, rejected, group, log),
+    ingress,
     group,
     log,
   };
@@ -116,6 +125,7 @@ export async function startErpConsumer(
   function scheduleRestart() {
     if (stopped || restartTimer !== undefined) return;
     group.partitions = [];
+    ingress.assign([]);
     const delay = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
     restarts++;
     log.warn({ delayMs: delay, restarts }, 'restarting the erp consumer');
@@ -134,7 +144,6 @@ export async function startErpConsumer(
     }, delay);
   }
 
-  let current: Consumer;
   try {
     current = await run();
   } catch (err) {
@@ -144,74 +153,58 @@ export async function startErpConsumer(
 
   return {
     get consumer() {
-      return current;
+      return current as Consumer;
     },
     assignment: () => group.partitions,
     restarts: () => restarts,
+    held: () => ingress.buffered(),
     async stop() {
       stopped = true;
       if (restartTimer !== undefined) clearTimeout(restartTimer);
-      await current.disconnect();
+      await ingress.stop();
+      await current?.disconnect();
       if (ownRejected) await rejected?.stop();
     },
   };
 }
 
-/**
- * The commit-after-apply loop (module header): each chunk of a partition's batch is ingested
- * with its checkpoint, its rejected inputs published, then its last offset resolved.
- */
-function erpBatchHandler(
+/** The ordered ingress of a consumer (`consumer()` is the one running now, if any). */
+function ingressOf(
   runtime: Runtime,
-  ingestion: ErpIngestion,
-  chunkSize: number,
+  kafkaConfig: KafkaConfig,
+  options: ErpConsumerOptions,
   rejected: RejectedPublisher | undefined,
-  group: GroupAssignment,
+  consumer: () => Consumer | undefined,
   log: Logger,
-): EachBatchHandler {
+): OrderedIngress {
+  return createOrderedIngress({
+    runtime,
+    ingestion: options.ingestion,
+    merge: new EventTimeMerge<RawInput>({
+      ordering: kafkaConfig.ordering,
+      idleTimeoutMs: kafkaConfig.idleTimeoutMs,
+    }),
+    chunkSize: options.chunkSize ?? 1000,
+    rejected,
+    commit: async (offsets) => {
+      await consumer()?.commitOffsets([...offsets]);
+    },
+    seek: (offset) => consumer()?.seek(offset),
+    log,
+  });
+}
+
+/** Buffers each batch in the merge, resolves its offsets, and appends what is released. */
+function erpBatchHandler(ingress: OrderedIngress): EachBatchHandler {
   return async (payload) => {
     const { batch } = payload;
-    if (group.changed) {
-      // Another instance may have appended since this one loaded its acceptance facts.
-      group.changed = false;
-      await ingestion.refresh();
-    }
-    const key = `kafka:${batch.topic}/${batch.partition}`;
-    const applied = (await runtime.store.log.sourceCheckpoint(key))?.offset ?? 0;
-    const messages = batch.messages;
-    let skipped = 0;
-    for (let i = 0; i < messages.length && payload.isRunning() && !payload.isStale(); i += chunkSize) {
-      const chunk = messages.slice(i, i + chunkSize);
-      const last = chunk[chunk.length - 1] as KafkaMessage;
-      const fresh = chunk.filter((m) => Number(m.offset) >= applied);
-      skipped += chunk.length - fresh.length;
-      if (fresh.length > 0) {
-        const inputs = fresh.map((m) => recordInput(batch.topic, batch.partition, m));
-        const next = Number(last.offset) + 1;
-        const outcomes = await ingestion.ingest(inputs, { key, offset: next, line: 0 });
-        const counts = { accepted: 0, duplicates: 0, rejected: 0 };
-        for (const o of outcomes) {
-          if (o.status === 'accepted') counts.accepted++;
-          else if (o.status === 'duplicate') counts.duplicates++;
-          else if (o.status === 'rejected') counts.rejected++;
-        }
-        log.debug({ partition: batch.partition, offset: last.offset, ...counts }, 'erp chunk ingested');
-      }
-      // Rejected inputs reach their topic before the offsets move on (also those of a
-      // chunk applied before a crash: the outbox knows what it has not published yet).
-      await rejected?.flush();
-      payload.resolveOffset(last.offset);
-      await payload.heartbeat();
-    }
-    if (skipped > 0) {
-      log.info(
-        { partition: batch.partition, skipped, checkpoint: applied },
-        'redelivered records already in the log: skipped',
-      );
-    }
-    // One offset commit per batch: the log's checkpoint, not Kafka's offset, is what
-    // prevents double counting, so committing per chunk would only cost round trips.
-    await payload.commitOffsetsIfNecessary();
+    if (!payload.isRunning() || payload.isStale()) return;
+    ingress.add(batch.topic, batch.partition, batch.messages, recordInput);
+    const last = batch.messages[batch.messages.length - 1];
+    // Fetching moves on; the committed offset does not (orderedIngress.ts commits it).
+    if (last !== undefined) payload.resolveOffset(last.offset);
+    await ingress.pump(() => payload.heartbeat());
+    await payload.heartbeat();
   };
 }
 
@@ -221,8 +214,9 @@ interface ConsumerSetup {
   readonly kafkaConfig: KafkaConfig;
   readonly groupId: string;
   readonly topic: string;
+  readonly controlTopic: string;
   readonly maxBytesPerPartition: number | undefined;
-  readonly eachBatch: EachBatchHandler;
+  readonly ingress: OrderedIngress;
   readonly group: GroupAssignment;
   readonly log: Logger;
 }
@@ -232,7 +226,7 @@ interface ConsumerSetup {
  * `onGiveUp` after the others.
  */
 async function runErpConsumer(setup: ConsumerSetup, onGiveUp: () => void): Promise<Consumer> {
-  const { kafka, kafkaConfig, groupId, topic, group, log } = setup;
+  const { kafka, kafkaConfig, groupId, topic, controlTopic, group, ingress, log } = setup;
   const consumer = kafka.consumer({
     groupId,
     sessionTimeout: kafkaConfig.sessionTimeoutMs,
@@ -242,9 +236,15 @@ async function runErpConsumer(setup: ConsumerSetup, onGiveUp: () => void): Promi
     ...(setup.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: setup.maxBytesPerPartition } : {}),
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    group.partitions = [...(e.payload.memberAssignment[topic] ?? [])].sort((x, y) => x - y);
-    group.changed = true;
-    log.info({ groupId, partitions: group.partitions }, 'erp consumer joined its group');
+    const assigned = e.payload.memberAssignment;
+    const sorted = (t: string) => [...(assigned[t] ?? [])].sort((x, y) => x - y);
+    group.partitions = sorted(topic);
+    const control = sorted(controlTopic);
+    ingress.assign([
+      { topic, partitions: group.partitions, control: false },
+      { topic: controlTopic, partitions: control, control: true },
+    ]);
+    log.info({ groupId, partitions: group.partitions, control }, 'erp consumer joined its group');
   });
   consumer.on(consumer.events.CRASH, (e) => {
     const { error, restart } = e.payload;
@@ -255,18 +255,17 @@ async function runErpConsumer(setup: ConsumerSetup, onGiveUp: () => void): Promi
   });
   try {
     await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.subscribe({ topics: [topic, controlTopic], fromBeginning: true });
     await consumer.run({
       eachBatchAutoResolve: false,
-      autoCommit: true,
-      // Commit whenever anything was resolved: commitOffsetsIfNecessary() then always commits.
-      autoCommitThreshold: 1,
+      // Offsets are committed by the ingress, for what is in the log only.
+      autoCommit: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: setup.eachBatch,
+      eachBatch: erpBatchHandler(ingress),
     });
   } catch (cause) {
     await consumer.disconnect().catch(() => undefined);
-    throw kafkaError('KAFKA_CONNECT', `cannot consume ${topic}`, cause);
+    throw kafkaError('KAFKA_CONNECT', `cannot consume ${topic} and ${controlTopic}`, cause);
   }
   return consumer;
 }

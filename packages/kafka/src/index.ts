@@ -7,10 +7,18 @@ export * from './config.js';
 export * from './errors.js';
 export * from './topics.js';
 export { createKafka, kafkaClientOptions } from './client.js';
-export { connectPublisher, type RecordPublisher } from './producer.js';
+export { connectPublisher, partitionOfKey, type RecordPublisher } from './producer.js';
 export { createOutbox, readTailSeqs, type Outbox, type OutboxOptions, type OutboxSource } from './outbox.js';
 export * from './ingestionPort.js';
 export * from './erpConsumer.js';
+export { eventTimeOf } from './eventTime.js';
+export {
+  EventTimeMerge,
+  ORDERINGS,
+  type MergedRecord,
+  type MergeSource,
+  type Ordering,
+} from './eventTimeMerge.js';
 export * from './publishers.js';
 /** KafkaJS's types, for tools and tests that use the client from {@link createKafka}. */
 export type { Admin, Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';

@@ -9,6 +9,22 @@ import type { KafkaConfig } from './config.js';
 import { KafkaAdapterError, kafkaError } from './errors.js';
 import type { OutgoingRecord } from './topics.js';
 
+/**
+ * The partition KafkaJS's default partitioner (murmur2, as the Java client) gives `key` among
+ * `partitions`: where a producer's keyed channel events land, e.g. to check that a channel's
+ * events share one partition.
+ */
+export function partitionOfKey(topic: string, key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionErrorCode: 0,
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  return Partitioners.DefaultPartitioner()({ topic, partitionMetadata, message: { key, value: null } });
+}
+
 /** Publishes records; see {@link connectPublisher}. */
 export interface RecordPublisher {
   /**

@@ -7,8 +7,13 @@ import type { RejectedRecord } from '@chanperf/engine';
 import type { DerivedFact } from '@chanperf/runtime';
 
 export const TOPICS = {
-  /** Raw ERP events, one JSON object per record; key `channelId` (none for program events). */
+  /** Raw ERP channel events, one JSON object per record; key `channelId`. */
   erpEvents: 'chanperf.erp-events.v1',
+  /**
+   * Program events (`ProgramPublished`, `PromotionScheduled`, `PeriodClosed`, `PriceChanged`):
+   * one partition, no key; merged with the ERP partitions by event time (docs/kafka.md).
+   */
+  erpControl: 'chanperf.erp-control.v1',
   /** Rejected inputs: the raw value; headers say why and where from. Key `channelId` or none. */
   rejected: 'chanperf.rejected.v1',
   /** Derived facts (month figures changed, month closed, tier changed, alert raised); key `channelId`. */
@@ -59,6 +64,38 @@ export function channelIdOf(raw: string | Uint8Array): string | null {
     return typeof id === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(id) ? id : null;
   } catch {
     return null;
+  }
+}
+
+/** The event types without `channelId` (spec §2, "Program events"): they go to the control topic. */
+export const PROGRAM_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'ProgramPublished',
+  'PromotionScheduled',
+  'PeriodClosed',
+  'PriceChanged',
+]);
+
+/**
+ * Where a producer sends a raw ERP input (docs/kafka.md, "Producing"): a channel event to the
+ * ERP topic keyed by its `channelId` (one partner's events stay in order in one partition), a
+ * program event to the control topic without a key; anything else (not JSON, no valid
+ * `channelId`) to the ERP topic without a key, where it is rejected with its bytes kept.
+ */
+export function erpRoute(raw: string | Uint8Array): { topic: string; key: string | null } {
+  const channelId = channelIdOf(raw);
+  if (channelId !== null) return { topic: TOPICS.erpEvents, key: channelId };
+  return { topic: isProgramEvent(raw) ? TOPICS.erpControl : TOPICS.erpEvents, key: null };
+}
+
+function isProgramEvent(raw: string | Uint8Array): boolean {
+  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const { type, channelId } = value as { type?: unknown; channelId?: unknown };
+    return channelId === undefined && typeof type === 'string' && PROGRAM_EVENT_TYPES.has(type);
+  } catch {
+    return false;
   }
 }
 

@@ -12,6 +12,14 @@ import { freePort } from '@chanperf/testing';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'vitest';
 import { buildMockBroker, startMockBroker } from '../../../packages/kafka/src/bench/devBroker.js';
+import { pino } from 'pino';
+import { createKafka, loadKafkaConfig, TOPICS, type KafkaConfig } from '../../../packages/kafka/src/index.js';
+
+function kafkaConfigFor(bootstrap: string): KafkaConfig {
+  const c = loadKafkaConfig({ CHANPERF_KAFKA_BROKERS: bootstrap });
+  if (c._tag === 'Left' || c.right === undefined) throw new Error(`bad broker address ${bootstrap}`);
+  return c.right;
+}
 
 export interface TopicSpec {
   readonly name: string;
@@ -39,13 +47,21 @@ const COMMON_ENV = {
   CHANPERF_KAFKA_SESSION_TIMEOUT_MS: '6000',
   CHANPERF_KAFKA_LINGER_MS: '2',
   CHANPERF_KAFKA_FETCH_MAX_WAIT_MS: '100',
+  // A partition that stops receiving records stops holding the others back this soon.
+  CHANPERF_KAFKA_IDLE_TIMEOUT_MS: '300',
 };
+
+/** The control topic has one partition (the mock would auto-create it with 4). */
+const withControl = (topics: readonly TopicSpec[]): TopicSpec[] =>
+  topics.some((t) => t.name === TOPICS.erpControl)
+    ? [...topics]
+    : [...topics, { name: TOPICS.erpControl, partitions: 1 }];
 
 export const mockTarget: BrokerTarget = {
   name: 'librdkafka mock',
   skip: buildMockBroker(),
   async start(topics) {
-    const broker = await startMockBroker({ topics });
+    const broker = await startMockBroker({ topics: withControl(topics) });
     return {
       bootstrap: broker.bootstrap,
       env: { ...COMMON_ENV, CHANPERF_KAFKA_BROKERS: broker.bootstrap, CHANPERF_KAFKA_IDEMPOTENT: 'false' },
@@ -91,7 +107,7 @@ async function containerSkip(): Promise<string | undefined> {
 export const containerTarget: BrokerTarget = {
   name: 'apache/kafka (testcontainers)',
   skip: await containerSkip(),
-  async start() {
+  async start(topics) {
     const { GenericContainer, Wait } = await testcontainers();
     const port = await freePort();
     const container = await new GenericContainer('apache/kafka:3.9.1')
@@ -115,6 +131,13 @@ export const containerTarget: BrokerTarget = {
       .withStartupTimeout(120_000)
       .start();
     const bootstrap = `localhost:${port}`;
+    // Real Kafka supports CreateTopics: the partition counts asked for, the control topic's 1.
+    const admin = createKafka(kafkaConfigFor(bootstrap), pino({ level: 'silent' })).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: withControl(topics).map((t) => ({ topic: t.name, numPartitions: t.partitions })),
+    });
+    await admin.disconnect();
     return {
       bootstrap,
       env: { ...COMMON_ENV, CHANPERF_KAFKA_BROKERS: bootstrap, CHANPERF_KAFKA_IDEMPOTENT: 'true' },

@@ -15,6 +15,7 @@ import type { Report } from '@chanperf/domain';
 import {
   channelIdOf,
   createKafka,
+  erpRoute,
   loadKafkaConfig,
   serviceErpIngestion,
   startAlertsPublisher,
@@ -109,7 +110,11 @@ export async function startNode(
   };
 }
 
-/** Produces `lines` to the ERP topic in order: to `partition` when given, else keyed by channelId. */
+/**
+ * Produces `lines` in order: to `partition` of `topic` (default the ERP topic) when given, else
+ * as the README tells producers (`erpRoute`): channel events to the ERP topic keyed by
+ * channelId, program events to the control topic, anything else unkeyed to the ERP topic.
+ */
 export async function produceLines(
   kafka: Kafka,
   lines: readonly (string | Buffer | null)[],
@@ -118,14 +123,27 @@ export async function produceLines(
   const producer = kafka.producer({ maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    await producer.send({
-      topic: options.topic ?? TOPICS.erpEvents,
+    if (options.partition !== undefined || options.topic !== undefined) {
+      await producer.send({
+        topic: options.topic ?? TOPICS.erpEvents,
+        acks: -1,
+        messages: lines.map((line) => ({
+          value: line,
+          key: options.partition !== undefined || line === null ? null : channelIdOf(line),
+          ...(options.partition !== undefined ? { partition: options.partition } : {}),
+        })),
+      });
+      return;
+    }
+    // One request for all topics keeps the order of each partition.
+    const byTopic = new Map<string, { key: string | null; value: string | Buffer | null }[]>();
+    for (const value of lines) {
+      const { topic, key } = value === null ? { topic: TOPICS.erpEvents, key: null } : erpRoute(value);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value }]);
+    }
+    await producer.sendBatch({
       acks: -1,
-      messages: lines.map((line) => ({
-        value: line,
-        key: options.partition !== undefined || line === null ? null : channelIdOf(line),
-        ...(options.partition !== undefined ? { partition: options.partition } : {}),
-      })),
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
   } finally {
     await producer.disconnect();

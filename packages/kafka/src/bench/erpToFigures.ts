@@ -39,7 +39,12 @@ if (brokers === undefined || brokers === '') {
     process.stderr.write(`bench: no broker: ${problem}\n`);
     process.exit(1);
   }
-  broker = await startMockBroker({ topics: [{ name: TOPICS.erpEvents, partitions: 1 }] });
+  broker = await startMockBroker({
+    topics: [
+      { name: TOPICS.erpEvents, partitions: 1 },
+      { name: TOPICS.erpControl, partitions: 1 },
+    ],
+  });
   brokers = broker.bootstrap;
 }
 const kafkaConfig = loadKafkaConfig({
@@ -48,6 +53,8 @@ const kafkaConfig = loadKafkaConfig({
   CHANPERF_KAFKA_IDEMPOTENT:
     broker !== undefined ? 'false' : (process.env.CHANPERF_KAFKA_IDEMPOTENT ?? 'true'),
   CHANPERF_KAFKA_FETCH_MAX_WAIT_MS: '100',
+  // One partition: the merge holds only its last records, until it is idle this long.
+  CHANPERF_KAFKA_IDLE_TIMEOUT_MS: process.env.CHANPERF_KAFKA_IDLE_TIMEOUT_MS ?? '100',
 });
 if (E.isLeft(kafkaConfig) || kafkaConfig.right === undefined) {
   process.stderr.write(`bench: bad Kafka configuration\n`);
