@@ -112,6 +112,29 @@ describe('chanperf serve with CHANPERF_EVENTSTORE_URL (stand-in server, real cli
     expect([...streams].filter((name) => name.startsWith('chanperf-'))).toEqual(['chanperf-log']);
   });
 
+  it('the server down: a POST answers 503 with Retry-After and the code of the log; sent again once it is back, nothing lost or doubled', async () => {
+    const server = await standIn();
+    const url = await serve(server);
+    const [first, ...rest] = parts(2);
+    await post(url, first ?? []);
+    server.stop();
+    const down = await fetch(`${url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: rest.flat().join('\n'),
+    });
+    const problem = (await down.json()) as { code: string; detail: string };
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('1');
+    expect(problem.code).toMatch(/^ESDB_/);
+    expect(problem.detail).toContain('send the request again');
+    await server.start();
+    for (const part of rest) await post(url, part);
+    const position = await head(url);
+    expect(position).toBe(expected.counts.accepted);
+    expectReportOverHttp(await reportAt(url, position), expected);
+  });
+
   it('two nodes, separate data directories, posted to alternately: the figures of the serial replay', async () => {
     const server = await standIn();
     const [a, b] = await Promise.all([serve(server), serve(server)]);

@@ -1,11 +1,13 @@
 /**
  * Clear errors as RFC 9457 problem details (`application/problem+json`) for every failure —
- * 400 for a bad request, 404 for an unknown route, 507 when the storage is full, 500 (logged,
+ * 400 for a bad request, 404 for an unknown route, 507 when the storage is full, 503 (with
+ * Retry-After) when the log is unavailable for now (a retriable EngineError), 500 (logged,
  * never detailed) for anything else: `type` (about:blank), `title` (the status's phrase),
  * `status`, `detail`, and our `code` as an extension member; `error: { code, message }`, the
  * shape before, stays for the clients written against it.
  */
 import { STATUS_CODES } from 'node:http';
+import { EngineError } from '@chanperf/engine';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { App } from './http.js';
@@ -88,6 +90,13 @@ export function installErrorHandlers(app: App, runtime: Runtime): void {
           'STORAGE_FULL',
           'the storage is full: nothing of this request was stored; send it again once space has been freed',
         );
+      }
+      if (err instanceof EngineError && err.retriable) {
+        // The log is unreachable or contended for now (ESDB_UNAVAILABLE, ESDB_CONTENDED, …): the
+        // sender resends, and a resend of what did get appended is answered as duplicates.
+        request.log.warn({ code: err.code }, 'request failed, retriable');
+        void reply.header('retry-after', '1');
+        return sendError(reply, 503, err.code, `${err.message}; send the request again`);
       }
       const status = err.statusCode ?? 500;
       if (status >= 500) {

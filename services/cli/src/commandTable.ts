@@ -175,10 +175,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
 ];
 
+const NAME_WIDTH = Math.max(...COMMANDS.map((c) => c.name.length));
+
 export const USAGE = `usage: chanperf <command> [options]
 
 commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(NAME_WIDTH)} ${c.summary}`).join('\n')}
 
   chanperf <command> --help    the command's usage and options
   chanperf --version           the version
