@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, type Browser, type Page } from '../support/headlessChromium.js';
+import { englishLeft } from '../support/pageLanguage.js';
 import { sharedSpec } from '../support/sharedSpec.js';
 import {
   attributes,
@@ -46,9 +47,6 @@ const VIEWS = {
 type View = keyof typeof VIEWS;
 const SCREENSHOT_VIEWS: readonly View[] = ['partners', 'partner', 'program', 'alerts', 'explain'];
 
-/** Words of three letters or more allowed on the Chinese page outside the data. */
-const ALLOWED = ['chanperf', 'API', 'SKU', 'bps', 'CSV', 'XLSX', 'Excel', 'English'];
-
 const missing = chromiumMissing();
 if (missing !== undefined) console.warn(`webI18n.spec: skipped — ${missing}`);
 
@@ -69,38 +67,6 @@ async function open(page: Page, view: View): Promise<void> {
 /** How far the document is wider than the window (0 when it fits). */
 function overflow(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-}
-
-/**
- * In the page (the tests' TypeScript has no DOM library, so it is a string): the page's own
- * text — text nodes, titles, labels, placeholders, the document title — that has a word of
- * three letters or more not in `allow`, outside the data (`translate="no"`).
- */
-const ENGLISH_LEFT = `(allow) => {
-  const found = [];
-  const check = (text, where) => {
-    const words = text.match(/[A-Za-z]{3,}/g) ?? [];
-    if (words.some((w) => !allow.includes(w))) found.push(where.tagName.toLowerCase() + ': ' + text.trim());
-  };
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
-    const el = n.parentElement;
-    if (el === null || el.closest('[translate="no"], script, style') !== null) continue;
-    check(n.textContent ?? '', el);
-  }
-  for (const el of document.body.querySelectorAll('[title], [aria-label], [placeholder]')) {
-    if (el.closest('[translate="no"]') !== null) continue;
-    for (const name of ['title', 'aria-label', 'placeholder']) {
-      const value = el.getAttribute(name);
-      if (value !== null) check(value, el);
-    }
-  }
-  check(document.title, document.documentElement);
-  return found;
-}`;
-
-function englishLeft(page: Page): Promise<string[]> {
-  return page.evaluate<string[]>(`(${ENGLISH_LEFT})(${JSON.stringify(ALLOWED)})`);
 }
 
 describe.skipIf(missing !== undefined)('the page in 中文 and English, from 360 px up', () => {

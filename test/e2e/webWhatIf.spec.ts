@@ -13,6 +13,7 @@ import type { WhatIfResult } from '@chanperf/engine';
 import { generateFeed } from '@chanperf/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, type Browser, type Page } from '../support/headlessChromium.js';
+import { englishLeft } from '../support/pageLanguage.js';
 import {
   attributes,
   screenshot,
@@ -31,32 +32,6 @@ if (missing !== undefined) console.warn(`webWhatIf.spec: skipped — ${missing}`
 
 let server: WebServer;
 let browser: Browser;
-
-/** Words of three letters or more allowed on the Chinese page outside the data (as webI18n.spec). */
-const ALLOWED = ['chanperf', 'API', 'SKU', 'bps', 'CSV', 'XLSX', 'Excel', 'English'];
-
-/** In the page: its own text with an English word, outside `translate="no"` (as webI18n.spec). */
-const ENGLISH_LEFT = `(allow) => {
-  const found = [];
-  const check = (text, where) => {
-    const words = text.match(/[A-Za-z]{3,}/g) ?? [];
-    if (words.some((w) => !allow.includes(w))) found.push(where.tagName.toLowerCase() + ': ' + text.trim());
-  };
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
-    const el = n.parentElement;
-    if (el === null || el.closest('[translate="no"], script, style') !== null) continue;
-    check(n.textContent ?? '', el);
-  }
-  for (const el of document.body.querySelectorAll('[title], [aria-label], [placeholder]')) {
-    if (el.closest('[translate="no"]') !== null) continue;
-    for (const name of ['title', 'aria-label', 'placeholder']) {
-      const value = el.getAttribute(name);
-      if (value !== null) check(value, el);
-    }
-  }
-  return found;
-}`;
 
 /** Opens the view, sets the target to `targetPercent`, runs it and waits for the answer. */
 async function runWithTarget(page: Page, targetPercent: string): Promise<void> {
@@ -152,7 +127,7 @@ describe.skipIf(missing !== undefined)('the What-if view', () => {
           'document.documentElement.scrollWidth - document.documentElement.clientWidth',
         ),
       ).toBeLessThanOrEqual(0);
-      expect(await page.evaluate<string[]>(`(${ENGLISH_LEFT})(${JSON.stringify(ALLOWED)})`)).toEqual([]);
+      expect(await englishLeft(page)).toEqual([]);
       await screenshot(page, SCREENSHOTS.dir, 'whatif-zh-390.png');
     } finally {
       await context.close();
