@@ -6,3 +6,6 @@ export * from './projectionRunner.js';
 export * from './memory.js';
 export * from './reporting.js';
 export * from './lines.js';
+export * from './asOf.js';
+export * from './asOfPorts.js';
+export { monthVersions } from './asOfMonths.js';

@@ -13,6 +13,8 @@ import type { DeploymentSettings } from '@chanperf/domain';
 import {
   EngineError,
   PROJECTOR_LEASE,
+  type AsOfStore,
+  type LogCommits,
   type ChannelLog,
   type CommitJournalStore,
   type DeliveryLedger,
@@ -23,12 +25,14 @@ import {
   type RejectedBytes,
   type RejectedStore,
 } from '@chanperf/engine';
+import { historyPath, sqliteAsOfStore } from './asOfStore.js';
 import { sqliteChannelLog } from './channelLog.js';
 import { sqliteCommitJournal } from './commitJournalStore.js';
 import { once, withConnections } from './connections.js';
 import { sqliteDeliveryLedger } from './deliveryLedger.js';
 import { SqliteEventLog } from './eventLog.js';
 import { SqliteLease } from './leases.js';
+import { sqliteLogCommits } from './logCommits.js';
 import { sqliteOutboxStore } from './outboxStore.js';
 import { SqliteReadStore } from './readStore.js';
 import { sqliteRejectedStore } from './rejectedStore.js';
@@ -87,6 +91,11 @@ export interface SqliteStore {
    * other name in the log's (`alerting`, `ingest:<file>`).
    */
   lease(name: string, what: string, options?: { readonly ttlMs?: number }): SqliteLease;
+  /**
+   * (issue 18) The as-of history, in `historyPath(path)`, and the log's commit records (the same
+   * objects on every call; the history file is opened on first use).
+   */
+  asOf(): { readonly history: AsOfStore; readonly commits: LogCommits };
   close(): void;
 }
 
@@ -131,6 +140,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
     throw err;
   }
   const log = new SqliteEventLog(db);
+  let history: ReturnType<typeof sqliteAsOfStore> | undefined;
   const readStore = new SqliteReadStore(rm, logId, config.indexFingerprintBits ?? 32);
   const store: SqliteStore = {
     log: Object.assign(log, sqliteRejectedStore(db)),
@@ -144,9 +154,14 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
         what,
         ...(options?.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {}),
       }),
+    asOf: once(() => {
+      history = sqliteAsOfStore(memory ? ':memory:' : historyPath(config.path), logId);
+      return { history, commits: sqliteLogCommits(db) };
+    }),
     close: () => {
       db.close();
       rm.close();
+      history?.close();
     },
   };
   return withConnections(store, { log: db, readModel: rm });

@@ -25,6 +25,8 @@ type AllOptions = typeof COMMON_OPTIONS & {
   dir: { type: 'string' };
   only: { type: 'string' };
   wait: { type: 'string' };
+  /** `report --as-of` (issue 18). */
+  'as-of': { type: 'string' };
 };
 
 type Options = ReturnType<typeof parseArgs<{ options: AllOptions; allowPositionals: true }>>['values'];
