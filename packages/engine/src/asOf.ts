@@ -23,7 +23,7 @@ import {
 import { AsOfBuilder, type AsOfBuildOptions } from './asOfBuild.js';
 import type { AsOfStore, LogCommit, LogCommits } from './asOfPorts.js';
 import { stateFromHistory } from './asOfState.js';
-import type { Feed } from './ports.js';
+import type { EventLog, Feed } from './ports.js';
 
 /** What `asOf=` names: a log position, or an instant (Unix ms) of the log's append clock. */
 export type AsOfQuery = { readonly position: number } | { readonly instant: number; readonly text: string };
@@ -181,4 +181,26 @@ export function asOfHistory(config: AsOfHistoryConfig): AsOfHistory {
 /** Whether a resolution was refused. */
 export function isRefusal(r: AsOfPoint | AsOfRefusal): r is AsOfRefusal {
   return 'code' in r;
+}
+
+const reads = new WeakMap<object, AsOfHistory>();
+
+/** A store with a log and an as-of history (the embedded store, `SqliteStore`). */
+export interface AsOfCapableStore {
+  readonly log: Feed & Pick<EventLog, 'head'>;
+  asOf(): { readonly history: AsOfStore; readonly commits: LogCommits };
+}
+
+/**
+ * The as-of reads of `store` over its log, history and commit records: one per store, so a
+ * process keeps one history projection however many callers ask.
+ */
+export function asOfReads(store: AsOfCapableStore, settings: DeploymentSettings): AsOfHistory {
+  let made = reads.get(store);
+  if (made === undefined) {
+    const { history, commits } = store.asOf();
+    made = asOfHistory({ feed: store.log, head: () => store.log.head(), store: history, commits, settings });
+    reads.set(store, made);
+  }
+  return made;
 }

@@ -22,7 +22,7 @@ import {
   type ProjectionState,
 } from '@chanperf/domain';
 import type { AsOfStore, HistoryRow, StateSnapshot } from './asOfPorts.js';
-import { globalOf, snapshotBodyOf } from './asOfState.js';
+import { channelBodyOf, encodeFacts, globalOf, snapshotBodyOf } from './asOfState.js';
 import type { Feed } from './ports.js';
 
 /** The projection this process keeps to write the history from. */
@@ -31,7 +31,12 @@ interface Live {
   readonly index: ProjectionIndex;
   position: number;
   /** Each channel-month's facts as last written, to write a month row only when they changed. */
-  readonly lastMonthBodies: Map<string, Buffer>;
+  readonly lastMonthBodies: Map<string, string>;
+  /**
+   * (v2) Claim inputs recorded before the log's first price change, with their positions: no
+   * report reads them until one exists, so their rows are written only then (a v1 log, none).
+   */
+  pendingInputs: HistoryRow[] | undefined;
   /** Where rows go while an event is applied (undefined: catching up, nothing written). */
   rows: HistoryRow[] | undefined;
 }
@@ -78,6 +83,7 @@ export class AsOfBuilder {
       index: memoryProjectionIndex(),
       position: 0,
       lastMonthBodies: new Map(),
+      pendingInputs: [],
       rows: undefined,
     };
     state.claimInputs = recordingClaimInputs(memoryClaimInputs(), live);
@@ -130,30 +136,34 @@ export class AsOfBuilder {
     live.position = position;
     evolve(ctx, event);
     applyNewOrders(live.state, live.index.takeNewOrders(), changes);
+    if (live.pendingInputs !== undefined && live.state.priceChanges.length > 0) {
+      // The first price change: the inputs before it are written now, at their own positions
+      // (a run catching up to the checkpoint drops them: the run that wrote it wrote them).
+      const pending = live.pendingInputs;
+      live.pendingInputs = undefined;
+      if (rows !== undefined) for (const r of pending) rows.push(r);
+    }
     if (rows === undefined) {
       // Catching up: keep the month bodies current so the next recorded row compares right.
       for (const { channelId, month } of changes.changedMonths()) {
         const facts = live.state.channels.get(channelId)?.months.get(month);
-        if (facts !== undefined) live.lastMonthBodies.set(monthKey(channelId, month), serialize(facts));
+        if (facts !== undefined) live.lastMonthBodies.set(monthKey(channelId, month), encodeFacts(facts));
       }
       return;
     }
     if (changes.global) rows.push({ position, kind: 'global', key: '', body: serialize(globalOf(live.state)) });
     for (const id of changes.channels) {
       const channel = live.state.channels.get(id);
-      if (channel !== undefined) {
-        rows.push({ position, kind: 'channel', key: id, body: serialize({ ...channel, months: undefined }) });
-      }
+      if (channel !== undefined) rows.push({ position, kind: 'channel', key: id, body: channelBodyOf(channel) });
     }
     for (const { channelId, month } of changes.changedMonths()) {
       const facts = live.state.channels.get(channelId)?.months.get(month);
       if (facts === undefined) continue;
       const key = monthKey(channelId, month);
-      const body = serialize(facts);
-      const last = live.lastMonthBodies.get(key);
-      if (last !== undefined && last.equals(body)) continue;
-      live.lastMonthBodies.set(key, body);
-      rows.push({ position, kind: 'month', key, body });
+      const text = encodeFacts(facts);
+      if (live.lastMonthBodies.get(key) === text) continue;
+      live.lastMonthBodies.set(key, text);
+      rows.push({ position, kind: 'month', key, body: Buffer.from(text) });
     }
     for (const d of derived) rows.push(d);
   }
@@ -164,12 +174,14 @@ function recordingClaimInputs(inner: ClaimInputStore, live: Live): ClaimInputSto
   return {
     add(r) {
       inner.add(r);
-      live.rows?.push({
+      const row: HistoryRow = {
         position: live.position,
         kind: 'claimInput',
         key: `${r.channelId}\u0000${r.sku}`,
         body: serialize(r),
-      });
+      };
+      if (live.pendingInputs !== undefined) live.pendingInputs.push(row);
+      else live.rows?.push(row);
     },
     inputsOf: (channelId, sku) => inner.inputsOf(channelId, sku),
     originalSaleAt: (channelId, sku, orderId) => inner.originalSaleAt(channelId, sku, orderId),

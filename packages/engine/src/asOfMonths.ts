@@ -18,7 +18,7 @@ import {
 } from '@chanperf/domain';
 import type { AsOfHistory, MonthVersion } from './asOf.js';
 import type { HistoryRow } from './asOfPorts.js';
-import { setGlobal, withSharedEmpties, type GlobalFacts } from './asOfState.js';
+import { decodeFacts, setGlobal, withSharedEmpties, type GlobalFacts } from './asOfState.js';
 
 /**
  * Each version of `month` of channel `channelId` up to position `upTo` (the history is brought
@@ -65,13 +65,14 @@ function applyRow(
   months: Map<Month, MonthFacts>,
   row: HistoryRow,
 ): ChannelState | undefined {
+  if (row.kind === 'month') {
+    const text = Buffer.from(row.body).toString();
+    months.set(Number(row.key.slice(row.key.indexOf('\u0000') + 1)), decodeFacts(text));
+    return channel;
+  }
   const value: unknown = deserialize(row.body);
   if (row.kind === 'global') {
     setGlobal(state, value as GlobalFacts);
-    return channel;
-  }
-  if (row.kind === 'month') {
-    months.set(Number(row.key.slice(row.key.indexOf('\u0000') + 1)), value as MonthFacts);
     return channel;
   }
   const next = withSharedEmpties({ ...(value as ChannelState), months });

@@ -7,16 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Database as DB } from 'better-sqlite3';
-import type { DeploymentSettings } from '@chanperf/domain';
-import {
-  asOfHistory,
-  type AsOfHistory,
-  type AsOfStore,
-  type HistoryKind,
-  type HistoryRow,
-  type StateSnapshot,
-} from '@chanperf/engine';
-import type { SqliteStore } from './sqliteStore.js';
+import type { AsOfStore, HistoryKind, HistoryRow, StateSnapshot } from '@chanperf/engine';
 
 /** The history's file beside the log's `path`. */
 export function historyPath(path: string): string {
@@ -105,18 +96,3 @@ export function sqliteAsOfStore(path: string, logId: string): AsOfStore & { clos
   };
 }
 
-const reads = new WeakMap<object, AsOfHistory>();
-
-/**
- * The as-of reads of `store` (`asOfHistory` of `@chanperf/engine` over its log, history file
- * and commit records): one per store, so a process keeps one history projection.
- */
-export function asOfReads(store: SqliteStore, settings: DeploymentSettings): AsOfHistory {
-  let made = reads.get(store);
-  if (made === undefined) {
-    const { history, commits } = store.asOf();
-    made = asOfHistory({ feed: store.log, head: () => store.log.head(), store: history, commits, settings });
-    reads.set(store, made);
-  }
-  return made;
-}

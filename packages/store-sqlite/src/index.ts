@@ -4,4 +4,3 @@ export * from './schema.js';
 export { SqliteLease } from './leases.js';
 /** For tests only (ESLint refuses it in product code): the store's own SQLite connections. */
 export { sqliteConnections, type SqliteConnections } from './connections.js';
-export { asOfReads } from './asOfStore.js';

@@ -3,8 +3,7 @@
  * after the last commit appended at or before an RFC 3339 instant (issue 18). Its counts and
  * rejections are those of the last ingestion commit at or before that position.
  */
-import { isRefusal, parseAsOf } from '@chanperf/engine';
-import { asOfReads } from '@chanperf/store-sqlite';
+import { asOfReads, isRefusal, parseAsOf } from '@chanperf/engine';
 import type { CommandEngine } from '../commandEngine.js';
 import { print } from '../stdout.js';
 import { fail } from '../usageError.js';
