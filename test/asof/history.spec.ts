@@ -32,7 +32,9 @@ async function appended(name: string, lines: string[]): Promise<SqliteStore> {
   await ingestor.init();
   // Several commits, as an ERP sends them.
   for (let i = 0; i < lines.length; i += 400) {
-    await ingestor.ingest(lines.slice(i, i + 400).map((text, j) => ({ text, source: 'file:feed', line: i + j + 1 })));
+    await ingestor.ingest(
+      lines.slice(i, i + 400).map((text, j) => ({ text, source: 'file:feed', line: i + j + 1 })),
+    );
   }
   return store;
 }
@@ -61,7 +63,17 @@ describe.each([
     expect(head).toBeGreaterThan(500);
     expect(await asOf.catchUp()).toBe(head);
     const payloads = await payloadsUpTo(store, head);
-    const positions = [0, 1, 96, 97, 98, 194, 195, ...Array.from({ length: 8 }, (_, i) => Math.floor(((i + 1) * head) / 9)), head];
+    const positions = [
+      0,
+      1,
+      96,
+      97,
+      98,
+      194,
+      195,
+      ...Array.from({ length: 8 }, (_, i) => Math.floor(((i + 1) * head) / 9)),
+      head,
+    ];
     for (const p of positions) {
       const reference = runScenario(payloads.slice(0, p), defaultSettings).report;
       expect(figures(await asOf.reportAt(p)), `as of ${p}`).toEqual(figures(reference));

@@ -124,7 +124,9 @@ export function asOfHistory(config: AsOfHistoryConfig): AsOfHistory {
 
   const derivedAt = async (position: number) => {
     await built(position);
-    const alerts = [...config.store.rowsBetween(0, position, ['alert'])].map((r) => deserialize(r.body) as Alert);
+    const alerts = [...config.store.rowsBetween(0, position, ['alert'])].map(
+      (r) => deserialize(r.body) as Alert,
+    );
     const tierMovements = [...config.store.rowsBetween(0, position, ['tierMovement'])].map(
       (r) => deserialize(r.body) as TierMovement,
     );
@@ -146,12 +148,16 @@ export function asOfHistory(config: AsOfHistoryConfig): AsOfHistory {
         return { position: query.position, commit: config.commits.atPosition(query.position) };
       }
       if (query.instant > now()) {
-        return { code: 'ASOF_IN_FUTURE', message: `asOf=${query.text} is later than now: the log may still change before it` };
+        return {
+          code: 'ASOF_IN_FUTURE',
+          message: `asOf=${query.text} is later than now: the log may still change before it`,
+        };
       }
       if (!config.commits.recorded()) {
         return {
           code: 'ASOF_NO_APPEND_TIMES',
-          message: 'this log records no append times (written by an older version or another log): ask with a position',
+          message:
+            'this log records no append times (written by an older version or another log): ask with a position',
         };
       }
       const commit = config.commits.atInstant(query.instant);

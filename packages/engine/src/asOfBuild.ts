@@ -151,10 +151,12 @@ export class AsOfBuilder {
       }
       return;
     }
-    if (changes.global) rows.push({ position, kind: 'global', key: '', body: serialize(globalOf(live.state)) });
+    if (changes.global)
+      rows.push({ position, kind: 'global', key: '', body: serialize(globalOf(live.state)) });
     for (const id of changes.channels) {
       const channel = live.state.channels.get(id);
-      if (channel !== undefined) rows.push({ position, kind: 'channel', key: id, body: channelBodyOf(channel) });
+      if (channel !== undefined)
+        rows.push({ position, kind: 'channel', key: id, body: channelBodyOf(channel) });
     }
     for (const { channelId, month } of changes.changedMonths()) {
       const facts = live.state.channels.get(channelId)?.months.get(month);

@@ -43,7 +43,7 @@ export async function monthVersions(
   let channel: ChannelState | undefined;
   let previous = '';
   const versions: MonthVersion<MonthReport>[] = [];
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     const position = (rows[i] as HistoryRow).position;
     for (; i < rows.length && (rows[i] as HistoryRow).position === position; i++) {
       channel = applyRow(state, channel, months, rows[i] as HistoryRow);

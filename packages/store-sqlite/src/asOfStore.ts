@@ -16,7 +16,8 @@ export function historyPath(path: string): string {
 
 function migrateHistory(db: DB, logId: string): void {
   db.exec(`CREATE TABLE IF NOT EXISTS h_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-  const made = db.prepare(`SELECT value FROM h_settings WHERE key = 'logId'`).pluck().get() as string | undefined;
+  const made = db.prepare(`SELECT value FROM h_settings WHERE key = 'logId'`).pluck().get() as
+    string | undefined;
   if (made !== undefined && made !== logId) {
     db.exec(`DROP TABLE IF EXISTS h_rows; DROP TABLE IF EXISTS h_snapshots;`);
     db.exec(`DELETE FROM h_settings WHERE key = 'checkpoint'`);
@@ -83,9 +84,7 @@ export function sqliteAsOfStore(path: string, logId: string): AsOfStore & { clos
       for (const r of between.iterate(after, upTo)) if (wanted.has(r.kind)) yield r;
     },
     rowsOf: (kind, key, upTo, prefix) =>
-      prefix === true
-        ? ofPrefix.all(kind, key, `${key}\uffff`, upTo)
-        : ofKey.all(kind, key, upTo),
+      prefix === true ? ofPrefix.all(kind, key, `${key}\uffff`, upTo) : ofKey.all(kind, key, upTo),
     reset() {
       db.transaction(() => {
         db.exec(`DELETE FROM h_rows; DELETE FROM h_snapshots;`);
@@ -95,4 +94,3 @@ export function sqliteAsOfStore(path: string, logId: string): AsOfStore & { clos
     close: () => db.close(),
   };
 }
-

@@ -67,9 +67,10 @@ export function sqliteLogCommits(db: DB): LogCommits {
   const atInstant: Statement<[number], CommitRow> = db.prepare(
     `SELECT * FROM log_commits WHERE id = (SELECT MAX(id) FROM log_commits WHERE appended_at <= ?)`,
   );
-  const rejected = db.prepare<[number], { line: number | null; event_id: string | null; code: RejectionCode }>(
-    `SELECT line, event_id, code FROM rejected WHERE id <= ? ORDER BY id`,
-  );
+  const rejected = db.prepare<
+    [number],
+    { line: number | null; event_id: string | null; code: RejectionCode }
+  >(`SELECT line, event_id, code FROM rejected WHERE id <= ? ORDER BY id`);
   return {
     atPosition: (position) => commitOf(atPosition.get(position)),
     atInstant: (instantMs) => commitOf(atInstant.get(instantMs)),
