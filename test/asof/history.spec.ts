@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, runScenario, type Report } from '@chanperf/domain';
 import { asOfHistory, Ingestor } from '@chanperf/engine';
-import { generateFeed } from '@chanperf/feed-generator';
+import { generateFeed } from '@chanperf/testing';
 import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
 
 let dir: string;
@@ -22,8 +22,10 @@ beforeAll(() => {
 
 /** The figures of a report: everything but the ingestion counts and rejections. */
 function figures(r: Report): unknown {
-  const { counts: _c, rejected: _r, ...rest } = JSON.parse(JSON.stringify(r)) as Report;
-  return rest;
+  const copy = JSON.parse(JSON.stringify(r)) as Partial<Report>;
+  delete copy.counts;
+  delete copy.rejected;
+  return copy;
 }
 
 async function appended(name: string, lines: string[]): Promise<SqliteStore> {

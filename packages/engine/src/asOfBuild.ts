@@ -16,13 +16,14 @@ import {
   MonthClock,
   ProjectionChanges,
   type ChanperfEvent,
+  type ClaimInputRecord,
   type ClaimInputStore,
   type DeploymentSettings,
   type ProjectionIndex,
   type ProjectionState,
 } from '@chanperf/domain';
 import type { AsOfStore, HistoryRow, StateSnapshot } from './asOfPorts.js';
-import { channelBodyOf, encodeFacts, globalOf, snapshotBodyOf } from './asOfState.js';
+import { encodeChannel, encodeFacts, globalOf, snapshotBodyOf } from './asOfState.js';
 import type { Feed } from './ports.js';
 
 /** The projection this process keeps to write the history from. */
@@ -36,7 +37,7 @@ interface Live {
    * (v2) Claim inputs recorded before the log's first price change, with their positions: no
    * report reads them until one exists, so their rows are written only then (a v1 log, none).
    */
-  pendingInputs: HistoryRow[] | undefined;
+  pendingInputs: { readonly position: number; readonly record: ClaimInputRecord }[] | undefined;
   /** Where rows go while an event is applied (undefined: catching up, nothing written). */
   rows: HistoryRow[] | undefined;
 }
@@ -80,7 +81,7 @@ export class AsOfBuilder {
     const state = initialProjectionState();
     const live: Live = {
       state,
-      index: memoryProjectionIndex(),
+      index: bonusSalesOnly(memoryProjectionIndex()),
       position: 0,
       lastMonthBodies: new Map(),
       pendingInputs: [],
@@ -141,7 +142,7 @@ export class AsOfBuilder {
       // (a run catching up to the checkpoint drops them: the run that wrote it wrote them).
       const pending = live.pendingInputs;
       live.pendingInputs = undefined;
-      if (rows !== undefined) for (const r of pending) rows.push(r);
+      if (rows !== undefined) for (const p of pending) rows.push(claimInputRow(p.position, p.record));
     }
     if (rows === undefined) {
       // Catching up: keep the month bodies current so the next recorded row compares right.
@@ -156,7 +157,7 @@ export class AsOfBuilder {
     for (const id of changes.channels) {
       const channel = live.state.channels.get(id);
       if (channel !== undefined)
-        rows.push({ position, kind: 'channel', key: id, body: channelBodyOf(channel) });
+        rows.push({ position, kind: 'channel', key: id, body: Buffer.from(encodeChannel(channel)) });
     }
     for (const { channelId, month } of changes.changedMonths()) {
       const facts = live.state.channels.get(channelId)?.months.get(month);
@@ -171,19 +172,36 @@ export class AsOfBuilder {
   }
 }
 
+function claimInputRow(position: number, r: ClaimInputRecord): HistoryRow {
+  return { position, kind: 'claimInput', key: `${r.channelId}\u0000${r.sku}`, body: serialize(r) };
+}
+
+/**
+ * The in-memory index, keeping only the sales a return may claw a bonus back from (a bonus, or
+ * a later sale replacing one): a sale without one answers undefined, which means the same.
+ */
+function bonusSalesOnly(inner: ProjectionIndex): ProjectionIndex {
+  return {
+    addOrder: (channelId, month, orderId) => inner.addOrder(channelId, month, orderId),
+    takeNewOrders: () => inner.takeNewOrders(),
+    recordSale(channelId, orderId, sku, bonusBps) {
+      if (bonusBps !== 0 || inner.saleBonusBps(channelId, orderId, sku) !== undefined) {
+        inner.recordSale(channelId, orderId, sku, bonusBps);
+      }
+    },
+    saleBonusBps: (channelId, orderId, sku) => inner.saleBonusBps(channelId, orderId, sku),
+    addCertification: (channelId, traineeId, month) => inner.addCertification(channelId, traineeId, month),
+    countCertified: (channelId, from, to) => inner.countCertified(channelId, from, to),
+  };
+}
+
 /** Claim inputs kept in memory, each also written as a row at the position that added it. */
 function recordingClaimInputs(inner: ClaimInputStore, live: Live): ClaimInputStore {
   return {
     add(r) {
       inner.add(r);
-      const row: HistoryRow = {
-        position: live.position,
-        kind: 'claimInput',
-        key: `${r.channelId}\u0000${r.sku}`,
-        body: serialize(r),
-      };
-      if (live.pendingInputs !== undefined) live.pendingInputs.push(row);
-      else live.rows?.push(row);
+      if (live.pendingInputs !== undefined) live.pendingInputs.push({ position: live.position, record: r });
+      else live.rows?.push(claimInputRow(live.position, r));
     },
     inputsOf: (channelId, sku) => inner.inputsOf(channelId, sku),
     originalSaleAt: (channelId, sku, orderId) => inner.originalSaleAt(channelId, sku, orderId),

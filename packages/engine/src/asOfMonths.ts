@@ -18,7 +18,7 @@ import {
 } from '@chanperf/domain';
 import type { AsOfHistory, MonthVersion } from './asOf.js';
 import type { HistoryRow } from './asOfPorts.js';
-import { decodeFacts, setGlobal, withSharedEmpties, type GlobalFacts } from './asOfState.js';
+import { decodeChannel, decodeFacts, setGlobal, type GlobalFacts } from './asOfState.js';
 
 /**
  * Each version of `month` of channel `channelId` up to position `upTo` (the history is brought
@@ -70,12 +70,11 @@ function applyRow(
     months.set(Number(row.key.slice(row.key.indexOf('\u0000') + 1)), decodeFacts(text));
     return channel;
   }
-  const value: unknown = deserialize(row.body);
   if (row.kind === 'global') {
-    setGlobal(state, value as GlobalFacts);
+    setGlobal(state, deserialize(row.body) as GlobalFacts);
     return channel;
   }
-  const next = withSharedEmpties({ ...(value as ChannelState), months });
+  const next = decodeChannel(Buffer.from(row.body).toString(), months);
   state.channels.set(next.channelId, next);
   return next;
 }

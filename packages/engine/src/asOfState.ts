@@ -26,9 +26,57 @@ export type GlobalFacts = Pick<
 >;
 
 interface SnapshotBody {
-  /** Each channel but its months, and its months as `[month, encodeFacts(facts)]`. */
-  readonly channels: [ChannelState, [Month, string][]][];
+  /** Each channel as `encodeChannel` writes it, then its months as `[month, encodeFacts(facts)]`. */
+  readonly channels: [string, [Month, string][]][];
   readonly global: GlobalFacts;
+}
+
+/**
+ * A channel but its months as JSON text: Maps and Sets as arrays, bigints as decimal strings.
+ * JSON, not `node:v8`: a 1M-event snapshot's 9 804 channels took 1.7 s to `deserialize`.
+ */
+export function encodeChannel(c: ChannelState): string {
+  return JSON.stringify({
+    ...c,
+    months: undefined,
+    alertCounts: [...c.alertCounts],
+    targets: [...c.targets.values()].map((t) => ({
+      ...t,
+      annualTarget: String(t.annualTarget),
+      quarterlyNet: t.quarterlyNet?.map(String) ?? null,
+    })),
+    restatedClaims: [...c.restatedClaims],
+  });
+}
+
+type EncodedChannel = Omit<ChannelState, 'months' | 'alertCounts' | 'targets' | 'restatedClaims'> & {
+  alertCounts: [string, number][];
+  targets: { year: number; annualTarget: string; quarterlyNet: string[] | null; eventId: string }[];
+  restatedClaims: string[];
+};
+
+/** The channel `encodeChannel` wrote, with `months` as its months. */
+export function decodeChannel(text: string, months: Map<Month, MonthFacts>): ChannelState {
+  const c = JSON.parse(text) as EncodedChannel;
+  return {
+    ...c,
+    months,
+    alertCounts: new Map(c.alertCounts),
+    targets:
+      c.targets.length === 0
+        ? NO_TARGETS
+        : new Map(
+            c.targets.map((t) => [
+              t.year,
+              {
+                ...t,
+                annualTarget: BigInt(t.annualTarget),
+                quarterlyNet: t.quarterlyNet?.map((q) => BigInt(q)) ?? null,
+              },
+            ]),
+          ),
+    restatedClaims: c.restatedClaims.length === 0 ? NO_CLAIMS : new Set(c.restatedClaims),
+  };
 }
 
 /**
@@ -64,18 +112,13 @@ const FACT_FIELDS: readonly (keyof MonthFacts)[] = [
   'surveys',
 ];
 
-/** A channel's state but its months (what a `channel` row holds). */
-export function channelBodyOf(c: ChannelState): Buffer {
-  return serialize({ ...c, months: undefined });
-}
-
 /** A snapshot's body: the channels (with their months) and the program-wide facts. */
 export function snapshotBodyOf(state: ProjectionState): Buffer {
   const channels: SnapshotBody['channels'] = [];
   for (const c of state.channels.values()) {
     const months: [Month, string][] = [];
     for (const [m, f] of c.months) months.push([m, encodeFacts(f)]);
-    channels.push([{ ...c, months: new Map() }, months]);
+    channels.push([encodeChannel(c), months]);
   }
   const body: SnapshotBody = { channels, global: globalOf(state) };
   return serialize(body);
@@ -102,10 +145,11 @@ export function stateFromHistory(store: AsOfStore, position: number): Projection
   const snapshot = store.snapshotAtOrBefore(position);
   if (snapshot !== undefined) {
     const body = deserialize(snapshot.body) as SnapshotBody;
-    for (const [c, months] of body.channels) {
+    for (const [text, months] of body.channels) {
       const facts = new Map<Month, MonthFacts>();
-      for (const [m, text] of months) facts.set(m, decodeFacts(text));
-      state.channels.set(c.channelId, withSharedEmpties({ ...c, months: facts }));
+      for (const [m, f] of months) facts.set(m, decodeFacts(f));
+      const c = decodeChannel(text, facts);
+      state.channels.set(c.channelId, c);
     }
     setGlobal(state, body.global);
   }
@@ -113,7 +157,7 @@ export function stateFromHistory(store: AsOfStore, position: number): Projection
     if (row.kind === 'global') setGlobal(state, deserialize(row.body) as GlobalFacts);
     else if (row.kind === 'channel') {
       const months = state.channels.get(row.key)?.months ?? new Map<Month, MonthFacts>();
-      state.channels.set(row.key, withSharedEmpties({ ...(deserialize(row.body) as ChannelState), months }));
+      state.channels.set(row.key, decodeChannel(Buffer.from(row.body).toString(), months));
     } else {
       const cut = row.key.indexOf('\u0000');
       state.channels
@@ -125,15 +169,6 @@ export function stateFromHistory(store: AsOfStore, position: number): Projection
   state.channelOrder.push(...[...state.channels.keys()].sort());
   state.claimInputs = claimInputsAt(store, position);
   return state;
-}
-
-/** A channel without targets or restated claims shares the empty ones, as the rules expect. */
-export function withSharedEmpties(c: ChannelState): ChannelState {
-  return {
-    ...c,
-    targets: c.targets.size === 0 ? NO_TARGETS : c.targets,
-    restatedClaims: c.restatedClaims.size === 0 ? NO_CLAIMS : c.restatedClaims,
-  };
 }
 
 export function setGlobal(state: ProjectionState, g: GlobalFacts): void {
