@@ -112,6 +112,74 @@ const FACT_FIELDS: readonly (keyof MonthFacts)[] = [
   'surveys',
 ];
 
+/**
+ * A channel's months decoded on first use: a channel-month read as of a position decodes one
+ * channel's, not the 118 000 months of a 1M-event snapshot (each fact a BigInt). A store may
+ * swap in such a map (`ChannelState.months`); the state as of a position is only read.
+ */
+class LazyMonths extends Map<Month, MonthFacts> {
+  private encoded: [Month, string][] | undefined;
+
+  constructor(encoded: [Month, string][]) {
+    super();
+    this.encoded = encoded;
+  }
+
+  /** Sets a month from its encoded facts, still without decoding when nothing was read yet. */
+  setEncoded(month: Month, text: string): void {
+    if (this.encoded !== undefined) this.encoded.push([month, text]);
+    else super.set(month, decodeFacts(text));
+  }
+
+  private decoded(): void {
+    const encoded = this.encoded;
+    if (encoded === undefined) return;
+    this.encoded = undefined;
+    // In order: a later entry of a month (a row after the snapshot) replaces the earlier.
+    for (const [m, text] of encoded) super.set(m, decodeFacts(text));
+  }
+
+  override get(month: Month): MonthFacts | undefined {
+    this.decoded();
+    return super.get(month);
+  }
+  override has(month: Month): boolean {
+    this.decoded();
+    return super.has(month);
+  }
+  override set(month: Month, facts: MonthFacts): this {
+    this.decoded();
+    return super.set(month, facts);
+  }
+  override delete(month: Month): boolean {
+    this.decoded();
+    return super.delete(month);
+  }
+  override get size(): number {
+    this.decoded();
+    return super.size;
+  }
+  override keys(): MapIterator<Month> {
+    this.decoded();
+    return super.keys();
+  }
+  override values(): MapIterator<MonthFacts> {
+    this.decoded();
+    return super.values();
+  }
+  override entries(): MapIterator<[Month, MonthFacts]> {
+    this.decoded();
+    return super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[Month, MonthFacts]> {
+    return this.entries();
+  }
+  override forEach(f: (facts: MonthFacts, month: Month, map: Map<Month, MonthFacts>) => void): void {
+    this.decoded();
+    super.forEach(f);
+  }
+}
+
 /** A snapshot's body: the channels (with their months) and the program-wide facts. */
 export function snapshotBodyOf(state: ProjectionState): Buffer {
   const channels: SnapshotBody['channels'] = [];
@@ -146,9 +214,7 @@ export function stateFromHistory(store: AsOfStore, position: number): Projection
   if (snapshot !== undefined) {
     const body = deserialize(snapshot.body) as SnapshotBody;
     for (const [text, months] of body.channels) {
-      const facts = new Map<Month, MonthFacts>();
-      for (const [m, f] of months) facts.set(m, decodeFacts(f));
-      const c = decodeChannel(text, facts);
+      const c = decodeChannel(text, new LazyMonths(months));
       state.channels.set(c.channelId, c);
     }
     setGlobal(state, body.global);
@@ -160,9 +226,11 @@ export function stateFromHistory(store: AsOfStore, position: number): Projection
       state.channels.set(row.key, decodeChannel(Buffer.from(row.body).toString(), months));
     } else {
       const cut = row.key.indexOf('\u0000');
-      state.channels
-        .get(row.key.slice(0, cut))
-        ?.months.set(Number(row.key.slice(cut + 1)), decodeFacts(Buffer.from(row.body).toString()));
+      const months = state.channels.get(row.key.slice(0, cut))?.months;
+      const month = Number(row.key.slice(cut + 1));
+      const text = Buffer.from(row.body).toString();
+      if (months instanceof LazyMonths) months.setEncoded(month, text);
+      else months?.set(month, decodeFacts(text));
     }
   }
   // Channel ids in plain code-unit order, as the rules keep them.
