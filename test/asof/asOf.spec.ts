@@ -269,3 +269,29 @@ describe('the history of a restated month', () => {
     expect(now).toEqual({ channelId, ...without(last, 'position', 'eventId', 'type') });
   }, 300_000);
 });
+
+describe('the OpenAPI document', () => {
+  it('documents asOf on every read route of the query service, and the history route with its schema', async () => {
+    const doc = (await (await fetch(`${base}/docs/json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { tags?: string[]; parameters?: { name: string; in: string }[]; responses: object }>
+      >;
+    };
+    const reads = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([method, op]) => method === 'get' && op.tags?.includes('query') && path !== '/v1/live')
+        .map(([, op]) => ({ path, op })),
+    );
+    expect(reads.length).toBeGreaterThan(15);
+    for (const { path, op } of reads) {
+      expect(
+        op.parameters?.some((p) => p.name === 'asOf' && p.in === 'query'),
+        `${path} documents asOf`,
+      ).toBe(true);
+      expect(Object.keys(op.responses), path).toContain('409');
+    }
+    const history = doc.paths['/v1/channels/{id}/months/{month}/history']?.get;
+    expect(JSON.stringify(history?.responses)).toContain('versions');
+  });
+});
