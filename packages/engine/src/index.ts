@@ -9,3 +9,6 @@ export * from './lines.js';
 export * from './whatIf.js';
 export * from './whatIfCompare.js';
 export * from './statementState.js';
+export * from './asOf.js';
+export * from './asOfPorts.js';
+export { monthVersions } from './asOfMonths.js';

@@ -30,6 +30,7 @@ import {
   type SourceCheckpoint,
 } from '@chanperf/engine';
 import { EventIdIndex } from './eventIdIndex.js';
+import { logCommitRecorder } from './logCommits.js';
 
 interface EventRow {
   position: number;
@@ -76,6 +77,8 @@ export class SqliteEventLog implements EventLog, Feed {
   private readonly addCounts: Statement;
   private readonly putSource: Statement;
   private readonly markRedriven: Statement;
+  /** Records each commit's head, time, counts and last rejection (as-of reads, `logCommits.ts`). */
+  private readonly recordCommit: (appendedAt: number) => void;
   private readonly readFrom: Statement<[number, number], EventRow>;
   private readonly commitTx: Transaction<(batch: IngestBatch) => number[]>;
   private readonly appendTx: Transaction<
@@ -111,6 +114,7 @@ export class SqliteEventLog implements EventLog, Feed {
       `INSERT OR REPLACE INTO sources (key, offset, line, prefix_sha256) VALUES (?, ?, ?, ?)`,
     );
     this.markRedriven = db.prepare(`UPDATE rejected SET status = 'redriven' WHERE id = ?`);
+    this.recordCommit = logCommitRecorder(db);
     this.readFrom = db.prepare<[number, number], EventRow>(
       `SELECT position, event_id, type, channel_id, payload FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     );
@@ -211,6 +215,7 @@ export class SqliteEventLog implements EventLog, Feed {
       const cp = batch.checkpoint;
       this.putSource.run(cp.key, cp.offset, cp.line, cp.prefixHash ?? null);
     }
+    this.recordCommit(Date.now());
     return positions;
   }
 

@@ -19,7 +19,7 @@ interface RejectedRow {
 }
 
 /** A stored eventId: kept as a JSON string literal, so any string survives the UTF-8 round trip. */
-function eventIdOf(stored: string | null): string | null {
+export function eventIdOf(stored: string | null): string | null {
   return stored === null ? null : (JSON.parse(stored) as string);
 }
 

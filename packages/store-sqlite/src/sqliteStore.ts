@@ -12,6 +12,8 @@ import type { Database as DB } from 'better-sqlite3';
 import type { ChannelProjection, DeploymentSettings } from '@chanperf/domain';
 import {
   EngineError,
+  type AsOfStore,
+  type LogCommits,
   type ChannelLog,
   type CommitJournalStore,
   type DeliveryLedger,
@@ -23,12 +25,14 @@ import {
   type RejectedStore,
   type SourceCheckpoint,
 } from '@chanperf/engine';
+import { historyPath, sqliteAsOfStore } from './asOfStore.js';
 import { sqliteChannelLog } from './channelLog.js';
 import { sqliteCommitJournal } from './commitJournalStore.js';
 import { once, withConnections } from './connections.js';
 import { sqliteDeliveryLedger } from './deliveryLedger.js';
 import { SqliteEventLog } from './eventLog.js';
 import { SqliteLease } from './leases.js';
+import { sqliteLogCommits } from './logCommits.js';
 import { sqliteOutboxStore } from './outboxStore.js';
 import { ReadModelFiles } from './readModels.js';
 import { SqliteReadStore } from './readStore.js';
@@ -98,6 +102,11 @@ export interface SqliteStore {
    * files is current), `alerting`, `ingest:<file>`.
    */
   lease(name: string, what: string, options?: { readonly ttlMs?: number }): SqliteLease;
+  /**
+   * (issue 18) The as-of history, in `historyPath(path)`, and the log's commit records (the same
+   * objects on every call; the history file is opened on first use).
+   */
+  asOf(): { readonly history: AsOfStore; readonly commits: LogCommits };
   close(): void;
 }
 
@@ -108,6 +117,7 @@ export function readModelPath(path: string): string {
 
 /** Opens (or creates) the embedded database; refuses one created with other settings. */
 export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
+  const memory = config.path === ':memory:' || config.path === '';
   const db = open(config.path, {
     cacheMiB: config.logCacheMiB ?? 32,
     mmapMiB: config.mmapMiB ?? 0,
@@ -144,6 +154,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
   }
   const rm = files;
   const log = new SqliteEventLog(db);
+  let history: ReturnType<typeof sqliteAsOfStore> | undefined;
   const store: SqliteStore = {
     log: Object.assign(log, sqliteRejectedStore(db)),
     readStore,
@@ -157,9 +168,14 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
         what,
         ...(options?.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {}),
       }),
+    asOf: once(() => {
+      history = sqliteAsOfStore(memory ? ':memory:' : historyPath(config.path), rm.logId);
+      return { history, commits: sqliteLogCommits(db) };
+    }),
     close: () => {
       db.close();
       rm.close();
+      history?.close();
     },
   };
   return withConnections(store, {

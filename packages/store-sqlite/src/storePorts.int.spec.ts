@@ -37,6 +37,7 @@ describe('the SQLite store behind its ports', () => {
   it('has no public database handle', () => {
     const [store] = stores(1);
     expect(Object.keys(store!).sort()).toEqual([
+      'asOf',
       'channelLog',
       'close',
       'commitJournal',

@@ -31,6 +31,8 @@ type AllOptions = typeof COMMON_OPTIONS & {
   program: { type: 'string' };
   from: { type: 'string' };
   format: { type: 'string' };
+  /** `report --as-of` (issue 18). */
+  'as-of': { type: 'string' };
 };
 
 type Options = ReturnType<typeof parseArgs<{ options: AllOptions; allowPositionals: true }>>['values'];

@@ -65,11 +65,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     name: 'report',
-    synopsis: 'report --db PATH',
+    synopsis: 'report --db PATH [--as-of POSITION|INSTANT]',
     summary: 'print the report of what the database holds',
-    text: 'Brings the read model up to the log head and prints the report (JSON) on stdout.',
-    optionHelp: '  --db PATH          the database',
-    options: { db: STRING },
+    text: 'Brings the read model up to the log head and prints the report (JSON) on stdout.\nWith --as-of, the report as the log stood at that position, or after the last commit\nappended at or before that RFC 3339 instant.',
+    optionHelp:
+      '  --db PATH          the database\n  --as-of AT         a log position or an RFC 3339 instant (2026-04-05T00:00:00Z)',
+    options: { db: STRING, 'as-of': STRING },
     load: async () => (await import('./commands/report.js')).reportCommand,
   }),
   command({

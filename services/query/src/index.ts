@@ -18,6 +18,7 @@ import { registerChannelRoutes } from './routes/channels.js';
 import { queryContext, type QueryDeps } from './routes/context.js';
 import { registerExplainRoute } from './routes/explain.js';
 import { registerLiveRoute, type LiveOptions } from './routes/live.js';
+import { registerMonthHistoryRoute } from './routes/monthHistory.js';
 import { registerProgramRoute } from './routes/program.js';
 import { registerReportRoute } from './routes/report.js';
 import { registerStatementRoutes } from './routes/statements.js';
@@ -73,6 +74,8 @@ export function registerQueryRoutes(app: App, runtime: QueryDeps, options: Query
   registerRollupRoutes(app, ctx);
   registerSatisfactionRoutes(app, ctx);
   registerStatementRoutes(app, ctx);
+  // issue 18: as-of history of a channel-month
+  registerMonthHistoryRoute(app, ctx);
   registerLiveRoute(app, runtime, options);
   // what-if programs (issue 18)
   registerWhatIfRoutes(app, ctx, options.whatIf);

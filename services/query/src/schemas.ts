@@ -347,3 +347,19 @@ export const trainingsSchema = z.object({
 });
 
 export type Trainings = z.infer<typeof trainingsSchema>;
+
+/** (issue 18) One version of a channel-month's figures and the event that made it. */
+export const monthVersionSchema = z
+  .object({
+    position: z.number().int().describe('log position of the event after which the month had these figures'),
+    eventId: z.string().describe('the event that changed the figures'),
+    type: z.string().describe('its type (SaleRecorded, SaleReturned, PeriodClosed, …)'),
+  })
+  .extend(monthReportSchema.shape);
+
+export const monthHistorySchema = z.object({
+  channelId: z.string(),
+  month: monthTextSchema,
+  position: z.number().int().describe('the position the history goes up to (x-chanperf-position)'),
+  versions: z.array(monthVersionSchema).describe('oldest first'),
+});

@@ -10,10 +10,13 @@ import { withEngine, type CommandEngine } from '../commandEngine.js';
 import { intOption, needDb, type CommandLine } from '../commandLine.js';
 import { progressMode, startProgress } from '../progress.js';
 import { print, printPieces } from '../stdout.js';
+import { printReportAsOf } from './reportAsOf.js';
 import { projectedByUsOrThem } from '../turns.js';
 
 export async function reportCommand(commandLine: CommandLine): Promise<void> {
+  const asOf = commandLine.values['as-of'];
   await withEngine(needDb(commandLine, true), commandLine.config, commandLine.logger, async (engine) => {
+    if (typeof asOf === 'string') return printReportAsOf(engine, asOf);
     await printPieces(await reportOnceProjected(engine, false));
   });
 }

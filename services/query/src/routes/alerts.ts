@@ -16,6 +16,7 @@ import {
   formatQuery,
   jsonOrCsv,
   READERS,
+  type DerivedFacts,
   type QueryContext,
 } from './context.js';
 
@@ -51,7 +52,7 @@ const alertColumns: CsvColumn<AlertEntry>[] = [
   { header: 'restated', value: field('restated') },
 ];
 
-type AlertLog = QueryContext['runtime']['store']['readStore'];
+type AlertLog = Pick<DerivedFacts, 'alertLog'>;
 
 /** Up to `limit` alerts of `channelId` after `since`: the port reads every channel's, so scan pages. */
 async function channelAlerts(
@@ -85,15 +86,20 @@ export function registerAlertsRoute(app: App, ctx: QueryContext): void {
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           channelId: channelIdParam.optional().describe('only this channel (a partner: its own)'),
         }),
-        response: { 200: jsonOrCsv(alertLogSchema), 400: errorSchema, 401: errorSchema, 403: errorSchema },
+        response: {
+          200: jsonOrCsv(alertLogSchema),
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          409: errorSchema,
+        },
       },
     },
     async (request, reply) => {
       const { since, limit } = request.query;
       const scope = channelScope(request, request.query.channelId);
       if (scope === false) return forbiddenChannel(reply);
-      const { state } = await ctx.snapshot(reply);
-      const store = ctx.runtime.store.readStore;
+      const { state, derived: store } = await ctx.snapshot(reply);
       const alerts =
         scope === undefined
           ? [...(await store.alertLog(since, limit))]

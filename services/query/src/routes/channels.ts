@@ -139,6 +139,7 @@ function registerChannelListRoute(app: App, ctx: QueryContext): void {
           400: errorSchema,
           401: errorSchema,
           403: errorSchema,
+          409: errorSchema,
         },
       },
     },

@@ -7,11 +7,13 @@ import {
   formatMonth,
   MonthClock,
   parseMonth,
+  type Alert,
   type ChannelState,
   type Month,
   type ProjectionState,
+  type TierMovement,
 } from '@chanperf/domain';
-import type { ChannelLog } from '@chanperf/engine';
+import { asOfReads, isRefusal, parseAsOf, type AsOfHistory, type ChannelLog } from '@chanperf/engine';
 import { canReadChannel, errorSchema, sendError, type Runtime } from '@chanperf/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -29,13 +31,31 @@ export const POSITION_HEADER = 'x-chanperf-position';
 /** Bound on the cached documents; the cache is emptied when it is reached. */
 const MAX_DOCUMENTS = 20_000;
 
-/** The errors every channel route may answer: bad id or month, no key, another partner's channel, unknown. */
+/**
+ * The errors every channel route may answer: bad id, month or asOf, no key, another partner's
+ * channel, unknown, an asOf the log cannot answer (beyond its head, in the future).
+ */
 export const CHANNEL_ERRORS = {
   400: errorSchema,
   401: errorSchema,
   403: errorSchema,
   404: errorSchema,
+  409: errorSchema,
 } as const;
+
+/** `?asOf=` (issue 18), accepted by every read route. */
+export const asOfQuery = z.object({
+  asOf: z
+    .string()
+    .max(64)
+    .optional()
+    .describe(
+      'answer as the log stood at this log position (a whole number), or after the last commit appended at or ' +
+        'before this RFC 3339 instant (2026-04-05T00:00:00Z; the append time, not the events’ own time). The ' +
+        'answer’s x-chanperf-position header says which position. 400 when malformed; 409 beyond the log’s head ' +
+        'or later than now.',
+    ),
+});
 
 /**
  * The options of a route on one channel (`/v1/channels/:id…`): readable by every reader (a
@@ -51,12 +71,19 @@ export function channelRouteOptions<Params, Ok, Extra extends object>(
 ) {
   return {
     config: { roles: READERS },
-    schema: { tags: ['query'], summary, ...extra, params, response: { 200: ok, ...CHANNEL_ERRORS } },
+    schema: {
+      tags: ['query'],
+      summary,
+      querystring: asOfQuery,
+      ...extra,
+      params,
+      response: { 200: ok, ...CHANNEL_ERRORS },
+    },
   };
 }
 
 /** `?format=`, for the routes that answer JSON, CSV or an Excel workbook. */
-export const formatQuery = z.object({
+export const formatQuery = asOfQuery.extend({
   format: z
     .enum(['json', 'csv', 'xlsx'])
     .optional()
@@ -127,10 +154,21 @@ export function channelScope(
   return p.channelId;
 }
 
+/** The alerts and tier movements of a snapshot (the read store's, or as of a position). */
+export interface DerivedFacts {
+  alerts(): Promise<Alert[]>;
+  alertLog(afterSeq: number, limit: number): Promise<{ readonly seq: number; readonly alert: Alert }[]>;
+  tierMovements(): Promise<TierMovement[]>;
+}
+
 /** One consistent read-model state and the log position it reflects. */
 export interface Snapshot {
   readonly state: ProjectionState;
   readonly position: number;
+  /** The derived facts at `position`. */
+  readonly derived: DerivedFacts;
+  /** Set when the request asked `asOf=`: the state comes from the as-of history. */
+  readonly asOf?: AsOfHistory;
 }
 
 /** A snapshot with the channel of the path. */
@@ -151,7 +189,10 @@ export interface QueryContext {
   readonly clock: MonthClock;
   readonly channelLog: ChannelLog;
   readonly log: Logger;
-  /** The read model as of one position, sent back in the `x-chanperf-position` header. */
+  /**
+   * The read model as of one position, sent back in the `x-chanperf-position` header: the
+   * live one, or the state as of the request's `asOf` (400/409 thrown for one it cannot answer).
+   */
   snapshot(reply: FastifyReply): Promise<Snapshot>;
   /**
    * Sends the JSON of `build()`, cached under `key` for the snapshot's `position`: channel
@@ -191,6 +232,36 @@ export interface QueryContext {
   ): Promise<T | FastifyReply>;
 }
 
+/** An error the error handler answers with its status and code. */
+function httpError(statusCode: number, code: string, message: string): Error {
+  return Object.assign(new Error(message), { statusCode, code });
+}
+
+/** The snapshot as of `text` (a position or an instant), from the as-of history. */
+async function asOfSnapshot(runtime: QueryDeps, reply: FastifyReply, text: string): Promise<Snapshot> {
+  const query = parseAsOf(text);
+  if (typeof query === 'string') throw httpError(400, 'BAD_AS_OF', query);
+  const asOf = asOfReads(runtime.store, runtime.settings);
+  const point = await asOf.resolve(query);
+  if (isRefusal(point)) throw httpError(409, point.code, point.message);
+  const state = await asOf.stateAt(point.position);
+  void reply.header(POSITION_HEADER, String(point.position));
+  const derived = () => asOf.derivedAt(point.position);
+  return {
+    state,
+    position: point.position,
+    asOf,
+    derived: {
+      alerts: async () => (await derived()).alerts,
+      alertLog: async (after, limit) =>
+        (await derived()).alerts
+          .slice(after, after + limit)
+          .map((alert, i) => ({ seq: after + i + 1, alert })),
+      tierMovements: async () => (await derived()).tierMovements,
+    },
+  };
+}
+
 export function queryContext(runtime: QueryDeps): QueryContext {
   const documents = {
     position: -1,
@@ -199,12 +270,14 @@ export function queryContext(runtime: QueryDeps): QueryContext {
   };
 
   const snapshot = async (reply: FastifyReply): Promise<Snapshot> => {
+    const asOf = (reply.request.query as { asOf?: unknown } | undefined)?.asOf;
+    if (typeof asOf === 'string') return asOfSnapshot(runtime, reply, asOf);
     const model = await runtime.readModel();
     // Another state at the same position (a read model rebuilt beside and switched to).
     if (model.state !== documents.state) documents.byKey.clear();
     documents.state = model.state;
     void reply.header(POSITION_HEADER, String(model.position));
-    return model;
+    return { ...model, derived: runtime.store.readStore };
   };
 
   const readChannelMonth = async (request: FastifyRequest, reply: FastifyReply, id: string, text: string) => {
@@ -219,13 +292,13 @@ export function queryContext(runtime: QueryDeps): QueryContext {
       forbiddenChannel(reply);
       return undefined;
     }
-    const { state, position } = await snapshot(reply);
-    const channel = state.channels.get(id);
+    const found = await snapshot(reply);
+    const channel = found.state.channels.get(id);
     if (channel === undefined) {
       unknownChannel(reply, id);
       return undefined;
     }
-    return { state, position, channel };
+    return { ...found, channel };
   };
 
   return {

@@ -29,8 +29,10 @@ export function registerProgramRoute(app: App, ctx: QueryContext): void {
         querystring: formatQuery,
         response: {
           200: jsonOrCsv(z.object({ months: z.array(programMonthSchema) })),
+          400: errorSchema,
           401: errorSchema,
           403: errorSchema,
+          409: errorSchema,
         },
       },
     },

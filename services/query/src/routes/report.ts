@@ -30,14 +30,25 @@ export function registerReportRoute(app: App, ctx: QueryContext): void {
       config: { roles: ANALYSTS },
       schema: {
         tags: ['query'],
-        summary: 'The spec §7 report for everything ingested so far',
+        summary: 'The spec §7 report for everything ingested so far (or as of `asOf`)',
         querystring: formatQuery,
-        response: { 200: jsonOrCsv(reportSchema), 400: errorSchema, 401: errorSchema, 403: errorSchema },
+        response: {
+          200: jsonOrCsv(reportSchema),
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          409: errorSchema,
+        },
       },
     },
     async (request, reply) => {
       varyOnAccept(reply);
       const format = preferredFormat(request.headers.accept, request.query.format);
+      if (request.query.asOf !== undefined && format === 'json') {
+        // As of a position: the state, derived facts, counts and rejections of that moment.
+        const { asOf, position } = await ctx.snapshot(reply);
+        if (asOf !== undefined) return asOf.reportAt(position);
+      }
       if (format !== 'json') {
         const { state } = await ctx.snapshot(reply);
         const rows = state.channelOrder.flatMap((id) => {

@@ -43,14 +43,15 @@ export function registerTierMovementsRoute(app: App, ctx: QueryContext): void {
           400: errorSchema,
           401: errorSchema,
           403: errorSchema,
+          409: errorSchema,
         },
       },
     },
     async (request, reply) => {
       const scope = channelScope(request, request.query.channelId);
       if (scope === false) return forbiddenChannel(reply);
-      const { state } = await ctx.snapshot(reply);
-      const all = await ctx.runtime.store.readStore.tierMovements();
+      const { state, derived } = await ctx.snapshot(reply);
+      const all = await derived.tierMovements();
       const tierMovements = scope === undefined ? all : all.filter((m) => m.channelId === scope);
       const name = ['tier-movements', scope ?? null, asOfMonth(state)];
       return tableAnswer(request, reply, { columns, rows: tierMovements, name }, { tierMovements });

@@ -19,7 +19,13 @@ export function listRouteOptions<Roles, Query, Ok extends z.ZodType>(
       tags: ['query'],
       summary,
       querystring,
-      response: { 200: jsonOrCsv(ok), 400: errorSchema, 401: errorSchema, 403: errorSchema },
+      response: {
+        200: jsonOrCsv(ok),
+        400: errorSchema,
+        401: errorSchema,
+        403: errorSchema,
+        409: errorSchema,
+      },
     },
   };
 }

@@ -1,0 +1,117 @@
+/**
+ * The as-of history in process (issue 18): on a generated v1 and v2 stream appended in several
+ * commits, the state and report as of many positions — with a snapshot every 97 positions, so
+ * most reads start from a snapshot and apply rows after it — equal the pure reference
+ * (`runScenario`) of the stream's first p accepted events; a history rebuilt by a second
+ * process's builder (catching up to another's checkpoint) writes the same rows.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSettings, runScenario, type Report } from '@chanperf/domain';
+import { asOfHistory, Ingestor } from '@chanperf/engine';
+import { generateFeed } from '@chanperf/testing';
+import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
+
+let dir: string;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'chanperf-asof-history-'));
+});
+
+/** The figures of a report: everything but the ingestion counts and rejections. */
+function figures(r: Report): unknown {
+  const copy = JSON.parse(JSON.stringify(r)) as Partial<Report>;
+  delete copy.counts;
+  delete copy.rejected;
+  return copy;
+}
+
+async function appended(name: string, lines: string[]): Promise<SqliteStore> {
+  const store = sqliteStore({ path: join(dir, name), settings: defaultSettings });
+  const ingestor = new Ingestor(store.log, defaultSettings);
+  await ingestor.init();
+  // Several commits, as an ERP sends them.
+  for (let i = 0; i < lines.length; i += 400) {
+    await ingestor.ingest(
+      lines.slice(i, i + 400).map((text, j) => ({ text, source: 'file:feed', line: i + j + 1 })),
+    );
+  }
+  return store;
+}
+
+function payloadsUpTo(store: SqliteStore, head: number): Promise<string[]> {
+  return store.log.read(0, head).then((entries) => entries.map((e) => e.payload));
+}
+
+describe.each([
+  ['v1', false],
+  ['v2', true],
+])('the %s stream', (name, v2) => {
+  it('the state and report as of p equal the reference of the first p accepted events', async () => {
+    const lines = [...generateFeed({ seed: 5, partners: 25, months: 5, v2 })];
+    const store = await appended(`${name}.db`, lines);
+    const { history, commits } = store.asOf();
+    const asOf = asOfHistory({
+      feed: store.log,
+      head: () => store.log.head(),
+      store: history,
+      commits,
+      settings: defaultSettings,
+      build: { snapshotEvery: 97, batchSize: 250 },
+    });
+    const head = await store.log.head();
+    expect(head).toBeGreaterThan(500);
+    expect(await asOf.catchUp()).toBe(head);
+    const payloads = await payloadsUpTo(store, head);
+    const positions = [
+      0,
+      1,
+      96,
+      97,
+      98,
+      194,
+      195,
+      ...Array.from({ length: 8 }, (_, i) => Math.floor(((i + 1) * head) / 9)),
+      head,
+    ];
+    for (const p of positions) {
+      const reference = runScenario(payloads.slice(0, p), defaultSettings).report;
+      expect(figures(await asOf.reportAt(p)), `as of ${p}`).toEqual(figures(reference));
+    }
+    // The counts at the head are the log's own.
+    expect((await asOf.reportAt(head)).counts).toEqual(await store.log.counts());
+    store.close();
+  }, 120_000);
+});
+
+describe('a second builder', () => {
+  it('continues another builder’s history from its checkpoint with the same rows', async () => {
+    const lines = [...generateFeed({ seed: 9, partners: 15, months: 4, v2: true })];
+    const store = await appended('second.db', lines);
+    const head = await store.log.head();
+    const { history, commits } = store.asOf();
+    const config = { feed: store.log, store: history, commits, settings: defaultSettings };
+    const half = Math.floor(head / 2);
+    // The first builder stops at half the log (its feed ends there).
+    const first = asOfHistory({
+      ...config,
+      feed: { read: (after, limit) => store.log.read(after, Math.max(0, Math.min(limit, half - after))) },
+      head: () => Promise.resolve(half),
+      build: { snapshotEvery: 50 },
+    });
+    expect(await first.catchUp()).toBe(half);
+    const second = asOfHistory({ ...config, head: () => store.log.head(), build: { snapshotEvery: 50 } });
+    expect(await second.catchUp()).toBe(head);
+    const continued = [...history.rowsBetween(0, head, ['channel', 'month', 'global', 'alert'])];
+    history.reset();
+    expect(await second.catchUp()).toBe(head);
+    const whole = [...history.rowsBetween(0, head, ['channel', 'month', 'global', 'alert'])];
+    expect(continued.length).toBe(whole.length);
+    expect(continued).toEqual(whole);
+    const reference = runScenario(await payloadsUpTo(store, head), defaultSettings).report;
+    expect(figures(await second.reportAt(head))).toEqual(figures(reference));
+    store.close();
+  }, 120_000);
+});
