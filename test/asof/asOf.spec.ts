@@ -206,6 +206,7 @@ describe('every read route takes asOf', () => {
       '/v1/alerts',
       '/v1/tier-movements',
       '/v1/program/months',
+      '/v1/program/current',
     ]) {
       const res = await get(`${path}?asOf=${lateReturn}`);
       expect(res.status, path).toBe(200);

@@ -22,7 +22,7 @@ import type { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { whatIfRunner, type WhatIfLimits, type WhatIfOutcome } from '../whatIfRunner.js';
 import { whatIfBodySchema, whatIfResultSchema } from '../whatIfSchemas.js';
-import { ANALYSTS, type QueryContext } from './context.js';
+import { ANALYSTS, asOfQuery, type QueryContext } from './context.js';
 
 export interface WhatIfRouteOptions extends Partial<WhatIfLimits> {
   /** For tests: the log the runs read (default: the store's). */
@@ -115,7 +115,15 @@ export function registerWhatIfRoutes(app: App, ctx: QueryContext, options: WhatI
         tags: ['query'],
         summary:
           'The program in effect for the last month, as the ProgramPublished payload that published it',
-        response: { 200: programPayloadSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema },
+        querystring: asOfQuery,
+        response: {
+          200: programPayloadSchema,
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+        },
       },
     },
     async (_request, reply) => {
