@@ -45,10 +45,15 @@ describeOnBrokers('chanperf serve with CHANPERF_KAFKA_BROKERS', (target) => {
     const url = server.url;
     await produceLines(createKafka(kafkaConfigOf(broker.env), silentLogger()), BASIC_LINES, { partition: 0 });
     let report: Report | undefined;
+    // Every line counted, and the projection at the log's head (the counts are the ingestion's
+    // ledger, committed before the projection applies the batch).
     await waitUntil('the report to hold every line', async () => {
-      report = (await (await fetch(`${url}/v1/report`)).json()) as Report;
+      const res = await fetch(`${url}/v1/report`);
+      report = (await res.json()) as Report;
       return (
-        report.counts.lines === BASIC_LINES.length && report.alerts.length === BASIC_REPORT.alerts.length
+        report.counts.lines === BASIC_LINES.length &&
+        res.headers.get('x-chanperf-position') === String(report.counts.accepted) &&
+        report.alerts.length === BASIC_REPORT.alerts.length
       );
     });
     expect(figures(report!)).toEqual(figures(BASIC_REPORT));
