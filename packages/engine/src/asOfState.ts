@@ -250,7 +250,7 @@ export function setGlobal(state: ProjectionState, g: GlobalFacts): void {
 }
 
 /** Read-only claim inputs as of `position` (the report reads them; nothing adds to them). */
-function claimInputsAt(store: AsOfStore, position: number): ClaimInputStore {
+export function claimInputsAt(store: AsOfStore, position: number): ClaimInputStore {
   const inputsOf = (channelId: string, sku: string) => {
     const rows = store.rowsOf('claimInput', `${channelId}\u0000${sku}`, position);
     if (rows.length === 0) return undefined;
