@@ -53,17 +53,20 @@ describe.each([
     const lines = [...generateFeed({ seed: 5, partners: 25, months: 5, v2 })];
     const store = await appended(`${name}.db`, lines);
     const { history, commits } = store.asOf();
-    const asOf = asOfHistory({
+    const config = {
       feed: store.log,
       head: () => store.log.head(),
       store: history,
       commits,
       settings: defaultSettings,
       build: { snapshotEvery: 97, batchSize: 250 },
-    });
+    };
+    const asOf = asOfHistory(config);
     const head = await store.log.head();
     expect(head).toBeGreaterThan(500);
     expect(await asOf.catchUp()).toBe(head);
+    // Fewer channels than are read one at a time before a walk reads them all at once.
+    expect((await asOf.stateAt(head)).channelOrder.length).toBeLessThan(64);
     const payloads = await payloadsUpTo(store, head);
     const positions = [
       0,
@@ -79,6 +82,17 @@ describe.each([
     for (const p of positions) {
       const reference = runScenario(payloads.slice(0, p), defaultSettings).report;
       expect(figures(await asOf.reportAt(p)), `as of ${p}`).toEqual(figures(reference));
+      // Each channel read alone (its own rows) equals it in the whole state (snapshot + window).
+      const state = await asOfHistory(config).stateAt(p);
+      // Months as a plain Map: the whole state's decode on first use (a Map subclass).
+      const channels = () =>
+        state.channelOrder.map((id) => {
+          const c = state.channels.get(id);
+          return c === undefined ? undefined : { ...c, months: new Map(c.months) };
+        });
+      const alone = channels();
+      expect(state.channels.size, `as of ${p}`).toBe(alone.length);
+      expect(alone, `as of ${p}`).toEqual(channels());
     }
     // The counts at the head are the log's own.
     expect((await asOf.reportAt(head)).counts).toEqual(await store.log.counts());

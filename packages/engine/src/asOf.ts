@@ -22,7 +22,7 @@ import {
 } from '@chanperf/domain';
 import { AsOfBuilder, type AsOfBuildOptions } from './asOfBuild.js';
 import type { AsOfStore, LogCommit, LogCommits } from './asOfPorts.js';
-import { stateFromHistory } from './asOfState.js';
+import { lazyStateFromHistory } from './asOfLazy.js';
 import type { EventLog, Feed } from './ports.js';
 
 /** What `asOf=` names: a log position, or an instant (Unix ms) of the log's append clock. */
@@ -116,7 +116,7 @@ export function asOfHistory(config: AsOfHistoryConfig): AsOfHistory {
     const cached = states.find((s) => s.position === position);
     if (cached !== undefined) return cached.state;
     await built(position);
-    const state = stateFromHistory(config.store, position);
+    const state = lazyStateFromHistory(config.store, position);
     states.unshift({ position, state });
     states.length = Math.min(states.length, CACHED_STATES);
     return state;

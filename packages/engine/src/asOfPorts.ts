@@ -51,6 +51,10 @@ export interface AsOfStore {
    * `upTo`, in the order written.
    */
   rowsOf(kind: HistoryKind, key: string, upTo: number, prefix?: boolean): HistoryRow[];
+  /** The last row of one kind and key with position ≤ `upTo` (the value as it stood then). */
+  latestOf(kind: HistoryKind, key: string, upTo: number): HistoryRow | undefined;
+  /** The keys of `kind` with a row at or before `upTo`, each once (the channels that existed). */
+  keysOf(kind: HistoryKind, upTo: number): string[];
   /** Drops the history (the next build starts from the log's beginning). */
   reset(): void;
 }

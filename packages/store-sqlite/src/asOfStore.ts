@@ -66,6 +66,16 @@ export function sqliteAsOfStore(path: string, logId: string): AsOfStore & { clos
     `SELECT position, kind, key, body FROM h_rows
       WHERE kind = ? AND key >= ? AND key < ? AND position <= ? ORDER BY seq`,
   );
+  // By the (kind, key, position) index, whose ties are in rowid order: the last written first.
+  const latest = db.prepare<[string, string, number], Row>(
+    `SELECT position, kind, key, body FROM h_rows INDEXED BY h_rows_key
+      WHERE kind = ? AND key = ? AND position <= ? ORDER BY position DESC, seq DESC LIMIT 1`,
+  );
+  const keys = db
+    .prepare<[string, number], string>(
+      `SELECT DISTINCT key FROM h_rows INDEXED BY h_rows_key WHERE kind = ? AND position <= ?`,
+    )
+    .pluck();
   const snapshot = db.prepare<[number], StateSnapshot>(
     `SELECT position, body FROM h_snapshots WHERE position <= ? ORDER BY position DESC LIMIT 1`,
   );
@@ -88,6 +98,8 @@ export function sqliteAsOfStore(path: string, logId: string): AsOfStore & { clos
     },
     rowsOf: (kind, key, upTo, prefix) =>
       prefix === true ? ofPrefix.all(kind, key, `${key}\uffff`, upTo) : ofKey.all(kind, key, upTo),
+    latestOf: (kind, key, upTo) => latest.get(kind, key, upTo),
+    keysOf: (kind, upTo) => keys.all(kind, upTo),
     reset() {
       db.transaction(() => {
         db.exec(`DELETE FROM h_rows; DELETE FROM h_snapshots;`);
