@@ -46,9 +46,17 @@ describe('chanperf export / import: SQLite → EventStoreDB → SQLite', () => {
     const source = join(dir, 'source.db');
     await cli(['ingest', feed(), '--db', source, '--quiet']);
     const before = JSON.parse(await cli(['report', '--db', source])) as unknown;
-    const first = await exportTo(join(dir, 'sqlite.ndjson'), ['--db', source]);
+    // --rejected: the rejected inputs alone in a file of their own, the export itself unchanged
+    // (the exports below, made without it, are byte-equal to this one)
+    const rejectedFile = join(dir, 'rejected.ndjson');
+    const first = await exportTo(join(dir, 'sqlite.ndjson'), ['--db', source, '--rejected', rejectedFile]);
     const trailer = trailerOf(first);
     expect(trailer.rejected).toBeGreaterThan(0); // every feed has rejected lines
+    const rejectedLines = readFileSync(rejectedFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    expect(rejectedLines).toHaveLength(trailer.rejected);
+    expect(rejectedLines).toEqual(first.split('\n').filter((l) => l.startsWith('{"rejected":')));
     expect(trailer.checkpoints).toBe(1); // the ingested file's
 
     // into EventStoreDB: the node's local file is where `serve` (CHANPERF_DATA_DIR) finds it

@@ -27,6 +27,7 @@ type AllOptions = typeof COMMON_OPTIONS & {
   wait: { type: 'string' };
   // chanperf export / import
   eventstore: { type: 'string' };
+  rejected: { type: 'string' };
   // whatif
   program: { type: 'string' };
   from: { type: 'string' };

@@ -104,11 +104,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   // chanperf export / import (docs/eventstoredb.md, "Moving an embedded deployment")
   command({
     name: 'export',
-    synopsis: 'export --db PATH [--eventstore URL] [--quiet]',
+    synopsis: 'export --db PATH [--eventstore URL] [--rejected FILE] [--quiet]',
     summary: 'write the log and its ledgers as NDJSON (for `chanperf import`)',
     text: "Writes the log of the embedded database, or of EventStoreDB with the node's local file, on\nstdout: a header (format, time zone, currency, head), every accepted entry in log order with\nits payload as stored, the rejected inputs (bytes in base64), the counts, the source\ncheckpoints, and a trailer (counts, SHA-256 of the lines before it).",
-    optionHelp: `  --db PATH          the database; with --eventstore, the node's local file (ledgers)\n  --eventstore URL   read EventStoreDB (esdb://host:2113?tls=false) instead of the database\n${QUIET_HELP}`,
-    options: { db: STRING, eventstore: STRING, quiet: BOOLEAN },
+    optionHelp: `  --db PATH          the database; with --eventstore, the node's local file (ledgers)\n  --eventstore URL   read EventStoreDB (esdb://host:2113?tls=false) instead of the database\n  --rejected FILE    also write the rejected inputs alone to FILE (the export's own lines:\n                     code, message, source, line, bytes in base64), to correct and redrive\n${QUIET_HELP}`,
+    options: { db: STRING, eventstore: STRING, rejected: STRING, quiet: BOOLEAN },
     load: async () => (await import('./commands/export.js')).exportCommand,
   }),
   command({

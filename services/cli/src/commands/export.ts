@@ -3,8 +3,11 @@
  * either store on stdout (exportFormat.ts): the accepted entries in log order with their
  * payloads as stored, the rejected inputs with their bytes, the counts, the source checkpoints,
  * and a trailer with the SHA-256 of everything before it. Progress on stderr (progress.ts).
+ * `--rejected FILE` also writes the rejected inputs alone to FILE (the same lines), for whoever
+ * corrects and redrives them; the export on stdout stays whole (import needs nothing else).
  */
 import { createHash } from 'node:crypto';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import type { LogEntry } from '@chanperf/engine';
 import type { CommandLine } from '../commandLine.js';
 import { progressMode, startProgress, type Progress } from '../progress.js';
@@ -53,7 +56,7 @@ export async function exportCommand(commandLine: CommandLine): Promise<void> {
     const head = await store.log.head();
     await out.write(headerLine(commandLine.config.settings, head));
     await writeEntries(store, out, head, progress);
-    const rejected = await writeRejected(store, out);
+    const rejected = await writeRejected(store, out, commandLine.values.rejected);
     await out.write(countsLine(await store.log.counts()));
     const checkpoints = store.checkpoints();
     for (const c of checkpoints) await out.write(checkpointLine(c));
@@ -89,17 +92,29 @@ async function writeEntries(store: MovableStore, out: HashedOutput, head: number
   }
 }
 
-/** Every rejected input in id order, with its bytes as received; answers how many. */
-async function writeRejected(store: MovableStore, out: HashedOutput): Promise<number> {
+/**
+ * Every rejected input in id order, with its bytes as received; answers how many. With `file`,
+ * the same lines go to it too (created or emptied first).
+ */
+async function writeRejected(
+  store: MovableStore,
+  out: HashedOutput,
+  file: string | undefined,
+): Promise<number> {
+  if (file !== undefined) writeFileSync(file, '');
   let count = 0;
   for (let afterId = 0; ;) {
     const page = await store.log.list({ afterId, limit: PAGE });
     if (page.length === 0) return count;
+    const lines: string[] = [];
     for (const record of page) {
       const raw = (await store.log.rawBytes(record.id)) ?? Buffer.from(record.raw);
-      await out.write(rejectedLine({ record, raw }));
+      const line = rejectedLine({ record, raw });
+      await out.write(line);
+      lines.push(line);
       count++;
       afterId = record.id;
     }
+    if (file !== undefined) appendFileSync(file, lines.join(''));
   }
 }
