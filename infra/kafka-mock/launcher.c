@@ -9,11 +9,15 @@
  * so topics that need another partition count are created here with --topic.
  *
  * Usage: kafka-mock [--brokers N] [--port P] [--topic NAME:PARTITIONS]...
+ *                   [--leader NAME:PARTITION:BROKER]... [--rtt BROKER:MS]...
  *   --brokers N   number of brokers (default 1)
  *   --port P      listen on P, P+1, ... (default: ports the kernel picks). librdkafka 2.0
  *                 has no API for this, so the launcher interposes bind(2) for the
  *                 mock's loopback listeners (see bind() below).
  *   --topic T:N   pre-create topic T with N partitions (replication factor = min(3, N brokers))
+ *   --leader T:P:B  make broker B (1..N) the leader of partition P of a --topic T
+ *   --rtt B:MS    broker B answers every request MS milliseconds late (a slow or far broker:
+ *                 tests use it to make one topic's fetches arrive after another's)
  *
  * Exit status: 0 after a signal, 2 for bad arguments, 1 when the cluster cannot start.
  * Diagnostics go to stderr. Build: infra/kafka-mock/build.sh.
@@ -71,7 +75,9 @@ static int parse_int(const char *text, int min, int max, int *out) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: kafka-mock [--brokers N] [--port P] [--topic NAME:PARTITIONS]...\n");
+  fprintf(stderr,
+          "usage: kafka-mock [--brokers N] [--port P] [--topic NAME:PARTITIONS]...\n"
+          "                  [--leader NAME:PARTITION:BROKER]... [--rtt BROKER:MS]...\n");
 }
 
 int main(int argc, char **argv) {
@@ -80,6 +86,13 @@ int main(int argc, char **argv) {
   const char *topics[64];
   int topic_partitions[64];
   int topic_cnt = 0;
+  const char *leader_topics[64];
+  int leader_partition[64];
+  int leader_broker[64];
+  int leader_cnt = 0;
+  int rtt_broker[16];
+  int rtt_ms[16];
+  int rtt_cnt = 0;
 
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
@@ -104,6 +117,43 @@ int main(int argc, char **argv) {
         return 2;
       }
       topics[topic_cnt++] = strndup(value, (size_t)(colon - value));
+      i++;
+    } else if (strcmp(arg, "--leader") == 0 && value != NULL) {
+      /* NAME:PARTITION:BROKER, NAME may itself hold no colon after the last two. */
+      const char *last = strrchr(value, ':');
+      const char *mid = NULL;
+      for (const char *c = value; c < last; c++)
+        if (*c == ':') mid = c;
+      char part[16];
+      if (last == NULL || mid == NULL || mid == value || leader_cnt == 64 ||
+          (size_t)(last - mid - 1) >= sizeof part) {
+        fprintf(stderr, "kafka-mock: --leader wants NAME:PARTITION:BROKER, got %s\n", value);
+        return 2;
+      }
+      memcpy(part, mid + 1, (size_t)(last - mid - 1));
+      part[last - mid - 1] = '\0';
+      if (parse_int(part, 0, 999, &leader_partition[leader_cnt]) != 0 ||
+          parse_int(last + 1, 1, 16, &leader_broker[leader_cnt]) != 0) {
+        fprintf(stderr, "kafka-mock: --leader wants NAME:PARTITION:BROKER, got %s\n", value);
+        return 2;
+      }
+      leader_topics[leader_cnt++] = strndup(value, (size_t)(mid - value));
+      i++;
+    } else if (strcmp(arg, "--rtt") == 0 && value != NULL) {
+      const char *colon = strchr(value, ':');
+      char id[16];
+      if (colon == NULL || rtt_cnt == 16 || (size_t)(colon - value) >= sizeof id) {
+        fprintf(stderr, "kafka-mock: --rtt wants BROKER:MS, got %s\n", value);
+        return 2;
+      }
+      memcpy(id, value, (size_t)(colon - value));
+      id[colon - value] = '\0';
+      if (parse_int(id, 1, 16, &rtt_broker[rtt_cnt]) != 0 ||
+          parse_int(colon + 1, 0, 60000, &rtt_ms[rtt_cnt]) != 0) {
+        fprintf(stderr, "kafka-mock: --rtt wants BROKER:MS (0..60000), got %s\n", value);
+        return 2;
+      }
+      rtt_cnt++;
       i++;
     } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
       usage();
@@ -162,6 +212,33 @@ int main(int argc, char **argv) {
     }
   }
 
+  for (int l = 0; l < leader_cnt; l++) {
+    if (leader_broker[l] > brokers) {
+      fprintf(stderr, "kafka-mock: --leader %s: there is no broker %d\n", leader_topics[l], leader_broker[l]);
+      rd_kafka_mock_cluster_destroy(mcluster);
+      rd_kafka_destroy(rk);
+      return 2;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_mock_partition_set_leader(mcluster, leader_topics[l],
+                                                                 leader_partition[l], leader_broker[l]);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      fprintf(stderr, "kafka-mock: cannot set the leader of %s/%d: %s\n", leader_topics[l],
+              leader_partition[l], rd_kafka_err2str(err));
+      rd_kafka_mock_cluster_destroy(mcluster);
+      rd_kafka_destroy(rk);
+      return 1;
+    }
+  }
+  for (int r = 0; r < rtt_cnt; r++) {
+    if (rtt_broker[r] > brokers) {
+      fprintf(stderr, "kafka-mock: --rtt: there is no broker %d\n", rtt_broker[r]);
+      rd_kafka_mock_cluster_destroy(mcluster);
+      rd_kafka_destroy(rk);
+      return 2;
+    }
+    rd_kafka_mock_broker_set_rtt(mcluster, rtt_broker[r], rtt_ms[r]);
+  }
+
   printf("%s\n", rd_kafka_mock_cluster_bootstraps(mcluster));
   fflush(stdout);
 
@@ -172,5 +249,6 @@ int main(int argc, char **argv) {
   rd_kafka_mock_cluster_destroy(mcluster);
   rd_kafka_destroy(rk);
   for (int t = 0; t < topic_cnt; t++) free((void *)topics[t]);
+  for (int l = 0; l < leader_cnt; l++) free((void *)leader_topics[l]);
   return 0;
 }

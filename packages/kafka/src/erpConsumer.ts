@@ -19,14 +19,14 @@
  */
 import { lineInput, type RawInput } from '@chanperf/engine';
 import type { Runtime } from '@chanperf/runtime';
-import type { Consumer, EachBatchHandler, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, EachBatchHandler, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from './config.js';
 import { createKafka } from './client.js';
 import { kafkaError } from './errors.js';
 import type { ErpIngestion } from './ingestionPort.js';
 import { EventTimeMerge } from './eventTimeMerge.js';
-import { createOrderedIngress, type OrderedIngress } from './orderedIngress.js';
+import { createOrderedIngress, type OrderedIngress, type PartitionEnd } from './orderedIngress.js';
 import { startRejectedPublisher, type RejectedPublisher } from './publishers.js';
 import { TOPICS, kafkaSource } from './topics.js';
 
@@ -104,9 +104,11 @@ export async function startErpConsumer(
         : options.rejectedPublisher;
   const group: GroupAssignment = { partitions: [] };
   let current: Consumer | undefined;
-  const ingress = ingressOf(runtime, kafkaConfig, options, rejected, () => current, log);
+  const kafka = createKafka(kafkaConfig, runtime.logger);
+  const ends = endOffsetReader(kafka);
+  const ingress = ingressOf(runtime, kafkaConfig, options, rejected, () => current, ends.endOffsets, log);
   const setup: ConsumerSetup = {
-    kafka: createKafka(kafkaConfig, runtime.logger),
+    kafka,
     kafkaConfig,
     groupId: options.groupId ?? kafkaConfig.groupId,
     topic: options.topic ?? TOPICS.erpEvents,
@@ -162,6 +164,7 @@ export async function startErpConsumer(
       stopped = true;
       if (restartTimer !== undefined) clearTimeout(restartTimer);
       await ingress.stop();
+      await ends.stop();
       await current?.disconnect();
       if (ownRejected) await rejected?.stop();
     },
@@ -175,6 +178,7 @@ function ingressOf(
   options: ErpConsumerOptions,
   rejected: RejectedPublisher | undefined,
   consumer: () => Consumer | undefined,
+  endOffsets: (topic: string) => Promise<readonly PartitionEnd[]>,
   log: Logger,
 ): OrderedIngress {
   return createOrderedIngress({
@@ -190,8 +194,42 @@ function ingressOf(
       await consumer()?.commitOffsets([...offsets]);
     },
     seek: (offset) => consumer()?.seek(offset),
+    endOffsets,
     log,
   });
+}
+
+/**
+ * End offsets through an admin client, connected on first use (the control partition's,
+ * asked for by the merge: eventTimeMerge.ts); a failed request drops the connection.
+ */
+function endOffsetReader(kafka: Kafka): {
+  endOffsets: (topic: string) => Promise<readonly PartitionEnd[]>;
+  stop: () => Promise<void>;
+} {
+  let admin: Admin | undefined;
+  return {
+    async endOffsets(topic) {
+      if (admin === undefined) {
+        const a = kafka.admin();
+        await a.connect();
+        admin = a;
+      }
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return offsets.map((o) => ({ partition: o.partition, end: Number(o.high) }));
+      } catch (err) {
+        const a = admin;
+        admin = undefined;
+        await a.disconnect().catch(() => undefined);
+        throw err;
+      }
+    },
+    async stop() {
+      await admin?.disconnect().catch(() => undefined);
+      admin = undefined;
+    },
+  };
 }
 
 /** Buffers each batch in the merge, resolves its offsets, and appends what is released. */

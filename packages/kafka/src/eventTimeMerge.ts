@@ -10,9 +10,17 @@
  *   follows the spec's late-event rules.
  * - The *frontier* of an ERP partition is the effective time of its last record; the
  *   *watermark* is the least frontier of the ERP partitions that are not idle (no record
- *   for `idleTimeoutMs`), +∞ when all are. The control topic does not hold the watermark
- *   back: program events are rare, and a producer sends each one when it happens (before
- *   the ERP partitions pass it); one sent later is late.
+ *   for `idleTimeoutMs`), +∞ when all are.
+ * - The control topic holds channel events back, not the watermark: program events are rare
+ *   and a producer sends each one when it happens, so a control partition that has been
+ *   read to its end has nothing earlier to give. Kafka does not order fetches across
+ *   partitions, though: a promotion produced before a sale may be fetched after it. So the
+ *   caller asks the broker for the control partition's end offset ({@link
+ *   EventTimeMerge.controlEnd}, with the wall-clock instant it asked at) and a channel event
+ *   at or after the control partition's frontier is released only if it was fetched before
+ *   an instant at which the control partition was known to be read to its end. Until the
+ *   first answer, no channel event passes the control partition's frontier (−∞).
+ *   {@link EventTimeMerge.needsControlEnd} says when an answer would release something.
  * - Order of release: effective time, then control before ERP (a promotion, program or
  *   close at the same instant as a sale comes first), then partition, then offset.
  * - `merge` releases an ERP record once its time is below the watermark (strictly: a tie
@@ -31,7 +39,7 @@ export const ORDERINGS: readonly Ordering[] = ['merge', 'control', 'arrival'];
 export interface MergeSource {
   /** `topic/partition`. */
   readonly name: string;
-  /** A partition of the control topic (program events): never holds the watermark back. */
+  /** A partition of the control topic (program events): holds channel events, not the watermark. */
   readonly control: boolean;
   /** Tie-break between sources at the same time and kind: the partition number. */
   readonly rank: number;
@@ -43,6 +51,8 @@ export interface MergedRecord<T> {
   readonly offset: number;
   /** Effective event time, epoch milliseconds (-∞ before a partition's first timed record). */
   readonly time: number;
+  /** Wall-clock ms it was buffered at. */
+  readonly at: number;
   readonly item: T;
 }
 
@@ -57,6 +67,10 @@ interface SourceState<T> {
   nextOffset: number;
   /** Wall-clock ms of the last record added (or of the assignment). */
   lastSeenAt: number;
+  /** A control partition: the last instant it was known to be read to its end (−∞: never). */
+  caughtUpAt: number;
+  /** A control partition: end offsets asked for (and when) that it has not yet reached. */
+  pending: { end: number; askedAt: number }[];
 }
 
 export interface EventTimeMergeOptions {
@@ -76,7 +90,16 @@ export class EventTimeMerge<T> {
     this.sources = new Map(
       sources.map((source) => [
         source.name,
-        { source, queue: [], head: 0, frontier: -Infinity, nextOffset: -1, lastSeenAt: now },
+        {
+          source,
+          queue: [],
+          head: 0,
+          frontier: -Infinity,
+          nextOffset: -1,
+          lastSeenAt: now,
+          caughtUpAt: -Infinity,
+          pending: [],
+        },
       ]),
     );
     this.count = 0;
@@ -91,12 +114,42 @@ export class EventTimeMerge<T> {
     const s = this.sources.get(source);
     if (s === undefined || offset < s.nextOffset) return false;
     const time = eventTime === undefined ? s.frontier : Math.max(eventTime, s.frontier);
-    s.queue.push({ source, offset, time, item });
+    s.queue.push({ source, offset, time, at: now, item });
     s.frontier = time;
     s.nextOffset = offset + 1;
     s.lastSeenAt = now;
     this.count++;
+    if (s.source.control) settle(s, -1);
     return true;
+  }
+
+  /**
+   * The broker's answer for a control partition: at wall-clock `askedAt` (taken before the
+   * request was sent) its end offset was `end`; `applied` is the next offset the log holds
+   * already (records below it are not fetched again). Once the partition is buffered up to
+   * `end`, every channel event fetched before `askedAt` has the program events produced
+   * before it here.
+   */
+  controlEnd(source: string, end: number, askedAt: number, applied: number): void {
+    const s = this.sources.get(source);
+    if (s === undefined || !s.source.control) return;
+    s.pending.push({ end, askedAt });
+    settle(s, applied);
+  }
+
+  /**
+   * True when a channel event waits on a control partition's end offset only: one asked for
+   * now (and answered) would let it go.
+   */
+  needsControlEnd(now: number): boolean {
+    if (this.options.ordering !== 'merge') return false;
+    const w = this.watermark(now);
+    for (const s of this.sources.values()) {
+      if (!s.source.control) continue;
+      const hold = this.controlHold(s);
+      if (hold < w && hold !== Infinity) return true;
+    }
+    return false;
   }
 
   /** The least frontier of the ERP partitions that are not idle; +∞ when there is none. */
@@ -108,16 +161,42 @@ export class EventTimeMerge<T> {
     return w;
   }
 
+  /**
+   * The least time of a channel event a control partition holds back: at or after its
+   * frontier, fetched after the last instant it was known to be read to its end.
+   */
+  private controlHold(c: SourceState<T>): number {
+    let hold = Infinity;
+    for (const s of this.sources.values()) {
+      if (s.source.control) continue;
+      for (let i = s.head; i < s.queue.length; i++) {
+        const r = s.queue[i] as MergedRecord<T>;
+        // Times and arrival instants both grow along a queue: the first match is its least.
+        if (r.at > c.caughtUpAt && r.time >= c.frontier) {
+          hold = Math.min(hold, r.time);
+          break;
+        }
+      }
+    }
+    return hold;
+  }
+
   /** Removes and returns, in merged order, every record that may be appended now. */
   release(now: number): MergedRecord<T>[] {
     const w = this.watermark(now);
+    // Channel events also stop at what a control partition holds back (merge only).
+    let erpLimit = w;
+    if (this.options.ordering === 'merge') {
+      for (const s of this.sources.values())
+        if (s.source.control) erpLimit = Math.min(erpLimit, this.controlHold(s));
+    }
     const out: MergedRecord<T>[] = [];
     for (;;) {
       let best: SourceState<T> | undefined;
       let bestRecord: MergedRecord<T> | undefined;
       for (const s of this.sources.values()) {
         const r = s.queue[s.head];
-        if (r === undefined || !this.releasable(s.source, r.time, w)) continue;
+        if (r === undefined || !this.releasable(s.source, r.time, s.source.control ? w : erpLimit)) continue;
         if (
           bestRecord === undefined ||
           best === undefined ||
@@ -191,4 +270,14 @@ function before<T>(a: MergeSource, ra: MergedRecord<T>, b: MergeSource, rb: Merg
   if (a.rank !== b.rank) return a.rank < b.rank;
   if (a.name !== b.name) return a.name < b.name;
   return ra.offset < rb.offset;
+}
+
+/** Marks the control partition caught up as of every answer whose end offset it has reached. */
+function settle<T>(s: SourceState<T>, applied: number): void {
+  const reached = Math.max(s.nextOffset, applied);
+  s.pending = s.pending.filter((p) => {
+    if (p.end > reached) return true;
+    s.caughtUpAt = Math.max(s.caughtUpAt, p.askedAt);
+    return false;
+  });
 }

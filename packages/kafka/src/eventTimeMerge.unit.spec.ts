@@ -20,14 +20,17 @@ function merge(ordering: Ordering = 'merge') {
     return m.add(source, offset, time, item, now);
   };
   const release = (now = 0) => m.release(now).map((r) => r.item);
-  return { m, add, release };
+  /** The broker says, at `askedAt`, that the control partition ends where this test has added up to. */
+  const readToEnd = (askedAt = 0) => m.controlEnd('control/0', offsets.get('control/0') ?? 0, askedAt, 0);
+  return { m, add, release, readToEnd };
 }
 
 describe('EventTimeMerge', () => {
   it('holds a control event until every ERP partition has reached its time', () => {
-    const { add, release } = merge();
+    const { add, release, readToEnd } = merge();
     add('control/0', 100, 'close');
     add('erp/0', 150, 'a150');
+    readToEnd();
     expect(release()).toEqual([]); // erp/1 has shown nothing yet
     add('erp/1', 90, 'b90');
     // The watermark is 90: the close (100) waits, and so does b90 (a tie may still come).
@@ -40,51 +43,56 @@ describe('EventTimeMerge', () => {
   });
 
   it('orders a channel event after a promotion scheduled before it in another partition', () => {
-    const { add, release } = merge();
+    const { add, release, readToEnd } = merge();
     add('erp/0', 300, 'sale300');
     add('control/0', 200, 'promotion200');
     add('erp/1', 250, 'sale250');
     add('erp/1', 400, 'sale400');
     add('erp/0', 500, 'sale500');
+    readToEnd();
     expect(release()).toEqual(['promotion200', 'sale250', 'sale300']);
   });
 
   it('puts control before ERP at the same instant, then partitions in order', () => {
-    const { add, release } = merge();
+    const { add, release, readToEnd } = merge();
     add('erp/1', 100, 'b100');
     add('erp/0', 100, 'a100');
     add('control/0', 100, 'c100');
     add('erp/0', 101, 'a101');
     add('erp/1', 101, 'b101');
+    readToEnd();
     expect(release()).toEqual(['c100', 'a100', 'b100']);
   });
 
   it('keeps a partition in its order: a record behind its partition takes the time before it', () => {
-    const { m, add, release } = merge();
+    const { m, add, release, readToEnd } = merge();
     add('erp/0', 300, 'april');
     add('erp/0', 200, 'march-late');
     expect(m.buffered()).toBe(2);
     add('control/0', 250, 'close-march');
     add('erp/1', 400, 'b400');
     add('erp/0', 500, 'may');
+    readToEnd();
     // march-late is placed at 300 (after april), so after the close: a late event.
     expect(release()).toEqual(['close-march', 'april', 'march-late']);
   });
 
   it('places a record without event time where it arrived in its partition', () => {
-    const { add, release } = merge();
+    const { add, release, readToEnd } = merge();
     add('erp/0', 100, 'a100');
     add('erp/0', undefined, 'garbage');
     add('erp/1', 50, 'b50');
     add('erp/1', 150, 'b150');
     add('erp/0', 200, 'a200');
+    readToEnd();
     expect(release()).toEqual(['b50', 'a100', 'garbage']);
   });
 
   it('stops waiting for a silent partition after the idleness timeout', () => {
-    const { m, add, release } = merge();
+    const { m, add, release, readToEnd } = merge();
     add('erp/0', 100, 'a100', 10);
     add('control/0', 100, 'close', 10);
+    readToEnd(10);
     expect(release(10)).toEqual([]);
     expect(m.nextWakeAt(10)).toBe(IDLE); // erp/1, silent since the assignment at 0
     expect(release(IDLE - 1)).toEqual([]);
@@ -95,14 +103,62 @@ describe('EventTimeMerge', () => {
   });
 
   it('releases what arrives behind the watermark at once, in its partition order', () => {
-    const { add, release } = merge();
+    const { add, release, readToEnd } = merge();
     add('erp/0', 500, 'a500', 0);
     add('erp/1', 600, 'b600', 0);
     add('erp/1', 700, 'b700', 0);
     add('erp/0', 800, 'a800', 0);
+    readToEnd(0);
     expect(release(0)).toEqual(['a500', 'b600']);
     add('control/0', 400, 'late-close', 1);
     expect(release(1)).toEqual(['late-close']);
+  });
+
+  it('holds channel events until the control partition is known to be read to its end', () => {
+    const { m, add, release } = merge();
+    add('erp/0', 300, 'sale300');
+    add('erp/1', 250, 'sale250');
+    add('erp/1', 400, 'sale400');
+    add('erp/0', 500, 'sale500');
+    // No answer yet: the promotion produced before these sales may still be on its way.
+    expect(m.needsControlEnd(0)).toBe(true);
+    expect(release()).toEqual([]);
+    // The broker: the control partition holds one record, not fetched yet.
+    m.controlEnd('control/0', 1, 0, 0);
+    expect(release()).toEqual([]);
+    m.add('control/0', 0, 200, 'promotion200', 1);
+    expect(release(1)).toEqual(['promotion200', 'sale250', 'sale300']);
+    expect(m.needsControlEnd(1)).toBe(false);
+  });
+
+  it('holds a channel event fetched after the last answer, from the control frontier on', () => {
+    const { m, add, release, readToEnd } = merge();
+    add('control/0', 200, 'promotion200');
+    add('erp/0', 100, 'a100');
+    add('erp/1', 150, 'b150');
+    readToEnd(0);
+    add('erp/0', 300, 'a300', 5);
+    add('erp/1', 350, 'b350', 5);
+    add('erp/0', 400, 'a400', 6);
+    // a100 is before the control frontier (200): nothing produced later can precede it.
+    expect(release(6)).toEqual(['a100', 'b150', 'promotion200']);
+    // a300 and b350 were fetched after the answer at 0: another program event may precede them.
+    expect(m.needsControlEnd(6)).toBe(true);
+    expect(release(6)).toEqual([]);
+    m.controlEnd('control/0', 1, 4, 0); // asked before they were fetched: not enough
+    expect(release(6)).toEqual([]);
+    m.controlEnd('control/0', 1, 7, 0);
+    expect(release(7)).toEqual(['a300']); // b350 is the watermark: it waits for erp/1's next
+  });
+
+  it('counts the log checkpoint as read: an empty or applied control partition is at its end', () => {
+    const { m, add, release } = merge();
+    add('erp/0', 100, 'a100');
+    add('erp/1', 200, 'b200');
+    add('erp/0', 300, 'a300');
+    expect(release()).toEqual([]);
+    m.controlEnd('control/0', 3, 0, 3); // three program events, in the log already
+    expect(release()).toEqual(['a100']);
   });
 
   it('ignores a record it buffered already (a re-fetch) and records of unassigned sources', () => {

@@ -13,6 +13,10 @@
  *   the rest.
  * - A failed append (the log cannot be written) drops the buffer and seeks every partition
  *   back to the log's checkpoint; the records are fetched, merged and appended again.
+ *
+ * The control partition's end offset (eventTimeMerge.ts) is asked for when a channel event
+ * waits on it only: one request at a time, at most one per {@link CONTROL_END_SPACING_MS}
+ * (backing off to {@link CONTROL_END_MAX_BACKOFF_MS} while the broker does not answer).
  */
 import type { RawInput } from '@chanperf/engine';
 import type { Runtime } from '@chanperf/runtime';
@@ -22,6 +26,17 @@ import type { EventTimeMerge, MergedRecord, MergeSource } from './eventTimeMerge
 import { eventTimeOf } from './eventTime.js';
 import type { ErpIngestion } from './ingestionPort.js';
 import type { RejectedPublisher } from './publishers.js';
+
+/** Least time between two requests for the control partitions' end offsets. */
+const CONTROL_END_SPACING_MS = 20;
+/** Longest pause between two such requests while they fail. */
+const CONTROL_END_MAX_BACKOFF_MS = 2000;
+
+/** A partition's end offset (the offset the next record produced to it will have). */
+export interface PartitionEnd {
+  readonly partition: number;
+  readonly end: number;
+}
 
 /** A partition offset to commit or seek to (KafkaJS's shape). */
 export interface TopicOffset {
@@ -41,6 +56,8 @@ export interface OrderedIngressOptions {
   readonly commit: (offsets: readonly TopicOffset[]) => Promise<void>;
   /** Moves the running consumer's fetch position back (after a failed append). */
   readonly seek: (offset: TopicOffset) => void;
+  /** Asks the broker for the end offsets of `topic`'s partitions (the control topic's). */
+  readonly endOffsets: (topic: string) => Promise<readonly PartitionEnd[]>;
   /** The wall clock, for idleness only (tests pass their own). */
   readonly now?: () => number;
   readonly log: Logger;
@@ -87,6 +104,10 @@ class Ingress implements OrderedIngress {
   private running: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The control end-offset request: pending timer, or in flight. */
+  private endCheck: NodeJS.Timeout | 'in-flight' | undefined;
+  private lastEndCheckAt = -Infinity;
+  private endCheckFailures = 0;
 
   constructor(private readonly options: OrderedIngressOptions) {
     this.now = options.now ?? Date.now;
@@ -131,6 +152,7 @@ class Ingress implements OrderedIngress {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.endCheck !== undefined && this.endCheck !== 'in-flight') clearTimeout(this.endCheck);
     await this.running;
   }
 
@@ -174,6 +196,56 @@ class Ingress implements OrderedIngress {
       }
     }
     this.wake();
+    this.checkControlEnd();
+  }
+
+  /** Asks for the control partitions' end offsets if a channel event waits on them only. */
+  private checkControlEnd(): void {
+    if (this.endCheck !== undefined || this.stopped || !this.options.merge.needsControlEnd(this.now()))
+      return;
+    const spacing =
+      this.endCheckFailures === 0
+        ? CONTROL_END_SPACING_MS
+        : Math.min(CONTROL_END_MAX_BACKOFF_MS, CONTROL_END_SPACING_MS * 2 ** this.endCheckFailures);
+    const delay = Math.max(0, this.lastEndCheckAt + spacing - this.now());
+    this.endCheck = setTimeout(() => {
+      this.endCheck = 'in-flight';
+      void this.askControlEnd().finally(() => {
+        this.endCheck = undefined;
+        if (!this.stopped) void this.pump();
+      });
+    }, delay);
+  }
+
+  private async askControlEnd(): Promise<void> {
+    const gen = this.generation;
+    // Taken before the request goes out: what was fetched before it was produced before it.
+    const askedAt = this.now();
+    this.lastEndCheckAt = askedAt;
+    const topics = new Map<string, number[]>();
+    for (const s of this.sources) {
+      const p = this.partitions.get(s.name);
+      if (s.control && p !== undefined) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p.partition]);
+    }
+    try {
+      for (const [topic, partitions] of topics) {
+        const ends = await this.options.endOffsets(topic);
+        for (const { partition, end } of ends) {
+          if (!partitions.includes(partition)) continue;
+          const name = sourceName(topic, partition);
+          const applied =
+            (await this.options.runtime.store.log.sourceCheckpoint(`kafka:${name}`))?.offset ?? 0;
+          if (gen === this.generation) this.options.merge.controlEnd(name, end, askedAt, applied);
+        }
+      }
+      this.endCheckFailures = 0;
+    } catch (err) {
+      this.endCheckFailures++;
+      this.options.log.warn(
+        { err, failures: this.endCheckFailures },
+        'cannot read the control topic end offset: channel events wait',
+      );
+    }
   }
 
   /** Appends `released` (merged order) run by run; returns each partition's next offset. */

@@ -11,7 +11,11 @@ import { createRequire } from 'node:module';
 import { freePort } from '@chanperf/testing';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'vitest';
-import { buildMockBroker, startMockBroker } from '../../../packages/kafka/src/bench/devBroker.js';
+import {
+  buildMockBroker,
+  startMockBroker,
+  type MockBrokerOptions,
+} from '../../../packages/kafka/src/bench/devBroker.js';
 import { pino } from 'pino';
 import { createKafka, loadKafkaConfig, TOPICS, type KafkaConfig } from '../../../packages/kafka/src/index.js';
 
@@ -57,11 +61,16 @@ const withControl = (topics: readonly TopicSpec[]): TopicSpec[] =>
     ? [...topics]
     : [...topics, { name: TOPICS.erpControl, partitions: 1 }];
 
-export const mockTarget: BrokerTarget = {
+/** A mock cluster of several brokers, some slow (librdkafka mock only: see startMockBroker). */
+type MockLayout = Pick<MockBrokerOptions, 'brokers' | 'leaders' | 'rtt'>;
+
+export const mockTarget: BrokerTarget & {
+  start(topics: readonly TopicSpec[], layout?: MockLayout): Promise<RunningBroker>;
+} = {
   name: 'librdkafka mock',
   skip: buildMockBroker(),
-  async start(topics) {
-    const broker = await startMockBroker({ topics: withControl(topics) });
+  async start(topics: readonly TopicSpec[], layout: MockLayout = {}) {
+    const broker = await startMockBroker({ ...layout, topics: withControl(topics) });
     return {
       bootstrap: broker.bootstrap,
       env: { ...COMMON_ENV, CHANPERF_KAFKA_BROKERS: broker.bootstrap, CHANPERF_KAFKA_IDEMPOTENT: 'false' },

@@ -22,6 +22,14 @@ export interface MockBrokerOptions {
   readonly topics?: readonly { readonly name: string; readonly partitions: number }[];
   /** First listening port (default: ports the kernel picks). */
   readonly port?: number;
+  /** Partition leaders to set (brokers are numbered from 1). */
+  readonly leaders?: readonly {
+    readonly topic: string;
+    readonly partition: number;
+    readonly broker: number;
+  }[];
+  /** Brokers that answer every request this many milliseconds late. */
+  readonly rtt?: readonly { readonly broker: number; readonly ms: number }[];
 }
 
 export interface MockBroker {
@@ -52,6 +60,8 @@ export function startMockBroker(options: MockBrokerOptions = {}): Promise<MockBr
     ...(options.brokers !== undefined ? ['--brokers', String(options.brokers)] : []),
     ...(options.port !== undefined ? ['--port', String(options.port)] : []),
     ...(options.topics ?? []).flatMap((t) => ['--topic', `${t.name}:${t.partitions}`]),
+    ...(options.leaders ?? []).flatMap((l) => ['--leader', `${l.topic}:${l.partition}:${l.broker}`]),
+    ...(options.rtt ?? []).flatMap((r) => ['--rtt', `${r.broker}:${r.ms}`]),
   ];
   const child = spawn(MOCK_BROKER_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
