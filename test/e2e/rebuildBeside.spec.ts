@@ -15,6 +15,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSettings } from '@chanperf/domain';
+import { ProjectionRunner } from '@chanperf/engine';
+import { sqliteStore } from '@chanperf/store-sqlite';
 import { writeFeed } from '@chanperf/testing';
 import { chanperf, chanperfAsync, serveAsync, stopChild } from '../support/cli.js';
 
@@ -69,6 +72,8 @@ function currentSlot(db: string): number {
 }
 
 const CHECKPOINT = 'SELECT position FROM rm_checkpoint WHERE id = 1';
+/** Whether a builder's lease is in a read model file. */
+const LEASE = 'SELECT COUNT(*) FROM leases';
 
 /** A database at `db` holding the feed, projected. */
 function ingested(db: string): void {
@@ -211,20 +216,39 @@ describe('rebuild beside the current read model', () => {
     const db = join(dir, 'two.db');
     ingested(db);
     const head = readInt(db, 'SELECT MAX(position) FROM events');
-    const first = chanperfAsync(['rebuild', '--db', db], SLOW);
-    children.push(first);
-    const firstDone = exited(first);
-    while (readInt(`${db}-readmodel-b`, CHECKPOINT) === 0) await new Promise((r) => setTimeout(r, 5));
-    const second = chanperfAsync(['rebuild', '--db', db, '--wait', '120']);
-    let stderr = '';
-    second.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    expect(await firstDone).toBe(0);
-    expect(await exited(second), stderr).toBe(0);
-    expect(stderr).toMatch(
-      new RegExp(
-        `being built by pid ${String(first.pid)} on .+\\(chanperf rebuild \\(pid ${String(first.pid)}\\)\\); .*waiting`,
-      ),
-    );
+    // The first rebuild runs in this process and stops right after taking the builder's lease
+    // (its `onStart`), holding no SQLite lock, until the second (the built CLI) has said it
+    // waits: a CLI first rebuild finished before a second had started on a loaded CI machine.
+    const store = sqliteStore({ path: db, settings: defaultSettings });
+    let resume: () => void = () => undefined;
+    const paused = new Promise<void>((r) => (resume = r));
+    const first = new ProjectionRunner(store.log, store.readStore, defaultSettings, {
+      batchSize: 50,
+    }).rebuild({
+      what: 'the first rebuild (this test)',
+      onStart: () => paused,
+    });
+    try {
+      while (readInt(`${db}-readmodel-b`, LEASE) === 0) await new Promise((r) => setTimeout(r, 5));
+      const second = chanperfAsync(['rebuild', '--db', db, '--wait', '120']);
+      children.push(second);
+      let stderr = '';
+      second.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const secondDone = exited(second);
+      while (!/waiting/.test(stderr) && second.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+      expect(stderr).toMatch(
+        new RegExp(
+          `being built by pid ${String(process.pid)} on .+\\(the first rebuild \\(this test\\)\\); .*waiting`,
+        ),
+      );
+      resume();
+      expect(await first).toBe(head);
+      expect(await secondDone, stderr).toBe(0);
+    } finally {
+      resume();
+      await first.catch(() => undefined);
+      store.close();
+    }
     // Two switches: back in the first file, at the head.
     expect(currentSlot(db)).toBe(0);
     expect(readInt(`${db}-readmodel`, CHECKPOINT)).toBe(head);

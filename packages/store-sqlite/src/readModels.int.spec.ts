@@ -18,6 +18,7 @@ import {
   type Feed,
 } from '@chanperf/engine';
 import { generateFeed } from '@chanperf/testing';
+import type { ReadModelFiles } from './readModels.js';
 import { sqliteStore, type SqliteStore } from './sqliteStore.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chanperf-readmodels-'));
@@ -155,6 +156,45 @@ describe('read models side by side', () => {
       expect((refused as Error).message).toMatch(/being built by pid \d+ on .+\(the first build\)/);
     } finally {
       first.close();
+      other.close();
+      store.close();
+    }
+  });
+
+  it('given another build that switched to the side slot just before the lease, refuses and leaves it intact', async () => {
+    const path = join(dir, 'overtaken.db');
+    const store = await logOf(path);
+    const runner = runnerOf(store, CHANNEL_PERFORMANCE);
+    const figures = await report(runner, store);
+    const sides = store.readStore.sideBySide;
+    if (sides === undefined) throw new Error('the SQLite store keeps read models side by side');
+    const other = sqliteStore({ path, settings: defaultSettings });
+    // The other process's read model files (the store's own, reached past its port).
+    const late = (other.readStore as unknown as { files: ReadModelFiles }).files;
+    try {
+      // `late` read the pointer (slot 0 current, so it builds in slot 1)…
+      const stale = late.pointer(true);
+      // …then this build went through slot 1 and switched to it, releasing its lease.
+      await runner.rebuild({ what: 'the fast build' });
+      expect(late.pointer(true).slot).toBe(1);
+      // The late one takes slot 1's lease with what it read before: it must not empty slot 1.
+      const pointer = late.pointer.bind(late);
+      let calls = 0;
+      late.pointer = (fresh?: boolean) => (calls++ === 0 ? stale : pointer(fresh));
+      let refused: unknown;
+      try {
+        late.beside('the late build');
+      } catch (err) {
+        refused = err;
+      }
+      expect((refused as EngineError | undefined)?.code).toBe('REBUILD_RUNNING');
+      expect(await report(runner, store)).toEqual(figures);
+      // And the next attempt builds in slot 0, beside it.
+      late.pointer = pointer;
+      const next = late.beside('the late build, again');
+      expect(next.slot).toBe(0);
+      next.close();
+    } finally {
       other.close();
       store.close();
     }

@@ -122,6 +122,17 @@ export class ReadModelFiles {
         true,
       );
     }
+    // Another build may have switched to this slot between the pointer read above and the
+    // lease (it releases the lease after its switch): this slot is then the current read
+    // model, which must not be emptied. Read again under the lease and let the caller retry.
+    if (this.pointer(true).slot === slot) {
+      lease.release();
+      throw new EngineError(
+        'REBUILD_RUNNING',
+        'another rebuild has just switched to the read model beside the current one; try again',
+        true,
+      );
+    }
     const renewal = setInterval(() => lease.renew(), BUILDER_TTL_MS / 4);
     renewal.unref();
     try {
@@ -158,7 +169,12 @@ export class ReadModelFiles {
       .transaction((): boolean => {
         const head = log.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number;
         const current = this.pointer(true);
-        if (built < head || current.slot === build.slot) return false;
+        if (current.slot === build.slot) {
+          // Cannot happen while builds hold the slot's lease (see beside); were it to, building
+          // again would never switch: stop instead of looping.
+          throw new EngineError('REBUILD_RUNNING', 'the read model being built became the current one', true);
+        }
+        if (built < head) return false;
         const old = this.connection(current.slot);
         if (old.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'rm_checkpoint'`).get() !== undefined) {
           if (built < checkpoint(old)) return false;
