@@ -100,32 +100,63 @@ describe.each([
   }, 120_000);
 });
 
+/** The position of the log's first PriceChanged. */
+async function firstPriceChange(store: SqliteStore, head: number): Promise<number> {
+  const entries = await store.log.read(0, head);
+  const at = entries.find((e) => (JSON.parse(e.payload) as { type: string }).type === 'PriceChanged');
+  if (at === undefined) throw new Error('the v2 stream has no price change');
+  return at.position;
+}
+
 describe('a second builder', () => {
-  it('continues another builder’s history from its checkpoint with the same rows', async () => {
-    const lines = [...generateFeed({ seed: 9, partners: 15, months: 4, v2: true })];
-    const store = await appended('second.db', lines);
-    const head = await store.log.head();
-    const { history, commits } = store.asOf();
-    const config = { feed: store.log, store: history, commits, settings: defaultSettings };
-    const half = Math.floor(head / 2);
-    // The first builder stops at half the log (its feed ends there).
-    const first = asOfHistory({
-      ...config,
-      feed: { read: (after, limit) => store.log.read(after, Math.max(0, Math.min(limit, half - after))) },
-      head: () => Promise.resolve(half),
-      build: { snapshotEvery: 50 },
-    });
-    expect(await first.catchUp()).toBe(half);
-    const second = asOfHistory({ ...config, head: () => store.log.head(), build: { snapshotEvery: 50 } });
-    expect(await second.catchUp()).toBe(head);
-    const continued = [...history.rowsBetween(0, head, ['channel', 'month', 'global', 'alert'])];
-    history.reset();
-    expect(await second.catchUp()).toBe(head);
-    const whole = [...history.rowsBetween(0, head, ['channel', 'month', 'global', 'alert'])];
-    expect(continued.length).toBe(whole.length);
-    expect(continued).toEqual(whole);
-    const reference = runScenario(await payloadsUpTo(store, head), defaultSettings).report;
-    expect(figures(await second.reportAt(head))).toEqual(figures(reference));
-    store.close();
-  }, 120_000);
+  // Where the first builder stops: half the log, just before the first price change (the second
+  // reads the first's stashed claim inputs), just after it (it reads the rows they became).
+  it.each(['half', 'before the first price change', 'after the first price change'] as const)(
+    'continues another builder’s history from its checkpoint with the same rows (first stops at %s)',
+    async (where) => {
+      const lines = [...generateFeed({ seed: 9, partners: 15, months: 4, v2: true })];
+      const store = await appended(`second-${where.replaceAll(' ', '-')}.db`, lines);
+      const head = await store.log.head();
+      const { history, commits } = store.asOf();
+      const config = { feed: store.log, store: history, commits, settings: defaultSettings };
+      const change = await firstPriceChange(store, head);
+      expect(change).toBeGreaterThan(100); // inputs stashed before it
+      const stop =
+        where === 'half'
+          ? Math.floor(head / 2)
+          : where === 'before the first price change'
+            ? change - 1
+            : change + 1;
+      // The first builder stops at `stop` (its feed ends there).
+      const first = asOfHistory({
+        ...config,
+        feed: { read: (after, limit) => store.log.read(after, Math.max(0, Math.min(limit, stop - after))) },
+        head: () => Promise.resolve(stop),
+        build: { snapshotEvery: 50, batchSize: 40 },
+      });
+      expect(await first.catchUp()).toBe(stop);
+      const second = asOfHistory({
+        ...config,
+        head: () => store.log.head(),
+        build: { snapshotEvery: 50, batchSize: 40 },
+      });
+      expect(await second.catchUp()).toBe(head);
+      const kinds = ['channel', 'month', 'global', 'alert', 'claimInput'] as const;
+      const continued = [...history.rowsBetween(0, head, kinds)];
+      history.reset();
+      expect(await second.catchUp()).toBe(head);
+      const whole = [...history.rowsBetween(0, head, kinds)];
+      expect(continued.length).toBe(whole.length);
+      expect(continued).toEqual(whole);
+      // Every claim input before the price change is a row at its own position.
+      expect(whole.filter((r) => r.kind === 'claimInput' && r.position < change).length).toBeGreaterThan(0);
+      const payloads = await payloadsUpTo(store, head);
+      for (const p of [change - 1, change, change + 1, head]) {
+        const reference = runScenario(payloads.slice(0, p), defaultSettings).report;
+        expect(figures(await second.reportAt(p)), `as of ${p}`).toEqual(figures(reference));
+      }
+      store.close();
+    },
+    120_000,
+  );
 });

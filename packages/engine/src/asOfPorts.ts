@@ -13,7 +13,8 @@ import type { Counts, RejectedReport } from '@chanperf/domain';
  * - `alert` / `tierMovement`: a derived fact raised at that position;
  * - `claimInput`: (v2) a price-protection claim input (key: `channelId\0sku`).
  */
-export type HistoryKind = 'channel' | 'month' | 'global' | 'alert' | 'tierMovement' | 'claimInput';
+export type HistoryKind =
+  'channel' | 'month' | 'global' | 'alert' | 'tierMovement' | 'claimInput' | 'claimStash';
 
 export interface HistoryRow {
   readonly position: number;
