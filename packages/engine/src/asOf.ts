@@ -73,6 +73,11 @@ export interface AsOfHistoryConfig {
   /** The clock instants are compared with (default `Date.now`): infrastructure time, like append times. */
   readonly now?: () => number;
   readonly build?: AsOfBuildOptions;
+  /**
+   * Brings the history to the log's head elsewhere (the embedded store: a worker thread with a
+   * capped heap, `store-sqlite/src/asOfInWorker.ts`); default: an `AsOfBuilder` in this thread.
+   */
+  readonly catchUp?: () => Promise<number>;
 }
 
 /** States kept for repeated reads at the same position (each is one state of the projection). */
@@ -102,11 +107,12 @@ export interface AsOfHistory {
 /** The as-of reads over a log, its commit records and a history store. */
 export function asOfHistory(config: AsOfHistoryConfig): AsOfHistory {
   const builder = new AsOfBuilder(config.feed, config.store, config.settings, config.build);
+  const catchUp = config.catchUp ?? (() => builder.catchUp());
   const states: { position: number; state: ProjectionState }[] = [];
   const now = config.now ?? Date.now;
 
   const built = async (position: number) => {
-    if (config.store.checkpoint() < position) await builder.catchUp();
+    if (config.store.checkpoint() < position) await catchUp();
     if (config.store.checkpoint() < position) {
       throw new Error(`the as-of history reaches ${config.store.checkpoint()}, not ${position}`);
     }
@@ -135,7 +141,7 @@ export function asOfHistory(config: AsOfHistoryConfig): AsOfHistory {
 
   return {
     store: config.store,
-    catchUp: () => builder.catchUp(),
+    catchUp,
     async resolve(query) {
       const head = await config.head();
       if ('position' in query) {
@@ -194,7 +200,12 @@ const reads = new WeakMap<object, AsOfHistory>();
 /** A store with a log and an as-of history (the embedded store, `SqliteStore`). */
 export interface AsOfCapableStore {
   readonly log: Feed & Pick<EventLog, 'head'>;
-  asOf(): { readonly history: AsOfStore; readonly commits: LogCommits };
+  asOf(): {
+    readonly history: AsOfStore;
+    readonly commits: LogCommits;
+    /** Builds the history elsewhere (see `AsOfHistoryConfig.catchUp`). */
+    readonly build?: (settings: DeploymentSettings) => Promise<number>;
+  };
 }
 
 /**
@@ -204,8 +215,15 @@ export interface AsOfCapableStore {
 export function asOfReads(store: AsOfCapableStore, settings: DeploymentSettings): AsOfHistory {
   let made = reads.get(store);
   if (made === undefined) {
-    const { history, commits } = store.asOf();
-    made = asOfHistory({ feed: store.log, head: () => store.log.head(), store: history, commits, settings });
+    const { history, commits, build } = store.asOf();
+    made = asOfHistory({
+      feed: store.log,
+      head: () => store.log.head(),
+      store: history,
+      commits,
+      settings,
+      ...(build === undefined ? {} : { catchUp: () => build(settings) }),
+    });
     reads.set(store, made);
   }
   return made;

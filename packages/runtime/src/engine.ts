@@ -45,6 +45,8 @@ export const engineEnvSchema = z.object({
   CHANPERF_PROJECTION_THREAD: z.enum(['worker', 'main'], 'must be worker or main').default('main'),
   /** What an acknowledged append survives: a power loss (FULL) or a process crash (NORMAL). */
   CHANPERF_DURABILITY: z.enum(['power', 'process'], 'must be power or process').default('power'),
+  /** The as-of history build's worker heap limit (MB): at 1M events it needs ~300. */
+  CHANPERF_ASOF_MAX_HEAP_MB: wholeNumber(8).default(512),
 });
 
 export interface EngineConfig {
@@ -62,6 +64,8 @@ export interface EngineConfig {
   readonly handOverLag: number;
   readonly projectionThread: 'worker' | 'main';
   readonly durability: Durability;
+  /** The as-of history build's worker heap limit in MB (CHANPERF_ASOF_MAX_HEAP_MB, default 512). */
+  readonly asOfMaxHeapMb: number;
 }
 
 /** The configuration of an environment that sets nothing (tests, tools). */
@@ -74,6 +78,7 @@ export const defaultEngineConfig: EngineConfig = {
   handOverLag: 100_000,
   projectionThread: 'main',
   durability: 'power',
+  asOfMaxHeapMb: 512,
 };
 
 /** The variables of `schema` present in `env` (empty ones count as unset). */
@@ -102,6 +107,7 @@ export function engineConfigOf(c: z.infer<typeof engineEnvSchema>): E.Either<str
       handOverLag: c.CHANPERF_HAND_OVER_LAG,
       projectionThread: c.CHANPERF_PROJECTION_THREAD,
       durability: c.CHANPERF_DURABILITY,
+      asOfMaxHeapMb: c.CHANPERF_ASOF_MAX_HEAP_MB,
     })),
   );
 }
@@ -149,7 +155,13 @@ export function assembleEngine(
   const store =
     typeof path !== 'string'
       ? path
-      : sqliteStore({ path, settings: config.settings, durability: config.durability, ...CACHES[role] });
+      : sqliteStore({
+          path,
+          settings: config.settings,
+          durability: config.durability,
+          asOfMaxHeapMb: config.asOfMaxHeapMb,
+          ...CACHES[role],
+        });
   return {
     store,
     ingestor: new Ingestor(store.log, config.settings, loggers.ingestion),

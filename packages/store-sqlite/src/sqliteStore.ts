@@ -25,6 +25,7 @@ import {
   type RejectedStore,
   type SourceCheckpoint,
 } from '@chanperf/engine';
+import { asOfWorkerBuilder } from './asOfInWorker.js';
 import { historyPath, sqliteAsOfStore } from './asOfStore.js';
 import { sqliteChannelLog } from './channelLog.js';
 import { sqliteCommitJournal } from './commitJournalStore.js';
@@ -49,6 +50,8 @@ export interface SqliteStoreConfig {
    */
   readonly path: string;
   readonly settings: DeploymentSettings;
+  /** The as-of history build's worker heap limit in MB (default 512: asOfInWorker.ts). */
+  readonly asOfMaxHeapMb?: number;
   /**
    * Page cache in MiB of the log's connection (default 32: appends are sequential, lookups go
    * by rowid) and of the read model's (default 16: its rows are channels × months; the order
@@ -106,7 +109,12 @@ export interface SqliteStore {
    * (issue 18) The as-of history, in `historyPath(path)`, and the log's commit records (the same
    * objects on every call; the history file is opened on first use).
    */
-  asOf(): { readonly history: AsOfStore; readonly commits: LogCommits };
+  asOf(): {
+    readonly history: AsOfStore;
+    readonly commits: LogCommits;
+    /** A file's history is built in a worker thread with a capped heap (asOfInWorker.ts). */
+    readonly build?: (settings: DeploymentSettings) => Promise<number>;
+  };
   close(): void;
 }
 
@@ -170,7 +178,11 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
       }),
     asOf: once(() => {
       history = sqliteAsOfStore(memory ? ':memory:' : historyPath(config.path), rm.logId);
-      return { history, commits: sqliteLogCommits(db) };
+      return {
+        history,
+        commits: sqliteLogCommits(db),
+        ...(memory ? {} : { build: asOfWorkerBuilder(config.path, config.asOfMaxHeapMb) }),
+      };
     }),
     close: () => {
       db.close();
