@@ -1,15 +1,15 @@
 /**
  * The as-of history is built in a worker thread whose heap is capped by
  * CHANPERF_ASOF_MAX_HEAP_MB (README "Settings"): too small a cap stops the build with one clear
- * line and exit 2, nothing half-written is read; the default builds it, and the report as of a
- * position is the replay of the events up to it.
+ * line and exit 2 (serve: 503 naming the setting), nothing half-written is read; the default
+ * builds it, and the report as of a position is the replay of the events up to it.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sharedSpec } from '../support/sharedSpec.js';
-import { chanperf } from '../support/cli.js';
+import { chanperf, serveAsync, stopChild } from '../support/cli.js';
 
 let dir: string;
 let db: string;
@@ -53,4 +53,25 @@ it('given a heap cap too small for the build, then it exits 2 naming the cap; th
   };
   expect(figures(built.stdout)).toEqual(figures(replay.stdout));
   expect(readFileSync(`${db}-history`).length).toBeGreaterThan(0);
+});
+
+it('given serve with a heap cap too small for the build, then an as-of read answers 503 naming the cap', async () => {
+  const served = join(dir, 'served');
+  mkdirSync(served);
+  copyFileSync(db, join(served, 'chanperf.db'));
+  const server = serveAsync([], {
+    CHANPERF_DATA_DIR: served,
+    CHANPERF_HTTP_PORT: '0',
+    CHANPERF_ASOF_MAX_HEAP_MB: '8',
+  });
+  try {
+    const res = await fetch(`${await server.url}/v1/report?asOf=10`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      code: 'ASOF_OUT_OF_MEMORY',
+      detail: 'building the as-of history needs more than its 8 MB heap (CHANPERF_ASOF_MAX_HEAP_MB)',
+    });
+  } finally {
+    await stopChild(server.child);
+  }
 });

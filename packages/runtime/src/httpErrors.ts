@@ -1,7 +1,8 @@
 /**
  * Clear errors as RFC 9457 problem details (`application/problem+json`) for every failure —
  * 400 for a bad request, 404 for an unknown route, 507 when the storage is full, 503 (with
- * Retry-After) when the log is unavailable for now (a retriable EngineError), 500 (logged,
+ * Retry-After) when the log is unavailable for now (a retriable EngineError), 503 when the
+ * as-of history cannot be built within its heap limit (ASOF_OUT_OF_MEMORY), 500 (logged,
  * never detailed) for anything else: `type` (about:blank), `title` (the status's phrase),
  * `status`, `detail`, and our `code` as an extension member; `error: { code, message }`, the
  * shape before, stays for the clients written against it.
@@ -97,6 +98,11 @@ export function installErrorHandlers(app: App, runtime: Runtime): void {
         request.log.warn({ code: err.code }, 'request failed, retriable');
         void reply.header('retry-after', '1');
         return sendError(reply, 503, err.code, `${err.message}; send the request again`);
+      }
+      if (err instanceof EngineError && err.code === 'ASOF_OUT_OF_MEMORY') {
+        // An operator's setting (CHANPERF_ASOF_MAX_HEAP_MB), not a bug: say so, as the CLI does.
+        request.log.error({ code: err.code }, err.message);
+        return sendError(reply, 503, err.code, err.message);
       }
       const status = err.statusCode ?? 500;
       if (status >= 500) {
