@@ -234,23 +234,21 @@ function recordingClaimInputs(live: Live, store: AsOfStore): ClaimInputStore {
     lookupsAhead() {
       if (live.inputs !== undefined) return;
       const memory = memoryClaimInputs();
-      const earlier: { position: number; record: ClaimInputRecord }[] = [];
       if (live.rows !== undefined) {
         // Recording: the stashed batches, then this batch's inputs so far. Each becomes a row at
         // its own position (no report as of an earlier position reads them).
         const lines = store.rowsOf('claimStash', '', live.position).flatMap((row) => stashLines(row.body));
         for (const line of [...lines, ...(live.stash ?? [])]) {
           const [position, record] = JSON.parse(line) as [number, ClaimInputRecord];
-          earlier.push({ position, record });
+          memory.add(record);
           live.rows.push(claimInputRow(position, record));
         }
       } else {
         // Catching up: the run that wrote this price change turned them into rows.
         for (const row of store.rowsBetween(0, live.position - 1, ['claimInput'])) {
-          earlier.push({ position: row.position, record: deserialize(row.body) as ClaimInputRecord });
+          memory.add(deserialize(row.body) as ClaimInputRecord);
         }
       }
-      for (const e of earlier) memory.add(e.record);
       live.inputs = memory;
       live.stash = undefined;
     },

@@ -169,14 +169,14 @@ export class EventTimeMerge<T> {
     let hold = Infinity;
     for (const s of this.sources.values()) {
       if (s.source.control) continue;
-      for (let i = s.head; i < s.queue.length; i++) {
-        const r = s.queue[i] as MergedRecord<T>;
-        // Times and arrival instants both grow along a queue: the first match is its least.
-        if (r.at > c.caughtUpAt && r.time >= c.frontier) {
-          hold = Math.min(hold, r.time);
-          break;
-        }
-      }
+      // Times and arrival instants both grow along a queue (a binary search each; a buffer may
+      // hold an idle timeout's worth of records): the first record past both is its least.
+      const i = Math.max(
+        firstIndex(s.queue, s.head, (r) => r.at > c.caughtUpAt),
+        firstIndex(s.queue, s.head, (r) => r.time >= c.frontier),
+      );
+      const r = s.queue[i];
+      if (r !== undefined) hold = Math.min(hold, r.time);
     }
     return hold;
   }
@@ -274,10 +274,27 @@ function before<T>(a: MergeSource, ra: MergedRecord<T>, b: MergeSource, rb: Merg
 
 /** Marks the control partition caught up as of every answer whose end offset it has reached. */
 function settle<T>(s: SourceState<T>, applied: number): void {
+  if (s.pending.length === 0) return;
   const reached = Math.max(s.nextOffset, applied);
   s.pending = s.pending.filter((p) => {
     if (p.end > reached) return true;
     s.caughtUpAt = Math.max(s.caughtUpAt, p.askedAt);
     return false;
   });
+}
+
+/** The first index from `from` whose record satisfies `past` (monotone along the queue); length if none. */
+function firstIndex<T>(
+  queue: readonly MergedRecord<T>[],
+  from: number,
+  past: (r: MergedRecord<T>) => boolean,
+): number {
+  let lo = from;
+  let hi = queue.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (past(queue[mid] as MergedRecord<T>)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

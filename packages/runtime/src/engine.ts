@@ -19,7 +19,7 @@ import {
   type DeploymentSettings,
 } from '@chanperf/domain';
 import { Ingestor, ProjectionRunner, type ProjectionRunnerOptions } from '@chanperf/engine';
-import { sqliteStore, type Durability, type SqliteStore } from '@chanperf/store-sqlite';
+import { AS_OF_BUILD_HEAP_MB, sqliteStore, type Durability, type SqliteStore } from '@chanperf/store-sqlite';
 import type { Logger } from 'pino';
 import { LOG_FORMATS, type LogFormat } from './logger.js';
 
@@ -46,7 +46,7 @@ export const engineEnvSchema = z.object({
   /** What an acknowledged append survives: a power loss (FULL) or a process crash (NORMAL). */
   CHANPERF_DURABILITY: z.enum(['power', 'process'], 'must be power or process').default('power'),
   /** The as-of history build's worker heap limit (MB): at 1M events it needs ~300. */
-  CHANPERF_ASOF_MAX_HEAP_MB: wholeNumber(8).default(512),
+  CHANPERF_ASOF_MAX_HEAP_MB: wholeNumber(8).default(AS_OF_BUILD_HEAP_MB),
 });
 
 export interface EngineConfig {
@@ -78,7 +78,7 @@ export const defaultEngineConfig: EngineConfig = {
   handOverLag: 100_000,
   projectionThread: 'main',
   durability: 'power',
-  asOfMaxHeapMb: 512,
+  asOfMaxHeapMb: AS_OF_BUILD_HEAP_MB,
 };
 
 /** The variables of `schema` present in `env` (empty ones count as unset). */

@@ -16,7 +16,7 @@ import type { AsOfWorkerData, FromAsOfWorker } from './asOfWorker.js';
  * the worker). A build that needs more fails with `ASOF_OUT_OF_MEMORY`; what it committed
  * stays.
  */
-const AS_OF_BUILD_HEAP_MB = 512;
+export const AS_OF_BUILD_HEAP_MB = 512;
 
 /** The built worker: beside this module once compiled; from the sources (tests), its compiled copy. */
 const WORKER_URL = import.meta.url.endsWith('.ts')
