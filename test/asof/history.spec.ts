@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, runScenario, type Report } from '@chanperf/domain';
 import { asOfHistory, Ingestor } from '@chanperf/engine';
 import { generateFeed } from '@chanperf/testing';
-import { sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
+import { scratchProjectionIndex, sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
 
 let dir: string;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,21 +45,34 @@ function payloadsUpTo(store: SqliteStore, head: number): Promise<string[]> {
   return store.log.read(0, head).then((entries) => entries.map((e) => e.payload));
 }
 
+/**
+ * The builder's projection index: in memory (the default), or the compact one a database
+ * file's build uses (`scratchIndex.ts`) with 6-bit fingerprints, so most lookups meet false
+ * candidates that only the keys on disk tell apart.
+ */
+const INDEXES = {
+  memory: undefined,
+  compact: () => scratchProjectionIndex(6),
+} as const;
+
 describe.each([
-  ['v1', false],
-  ['v2', true],
-])('the %s stream', (name, v2) => {
+  ['v1', false, 'memory'],
+  ['v2', true, 'memory'],
+  ['v1', false, 'compact'],
+  ['v2', true, 'compact'],
+] as const)('the %s stream, the builder’s index %s', (name, v2, indexKind) => {
   it('the state and report as of p equal the reference of the first p accepted events', async () => {
     const lines = [...generateFeed({ seed: 5, partners: 25, months: 5, v2 })];
-    const store = await appended(`${name}.db`, lines);
+    const store = await appended(`${name}-${indexKind}.db`, lines);
     const { history, commits } = store.asOf();
+    const index = INDEXES[indexKind];
     const config = {
       feed: store.log,
       head: () => store.log.head(),
       store: history,
       commits,
       settings: defaultSettings,
-      build: { snapshotEvery: 97, batchSize: 250 },
+      build: { snapshotEvery: 97, batchSize: 250, ...(index === undefined ? {} : { index }) },
     };
     const asOf = asOfHistory(config);
     const head = await store.log.head();
@@ -135,10 +148,11 @@ describe('a second builder', () => {
         build: { snapshotEvery: 50, batchSize: 40 },
       });
       expect(await first.catchUp()).toBe(stop);
+      // The second catches up with the compact index (a database file's build uses it).
       const second = asOfHistory({
         ...config,
         head: () => store.log.head(),
-        build: { snapshotEvery: 50, batchSize: 40 },
+        build: { snapshotEvery: 50, batchSize: 40, index: INDEXES.compact },
       });
       expect(await second.catchUp()).toBe(head);
       const kinds = ['channel', 'month', 'global', 'alert', 'claimInput'] as const;

@@ -10,6 +10,6 @@ export * from './whatIf.js';
 export * from './whatIfCompare.js';
 export * from './statementState.js';
 export * from './asOf.js';
-export { AsOfBuilder, type AsOfBuildOptions } from './asOfBuild.js';
+export { AsOfBuilder, type AsOfBuildOptions, type BuilderIndex } from './asOfBuild.js';
 export * from './asOfPorts.js';
 export { monthVersions } from './asOfMonths.js';

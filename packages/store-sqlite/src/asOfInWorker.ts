@@ -3,7 +3,7 @@
  * (`asOfWorker.ts`) whose old generation is capped: the build's allocations (a row for every
  * change, a snapshot every 25 000 positions) made a process that built it in its own heap
  * grow to twice the replay's peak RSS at 1M events, though what it keeps alive fits in a
- * third of that. One build at a time per process; callers share the one in flight.
+ * fraction of that. One build at a time per process; callers share the one in flight.
  */
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '@chanperf/engine';
@@ -12,11 +12,19 @@ import type { AsOfWorkerData, FromAsOfWorker } from './asOfWorker.js';
 
 /**
  * The build's default old-generation limit (MB; CHANPERF_ASOF_MAX_HEAP_MB). A 1M-event log
- * needs between 256 and 384 (the process's peak RSS: 693 MiB at 512, 620 at 384; 956 without
- * the worker). A build that needs more fails with `ASOF_OUT_OF_MEMORY`; what it committed
- * stays.
+ * keeps ~65–120 MB alive with the compact index (`scratchIndex.ts`; 275 MB with a set of
+ * every order key, which then needed between 256 and 384). A build that needs more fails with
+ * `ASOF_OUT_OF_MEMORY`; what it committed stays.
  */
 export const AS_OF_BUILD_HEAP_MB = 512;
+
+/**
+ * The build's young generation (MB). The build allocates fast and keeps little, so V8's
+ * default let the young generation alone add ~90 MB to the process (`report --as-of` of a
+ * 1M-event log from nothing, peak RSS: default 511 MiB / 45 s; 24 MB: 413 MiB / 53 s; 12 MB:
+ * 417 MiB / 56 s; the replay of that log 431 MiB).
+ */
+const AS_OF_BUILD_YOUNG_MB = 24;
 
 /** The built worker: beside this module once compiled; from the sources (tests), its compiled copy. */
 const WORKER_URL = import.meta.url.endsWith('.ts')
@@ -38,7 +46,7 @@ export function asOfWorkerBuilder(
 function build(data: AsOfWorkerData, maxHeapMb: number): Promise<number> {
   const worker = new Worker(WORKER_URL, {
     workerData: data,
-    resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
+    resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: AS_OF_BUILD_YOUNG_MB },
   });
   return new Promise<number>((resolve, reject) => {
     let checkpoint: number | undefined;

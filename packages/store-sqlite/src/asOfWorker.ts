@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DeploymentSettings } from '@chanperf/domain';
 import { AsOfBuilder } from '@chanperf/engine';
+import { scratchProjectionIndex } from './scratchIndex.js';
 import { sqliteStore } from './sqliteStore.js';
 
 export interface AsOfWorkerData {
@@ -21,7 +22,8 @@ const data = workerData as AsOfWorkerData;
 const store = sqliteStore({ path: data.path, settings: data.settings });
 try {
   const { history } = store.asOf();
-  const checkpoint = await new AsOfBuilder(store.log, history, data.settings).catchUp();
+  const builder = new AsOfBuilder(store.log, history, data.settings, { index: scratchProjectionIndex });
+  const checkpoint = await builder.catchUp();
   parentPort?.postMessage({ type: 'done', checkpoint } satisfies FromAsOfWorker);
 } finally {
   store.close();

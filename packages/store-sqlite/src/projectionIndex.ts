@@ -5,7 +5,7 @@
 import type { NewOrders, ProjectionIndex } from '@chanperf/domain';
 import { OrderKey, SaleKey } from './indexKeys.js';
 import { KeyIndex } from './keyIndex.js';
-import type { ReadModelStatements } from './readModelRows.js';
+import type { IndexStatements } from './readModelRows.js';
 
 /**
  * Orders and sales as exact in-memory key sets (`keyIndex.ts`: a fingerprint table of ~8 bytes
@@ -30,7 +30,7 @@ export class SqliteProjectionIndex implements ProjectionIndex {
 
   constructor(
     /** The read store's current statements (made again after a reset). */
-    private readonly stmts: () => ReadModelStatements,
+    private readonly stmts: () => IndexStatements,
     /** Fingerprint bits (32; fewer in tests, to force collisions). */
     private readonly fingerprintBits = 32,
   ) {}

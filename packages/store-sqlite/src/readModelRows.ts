@@ -16,16 +16,36 @@ import {
 } from '@chanperf/domain';
 import { keyChunkStatements, type KeyChunkStatements } from './keyChunks.js';
 
-/** The read model's prepared statements, by what they do. */
-export interface ReadModelStatements {
+/** The statements of the projection index (`projectionIndex.ts`). */
+export interface IndexStatements {
   /** The order and sale indexes' keys (`keyChunks.ts`). */
   readonly orderKeys: KeyChunkStatements;
   readonly saleKeys: KeyChunkStatements;
-  /** The read model's hash seed for those keys. */
+  /** The file's hash seed for those keys. */
   indexSeed(): number;
-  readonly coldMonths: Statement<[string, number], MonthRow>;
   readonly addCert: Statement;
   readonly countCerts: Statement<[string, number, number], number>;
+}
+
+/** The index's statements over connection `db` (whose settings table holds `indexSeed`). */
+export function indexStatements(db: DB, settingsTable = 'rm_settings'): IndexStatements {
+  return {
+    orderKeys: keyChunkStatements(db, 'rm_order_keys'),
+    saleKeys: keyChunkStatements(db, 'rm_sale_keys', 'rm_sale_key_updates'),
+    indexSeed: () =>
+      Number(db.prepare(`SELECT value FROM ${settingsTable} WHERE key = 'indexSeed'`).pluck().get()),
+    addCert: db.prepare(`INSERT OR IGNORE INTO rm_certs VALUES (?, ?, ?)`),
+    countCerts: db
+      .prepare<[string, number, number], number>(
+        `SELECT COUNT(DISTINCT trainee_id) FROM rm_certs WHERE channel_id = ? AND month BETWEEN ? AND ?`,
+      )
+      .pluck(),
+  };
+}
+
+/** The read model's prepared statements, by what they do. */
+export interface ReadModelStatements extends IndexStatements {
+  readonly coldMonths: Statement<[string, number], MonthRow>;
   readonly putChannel: Statement;
   readonly putMonth: Statement;
   readonly putGlobal: Statement;
@@ -38,19 +58,10 @@ export interface ReadModelStatements {
 /** The read model's statements over connection `db`. */
 export function readModelStatements(db: DB): ReadModelStatements {
   return {
-    orderKeys: keyChunkStatements(db, 'rm_order_keys'),
-    saleKeys: keyChunkStatements(db, 'rm_sale_keys', 'rm_sale_key_updates'),
-    indexSeed: () =>
-      Number(db.prepare(`SELECT value FROM rm_settings WHERE key = 'indexSeed'`).pluck().get()),
+    ...indexStatements(db),
     coldMonths: db.prepare<[string, number], MonthRow>(
       `SELECT * FROM rm_months WHERE channel_id = ? AND month < ?`,
     ),
-    addCert: db.prepare(`INSERT OR IGNORE INTO rm_certs VALUES (?, ?, ?)`),
-    countCerts: db
-      .prepare<[string, number, number], number>(
-        `SELECT COUNT(DISTINCT trainee_id) FROM rm_certs WHERE channel_id = ? AND month BETWEEN ? AND ?`,
-      )
-      .pluck(),
     putChannel: db.prepare(`INSERT OR REPLACE INTO rm_channels VALUES (?, ?)`),
     putMonth: db.prepare(
       `INSERT OR REPLACE INTO rm_months VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -11,6 +11,30 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { CHANNEL_PERFORMANCE, type ChannelProjection } from '@chanperf/domain';
 
+/**
+ * The projection index's tables (`projectionIndex.ts`), in a read model and in the as-of
+ * builder's scratch file (`scratchIndex.ts`).
+ */
+export const INDEX_TABLES = `
+    -- the order and sale indexes' keys (keyChunks.ts): rows of up to 256 keys numbered from
+    -- first, appended per batch; the keys' hashes fill the in-memory tables at load
+    CREATE TABLE IF NOT EXISTS rm_order_keys (
+      first INTEGER PRIMARY KEY, hashes BLOB NOT NULL, vals BLOB,
+      ends BLOB NOT NULL, keys BLOB NOT NULL, wide INTEGER NOT NULL
+    );
+    -- only sales with a bonus bps, and those whose later sale replaced one (absent: no bonus)
+    CREATE TABLE IF NOT EXISTS rm_sale_keys (
+      first INTEGER PRIMARY KEY, hashes BLOB NOT NULL, vals BLOB,
+      ends BLOB NOT NULL, keys BLOB NOT NULL, wide INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS rm_sale_key_updates (
+      seq INTEGER PRIMARY KEY, refs BLOB NOT NULL, vals BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS rm_certs (
+      channel_id TEXT NOT NULL, trainee_id TEXT NOT NULL, month INTEGER NOT NULL,
+      PRIMARY KEY (channel_id, trainee_id, month)
+    ) WITHOUT ROWID;`;
+
 /** Creates the log's tables; answers the log's identity. */
 export function migrate(db: Database): string {
   db.exec(`
@@ -128,24 +152,7 @@ export function migrateReadModel(
     CREATE TABLE IF NOT EXISTS rm_tier_movements (
       seq INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL
     );
-    -- the order and sale indexes' keys (keyChunks.ts): rows of up to 256 keys numbered from
-    -- first, appended per batch; the keys' hashes fill the in-memory tables at load
-    CREATE TABLE IF NOT EXISTS rm_order_keys (
-      first INTEGER PRIMARY KEY, hashes BLOB NOT NULL, vals BLOB,
-      ends BLOB NOT NULL, keys BLOB NOT NULL, wide INTEGER NOT NULL
-    );
-    -- only sales with a bonus bps, and those whose later sale replaced one (absent: no bonus)
-    CREATE TABLE IF NOT EXISTS rm_sale_keys (
-      first INTEGER PRIMARY KEY, hashes BLOB NOT NULL, vals BLOB,
-      ends BLOB NOT NULL, keys BLOB NOT NULL, wide INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS rm_sale_key_updates (
-      seq INTEGER PRIMARY KEY, refs BLOB NOT NULL, vals BLOB NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS rm_certs (
-      channel_id TEXT NOT NULL, trainee_id TEXT NOT NULL, month INTEGER NOT NULL,
-      PRIMARY KEY (channel_id, trainee_id, month)
-    ) WITHOUT ROWID;
+    ${INDEX_TABLES}
   `);
   rm.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('readModelVersion', ?)`).run(
     String(projection.version),
