@@ -6,11 +6,12 @@
  * process's builder (catching up to another's checkpoint) writes the same rows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, runScenario, type Report } from '@chanperf/domain';
-import { asOfHistory, Ingestor } from '@chanperf/engine';
+import { asOfHistory, HISTORY_FORMAT, Ingestor } from '@chanperf/engine';
 import { generateFeed } from '@chanperf/testing';
 import { scratchProjectionIndex, sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
 
@@ -173,4 +174,43 @@ describe('a second builder', () => {
     },
     120_000,
   );
+});
+
+describe('a history file written in another format', () => {
+  it('is dropped when opened and built again, with the same report', async () => {
+    const lines = [...generateFeed({ seed: 3, partners: 6, months: 3 })];
+    const store = await appended('older-format.db', lines);
+    const head = await store.log.head();
+    const made = store.asOf();
+    const config = {
+      feed: store.log,
+      head: () => store.log.head(),
+      store: made.history,
+      commits: made.commits,
+      settings: defaultSettings,
+    };
+    const before = figures(await asOfHistory({ ...config, build: { snapshotEvery: 50 } }).reportAt(head));
+    store.close();
+    // As an older version left it: its snapshots in another format (here, bytes no decoder reads).
+    const file = new Database(join(dir, 'older-format.db-history'));
+    expect(file.prepare(`SELECT value FROM h_settings WHERE key = 'format'`).pluck().get()).toBe(
+      String(HISTORY_FORMAT),
+    );
+    file.prepare(`UPDATE h_settings SET value = '1' WHERE key = 'format'`).run();
+    expect(file.prepare(`UPDATE h_snapshots SET body = x'00'`).run().changes).toBeGreaterThan(1);
+    file.close();
+    const reopened = sqliteStore({ path: join(dir, 'older-format.db'), settings: defaultSettings });
+    const { history, commits } = reopened.asOf();
+    expect(history.checkpoint()).toBe(0);
+    const asOf = asOfHistory({
+      feed: reopened.log,
+      head: () => reopened.log.head(),
+      store: history,
+      commits,
+      settings: defaultSettings,
+    });
+    expect(figures(await asOf.reportAt(head))).toEqual(before);
+    expect(history.checkpoint()).toBe(head);
+    reopened.close();
+  });
 });

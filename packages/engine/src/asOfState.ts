@@ -25,9 +25,19 @@ export type GlobalFacts = Pick<
   'programs' | 'promotions' | 'lastClosed' | 'maxMonth' | 'anyPromotedSale' | 'priceChanges' | 'v2Log'
 >;
 
+/**
+ * The format of the snapshots (`HISTORY_FORMAT` of a history store: a history written in
+ * another is dropped and built again).
+ */
+export const HISTORY_FORMAT = 4;
+
 interface SnapshotBody {
-  /** Each channel as `encodeChannel` writes it, then its months as `[month, encodeFacts(facts)]`. */
-  readonly channels: [string, [Month, string][]][];
+  /**
+   * The channels as a JSON array of what `encodeChannel` writes (one `JSON.parse` for them all),
+   * and each one's months as `monthsText` writes them, in the same order.
+   */
+  readonly channels: string;
+  readonly months: string[];
   readonly global: GlobalFacts;
 }
 
@@ -57,47 +67,74 @@ type EncodedChannel = Omit<ChannelState, 'months' | 'alertCounts' | 'targets' | 
 
 /** The channel `encodeChannel` wrote, with `months` as its months. */
 export function decodeChannel(text: string, months: Map<Month, MonthFacts>): ChannelState {
-  const c = JSON.parse(text) as EncodedChannel;
-  return {
-    ...c,
-    months,
-    alertCounts: new Map(c.alertCounts),
-    targets:
-      c.targets.length === 0
-        ? NO_TARGETS
-        : new Map(
-            c.targets.map((t) => [
-              t.year,
-              {
-                ...t,
-                annualTarget: BigInt(t.annualTarget),
-                quarterlyNet: t.quarterlyNet?.map((q) => BigInt(q)) ?? null,
-              },
-            ]),
-          ),
-    restatedClaims: c.restatedClaims.length === 0 ? NO_CLAIMS : new Set(c.restatedClaims),
-  };
+  return channelOf(JSON.parse(text) as EncodedChannel, months);
+}
+
+/** A channel as `JSON.parse` read `encodeChannel`'s text, made a `ChannelState` in place. */
+function channelOf(parsed: EncodedChannel, months: Map<Month, MonthFacts>): ChannelState {
+  const c = parsed as unknown as Record<string, unknown>;
+  c.months = months;
+  c.alertCounts = new Map(parsed.alertCounts);
+  c.targets =
+    parsed.targets.length === 0
+      ? NO_TARGETS
+      : new Map(
+          parsed.targets.map((t) => [
+            t.year,
+            {
+              ...t,
+              annualTarget: BigInt(t.annualTarget),
+              quarterlyNet: t.quarterlyNet?.map((q) => BigInt(q)) ?? null,
+            },
+          ]),
+        );
+  c.restatedClaims = parsed.restatedClaims.length === 0 ? NO_CLAIMS : new Set(parsed.restatedClaims);
+  return c as unknown as ChannelState;
 }
 
 /**
- * A month's facts as compact text: a JSON array of the fields in `FACT_FIELDS` order, bigints
- * as decimal strings (a fifth of their `node:v8` size: month rows are most of the history).
+ * A month's facts as compact text: the fields in `FACT_FIELDS` order, comma-separated, bigints
+ * and numbers in decimal, `restated` as 1 or 0 (month rows are most of the history; a JSON
+ * array of the same was 60 bytes a month, this ~35).
  */
 export function encodeFacts(f: MonthFacts): string {
-  return JSON.stringify(FACT_FIELDS.map((k) => (typeof f[k] === 'bigint' ? String(f[k]) : f[k])));
+  return FACT_FIELDS.map((k) => {
+    const v = f[k];
+    return typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+  }).join(',');
 }
 
+/** A decimal bigint field of `decodeFacts`. */
+function bigOf(v: string | undefined): bigint {
+  if (v === undefined) throw new Error('month facts: a field is missing');
+  return BigInt(v);
+}
+
+/**
+ * The facts `encodeFacts` wrote, field by field (a list read decodes tens of thousands). The
+ * fields' order is `FACT_FIELDS`'s, checked by a round-trip property test.
+ */
 export function decodeFacts(text: string): MonthFacts {
-  const values = JSON.parse(text) as (string | number | boolean)[];
-  const f: Record<string, unknown> = {};
-  FACT_FIELDS.forEach((k, i) => {
-    const v = values[i];
-    f[k] = typeof v === 'string' ? BigInt(v) : v;
-  });
-  return f as unknown as MonthFacts;
+  const v = text.split(',');
+  if (v.length !== FACT_FIELDS.length)
+    throw new Error(`month facts: ${v.length} fields, not ${FACT_FIELDS.length}`);
+  return {
+    sales: bigOf(v[0]),
+    returns: bigOf(v[1]),
+    orders: Number(v[2]),
+    unitsSold: bigOf(v[3]),
+    unitsReturned: bigOf(v[4]),
+    saleCount: Number(v[5]),
+    promoNumerator: bigOf(v[6]),
+    restated: v[7] === '1',
+    trainings: Number(v[8]),
+    satisfactionPoints: bigOf(v[9]),
+    satisfactionRespondents: bigOf(v[10]),
+    surveys: Number(v[11]),
+  };
 }
 
-const FACT_FIELDS: readonly (keyof MonthFacts)[] = [
+export const FACT_FIELDS: readonly (keyof MonthFacts)[] = [
   'sales',
   'returns',
   'orders',
@@ -117,49 +154,82 @@ const FACT_FIELDS: readonly (keyof MonthFacts)[] = [
  * walked: the channel list as of a position reads a few months of each channel, not the
  * 108 000 months of a 1M-event snapshot (each fact a BigInt, 0.6 s to decode them all). A store may
  * swap in such a map (`ChannelState.months`); the state as of a position is only read.
+ *
+ * The snapshot gives a channel's months as one text (`monthsText`): a month is found by
+ * searching it, so a list read makes no object for a month it does not read (a string and an
+ * array per month, and a Map per channel, were most of what a read gave the collector).
  */
-class LazyMonths extends Map<Month, MonthFacts> {
-  /** The months not decoded yet, in the order added (undefined once all are decoded). */
-  private encoded: Map<Month, string> | undefined;
-  /** Months `get` decoded one at a time before all were (the list reads a few per channel). */
-  private readonly picked = new Map<Month, MonthFacts>();
+export class LazyMonths extends Map<Month, MonthFacts> {
+  /** The snapshot's months (`monthsText`), undefined once all are decoded. */
+  private text: string | undefined;
+  /** Months from rows after the snapshot, in the order first written (a later row replaces). */
+  private readonly later: [Month, string][] = [];
+  /** Months decoded one at a time before all were (the list reads a few of each channel). */
+  private picked: [Month, MonthFacts][] | undefined;
+  private count = -1;
 
-  constructor(encoded: [Month, string][]) {
+  constructor(text: string) {
     super();
-    // A later entry of a month (a row after the snapshot) replaces the earlier in its place.
-    this.encoded = new Map(encoded);
+    this.text = text;
   }
 
   /** Sets a month from its encoded facts, still without decoding when nothing was read yet. */
   setEncoded(month: Month, text: string): void {
-    if (this.encoded === undefined) {
+    if (this.text === undefined) {
       super.set(month, decodeFacts(text));
       return;
     }
-    this.encoded.set(month, text);
-    this.picked.delete(month);
+    const i = this.later.findIndex(([m]) => m === month);
+    if (i >= 0) this.later[i] = [month, text];
+    else {
+      if (this.count >= 0 && !this.inText(month)) this.count++;
+      this.later.push([month, text]);
+    }
+    const p = this.picked?.findIndex(([m]) => m === month) ?? -1;
+    if (p >= 0) this.picked?.splice(p, 1);
+  }
+
+  private inText(month: Month): boolean {
+    return this.text !== undefined && this.text.includes(`\n${month}:`);
+  }
+
+  /** The encoded facts of `month` while not all are decoded. */
+  private encodedOf(month: Month): string | undefined {
+    for (const [m, text] of this.later) if (m === month) return text;
+    const all = this.text as string;
+    const at = all.indexOf(`\n${month}:`);
+    if (at < 0) return undefined;
+    const from = all.indexOf(':', at) + 1;
+    const to = all.indexOf('\n', from);
+    return all.slice(from, to < 0 ? all.length : to);
   }
 
   private decoded(): void {
-    const encoded = this.encoded;
-    if (encoded === undefined) return;
-    this.encoded = undefined;
-    for (const [m, text] of encoded) super.set(m, this.picked.get(m) ?? decodeFacts(text));
-    this.picked.clear();
+    const text = this.text;
+    if (text === undefined) return;
+    this.text = undefined;
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const cut = line.indexOf(':');
+      const m = Number(line.slice(0, cut));
+      super.set(m, this.picked?.find(([p]) => p === m)?.[1] ?? decodeFacts(line.slice(cut + 1)));
+    }
+    for (const [m, t] of this.later) super.set(m, decodeFacts(t));
+    this.picked = undefined;
   }
 
   override get(month: Month): MonthFacts | undefined {
-    const text = this.encoded?.get(month);
-    if (text === undefined) return this.encoded === undefined ? super.get(month) : undefined;
-    let facts = this.picked.get(month);
-    if (facts === undefined) {
-      facts = decodeFacts(text);
-      this.picked.set(month, facts);
-    }
+    if (this.text === undefined) return super.get(month);
+    const picked = (this.picked ??= []);
+    for (const [m, f] of picked) if (m === month) return f;
+    const text = this.encodedOf(month);
+    if (text === undefined) return undefined;
+    const facts = decodeFacts(text);
+    picked.push([month, facts]);
     return facts;
   }
   override has(month: Month): boolean {
-    return this.encoded?.has(month) ?? super.has(month);
+    return this.text === undefined ? super.has(month) : this.encodedOf(month) !== undefined;
   }
   override set(month: Month, facts: MonthFacts): this {
     this.decoded();
@@ -170,7 +240,13 @@ class LazyMonths extends Map<Month, MonthFacts> {
     return super.delete(month);
   }
   override get size(): number {
-    return this.encoded?.size ?? super.size;
+    if (this.text === undefined) return super.size;
+    if (this.count < 0) {
+      let n = 0;
+      for (let at = this.text.indexOf('\n'); at >= 0; at = this.text.indexOf('\n', at + 1)) n++;
+      this.count = n + this.later.filter(([m]) => !this.inText(m)).length;
+    }
+    return this.count;
   }
   override keys(): MapIterator<Month> {
     this.decoded();
@@ -193,15 +269,22 @@ class LazyMonths extends Map<Month, MonthFacts> {
   }
 }
 
+/** A channel's months as one text: a line `\n<month>:<encodeFacts>` each, in the map's order. */
+export function monthsText(months: ReadonlyMap<Month, MonthFacts>): string {
+  let text = '';
+  for (const [m, f] of months) text += `\n${m}:${encodeFacts(f)}`;
+  return text;
+}
+
 /** A snapshot's body: the channels (with their months) and the program-wide facts. */
 export function snapshotBodyOf(state: ProjectionState): Buffer {
-  const channels: SnapshotBody['channels'] = [];
+  const channels: string[] = [];
+  const months: string[] = [];
   for (const c of state.channels.values()) {
-    const months: [Month, string][] = [];
-    for (const [m, f] of c.months) months.push([m, encodeFacts(f)]);
-    channels.push([encodeChannel(c), months]);
+    channels.push(encodeChannel(c));
+    months.push(monthsText(c.months));
   }
-  const body: SnapshotBody = { channels, global: globalOf(state) };
+  const body: SnapshotBody = { channels: `[${channels.join(',')}]`, months, global: globalOf(state) };
   return serialize(body);
 }
 
@@ -226,10 +309,11 @@ export function stateFromHistory(store: AsOfStore, position: number): Projection
   const snapshot = store.snapshotAtOrBefore(position);
   if (snapshot !== undefined) {
     const body = deserialize(snapshot.body) as SnapshotBody;
-    for (const [text, months] of body.channels) {
-      const c = decodeChannel(text, new LazyMonths(months));
+    const channels = JSON.parse(body.channels) as EncodedChannel[];
+    channels.forEach((parsed, i) => {
+      const c = channelOf(parsed, new LazyMonths(body.months[i] as string));
       state.channels.set(c.channelId, c);
-    }
+    });
     setGlobal(state, body.global);
   }
   for (const row of store.rowsBetween(snapshot?.position ?? 0, position, STATE_KINDS)) {

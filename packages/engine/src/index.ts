@@ -13,3 +13,4 @@ export * from './asOf.js';
 export { AsOfBuilder, type AsOfBuildOptions, type BuilderIndex } from './asOfBuild.js';
 export * from './asOfPorts.js';
 export { monthVersions } from './asOfMonths.js';
+export { HISTORY_FORMAT } from './asOfState.js';

@@ -1,13 +1,19 @@
 /**
  * The as-of history (`AsOfStore` of `@chanperf/engine`) in a file of its own beside the log,
  * `PATH-history`: derived from the log and disposable like the read model (emptied when made
- * for another log; `reset` drops it), so it is not fsynced. Rows of what each event changed,
+ * for another log or in another format, `HISTORY_FORMAT`; `reset` drops it), so it is not fsynced. Rows of what each event changed,
  * indexed by position (a window after a snapshot) and by kind and key (a channel's rows, the
  * alerts, a channel-SKU's claim inputs); a snapshot of the state every K positions.
  */
 import Database from 'better-sqlite3';
 import type { Database as DB } from 'better-sqlite3';
-import type { AsOfStore, HistoryKind, HistoryRow, StateSnapshot } from '@chanperf/engine';
+import {
+  HISTORY_FORMAT,
+  type AsOfStore,
+  type HistoryKind,
+  type HistoryRow,
+  type StateSnapshot,
+} from '@chanperf/engine';
 
 /** The history's file beside the log's `path`. */
 export function historyPath(path: string): string {
@@ -16,9 +22,11 @@ export function historyPath(path: string): string {
 
 function migrateHistory(db: DB, logId: string): void {
   db.exec(`CREATE TABLE IF NOT EXISTS h_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-  const made = db.prepare(`SELECT value FROM h_settings WHERE key = 'logId'`).pluck().get() as
-    string | undefined;
-  if (made !== undefined && made !== logId) {
+  const setting = db.prepare<[string], string>(`SELECT value FROM h_settings WHERE key = ?`).pluck();
+  const made = setting.get('logId');
+  const format = setting.get('format') ?? '1';
+  // Made for another log, or written in another format: built again.
+  if (made !== undefined && (made !== logId || format !== String(HISTORY_FORMAT))) {
     db.exec(`DROP TABLE IF EXISTS h_rows; DROP TABLE IF EXISTS h_snapshots;`);
     db.exec(`DELETE FROM h_settings WHERE key = 'checkpoint'`);
   }
@@ -32,6 +40,7 @@ function migrateHistory(db: DB, logId: string): void {
     CREATE TABLE IF NOT EXISTS h_snapshots (position INTEGER PRIMARY KEY, body BLOB NOT NULL);
   `);
   db.prepare(`INSERT OR REPLACE INTO h_settings VALUES ('logId', ?)`).run(logId);
+  db.prepare(`INSERT OR REPLACE INTO h_settings VALUES ('format', ?)`).run(String(HISTORY_FORMAT));
   db.prepare(`INSERT OR IGNORE INTO h_settings VALUES ('checkpoint', '0')`).run();
 }
 
