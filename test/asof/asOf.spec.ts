@@ -151,8 +151,11 @@ describe('as of a position', () => {
       expect(http.status, `asOf=${p}`).toBe(200);
       expect(http.position).toBe(String(p));
       expect(figures(http.body as Report), `HTTP as of ${p}`).toEqual(reference);
-      const cli = JSON.parse(ok(['report', '--db', db, '--as-of', String(p)])) as Report;
+      const text = ok(['report', '--db', db, '--as-of', String(p)]);
+      const cli = JSON.parse(text) as Report;
       expect(figures(cli), `CLI as of ${p}`).toEqual(reference);
+      // Printed in pieces, laid out as the live report (two-space JSON and a newline).
+      expect(text).toBe(`${JSON.stringify(cli, null, 2)}\n`);
       // Counts as of p: a commit's, never beyond what had been accepted by p.
       expect(cli.counts.accepted).toBeLessThanOrEqual(p);
       expect(http.body).toEqual(cli);

@@ -13,6 +13,8 @@
 import { deserialize } from 'node:v8';
 import {
   buildReport,
+  pagesOf,
+  reportJsonChunks,
   type Alert,
   type Counts,
   type DeploymentSettings,
@@ -96,6 +98,8 @@ export interface AsOfHistory {
    * commits shows the accepted events only.
    */
   reportAt(position: number | AsOfPoint): Promise<Report>;
+  /** `reportAt` as JSON text in pieces (`reportJsonChunks`), for printing a large report. */
+  reportTextAt(position: number | AsOfPoint): AsyncGenerator<string>;
   /** Rows of history of one channel (all kinds bounded by `upTo`), for `monthVersions`. */
   readonly store: AsOfStore;
   /** Brings the history to the log's head; answers its checkpoint. */
@@ -130,13 +134,27 @@ export function asOfHistory(config: AsOfHistoryConfig): AsOfHistory {
 
   const derivedAt = async (position: number) => {
     await built(position);
-    const alerts = [...config.store.rowsBetween(0, position, ['alert'])].map(
-      (r) => deserialize(r.body) as Alert,
-    );
-    const tierMovements = [...config.store.rowsBetween(0, position, ['tierMovement'])].map(
-      (r) => deserialize(r.body) as TierMovement,
-    );
+    // By kind (the rows of one kind and key, in the order written): a walk of every row up to
+    // the position read all 974 000 of a 1M-event log's rows twice for its 58 000 alerts.
+    const alerts = config.store.rowsOf('alert', '', position).map((r) => deserialize(r.body) as Alert);
+    const tierMovements = config.store
+      .rowsOf('tierMovement', '', position)
+      .map((r) => deserialize(r.body) as TierMovement);
     return { alerts, tierMovements };
+  };
+
+  /** The state and what the report adds to it, as of a position. */
+  const reportInputs = async (at: number | AsOfPoint) => {
+    const point = typeof at === 'number' ? { position: at, commit: config.commits.atPosition(at) } : at;
+    const state = await stateAt(point.position);
+    const { alerts, tierMovements } = await derivedAt(point.position);
+    const c = point.commit;
+    const counts: Counts =
+      c === undefined
+        ? { lines: point.position, accepted: point.position, duplicates: 0, rejected: 0 }
+        : { ...c.counts };
+    const rejected = c === undefined ? [] : config.commits.rejectedUpTo(c.lastRejectedId);
+    return { state, inputs: { counts, tierMovements, alerts, rejected } };
   };
 
   return {
@@ -172,16 +190,17 @@ export function asOfHistory(config: AsOfHistoryConfig): AsOfHistory {
     stateAt,
     derivedAt,
     async reportAt(at) {
-      const point = typeof at === 'number' ? { position: at, commit: config.commits.atPosition(at) } : at;
-      const state = await stateAt(point.position);
-      const { alerts, tierMovements } = await derivedAt(point.position);
-      const c = point.commit;
-      const counts: Counts =
-        c === undefined
-          ? { lines: point.position, accepted: point.position, duplicates: 0, rejected: 0 }
-          : { ...c.counts };
-      const rejected = c === undefined ? [] : config.commits.rejectedUpTo(c.lastRejectedId);
-      return buildReport(state, config.settings.minorDigits, { counts, tierMovements, alerts, rejected });
+      const { state, inputs } = await reportInputs(at);
+      return buildReport(state, config.settings.minorDigits, inputs);
+    },
+    async *reportTextAt(at) {
+      const { state, inputs } = await reportInputs(at);
+      yield* reportJsonChunks(state, config.settings.minorDigits, {
+        counts: inputs.counts,
+        tierMovements: pagesOf(inputs.tierMovements),
+        alerts: pagesOf(inputs.alerts),
+        rejected: pagesOf(inputs.rejected),
+      });
     },
     async eventAt(position) {
       const [entry] = await config.feed.read(position - 1, 1);

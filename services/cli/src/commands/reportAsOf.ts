@@ -5,7 +5,7 @@
  */
 import { asOfReads, isRefusal, parseAsOf } from '@chanperf/engine';
 import type { CommandEngine } from '../commandEngine.js';
-import { print } from '../stdout.js';
+import { printPieces } from '../stdout.js';
 import { fail } from '../usageError.js';
 
 export async function printReportAsOf(engine: CommandEngine, text: string): Promise<void> {
@@ -15,5 +15,6 @@ export async function printReportAsOf(engine: CommandEngine, text: string): Prom
   const point = await asOf.resolve(query);
   if (isRefusal(point)) fail(point.message.replace(/^asOf/, '--as-of'));
   engine.logger.info({ position: point.position }, 'report as of a position');
-  await print(`${JSON.stringify(await asOf.reportAt(point), null, 2)}\n`);
+  // In pieces, as the live report: the whole document of a 1M-event log is ~80 MB of text.
+  await printPieces(asOf.reportTextAt(point));
 }
