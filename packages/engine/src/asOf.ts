@@ -108,12 +108,41 @@ export interface AsOfHistory {
   eventAt(position: number): Promise<{ eventId: string; type: string } | undefined>;
 }
 
+/** Where an `asOf` lands: a position of the log, or why it cannot be answered. */
+async function resolveAsOf(config: AsOfHistoryConfig, query: AsOfQuery): Promise<AsOfPoint | AsOfRefusal> {
+  const now = config.now ?? Date.now;
+  const head = await config.head();
+  if ('position' in query) {
+    if (query.position > head) {
+      return {
+        code: 'ASOF_BEYOND_HEAD',
+        message: `asOf=${query.position} is beyond the log's head (position ${head})`,
+      };
+    }
+    return { position: query.position, commit: config.commits.atPosition(query.position) };
+  }
+  if (query.instant > now()) {
+    return {
+      code: 'ASOF_IN_FUTURE',
+      message: `asOf=${query.text} is later than now: the log may still change before it`,
+    };
+  }
+  if (!config.commits.recorded()) {
+    return {
+      code: 'ASOF_NO_APPEND_TIMES',
+      message:
+        'this log records no append times (written by an older version or another log): ask with a position',
+    };
+  }
+  const commit = config.commits.atInstant(query.instant);
+  return { position: commit?.head ?? 0, commit };
+}
+
 /** The as-of reads over a log, its commit records and a history store. */
 export function asOfHistory(config: AsOfHistoryConfig): AsOfHistory {
   const builder = new AsOfBuilder(config.feed, config.store, config.settings, config.build);
   const catchUp = config.catchUp ?? (() => builder.catchUp());
   const states: { position: number; state: ProjectionState }[] = [];
-  const now = config.now ?? Date.now;
 
   const built = async (position: number) => {
     if (config.store.checkpoint() < position) await catchUp();
@@ -160,33 +189,7 @@ export function asOfHistory(config: AsOfHistoryConfig): AsOfHistory {
   return {
     store: config.store,
     catchUp,
-    async resolve(query) {
-      const head = await config.head();
-      if ('position' in query) {
-        if (query.position > head) {
-          return {
-            code: 'ASOF_BEYOND_HEAD',
-            message: `asOf=${query.position} is beyond the log's head (position ${head})`,
-          };
-        }
-        return { position: query.position, commit: config.commits.atPosition(query.position) };
-      }
-      if (query.instant > now()) {
-        return {
-          code: 'ASOF_IN_FUTURE',
-          message: `asOf=${query.text} is later than now: the log may still change before it`,
-        };
-      }
-      if (!config.commits.recorded()) {
-        return {
-          code: 'ASOF_NO_APPEND_TIMES',
-          message:
-            'this log records no append times (written by an older version or another log): ask with a position',
-        };
-      }
-      const commit = config.commits.atInstant(query.instant);
-      return { position: commit?.head ?? 0, commit };
-    },
+    resolve: (query) => resolveAsOf(config, query),
     stateAt,
     derivedAt,
     async reportAt(at) {
