@@ -32,14 +32,6 @@ import {
 import { EventIdIndex } from './eventIdIndex.js';
 import { logCommitRecorder } from './logCommits.js';
 
-interface EventRow {
-  position: number;
-  event_id: string;
-  type: string;
-  channel_id: string | null;
-  payload: string;
-}
-
 /** A parent fact's key in `acceptance_facts`: its log position in this many digits, a space, its JSON. */
 const PARENT_KEY_DIGITS = 16;
 
@@ -79,7 +71,7 @@ export class SqliteEventLog implements EventLog, Feed {
   private readonly markRedriven: Statement;
   /** Records each commit's head, time, counts and last rejection (as-of reads, `logCommits.ts`). */
   private readonly recordCommit: (appendedAt: number) => void;
-  private readonly readFrom: Statement<[number, number], EventRow>;
+  private readonly readFrom: Statement<[number, number], LogEntry>;
   private readonly commitTx: Transaction<(batch: IngestBatch) => number[]>;
   private readonly appendTx: Transaction<
     (eventIds: readonly string[], decide: BatchDecider) => { batch: IngestBatch; positions: number[] }
@@ -115,8 +107,10 @@ export class SqliteEventLog implements EventLog, Feed {
     );
     this.markRedriven = db.prepare(`UPDATE rejected SET status = 'redriven' WHERE id = ?`);
     this.recordCommit = logCommitRecorder(db);
-    this.readFrom = db.prepare<[number, number], EventRow>(
-      `SELECT position, event_id, type, channel_id, payload FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    // Named as a LogEntry's fields, so each row is the entry (no second object per event).
+    this.readFrom = db.prepare<[number, number], LogEntry>(
+      `SELECT position, event_id AS eventId, type, channel_id AS channelId, payload
+         FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     );
     this.commitTx = db.transaction((batch: IngestBatch) => this.write(this.sync(), batch));
     this.appendTx = db.transaction((eventIds: readonly string[], decide: BatchDecider) =>
@@ -357,16 +351,7 @@ export class SqliteEventLog implements EventLog, Feed {
   }
 
   read(after: number, limit: number): Promise<LogEntry[]> {
-    const rows = this.readFrom.all(after, limit);
-    return Promise.resolve(
-      rows.map((r) => ({
-        position: r.position,
-        eventId: r.event_id,
-        type: r.type,
-        channelId: r.channel_id,
-        payload: r.payload,
-      })),
-    );
+    return Promise.resolve(this.readFrom.all(after, limit));
   }
 }
 
