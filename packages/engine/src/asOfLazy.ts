@@ -22,6 +22,7 @@ import {
   decodeFacts,
   setGlobal,
   stateFromHistory,
+  textOf,
   type GlobalFacts,
 } from './asOfState.js';
 
@@ -39,9 +40,9 @@ function channelAt(store: AsOfStore, position: number, id: string): ChannelState
   // In the order written: a month's later row replaces its earlier, and the first row of each
   // month is where the projection added it, so the months keep the projection's order.
   for (const r of store.rowsOf('month', `${id}\u0000`, position, true)) {
-    months.set(Number(r.key.slice(id.length + 1)), decodeFacts(Buffer.from(r.body).toString()));
+    months.set(Number(r.key.slice(id.length + 1)), decodeFacts(textOf(r.body)));
   }
-  return decodeChannel(Buffer.from(row.body).toString(), months);
+  return decodeChannel(textOf(row.body), months);
 }
 
 /** The channels as of a position: one by one when asked by id, all when walked. */

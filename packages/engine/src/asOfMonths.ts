@@ -18,7 +18,7 @@ import {
 } from '@chanperf/domain';
 import type { AsOfHistory, MonthVersion } from './asOf.js';
 import type { HistoryRow } from './asOfPorts.js';
-import { decodeChannel, decodeFacts, setGlobal, type GlobalFacts } from './asOfState.js';
+import { decodeChannel, decodeFacts, setGlobal, textOf, type GlobalFacts } from './asOfState.js';
 
 /**
  * Each version of `month` of channel `channelId` up to position `upTo` (the history is brought
@@ -66,7 +66,7 @@ function applyRow(
   row: HistoryRow,
 ): ChannelState | undefined {
   if (row.kind === 'month') {
-    const text = Buffer.from(row.body).toString();
+    const text = textOf(row.body);
     months.set(Number(row.key.slice(row.key.indexOf('\u0000') + 1)), decodeFacts(text));
     return channel;
   }
@@ -74,7 +74,7 @@ function applyRow(
     setGlobal(state, deserialize(row.body) as GlobalFacts);
     return channel;
   }
-  const next = decodeChannel(Buffer.from(row.body).toString(), months);
+  const next = decodeChannel(textOf(row.body), months);
   state.channels.set(next.channelId, next);
   return next;
 }
