@@ -3,12 +3,15 @@
  * (`asOfWorker.ts`) whose old generation is capped: the build's allocations (a row for every
  * change, a snapshot every 25 000 positions) made a process that built it in its own heap
  * grow to twice the replay's peak RSS at 1M events, though what it keeps alive fits in a
- * fraction of that. One build at a time per process; callers share the one in flight.
+ * fraction of that. One thread per store, started by the first catch-up and kept (its
+ * projection continues from where it stands; unreferenced, so it never holds a process open);
+ * callers share the catch-up in flight. A thread that stopped (out of memory) is replaced by
+ * the next catch-up.
  */
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '@chanperf/engine';
 import type { DeploymentSettings } from '@chanperf/domain';
-import type { AsOfWorkerData, FromAsOfWorker } from './asOfWorker.js';
+import type { AsOfWorkerData, FromAsOfWorker, ToAsOfWorker } from './asOfWorker.js';
 
 /**
  * The build's default old-generation limit (MB; CHANPERF_ASOF_MAX_HEAP_MB). A 1M-event log
@@ -31,42 +34,107 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
   ? new URL('../dist/asOfWorker.js', import.meta.url)
   : new URL('./asOfWorker.js', import.meta.url);
 
-/** A history builder for `path` that runs each catch-up in a fresh worker thread. */
-export function asOfWorkerBuilder(
-  path: string,
-  maxHeapMb: number = AS_OF_BUILD_HEAP_MB,
-): (settings: DeploymentSettings) => Promise<number> {
-  let running: Promise<number> | undefined;
-  return (settings) =>
-    (running ??= build({ path, settings }, maxHeapMb).finally(() => {
-      running = undefined;
-    }));
+/** A catch-up's outcome: the history's checkpoint and the log entries the thread read for it. */
+export interface AsOfBuilt {
+  readonly checkpoint: number;
+  readonly read: number;
 }
 
-function build(data: AsOfWorkerData, maxHeapMb: number): Promise<number> {
-  const worker = new Worker(WORKER_URL, {
-    workerData: data,
-    resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: AS_OF_BUILD_YOUNG_MB },
+/** The history builder of one database file, in its thread. */
+export interface AsOfWorkerBuilder {
+  /** Brings the history to the log's head; answers its checkpoint. */
+  (settings: DeploymentSettings): Promise<number>;
+  /** The same, with what the catch-up read. */
+  catchUp(settings: DeploymentSettings): Promise<AsOfBuilt>;
+  /** Stops the thread (after the catch-up in flight, if any). */
+  stop(): Promise<void>;
+}
+
+/** A history builder for `path` whose thread is kept between catch-ups. */
+export function asOfWorkerBuilder(path: string, maxHeapMb: number = AS_OF_BUILD_HEAP_MB): AsOfWorkerBuilder {
+  let thread: Thread | undefined;
+  let running: Promise<AsOfBuilt> | undefined;
+  const catchUp = (settings: DeploymentSettings): Promise<AsOfBuilt> =>
+    (running ??= (async () => {
+      const current = (thread ??= new Thread({ path, settings }, maxHeapMb));
+      try {
+        return await current.catchUp();
+      } catch (err) {
+        // Stopped (out of memory), or its projection failed: the next catch-up starts another.
+        thread = undefined;
+        void current.stop();
+        throw err;
+      }
+    })().finally(() => {
+      running = undefined;
+    }));
+  const build = (settings: DeploymentSettings) => catchUp(settings).then((b) => b.checkpoint);
+  return Object.assign(build, {
+    catchUp,
+    async stop() {
+      await running?.catch(() => undefined);
+      await thread?.stop();
+      thread = undefined;
+    },
   });
-  return new Promise<number>((resolve, reject) => {
-    let checkpoint: number | undefined;
-    let failure: Error | undefined;
-    worker.on('message', (m: FromAsOfWorker) => {
-      checkpoint = m.checkpoint;
+}
+
+/** One worker thread and the catch-up it answers. */
+class Thread {
+  private readonly worker: Worker;
+  private waiting: { resolve: (b: AsOfBuilt) => void; reject: (err: Error) => void } | undefined;
+  private failure: Error | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    data: AsOfWorkerData,
+    private readonly maxHeapMb: number,
+  ) {
+    this.worker = new Worker(WORKER_URL, {
+      workerData: data,
+      resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: AS_OF_BUILD_YOUNG_MB },
     });
-    worker.on('error', (err: Error & { code?: string }) => {
-      failure =
+    this.worker.unref();
+    this.worker.on('message', (m: FromAsOfWorker) => {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      this.worker.unref();
+      if (m.type === 'done') waiting?.resolve({ checkpoint: m.checkpoint, read: m.read });
+      else waiting?.reject(new Error(m.message));
+    });
+    this.worker.on('error', (err: Error & { code?: string }) => {
+      this.failure =
         err.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? new EngineError(
               'ASOF_OUT_OF_MEMORY',
-              `building the as-of history needs more than its ${maxHeapMb} MB heap (CHANPERF_ASOF_MAX_HEAP_MB)`,
+              `building the as-of history needs more than its ${this.maxHeapMb} MB heap (CHANPERF_ASOF_MAX_HEAP_MB)`,
               false,
             )
           : err;
     });
-    worker.on('exit', (code) => {
-      if (checkpoint !== undefined) resolve(checkpoint);
-      else reject(failure ?? new Error(`the as-of history worker stopped (exit ${code}) without an answer`));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        this.waiting?.reject(
+          this.failure ?? new Error(`the as-of history worker stopped (exit ${code}) without an answer`),
+        );
+        this.waiting = undefined;
+        resolve();
+      }),
+    );
+  }
+
+  catchUp(): Promise<AsOfBuilt> {
+    return new Promise<AsOfBuilt>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      // Held while it builds: an idle thread never holds a process open, a building one must
+      // (its answer, or its death, is what the caller waits for).
+      this.worker.ref();
+      this.worker.postMessage({ type: 'catchUp' } satisfies ToAsOfWorker);
     });
-  });
+  }
+
+  async stop(): Promise<void> {
+    this.worker.postMessage({ type: 'stop' } satisfies ToAsOfWorker);
+    await this.exited;
+  }
 }

@@ -25,7 +25,7 @@ import {
   type RejectedStore,
   type SourceCheckpoint,
 } from '@chanperf/engine';
-import { asOfWorkerBuilder } from './asOfInWorker.js';
+import { asOfWorkerBuilder, type AsOfWorkerBuilder } from './asOfInWorker.js';
 import { historyPath, sqliteAsOfStore } from './asOfStore.js';
 import { sqliteChannelLog } from './channelLog.js';
 import { sqliteCommitJournal } from './commitJournalStore.js';
@@ -163,6 +163,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
   const rm = files;
   const log = new SqliteEventLog(db);
   let history: ReturnType<typeof sqliteAsOfStore> | undefined;
+  let builder: AsOfWorkerBuilder | undefined;
   const store: SqliteStore = {
     log: Object.assign(log, sqliteRejectedStore(db)),
     readStore,
@@ -178,16 +179,19 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
       }),
     asOf: once(() => {
       history = sqliteAsOfStore(memory ? ':memory:' : historyPath(config.path), rm.logId);
+      if (!memory) builder = asOfWorkerBuilder(config.path, config.asOfMaxHeapMb);
       return {
         history,
         commits: sqliteLogCommits(db),
-        ...(memory ? {} : { build: asOfWorkerBuilder(config.path, config.asOfMaxHeapMb) }),
+        ...(builder === undefined ? {} : { build: builder }),
       };
     }),
     close: () => {
       db.close();
       rm.close();
       history?.close();
+      // Its thread has connections of its own: it closes them once its catch-up in flight ends.
+      void builder?.stop();
     },
   };
   return withConnections(store, {
