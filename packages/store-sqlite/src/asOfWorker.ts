@@ -33,7 +33,9 @@ export type FromAsOfWorker =
   | { readonly type: 'failed'; readonly message: string };
 
 const data = workerData as AsOfWorkerData;
-const store = sqliteStore({ path: data.path, settings: data.settings });
+// Small page caches: the thread reads the log forward once and writes the history; it is kept
+// alive between catch-ups, so what it holds is held while the process lives.
+const store = sqliteStore({ path: data.path, settings: data.settings, logCacheMiB: 2, readModelCacheMiB: 1 });
 const { history } = store.asOf();
 let read = 0;
 const feed = {
