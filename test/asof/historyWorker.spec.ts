@@ -3,7 +3,7 @@
  * catch-ups: after the first has built the history, the next reads only the events appended
  * since (a thread per catch-up replayed the whole log each time); the history it writes gives
  * the reference report; a stopped builder starts a new thread, which replays from the
- * beginning.
+ * beginning; an idle thread stops by itself.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +62,27 @@ it('reads only the events appended since its last catch-up, and builds the refer
 
     // A new thread's projection starts from the log's beginning (it writes nothing until the head).
     await builder.stop();
+    expect(await builder.catchUp(defaultSettings)).toEqual({ checkpoint: head, read: head });
+  } finally {
+    await builder.stop();
+    store.close();
+  }
+}, 120_000);
+
+it('stops its thread once idle; the next catch-up starts another, which replays from the beginning', async () => {
+  const path = join(dir, 'idle.db');
+  const store = sqliteStore({ path, settings: defaultSettings });
+  const ingestor = new Ingestor(store.log, defaultSettings);
+  await ingestor.init();
+  const lines = [...generateFeed({ seed: 4, partners: 5, months: 2 })];
+  await ingestor.ingest(lines.map((text, i) => ({ text, source: 'file:feed', line: i + 1 })));
+  const head = await store.log.head();
+  let stopped!: () => void;
+  const idleStop = new Promise<void>((resolve) => (stopped = resolve));
+  const builder = asOfWorkerBuilder(path, { idleMs: 20, onIdleStop: () => stopped() });
+  try {
+    expect(await builder.catchUp(defaultSettings)).toEqual({ checkpoint: head, read: head });
+    await idleStop;
     expect(await builder.catchUp(defaultSettings)).toEqual({ checkpoint: head, read: head });
   } finally {
     await builder.stop();

@@ -45,7 +45,7 @@ export const engineEnvSchema = z.object({
   CHANPERF_PROJECTION_THREAD: z.enum(['worker', 'main'], 'must be worker or main').default('main'),
   /** What an acknowledged append survives: a power loss (FULL) or a process crash (NORMAL). */
   CHANPERF_DURABILITY: z.enum(['power', 'process'], 'must be power or process').default('power'),
-  /** The as-of history build's worker heap limit (MB): at 1M events it needs ~300. */
+  /** The as-of history build's worker heap limit (MB): a 1M-event log builds within 128. */
   CHANPERF_ASOF_MAX_HEAP_MB: wholeNumber(8).default(AS_OF_BUILD_HEAP_MB),
 });
 

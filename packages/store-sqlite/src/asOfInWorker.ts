@@ -3,9 +3,9 @@
  * (`asOfWorker.ts`) whose old generation is capped: the build's allocations (a row for every
  * change, a snapshot every 25 000 positions) made a process that built it in its own heap
  * grow to twice the replay's peak RSS at 1M events, though what it keeps alive fits in a
- * fraction of that. One thread per store, started by the first catch-up and kept (its
- * projection continues from where it stands; unreferenced, so it never holds a process open);
- * callers share the catch-up in flight. A thread that stopped (out of memory) is replaced by
+ * fraction of that. One thread per store, started by the first catch-up and kept while
+ * catch-ups come (its projection continues from where it stands; unreferenced, so it never
+ * holds a process open); callers share the catch-up in flight. A thread that stopped (out of memory) is replaced by
  * the next catch-up.
  */
 import { Worker } from 'node:worker_threads';
@@ -50,12 +50,40 @@ export interface AsOfWorkerBuilder {
   stop(): Promise<void>;
 }
 
-/** A history builder for `path` whose thread is kept between catch-ups. */
-export function asOfWorkerBuilder(path: string, maxHeapMb: number = AS_OF_BUILD_HEAP_MB): AsOfWorkerBuilder {
+/**
+ * How long an idle build thread is kept (10 minutes): an analyst's as-of reads come in bursts,
+ * and a kept thread holds its projection (~280 MB of RSS at 1M events) while the process lives.
+ * The first catch-up after it stopped replays the log to the history's checkpoint (17 s at 1M).
+ */
+const IDLE_MS = 10 * 60 * 1000;
+
+export interface AsOfWorkerOptions {
+  /** The build thread's heap cap (MB; CHANPERF_ASOF_MAX_HEAP_MB). */
+  readonly maxHeapMb?: number;
+  /** How long an idle thread is kept (ms; tests shorten it). */
+  readonly idleMs?: number;
+  /** Called when an idle thread has stopped (tests wait on it). */
+  readonly onIdleStop?: () => void;
+}
+
+/** A history builder for `path` whose thread is kept between catch-ups while they come. */
+export function asOfWorkerBuilder(path: string, options: AsOfWorkerOptions = {}): AsOfWorkerBuilder {
+  const maxHeapMb = options.maxHeapMb ?? AS_OF_BUILD_HEAP_MB;
   let thread: Thread | undefined;
   let running: Promise<AsOfBuilt> | undefined;
+  let idle: NodeJS.Timeout | undefined;
+  const stopWhenIdle = () => {
+    idle = setTimeout(() => {
+      idle = undefined;
+      const stopping = thread;
+      thread = undefined;
+      void stopping?.stop().then(() => options.onIdleStop?.());
+    }, options.idleMs ?? IDLE_MS);
+    idle.unref();
+  };
   const catchUp = (settings: DeploymentSettings): Promise<AsOfBuilt> =>
     (running ??= (async () => {
+      clearTimeout(idle);
       const current = (thread ??= new Thread({ path, settings }, maxHeapMb));
       try {
         return await current.catchUp();
@@ -67,12 +95,14 @@ export function asOfWorkerBuilder(path: string, maxHeapMb: number = AS_OF_BUILD_
       }
     })().finally(() => {
       running = undefined;
+      if (thread !== undefined) stopWhenIdle();
     }));
   const build = (settings: DeploymentSettings) => catchUp(settings).then((b) => b.checkpoint);
   return Object.assign(build, {
     catchUp,
     async stop() {
       await running?.catch(() => undefined);
+      clearTimeout(idle);
       await thread?.stop();
       thread = undefined;
     },

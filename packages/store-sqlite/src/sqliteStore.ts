@@ -179,7 +179,11 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
       }),
     asOf: once(() => {
       history = sqliteAsOfStore(memory ? ':memory:' : historyPath(config.path), rm.logId);
-      if (!memory) builder = asOfWorkerBuilder(config.path, config.asOfMaxHeapMb);
+      if (!memory) {
+        builder = asOfWorkerBuilder(config.path, {
+          ...(config.asOfMaxHeapMb === undefined ? {} : { maxHeapMb: config.asOfMaxHeapMb }),
+        });
+      }
       return {
         history,
         commits: sqliteLogCommits(db),
