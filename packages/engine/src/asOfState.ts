@@ -213,13 +213,17 @@ export class LazyMonths extends Map<Month, MonthFacts> {
     const text = this.text;
     if (text === undefined) return;
     this.text = undefined;
+    // Each month decoded once, from its latest text, unless `get` already did: the snapshot's
+    // months in their order, a later row's in place of the snapshot's, new months after them.
+    const facts = (m: Month, encoded: string) =>
+      this.picked?.find(([p]) => p === m)?.[1] ?? decodeFacts(encoded);
     for (const line of text.split('\n')) {
       if (line === '') continue;
       const cut = line.indexOf(':');
       const m = Number(line.slice(0, cut));
-      super.set(m, this.picked?.find(([p]) => p === m)?.[1] ?? decodeFacts(line.slice(cut + 1)));
+      super.set(m, facts(m, this.later.find(([l]) => l === m)?.[1] ?? line.slice(cut + 1)));
     }
-    for (const [m, t] of this.later) super.set(m, decodeFacts(t));
+    for (const [m, t] of this.later) if (!super.has(m)) super.set(m, facts(m, t));
     this.picked = undefined;
   }
 
