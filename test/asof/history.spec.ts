@@ -10,37 +10,17 @@ import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSettings, runScenario, type Report } from '@chanperf/domain';
-import { asOfHistory, HISTORY_FORMAT, Ingestor } from '@chanperf/engine';
+import { defaultSettings, runScenario } from '@chanperf/domain';
+import { HISTORY_FORMAT } from '@chanperf/engine';
 import { generateFeed } from '@chanperf/testing';
 import { scratchProjectionIndex, sqliteStore, type SqliteStore } from '@chanperf/store-sqlite';
+import { appended, figures, historyOf } from './historyFixture.js';
 
 let dir: string;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'chanperf-asof-history-'));
 });
-
-/** The figures of a report: everything but the ingestion counts and rejections. */
-function figures(r: Report): unknown {
-  const copy = JSON.parse(JSON.stringify(r)) as Partial<Report>;
-  delete copy.counts;
-  delete copy.rejected;
-  return copy;
-}
-
-async function appended(name: string, lines: string[]): Promise<SqliteStore> {
-  const store = sqliteStore({ path: join(dir, name), settings: defaultSettings });
-  const ingestor = new Ingestor(store.log, defaultSettings);
-  await ingestor.init();
-  // Several commits, as an ERP sends them.
-  for (let i = 0; i < lines.length; i += 400) {
-    await ingestor.ingest(
-      lines.slice(i, i + 400).map((text, j) => ({ text, source: 'file:feed', line: i + j + 1 })),
-    );
-  }
-  return store;
-}
 
 function payloadsUpTo(store: SqliteStore, head: number): Promise<string[]> {
   return store.log.read(0, head).then((entries) => entries.map((e) => e.payload));
@@ -64,18 +44,12 @@ describe.each([
 ] as const)('the %s stream, the builder’s index %s', (name, v2, indexKind) => {
   it('the state and report as of p equal the reference of the first p accepted events', async () => {
     const lines = [...generateFeed({ seed: 5, partners: 25, months: 5, v2 })];
-    const store = await appended(`${name}-${indexKind}.db`, lines);
-    const { history, commits } = store.asOf();
+    const store = await appended(dir, `${name}-${indexKind}.db`, lines);
     const index = INDEXES[indexKind];
     const config = {
-      feed: store.log,
-      head: () => store.log.head(),
-      store: history,
-      commits,
-      settings: defaultSettings,
       build: { snapshotEvery: 97, batchSize: 250, ...(index === undefined ? {} : { index }) },
     };
-    const asOf = asOfHistory(config);
+    const asOf = historyOf(store, config);
     const head = await store.log.head();
     expect(head).toBeGreaterThan(500);
     expect(await asOf.catchUp()).toBe(head);
@@ -97,7 +71,7 @@ describe.each([
       const reference = runScenario(payloads.slice(0, p), defaultSettings).report;
       expect(figures(await asOf.reportAt(p)), `as of ${p}`).toEqual(figures(reference));
       // Each channel read alone (its own rows) equals it in the whole state (snapshot + window).
-      const state = await asOfHistory(config).stateAt(p);
+      const state = await historyOf(store, config).stateAt(p);
       // Months as a plain Map: the whole state's decode on first use (a Map subclass).
       const channels = () =>
         state.channelOrder.map((id) => {
@@ -129,10 +103,9 @@ describe('a second builder', () => {
     'continues another builder’s history from its checkpoint with the same rows (first stops at %s)',
     async (where) => {
       const lines = [...generateFeed({ seed: 9, partners: 15, months: 4, v2: true })];
-      const store = await appended(`second-${where.replaceAll(' ', '-')}.db`, lines);
+      const store = await appended(dir, `second-${where.replaceAll(' ', '-')}.db`, lines);
       const head = await store.log.head();
-      const { history, commits } = store.asOf();
-      const config = { feed: store.log, store: history, commits, settings: defaultSettings };
+      const { history } = store.asOf();
       const change = await firstPriceChange(store, head);
       expect(change).toBeGreaterThan(100); // inputs stashed before it
       const stop =
@@ -142,17 +115,14 @@ describe('a second builder', () => {
             ? change - 1
             : change + 1;
       // The first builder stops at `stop` (its feed ends there).
-      const first = asOfHistory({
-        ...config,
+      const first = historyOf(store, {
         feed: { read: (after, limit) => store.log.read(after, Math.max(0, Math.min(limit, stop - after))) },
         head: () => Promise.resolve(stop),
         build: { snapshotEvery: 50, batchSize: 40 },
       });
       expect(await first.catchUp()).toBe(stop);
       // The second catches up with the compact index (a database file's build uses it).
-      const second = asOfHistory({
-        ...config,
-        head: () => store.log.head(),
+      const second = historyOf(store, {
         build: { snapshotEvery: 50, batchSize: 40, index: INDEXES.compact },
       });
       expect(await second.catchUp()).toBe(head);
@@ -179,17 +149,9 @@ describe('a second builder', () => {
 describe('a history file written in another format', () => {
   it('is dropped when opened and built again, with the same report', async () => {
     const lines = [...generateFeed({ seed: 3, partners: 6, months: 3 })];
-    const store = await appended('older-format.db', lines);
+    const store = await appended(dir, 'older-format.db', lines);
     const head = await store.log.head();
-    const made = store.asOf();
-    const config = {
-      feed: store.log,
-      head: () => store.log.head(),
-      store: made.history,
-      commits: made.commits,
-      settings: defaultSettings,
-    };
-    const before = figures(await asOfHistory({ ...config, build: { snapshotEvery: 50 } }).reportAt(head));
+    const before = figures(await historyOf(store, { build: { snapshotEvery: 50 } }).reportAt(head));
     store.close();
     // As an older version left it: its snapshots in another format (here, bytes no decoder reads).
     const file = new Database(join(dir, 'older-format.db-history'));
@@ -200,16 +162,9 @@ describe('a history file written in another format', () => {
     expect(file.prepare(`UPDATE h_snapshots SET body = x'00'`).run().changes).toBeGreaterThan(1);
     file.close();
     const reopened = sqliteStore({ path: join(dir, 'older-format.db'), settings: defaultSettings });
-    const { history, commits } = reopened.asOf();
+    const { history } = reopened.asOf();
     expect(history.checkpoint()).toBe(0);
-    const asOf = asOfHistory({
-      feed: reopened.log,
-      head: () => reopened.log.head(),
-      store: history,
-      commits,
-      settings: defaultSettings,
-    });
-    expect(figures(await asOf.reportAt(head))).toEqual(before);
+    expect(figures(await historyOf(reopened).reportAt(head))).toEqual(before);
     expect(history.checkpoint()).toBe(head);
     reopened.close();
   });
