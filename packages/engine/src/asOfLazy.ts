@@ -28,9 +28,10 @@ import {
 
 /**
  * Channels read one at a time before the rest are read at once: past this many, a caller
- * walks the channels (a list) and one snapshot costs less than a query per channel.
+ * walks the channels (a list) and one snapshot costs less than a query per channel. A caller
+ * that knows it will walk more asks for `size` first (the channel list's long pages).
  */
-const ONE_BY_ONE = 64;
+export const AS_OF_ONE_BY_ONE = 64;
 
 /** One channel as of `position` from its own rows (undefined: not registered by then). */
 function channelAt(store: AsOfStore, position: number, id: string): ChannelState | undefined {
@@ -67,7 +68,7 @@ class LazyChannels extends Map<string, ChannelState> {
 
   override get(id: string): ChannelState | undefined {
     if (this.whole || super.has(id) || this.absent.has(id)) return super.get(id);
-    if (++this.readCount > ONE_BY_ONE) {
+    if (++this.readCount > AS_OF_ONE_BY_ONE) {
       this.all();
       return super.get(id);
     }

@@ -13,4 +13,5 @@ export * from './asOf.js';
 export { AsOfBuilder, type AsOfBuildOptions, type BuilderIndex } from './asOfBuild.js';
 export * from './asOfPorts.js';
 export { monthVersions } from './asOfMonths.js';
+export { AS_OF_ONE_BY_ONE } from './asOfLazy.js';
 export { HISTORY_FORMAT } from './asOfState.js';

@@ -5,8 +5,8 @@
  * grow to twice the replay's peak RSS at 1M events, though what it keeps alive fits in a
  * fraction of that. One thread per store, started by the first catch-up and kept while
  * catch-ups come (its projection continues from where it stands; unreferenced, so it never
- * holds a process open); callers share the catch-up in flight. A thread that stopped (out of memory) is replaced by
- * the next catch-up.
+ * holds a process open); callers share the catch-up in flight. A thread that stopped (out of
+ * memory, or idle for `IDLE_MS`) is replaced by the next catch-up.
  */
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '@chanperf/engine';

@@ -1,9 +1,10 @@
 /**
  * The as-of history (`AsOfStore` of `@chanperf/engine`) in a file of its own beside the log,
  * `PATH-history`: derived from the log and disposable like the read model (emptied when made
- * for another log or in another format, `HISTORY_FORMAT`; `reset` drops it), so it is not fsynced. Rows of what each event changed,
- * indexed by position (a window after a snapshot) and by kind and key (a channel's rows, the
- * alerts, a channel-SKU's claim inputs); a snapshot of the state every K positions.
+ * for another log or in another format, `HISTORY_FORMAT`; `reset` drops it), so it is not
+ * fsynced. Rows of what each event changed, indexed by position (a window after a snapshot)
+ * and by kind and key (a channel's rows, the alerts, a channel-SKU's claim inputs); a snapshot
+ * of the state every K positions.
  */
 import Database from 'better-sqlite3';
 import type { Database as DB } from 'better-sqlite3';

@@ -17,6 +17,7 @@ import {
   type MonthReport,
   type ProjectionState,
 } from '@chanperf/domain';
+import { AS_OF_ONE_BY_ONE } from '@chanperf/engine';
 import { errorSchema, type App } from '@chanperf/runtime';
 import { z } from 'zod';
 import { preferredFormat, type CsvColumn } from '../csv.js';
@@ -151,8 +152,8 @@ function registerChannelListRoute(app: App, ctx: QueryContext): void {
         limit === undefined ? state.channelOrder.length : Math.min(from + limit, state.channelOrder.length);
       // A state as of a position reads channels one by one when asked by id (asOfLazy.ts) and all
       // at once from its snapshot when walked: a long page walks, so it says so before it starts
-      // (`size` reads them all) rather than paying 64 single reads first.
-      if (to - from > 64) void state.channels.size;
+      // (`size` reads them all) rather than paying the single reads first.
+      if (to - from > AS_OF_ONE_BY_ONE) void state.channels.size;
       const channels = state.channelOrder.slice(from, to).flatMap((id) => {
         const c = state.channels.get(id);
         return c === undefined ? [] : [channelListItem(state, c, ctx.digits)];
