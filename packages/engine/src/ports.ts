@@ -147,8 +147,23 @@ export interface EventLog {
 
 /** Reads the log in order from a position. */
 export interface Feed {
-  /** Up to `limit` entries with position > `after`, ascending. */
+  /** Up to `limit` entries with position > `after`, ascending: a new array, the caller's to empty. */
   read(after: number, limit: number): Promise<LogEntry[]>;
+  /**
+   * Optional, for a log read synchronously: what `read(after, limit)` would answer, as a batch
+   * whose entries are read a chunk at a time while it is iterated. A projection batch (50 000
+   * entries) then holds a chunk of rows at a time, not ~20 MB of them that outlive the young
+   * generation and are copied twice by the scavenger before they die.
+   */
+  readBatch?(after: number, limit: number): LazyBatch;
+}
+
+/** Log entries read as they are iterated (`Feed.readBatch`). */
+export interface LazyBatch {
+  /** The position of the batch's last entry (`after` when the batch is empty). */
+  readonly last: number;
+  /** Its entries, ascending, up to `last`: iterate once, in a synchronous stretch. */
+  readonly entries: Iterable<LogEntry>;
 }
 
 /** Rejected inputs: for inspection, correction and redrive. */

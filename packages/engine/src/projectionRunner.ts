@@ -20,6 +20,25 @@ import type { Logger } from 'pino';
 import type { AppendedEvent } from './ingestion.js';
 import type { Feed, ProjectionOutputs, ReadStore, SideBySide } from './ports.js';
 
+/** A batch to apply: its last position, and its entries (read or drained as iterated). */
+interface Batch {
+  readonly last: number;
+  readonly entries: Iterable<HandedOver>;
+}
+
+/** Iterates `list`, dropping each entry from it as it is handed out, so what was applied can die young. */
+function* draining(list: (HandedOver | undefined)[]): Generator<HandedOver> {
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as HandedOver;
+    list[i] = undefined;
+    yield entry;
+  }
+}
+
+function batchOf(entries: HandedOver[], after: number): Batch {
+  return { last: entries[entries.length - 1]?.position ?? after, entries: draining(entries) };
+}
+
 /**
  * An event handed over by an ingestor that just appended it (`offer`): parsed when it was
  * appended in this thread, only its payload when it comes from another.
@@ -169,11 +188,12 @@ export class ProjectionRunner {
   }
 
   /**
-   * The next batch: from the hand-over when it continues the checkpoint, else from the feed.
-   * Payloads are parsed one at a time as they are applied, so a batch's parsed events die
+   * The next batch: from the hand-over when it continues the checkpoint, else from the feed
+   * (read as it is applied when the feed can). Payloads are parsed one at a time as they are
+   * applied, and each entry is dropped once applied, so a batch's rows and parsed events die
    * young instead of living (and being promoted by the GC) through the whole batch.
    */
-  private async nextBatch(limit: number, handedOverOnly: boolean): Promise<readonly HandedOver[]> {
+  private async nextBatch(limit: number, handedOverOnly: boolean): Promise<Batch> {
     let skip = 0;
     while (skip < this.handedOver.length && (this.handedOver[skip]?.position ?? 0) <= this.position) skip++;
     if (skip > 0) this.handedOver = this.handedOver.slice(skip);
@@ -187,12 +207,13 @@ export class ProjectionRunner {
         n++;
       const batch = this.handedOver.slice(0, n);
       this.handedOver = this.handedOver.slice(n);
-      return batch;
+      return batchOf(batch, this.position);
     }
     // Nothing handed over yet: wait for the hand-over rather than race it to the log.
-    if (handedOverOnly && this.handedOver.length === 0) return [];
+    if (handedOverOnly && this.handedOver.length === 0) return batchOf([], this.position);
     this.handedOver = [];
-    return this.feed.read(this.position, limit);
+    if (this.feed.readBatch !== undefined) return this.feed.readBatch(this.position, limit);
+    return batchOf(await this.feed.read(this.position, limit), this.position);
   }
 
   /** Applies every log entry after the checkpoint; concurrent calls share one run. */
@@ -225,10 +246,9 @@ export class ProjectionRunner {
     const projection = this.options.projection ?? CHANNEL_PERFORMANCE;
     for (;;) {
       if (this.switchedAway()) await this.load();
-      const entries = await this.nextBatch(batchSize, handedOverOnly);
-      if (entries.length === 0) return this.position;
+      const { last, entries } = await this.nextBatch(batchSize, handedOverOnly);
+      if (last === this.position) return this.position;
       const state = this.state as ProjectionState;
-      const last = entries[entries.length - 1]?.position ?? this.position;
       let outputs: ProjectionOutputs;
       try {
         outputs = this.store.applyBatch(
@@ -253,8 +273,9 @@ export class ProjectionRunner {
         this.handedOver = [];
         throw err;
       }
+      const events = last - this.position; // positions are gap-free
       this.position = last;
-      this.options.logger?.debug({ position: last, events: entries.length }, 'projection batch committed');
+      this.options.logger?.debug({ position: last, events }, 'projection batch committed');
       this.options.onBatch?.(outputs, last);
     }
   }

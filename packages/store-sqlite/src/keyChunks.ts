@@ -59,6 +59,8 @@ export interface KeyChunkStatements {
   append(first: number, keys: readonly string[], hashes: Int32Array, values: Int32Array | undefined): void;
   /** Appends one batch's value changes of keys already on disk. */
   appendUpdates(changes: ReadonlyMap<number, number>): void;
+  /** Whether the connection is inside a transaction (a long batch then writes its keys as it goes). */
+  inTransaction(): boolean;
 }
 
 /** A code unit beyond Latin-1 (the class is everything above U+00FF). */
@@ -129,6 +131,7 @@ export function keyChunkStatements(db: DB, table: string, updatesTable?: string)
         );
       }
     },
+    inTransaction: () => db.inTransaction,
     appendUpdates(changes) {
       if (changes.size === 0) return;
       if (updatesTable === undefined) throw new Error(`the keys of ${table} carry no values`);

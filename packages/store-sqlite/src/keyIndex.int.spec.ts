@@ -17,11 +17,12 @@ function readModel(): Database.Database {
   return db;
 }
 
-function open(db: Database.Database, bits: number): KeyIndex {
+function open(db: Database.Database, bits: number, writeAheadKeys?: number): KeyIndex {
   return new KeyIndex(keyChunkStatements(db, 'rm_sale_keys', 'rm_sale_key_updates'), {
     seed: 7,
     bits,
     values: true,
+    ...(writeAheadKeys === undefined ? {} : { writeAheadKeys }),
   });
 }
 
@@ -74,6 +75,81 @@ describe('KeyIndex', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('given batches in transactions that write their keys early, some rolled back, then it answers as a Map', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.array(stepArb, { maxLength: 40 }), fc.boolean()), { maxLength: 8 }),
+        fc.constantFrom(1, 2, 32),
+        fc.constantFrom(1, 3, 256),
+        (batches, bits, writeAhead) => {
+          const db = readModel();
+          let index = open(db, bits, writeAhead);
+          let reference = new Map<string, number>();
+          const byText = new Map<string, SaleKey>();
+          for (const [batch, fails] of batches) {
+            const before = new Map(reference);
+            try {
+              db.transaction(() => {
+                for (const [key, value] of batch) {
+                  const ref = index.find(key);
+                  expect(ref >= 0).toBe(reference.has(key.text()));
+                  if (ref >= 0) {
+                    expect(index.value(ref)).toBe(reference.get(key.text()));
+                    index.setValue(ref, value);
+                  } else index.setValue(index.add(key), value);
+                  reference.set(key.text(), value);
+                  byText.set(key.text(), key);
+                }
+                if (fails) throw new Error('the batch fails');
+                index.flush();
+              })();
+            } catch (err) {
+              expect((err as Error).message).toBe('the batch fails');
+              // As the read store does on a failed batch: drop the index, read it again.
+              index = open(db, bits, writeAhead);
+              reference = before;
+            }
+          }
+          const reloaded = open(db, bits);
+          expect(reloaded.size).toBe(reference.size);
+          for (const [text, key] of byText) {
+            const ref = reloaded.find(key);
+            expect(ref >= 0).toBe(reference.has(text));
+            if (ref >= 0) expect(reloaded.value(ref)).toBe(reference.get(text));
+          }
+          db.close();
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('given more keys in one transaction than are written ahead, then full rows are on disk before the flush', () => {
+    const db = readModel();
+    const index = open(db, 32, 256);
+    const key = (i: number) => new SaleKey().set('P1', `O-${i}`, 'S');
+    const rows = () => db.prepare(`SELECT count(*) FROM rm_sale_keys`).pluck().get() as number;
+    db.transaction(() => {
+      for (let i = 0; i < 600; i++) {
+        expect(index.find(key(i))).toBe(-1);
+        index.setValue(index.add(key(i)), i);
+      }
+      expect(rows()).toBe(2); // keys 0–255 and 256–511, written as they filled
+      index.setValue(index.find(key(3)), 99); // a key on disk already: an update row
+      index.flush();
+    })();
+    expect(rows()).toBe(3);
+    const reloaded = open(db, 32);
+    expect(reloaded.value(reloaded.find(key(3)))).toBe(99);
+    expect(reloaded.value(reloaded.find(key(599)))).toBe(599);
+    // Outside a transaction nothing is written early (the as-of builder's scratch index).
+    const outside = open(db, 32, 1);
+    expect(outside.find(key(1000))).toBe(-1);
+    outside.add(key(1000));
+    expect(rows()).toBe(3);
+    db.close();
   });
 
   it('given 2 000 keys over many rows with 1-bit fingerprints, then each is found once and an unknown key is not', () => {

@@ -9,6 +9,13 @@ import { FingerprintTable } from './fingerprintTable.js';
 import { CHUNK_KEYS, type KeyChunk, type KeyChunkStatements } from './keyChunks.js';
 import type { IndexKey } from './indexKeys.js';
 
+/**
+ * Pending keys written early, inside the batch's transaction, once this many wait (whole rows):
+ * a projection batch of 50 000 sales otherwise held ~50 000 key strings until its end, long
+ * enough for the scavenger to copy them twice into the old generation.
+ */
+const WRITE_AHEAD_KEYS = CHUNK_KEYS * 16;
+
 export interface KeyIndexOptions {
   /** The read model's hash seed (its fingerprints are persisted, so it is the file's, not the process's). */
   readonly seed: number;
@@ -16,6 +23,8 @@ export interface KeyIndexOptions {
   readonly bits: number;
   /** Whether keys carry a value. */
   readonly values: boolean;
+  /** Pending keys written early inside a transaction (default `WRITE_AHEAD_KEYS`; fewer in tests). */
+  readonly writeAheadKeys?: number;
 }
 
 /** A blob's little-endian int32 words (copied: a blob's bytes need not be 4-byte aligned). */
@@ -97,6 +106,12 @@ export class KeyIndex {
     this.pendingHashes[this.pending.length] = this.lastHash;
     this.pending.push(key.text());
     if (this.vals !== undefined) this.setValueAt(ref, 0);
+    if (
+      this.pending.length >= (this.options.writeAheadKeys ?? WRITE_AHEAD_KEYS) &&
+      this.disk.inTransaction()
+    ) {
+      this.writePending();
+    }
     return ref;
   }
 
@@ -111,15 +126,23 @@ export class KeyIndex {
 
   /** Appends the keys added and the values changed since the last flush (in the batch's transaction). */
   flush(): void {
-    const n = this.pending.length;
-    if (n > 0) {
-      const values = this.vals?.subarray(this.persisted, this.persisted + n);
-      this.disk.append(this.persisted, this.pending, this.pendingHashes.subarray(0, n), values);
-      this.persisted += n;
-      this.pending = [];
-    }
+    this.writePending();
     this.disk.appendUpdates(this.changed);
     this.changed.clear();
+  }
+
+  /**
+   * Appends the pending keys, in the batch's transaction (a batch that fails drops the whole
+   * index, `SqliteProjectionIndex.discard`, and it is read again from disk). A value a key
+   * written early changes later in the batch is then an update, like a key of an earlier batch.
+   */
+  private writePending(): void {
+    const n = this.pending.length;
+    if (n === 0) return;
+    const values = this.vals?.subarray(this.persisted, this.persisted + n);
+    this.disk.append(this.persisted, this.pending, this.pendingHashes.subarray(0, n), values);
+    this.persisted += n;
+    this.pending = [];
   }
 
   private setValueAt(ref: number, value: number): void {

@@ -64,6 +64,38 @@ describe('the SQLite store behind its ports', () => {
     expect(b!.sourceCheckpoints()).toEqual([file, { key: 'kafka:t/0', offset: 9, line: 0 }]);
   });
 
+  it('reads a batch of the log as it is iterated, in chunks, up to the position it named', async () => {
+    const [a, b] = stores(2);
+    const accepted = Array.from({ length: 2_500 }, (_, i) =>
+      entry(`e-${i}`, 'TrainingCompleted', 'P1', { n: i }),
+    );
+    await a!.log.commit({ accepted, rejected: [], counts: NO_COUNTS });
+    const log = b!.log;
+    if (log.readBatch === undefined) throw new Error('the SQLite log reads batches as iterated');
+    const readBatch = log.readBatch.bind(log);
+    const lazy = (after: number, limit: number) => {
+      const batch = readBatch(after, limit);
+      return { last: batch.last, entries: [...batch.entries] };
+    };
+    // Across the reader's chunks of 1 000 rows, and short of them.
+    expect(lazy(0, 10_000)).toEqual({ last: 2_500, entries: await b!.log.read(0, 10_000) });
+    expect(lazy(100, 1_500)).toEqual({ last: 1_600, entries: await b!.log.read(100, 1_500) });
+    expect(lazy(2_499, 5).entries.map((e) => e.eventId)).toEqual(['e-2499']);
+    expect(lazy(2_500, 10)).toEqual({ last: 2_500, entries: [] });
+    // What is appended after the batch was named belongs to the next one.
+    const batch = readBatch(2_400, 1_000);
+    await a!.log.commit({
+      accepted: [entry('e-late', 'TrainingCompleted', 'P1', {})],
+      rejected: [],
+      counts: NO_COUNTS,
+    });
+    expect(batch.last).toBe(2_500);
+    expect([...batch.entries].map((e) => e.position)).toEqual(
+      Array.from({ length: 100 }, (_, i) => 2_401 + i),
+    );
+    expect(lazy(2_500, 10).last).toBe(2_501);
+  });
+
   it('hands back the rejected bytes as received, invalid UTF-8 included', async () => {
     const [a, b] = stores(2);
     const raw = new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]);
