@@ -35,6 +35,17 @@ const partArb = fc.oneof(
 const keyArb = fc.tuple(partArb, partArb, partArb).map(([a, b, c]) => new SaleKey().set(a, b, c));
 const stepArb = fc.tuple(keyArb, fc.integer({ min: 0, max: 3 }), fc.boolean());
 
+/** Sets `key` to `value` in the index and in `reference`, checking first that they agree on it. */
+function step(index: KeyIndex, reference: Map<string, number>, key: SaleKey, value: number): void {
+  const ref = index.find(key);
+  expect(ref >= 0).toBe(reference.has(key.text()));
+  if (ref >= 0) {
+    expect(index.value(ref)).toBe(reference.get(key.text()));
+    index.setValue(ref, value);
+  } else index.setValue(index.add(key), value);
+  reference.set(key.text(), value);
+}
+
 describe('KeyIndex', () => {
   it('given colliding fingerprints, batches flushed and a reload, then it answers as a Map', () => {
     fc.assert(
@@ -48,13 +59,7 @@ describe('KeyIndex', () => {
           const byText = new Map<string, SaleKey>();
           for (const batch of batches) {
             for (const [key, value, reload] of batch) {
-              const ref = index.find(key);
-              expect(ref >= 0).toBe(reference.has(key.text()));
-              if (ref >= 0) {
-                expect(index.value(ref)).toBe(reference.get(key.text()));
-                index.setValue(ref, value);
-              } else index.setValue(index.add(key), value);
-              reference.set(key.text(), value);
+              step(index, reference, key, value);
               byText.set(key.text(), key);
               if (reload) {
                 db.transaction(() => index.flush())();
@@ -93,13 +98,7 @@ describe('KeyIndex', () => {
             try {
               db.transaction(() => {
                 for (const [key, value] of batch) {
-                  const ref = index.find(key);
-                  expect(ref >= 0).toBe(reference.has(key.text()));
-                  if (ref >= 0) {
-                    expect(index.value(ref)).toBe(reference.get(key.text()));
-                    index.setValue(ref, value);
-                  } else index.setValue(index.add(key), value);
-                  reference.set(key.text(), value);
+                  step(index, reference, key, value);
                   byText.set(key.text(), key);
                 }
                 if (fails) throw new Error('the batch fails');
