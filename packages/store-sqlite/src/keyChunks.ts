@@ -21,13 +21,9 @@ interface ChunkRow {
   readonly wide: number;
 }
 
-/** One row's keys, decoded on demand. */
+/** One row's keys, each decoded when asked for (a confirmation wants one key, not 256). */
 export class KeyChunk {
-  private readonly text: string;
-
-  constructor(private readonly row: ChunkRow) {
-    this.text = row.keys.toString(row.wide === 1 ? 'utf16le' : 'latin1');
-  }
+  constructor(private readonly row: ChunkRow) {}
 
   get first(): number {
     return this.row.first;
@@ -39,9 +35,11 @@ export class KeyChunk {
 
   /** Key number `ref` (in `first … first + count − 1`). */
   keyOf(ref: number): string {
+    const { ends, keys, wide } = this.row;
     const i = ref - this.row.first;
-    const start = i === 0 ? 0 : this.row.ends.readUInt32LE((i - 1) * 4);
-    return this.text.slice(start, this.row.ends.readUInt32LE(i * 4));
+    const start = i === 0 ? 0 : ends.readUInt32LE((i - 1) * 4);
+    const end = ends.readUInt32LE(i * 4);
+    return wide === 1 ? keys.toString('utf16le', start * 2, end * 2) : keys.toString('latin1', start, end);
   }
 }
 

@@ -39,6 +39,12 @@ export class KeyIndex {
   /** Keys numbered below this are on disk; the others are `pending`. */
   private persisted: number;
   private pending: string[] = [];
+  /**
+   * The keys last written ahead (numbered from `recentFirst`), kept until the next write-ahead:
+   * a key met again soon after (an order's next line) is confirmed from memory, not its row.
+   */
+  private recent: string[] = [];
+  private recentFirst = 0;
   private pendingHashes = new Int32Array(CHUNK_KEYS);
   private vals: Int32Array | undefined;
   /** Values changed since the last flush of keys already on disk. */
@@ -110,6 +116,8 @@ export class KeyIndex {
       this.pending.length >= (this.options.writeAheadKeys ?? WRITE_AHEAD_KEYS) &&
       this.disk.inTransaction()
     ) {
+      this.recentFirst = this.persisted;
+      this.recent = this.pending;
       this.writePending();
     }
     return ref;
@@ -126,6 +134,7 @@ export class KeyIndex {
 
   /** Appends the keys added and the values changed since the last flush (in the batch's transaction). */
   flush(): void {
+    this.recent = [];
     this.writePending();
     this.disk.appendUpdates(this.changed);
     this.changed.clear();
@@ -159,6 +168,8 @@ export class KeyIndex {
   /** Key number `ref`: from the batch in memory, else from its row on disk. */
   private keyOf(ref: number): string {
     if (ref >= this.persisted) return this.pending[ref - this.persisted] as string;
+    const recent = ref - this.recentFirst;
+    if (recent >= 0 && recent < this.recent.length) return this.recent[recent] as string;
     let chunk = this.chunk;
     if (chunk === undefined || ref < chunk.first || ref >= chunk.first + chunk.count) {
       chunk = this.disk.holding(ref);
