@@ -24,6 +24,67 @@ export function claimInputText(r: ClaimInputRecord): string {
   }
 }
 
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const KIND = { sale: 0x73, return: 0x72, count: 0x63 } as const;
+
+/**
+ * Writes records as the text `claimInputText` gives them, UTF-8 encoded into one buffer kept
+ * between calls: a batch row's 2 048 records cost no string each (their concatenated text was
+ * ~500 bytes of short-lived strings a record, and flattening it the largest cost of `flush`).
+ */
+export class ClaimInputEncoder {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private at = 0;
+
+  /** The text of `records` (the buffer's bytes: valid until the next call). */
+  encode(records: readonly ClaimInputRecord[]): Buffer {
+    this.at = 0;
+    for (const r of records) {
+      this.room(1);
+      this.buf[this.at++] = KIND[r.kind];
+      this.str(r.channelId);
+      this.str(r.sku);
+      if (r.kind === 'count') {
+        this.str(r.eventId);
+        this.num(r.onHand);
+        this.num(r.asOf.seconds);
+        this.str(r.asOf.fraction);
+        continue;
+      }
+      this.str(r.orderId);
+      this.str(r.eventId);
+      this.num(r.quantity);
+      if (r.kind === 'sale') {
+        this.num(r.occurredAt.seconds);
+        this.str(r.occurredAt.fraction);
+      }
+    }
+    return this.buf.subarray(0, this.at);
+  }
+
+  private room(bytes: number): void {
+    if (this.at + bytes <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + bytes));
+    this.buf.copy(grown, 0, 0, this.at);
+    this.buf = grown;
+  }
+
+  /** Its length in UTF-16 code units, `:`, its UTF-8 bytes (at most 3 a code unit). */
+  private str(s: string): void {
+    this.room(24 + s.length * 3);
+    this.at += this.buf.write(String(s.length), this.at, 'latin1');
+    this.buf[this.at++] = COLON;
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+
+  private num(n: number): void {
+    this.room(24);
+    this.at += this.buf.write(String(n), this.at, 'latin1');
+    this.buf[this.at++] = COMMA;
+  }
+}
+
 /** The records of a text made of `claimInputText`s, in order. */
 export function claimInputsOfText(text: string): ClaimInputRecord[] {
   const out: ClaimInputRecord[] = [];

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClaimInputRecord } from '@chanperf/domain';
-import { claimInputsOfText, claimInputText } from './claimInputText.js';
+import { ClaimInputEncoder, claimInputsOfText, claimInputText } from './claimInputText.js';
 
 const id = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 });
 const instant = fc.record({
@@ -48,6 +48,37 @@ describe('claim input batch text', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('given batches of records, the encoder writes each batch as their text in UTF-8, one batch after another', () => {
+    const encoder = new ClaimInputEncoder();
+    fc.assert(
+      fc.property(fc.array(fc.array(record, { maxLength: 20 }), { maxLength: 4 }), (batches) => {
+        for (const records of batches) {
+          const bytes = encoder.encode(records);
+          expect(bytes.toString('utf8')).toBe(records.map(claimInputText).join(''));
+          expect(claimInputsOfText(bytes.toString('utf8'))).toEqual(records);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('given more records than its first buffer holds, the encoder grows and keeps what it wrote', () => {
+    const encoder = new ClaimInputEncoder();
+    const records: ClaimInputRecord[] = Array.from({ length: 3_000 }, (_, i) => ({
+      kind: 'sale',
+      channelId: `P-${i}`,
+      sku: '价保-SKU-€',
+      orderId: `O-${i}/1`,
+      eventId: `E-${i}-😀`,
+      occurredAt: { seconds: 1_767_196_800 + i, fraction: '5' },
+      quantity: i,
+    }));
+    const bytes = encoder.encode(records);
+    expect(bytes.length).toBeGreaterThan(1 << 16);
+    expect(claimInputsOfText(bytes.toString('utf8'))).toEqual(records);
+    expect(encoder.encode(records.slice(0, 1)).toString('utf8')).toBe(claimInputText(records[0]!));
   });
 
   it('given ids made of the separators themselves, they come back whole', () => {

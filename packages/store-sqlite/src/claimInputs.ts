@@ -4,9 +4,9 @@
  * later may reach back to it), but what a record costs depends on whether anything reads them:
  *
  * - Before the first price change nothing does (`lookupsAhead` was never called): the batch's
- *   records are appended to a text (`claimInputText.ts`) written as one row of `rm_claim_batches`
- *   per 2 048 records and at `flush`, inside the batch's transaction. A v1 log pays a string
- *   append a sale and one statement per 2 048; the per-sale JSON row with its own INSERT was
+ *   records are written as one text (`claimInputText.ts`), one row of `rm_claim_batches`
+ *   per 2 048 records and at `flush`, inside the batch's transaction. A v1 log pays a record
+ *   kept until then and one statement per 2 048; the per-sale JSON row with its own INSERT was
  *   6 % of a replay's profile, a JSON array of the records as a batch row still 5 %.
  * - With the first price change (inside its batch's transaction) the batch rows are moved, in
  *   log order, into `rm_claim_inputs` — one typed row an input — and its lookup index is made.
@@ -25,7 +25,7 @@ import {
   type Instant,
   type SkuClaimInputs,
 } from '@chanperf/domain';
-import { claimInputsOfText, claimInputText } from './claimInputText.js';
+import { ClaimInputEncoder, claimInputsOfText } from './claimInputText.js';
 
 /**
  * The embedded ClaimInputStore: what a batch recorded is written by `flush` (and every
@@ -133,8 +133,8 @@ class Inputs implements SqliteClaimInputs {
   private readonly s: ReturnType<typeof statements>;
   /** The inputs recorded since the last flush, in log order. */
   private pending: ClaimInputRecord[] = [];
-  /** Until indexed: the pending records' text, the batch row `flush` writes. */
-  private text = '';
+  /** Until indexed: writes the pending records' text, the batch row `flush` writes. */
+  private readonly encoder = new ClaimInputEncoder();
   /** Once indexed: the latest pending sale of each channel, SKU and order (a return's lookup). */
   private readonly pendingSales = new Map<string, Instant>();
   /** Whether the typed rows and their index are in use (undefined: ask the file). */
@@ -155,8 +155,8 @@ class Inputs implements SqliteClaimInputs {
 
   add(r: ClaimInputRecord): void {
     this.pending.push(r);
-    if (!this.isIndexed()) this.text += claimInputText(r);
-    else if (r.kind === 'sale') this.pendingSales.set(saleKey(r.channelId, r.sku, r.orderId), r.occurredAt);
+    if (this.isIndexed() && r.kind === 'sale')
+      this.pendingSales.set(saleKey(r.channelId, r.sku, r.orderId), r.occurredAt);
     // Inside the batch's transaction a long batch writes as it goes, so its records die young.
     if (this.pending.length >= FLUSH_EVERY && this.d.inTransaction) this.flush();
   }
@@ -213,15 +213,13 @@ class Inputs implements SqliteClaimInputs {
   flush(): void {
     if (this.pending.length === 0) return;
     if (this.isIndexed()) insertRows(this.s, this.pending);
-    else this.s.addBatch.run(this.text);
+    else this.s.addBatch.run(this.encoder.encode(this.pending).toString('utf8'));
     this.pending = [];
-    this.text = '';
     this.pendingSales.clear();
   }
 
   discard(): void {
     this.pending = [];
-    this.text = '';
     this.pendingSales.clear();
     this.indexed = undefined;
   }
