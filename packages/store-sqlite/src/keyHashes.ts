@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 
 /** The hash no key gets: it marks an empty slot. */
-export const EMPTY = 0;
+const EMPTY = 0;
 
 /** A random seed per process, so keys crafted to collide in one process do not in another. */
 export function newSeed(): number {
