@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryClaimInputs, type ClaimInputRecord, type ClaimInputStore } from '@chanperf/domain';
 import { sqliteClaimInputs, type SqliteClaimInputs } from './claimInputs.js';
+import { claimInputText } from './claimInputText.js';
 import { migrateReadModel } from './schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chanperf-claims-'));
@@ -119,6 +120,24 @@ describe('sqliteClaimInputs', () => {
     const reopened = openReadModel('long');
     expect(answers(sqliteClaimInputs(reopened))).toEqual(answers(reference));
     reopened.close();
+  });
+
+  it('reads batch rows written as text by an earlier version beside its own, and moves both', () => {
+    const db = openReadModel('text-rows');
+    const reference = memoryClaimInputs();
+    const older = inputs(60, 10);
+    for (const r of older) reference.add(r);
+    db.prepare(`INSERT INTO rm_claim_batches (body) VALUES (?)`).run(older.map(claimInputText).join(''));
+    const store = sqliteClaimInputs(db);
+    expect(answers(store)).toEqual(answers(reference));
+    batch(db, store, reference, inputs(60, 11));
+    expect(db.prepare(`SELECT typeof(body) FROM rm_claim_batches ORDER BY seq`).pluck().all()).toEqual([
+      'text',
+      'blob',
+    ]);
+    batch(db, store, reference, inputs(60, 12), true);
+    expect(db.prepare(`SELECT COUNT(*) FROM rm_claim_inputs`).pluck().get()).toBe(180);
+    db.close();
   });
 
   it('forgets a rolled-back batch and its move', () => {

@@ -83,14 +83,24 @@ function recordOf(row: readonly Cell[]): ClaimInputRecord {
   }
 }
 
+/**
+ * A batch row's body: the records' text as UTF-8 bytes (a BLOB: written as encoded, with no
+ * string between), or as TEXT in rows written before.
+ */
+type BatchBody = Buffer | string;
+
+function recordsOf(body: BatchBody): ClaimInputRecord[] {
+  return claimInputsOfText(typeof body === 'string' ? body : body.toString('utf8'));
+}
+
 /** The statements over the read model's connection (made again by each load, after a reset). */
 function statements(d: DB) {
   const values = (rows: number) => Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
   return {
-    addBatch: d.prepare<[string]>(`INSERT INTO rm_claim_batches (body) VALUES (?)`),
-    batches: d.prepare<[], string>(`SELECT body FROM rm_claim_batches ORDER BY seq`).pluck(),
+    addBatch: d.prepare<[Buffer]>(`INSERT INTO rm_claim_batches (body) VALUES (?)`),
+    batches: d.prepare<[], BatchBody>(`SELECT body FROM rm_claim_batches ORDER BY seq`).pluck(),
     batchSeqs: d.prepare<[], number>(`SELECT seq FROM rm_claim_batches ORDER BY seq`).pluck(),
-    batchAt: d.prepare<[number], string>(`SELECT body FROM rm_claim_batches WHERE seq = ?`).pluck(),
+    batchAt: d.prepare<[number], BatchBody>(`SELECT body FROM rm_claim_batches WHERE seq = ?`).pluck(),
     dropBatches: d.prepare(`DELETE FROM rm_claim_batches`),
     addMany: d.prepare<[Cell[]]>(
       `INSERT INTO rm_claim_inputs (${COLUMNS}) VALUES ${values(ROWS_PER_INSERT)}`,
@@ -150,7 +160,7 @@ class Inputs implements SqliteClaimInputs {
 
   /** The records of the batch rows, batch by batch, in log order. */
   private *batches(): Generator<ClaimInputRecord[]> {
-    for (const body of this.s.batches.iterate()) yield claimInputsOfText(body);
+    for (const body of this.s.batches.iterate()) yield recordsOf(body);
   }
 
   add(r: ClaimInputRecord): void {
@@ -200,7 +210,7 @@ class Inputs implements SqliteClaimInputs {
     if (this.isIndexed()) return;
     // One batch row in memory at a time (no statement may run while another iterates).
     for (const seq of this.s.batchSeqs.all()) {
-      insertRows(this.s, claimInputsOfText(this.s.batchAt.get(seq) ?? ''));
+      insertRows(this.s, recordsOf(this.s.batchAt.get(seq) ?? ''));
     }
     this.s.dropBatches.run();
     this.d.exec(`CREATE INDEX rm_claim_inputs_key ON rm_claim_inputs (channel_id, sku, order_id)`);
@@ -213,7 +223,7 @@ class Inputs implements SqliteClaimInputs {
   flush(): void {
     if (this.pending.length === 0) return;
     if (this.isIndexed()) insertRows(this.s, this.pending);
-    else this.s.addBatch.run(this.encoder.encode(this.pending).toString('utf8'));
+    else this.s.addBatch.run(this.encoder.encode(this.pending));
     this.pending = [];
     this.pendingSales.clear();
   }

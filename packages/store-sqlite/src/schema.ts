@@ -137,8 +137,9 @@ export function migrateReadModel(
       PRIMARY KEY (channel_id, month)
     ) WITHOUT ROWID;
     -- (v2) price-protection claim inputs (sales, returns, inventory counts) in log order: one
-    -- row per 2 048 (claimInputText.ts) until the first price change, which moves them to one
-    -- typed row an input and makes the index (channel_id, sku, order_id) (claimInputs.ts)
+    -- row per 2 048 (claimInputText.ts; UTF-8 bytes, or text in rows written before) until the
+    -- first price change, which moves them to one typed row an input and makes the index
+    -- (channel_id, sku, order_id) (claimInputs.ts)
     CREATE TABLE IF NOT EXISTS rm_claim_batches (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS rm_claim_inputs (
       seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, channel_id TEXT NOT NULL, sku TEXT NOT NULL,
