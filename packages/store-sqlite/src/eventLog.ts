@@ -258,12 +258,12 @@ export class SqliteEventLog implements EventLog, Feed {
   /** Canonical contents of the held ones of `eventIds`. */
   private contentsOf(ids: EventIdIndex, eventIds: readonly string[]): Map<string, string> {
     // Only ids the hash index may hold are read, by position, in one statement; new ids (the
-    // usual case) cost a hash lookup and no SQL at all.
-    const wanted = new Set(eventIds);
+    // usual case) cost a hash lookup and no SQL at all (nor a set of the batch's ids).
     const positions: number[] = [];
-    for (const id of wanted) for (const p of ids.candidates(id)) positions.push(p);
+    for (const id of eventIds) for (const p of ids.candidates(id)) positions.push(p);
     const out = new Map<string, string>();
     if (positions.length === 0) return out;
+    const wanted = new Set(eventIds);
     positions.sort((a, b) => a - b);
     for (const row of this.rowsAt.iterate(JSON.stringify(positions))) {
       if (wanted.has(row.event_id)) out.set(row.event_id, row.payload);

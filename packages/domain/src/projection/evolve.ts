@@ -67,6 +67,8 @@ function insertSorted(list: string[], id: string): void {
   list.splice(lo, 0, id);
 }
 
+const NONE: readonly never[] = [];
+
 function touchMonth(ctx: RulesContext, channel: ChannelState, month: Month): MonthFacts {
   const { state, changes } = ctx;
   if (month < channel.firstMonth) {
@@ -99,8 +101,9 @@ function applyMoneyEvent(ctx: RulesContext, e: SaleRecorded | SaleReturned): voi
   const month = ctx.clock.monthOf(at);
   const channel = channelOf(ctx, e.channelId);
   const late = isClosed(state, month);
-  const watched: Month[] = late ? (isClosed(state, month + 1) ? [month, month + 1] : [month]) : [];
-  const before: ClosedStatus[] = watched.map((m) => closedStatus(state, channel, m));
+  // The usual event is not late: no arrays for it.
+  const watched: readonly Month[] = late ? (isClosed(state, month + 1) ? [month, month + 1] : [month]) : NONE;
+  const before: readonly ClosedStatus[] = late ? watched.map((m) => closedStatus(state, channel, m)) : NONE;
   // (v2) Taken before the event moves anything, the channel's first month included.
   const v2Before = late ? lateBefore(state, channel, month) : null;
 
