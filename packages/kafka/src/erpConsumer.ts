@@ -200,35 +200,59 @@ function ingressOf(
 }
 
 /**
- * End offsets through an admin client, connected on first use (the control partition's,
- * asked for by the merge: eventTimeMerge.ts); a failed request drops the connection.
+ * How long an end-offset request may go unanswered before it counts as failed: channel events
+ * wait for the answer, and KafkaJS's own request timeout and retries could hold them 30 s and
+ * more. A failed request is asked again with the ingress's backoff (orderedIngress.ts).
  */
-function endOffsetReader(kafka: Kafka): {
+const END_OFFSETS_TIMEOUT_MS = 5_000;
+
+/**
+ * End offsets through an admin client, connected on first use (the control partition's,
+ * asked for by the merge: eventTimeMerge.ts); a failed or unanswered request drops the
+ * connection.
+ */
+export function endOffsetReader(
+  kafka: Pick<Kafka, 'admin'>,
+  timeoutMs = END_OFFSETS_TIMEOUT_MS,
+): {
   endOffsets: (topic: string) => Promise<readonly PartitionEnd[]>;
   stop: () => Promise<void>;
 } {
   let admin: Admin | undefined;
+  const drop = async () => {
+    const a = admin;
+    admin = undefined;
+    await a?.disconnect().catch(() => undefined);
+  };
+  const ask = async (topic: string) => {
+    let a = admin;
+    if (a === undefined) {
+      a = kafka.admin();
+      admin = a;
+      await a.connect();
+    }
+    const offsets = await a.fetchTopicOffsets(topic);
+    return offsets.map((o) => ({ partition: o.partition, end: Number(o.high) }));
+  };
   return {
     async endOffsets(topic) {
-      if (admin === undefined) {
-        const a = kafka.admin();
-        await a.connect();
-        admin = a;
-      }
+      let timer: NodeJS.Timeout | undefined;
+      const unanswered = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer for the end offsets of ${topic} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      });
       try {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        return offsets.map((o) => ({ partition: o.partition, end: Number(o.high) }));
+        return await Promise.race([ask(topic), unanswered]);
       } catch (err) {
-        const a = admin;
-        admin = undefined;
-        await a.disconnect().catch(() => undefined);
+        await drop();
         throw err;
+      } finally {
+        clearTimeout(timer);
       }
     },
-    async stop() {
-      await admin?.disconnect().catch(() => undefined);
-      admin = undefined;
-    },
+    stop: drop,
   };
 }
 

@@ -1,7 +1,7 @@
 /** How an ERP record's bytes become an input: invalid UTF-8 is never decoded with replacement. */
-import type { KafkaMessage } from 'kafkajs';
+import type { Admin, KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { recordInput } from './erpConsumer.js';
+import { endOffsetReader, recordInput } from './erpConsumer.js';
 
 const message = (value: Buffer | null, offset = '7'): KafkaMessage => ({
   key: null,
@@ -31,5 +31,44 @@ describe('recordInput', () => {
 
   it('a tombstone (null value) is a blank input', () => {
     expect(recordInput('erp', 0, message(null)).text).toBe('');
+  });
+});
+
+describe('endOffsetReader', () => {
+  /** Admin clients whose end-offset answers are `answers`, one a client (`undefined`: none ever). */
+  function kafkaAnswering(answers: ({ partition: number; high: string }[] | undefined)[]) {
+    const made: { disconnected: boolean }[] = [];
+    const kafka = {
+      admin: () => {
+        const client = { disconnected: false };
+        const answer = answers[made.length];
+        made.push(client);
+        return {
+          connect: () => Promise.resolve(),
+          disconnect: () => {
+            client.disconnected = true;
+            return Promise.resolve();
+          },
+          fetchTopicOffsets: () =>
+            answer === undefined ? new Promise(() => undefined) : Promise.resolve(answer),
+        } as unknown as Admin;
+      },
+    };
+    return { kafka, made };
+  }
+
+  it('given a request the broker never answers, then it fails within its bound, drops the client, and the next one asks anew', async () => {
+    const { kafka, made } = kafkaAnswering([undefined, [{ partition: 0, high: '42' }]]);
+    const reader = endOffsetReader(kafka, 30);
+    await expect(reader.endOffsets('chanperf.erp-control.v1')).rejects.toThrow(
+      'no answer for the end offsets of chanperf.erp-control.v1 within 30 ms',
+    );
+    expect(made).toEqual([{ disconnected: true }]);
+    await expect(reader.endOffsets('chanperf.erp-control.v1')).resolves.toEqual([{ partition: 0, end: 42 }]);
+    // An answered request keeps its client for the next one.
+    await expect(reader.endOffsets('chanperf.erp-control.v1')).resolves.toEqual([{ partition: 0, end: 42 }]);
+    expect(made).toEqual([{ disconnected: true }, { disconnected: false }]);
+    await reader.stop();
+    expect(made[1]).toEqual({ disconnected: true });
   });
 });
