@@ -79,7 +79,8 @@ export class SqliteEventLog implements EventLog, Feed {
   /** Records each commit's head, time, counts and last rejection (as-of reads, `logCommits.ts`). */
   private readonly recordCommit: (appendedAt: number) => void;
   private readonly readFrom: Statement<[number, number], LogEntry>;
-  private readonly headNow: Statement<[], number | null>;
+  /** The log's head (0 when empty). */
+  private readonly headNow: Statement<[], number>;
   private readonly commitTx: Transaction<(batch: IngestBatch) => number[]>;
   private readonly appendTx: Transaction<
     (eventIds: readonly string[], decide: BatchDecider) => { batch: IngestBatch; positions: number[] }
@@ -120,7 +121,7 @@ export class SqliteEventLog implements EventLog, Feed {
       `SELECT position, event_id AS eventId, type, channel_id AS channelId, payload
          FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     );
-    this.headNow = db.prepare<[], number | null>(`SELECT MAX(position) FROM events`).pluck();
+    this.headNow = db.prepare<[], number>(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck();
     this.commitTx = db.transaction((batch: IngestBatch) => this.write(this.sync(), batch));
     this.appendTx = db.transaction((eventIds: readonly string[], decide: BatchDecider) =>
       this.decideAndWrite(eventIds, decide),
@@ -165,7 +166,7 @@ export class SqliteEventLog implements EventLog, Feed {
   private sync(): EventIdIndex {
     let ids = this.ids;
     if (ids === undefined) {
-      const head = this.db.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number;
+      const head = this.headNow.get() ?? 0;
       ids = new EventIdIndex(head + 1);
       this.ids = ids;
       this.acceptance = initialAcceptanceState();
@@ -311,9 +312,7 @@ export class SqliteEventLog implements EventLog, Feed {
   }
 
   head(): Promise<number> {
-    return Promise.resolve(
-      (this.db.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number) ?? 0,
-    );
+    return Promise.resolve(this.headNow.get() ?? 0);
   }
 
   acceptanceFacts(): Promise<AcceptanceFacts> {
