@@ -3,13 +3,18 @@
  * for `explain` and the channel's trainings. Only the fields they need are extracted, in SQL,
  * and rows are streamed, so a channel with a long history is not loaded into memory at once.
  *
- * It adds one index to the log (channel, position) with `CREATE INDEX IF NOT EXISTS`, which is
- * idempotent and does not change what the log reads or writes.
+ * The log keeps no index in channel order on its append path: an index on `events (channel_id,
+ * position)` made every append insert into a B-tree in channel order, dirtying a page per
+ * channel in every commit (serve's HTTP ingest was 1.18× faster without it,
+ * docs/performance.md). The readers keep `channel_positions` instead, a (channel, position) row
+ * per event (program events under ''), caught up to the position a read asks about: the rows
+ * appended since, in channel order, `CHUNK` positions a transaction. A read at a position
+ * already covered writes nothing.
  */
 import type { Database } from 'better-sqlite3';
 import type { ChannelLog, MoneyRow, PromotionRow, TrainingRow } from '@chanperf/engine';
 
-const MONEY_COLUMNS = `position, event_id AS eventId, type,
+const MONEY_COLUMNS = `c.position, event_id AS eventId, type,
   json_extract(payload, '$.occurredAt') AS occurredAt,
   json_extract(payload, '$.data.orderId') AS orderId,
   json_extract(payload, '$.data.sku') AS sku,
@@ -33,43 +38,95 @@ interface PromotionPayload {
   };
 }
 
-/** The channel log over the log's connection `db`. */
-export function sqliteChannelLog(db: Database): ChannelLog {
-  // Program events have no channel: the same index serves `channel_id IS NULL`.
-  db.exec(`CREATE INDEX IF NOT EXISTS events_by_channel ON events (channel_id, position)`);
+/** Positions caught up in one transaction (its rows sorted in memory, then written in order). */
+const CHUNK = 100_000;
+
+/**
+ * Creates `channel_positions` (dropping the index of earlier versions); answers `cover(upTo)`,
+ * which makes it hold every event with position ≤ upTo (or the log's head, if lower).
+ */
+function channelRows(db: Database, chunk: number): (upTo: number) => void {
+  db.exec(`
+    DROP INDEX IF EXISTS events_by_channel;
+    CREATE TABLE IF NOT EXISTS channel_positions (
+      channel_id TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (channel_id, position)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS channel_positions_head (
+      id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO channel_positions_head VALUES (1, 0);
+  `);
+  const covered = db.prepare<[], number>(`SELECT position FROM channel_positions_head`).pluck();
+  const logHead = db.prepare<[], number>(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck();
+  const addRows = db.prepare<[number, number]>(
+    `INSERT INTO channel_positions
+     SELECT COALESCE(channel_id, ''), position FROM events WHERE position > ? AND position <= ?
+     ORDER BY 1, 2`,
+  );
+  const setCovered = db.prepare<[number]>(`UPDATE channel_positions_head SET position = ?`);
+  // IMMEDIATE: the writer's lock first, so no append commits between reading the head and
+  // writing what it covers (positions are gap-free and assigned under that lock).
+  const catchUpOnce = db.transaction((upTo: number): boolean => {
+    const from = covered.get() ?? 0;
+    const to = Math.min(upTo, logHead.get() ?? 0, from + chunk);
+    if (to <= from) return false;
+    addRows.run(from, to);
+    setCovered.run(to);
+    return to < upTo;
+  });
+  return (upTo) => {
+    if ((covered.get() ?? 0) >= upTo) return;
+    while (catchUpOnce.immediate(upTo));
+  };
+}
+
+/** The channel log over the log's connection `db` (`chunk`: positions a catch-up transaction). */
+export function sqliteChannelLog(db: Database, chunk = CHUNK): ChannelLog {
+  const cover = channelRows(db, chunk);
   const money = db.prepare<[string, number], MoneyRow>(
-    `SELECT ${MONEY_COLUMNS} FROM events
-     WHERE channel_id = ? AND position <= ? AND type IN ('SaleRecorded', 'SaleReturned')
-     ORDER BY position`,
+    `SELECT ${MONEY_COLUMNS} FROM channel_positions c JOIN events e ON e.position = c.position
+     WHERE c.channel_id = ? AND c.position <= ? AND type IN ('SaleRecorded', 'SaleReturned')
+     ORDER BY c.position`,
   );
   // Walks the channel's events backwards from `before`: the original sale is usually recent.
   const latestSale = db.prepare<[string, number, string, string], MoneyRow>(
-    `SELECT ${MONEY_COLUMNS} FROM events
-     WHERE channel_id = ? AND position < ? AND type = 'SaleRecorded'
+    `SELECT ${MONEY_COLUMNS} FROM channel_positions c JOIN events e ON e.position = c.position
+     WHERE c.channel_id = ? AND c.position < ? AND type = 'SaleRecorded'
        AND json_extract(payload, '$.data.orderId') = ? AND json_extract(payload, '$.data.sku') = ?
-     ORDER BY position DESC LIMIT 1`,
+     ORDER BY c.position DESC LIMIT 1`,
   );
   const promotions = db.prepare<[number], PromotionDbRow>(
-    `SELECT position, event_id AS eventId, payload FROM events
-     WHERE channel_id IS NULL AND position <= ? AND type = 'PromotionScheduled'
-     ORDER BY position`,
+    `SELECT c.position, event_id AS eventId, payload
+     FROM channel_positions c JOIN events e ON e.position = c.position
+     WHERE c.channel_id = '' AND c.position <= ? AND type = 'PromotionScheduled'
+     ORDER BY c.position`,
   );
   const trainings = db.prepare<[string, number], TrainingRow>(
-    `SELECT position, event_id AS eventId,
+    `SELECT c.position, event_id AS eventId,
        json_extract(payload, '$.occurredAt') AS occurredAt,
        json_extract(payload, '$.data.courseId') AS courseId,
        json_extract(payload, '$.data.traineeId') AS traineeId,
        json_extract(payload, '$.data.certification') AS certification
-     FROM events
-     WHERE channel_id = ? AND position <= ? AND type = 'TrainingCompleted'
-     ORDER BY position`,
+     FROM channel_positions c JOIN events e ON e.position = c.position
+     WHERE c.channel_id = ? AND c.position <= ? AND type = 'TrainingCompleted'
+     ORDER BY c.position`,
   );
   return {
-    trainingEvents: (channelId, upTo) => trainings.iterate(channelId, upTo),
-    moneyEvents: (channelId, upTo) => money.iterate(channelId, upTo),
-    latestSaleBefore: (channelId, orderId, sku, before) => latestSale.get(channelId, before, orderId, sku),
-    promotions: (upTo) =>
-      promotions.all(upTo).map((r): PromotionRow => {
+    trainingEvents: (channelId, upTo) => {
+      cover(upTo);
+      return trainings.iterate(channelId, upTo);
+    },
+    moneyEvents: (channelId, upTo) => {
+      cover(upTo);
+      return money.iterate(channelId, upTo);
+    },
+    latestSaleBefore: (channelId, orderId, sku, before) => {
+      cover(before - 1);
+      return latestSale.get(channelId, before, orderId, sku);
+    },
+    promotions: (upTo) => {
+      cover(upTo);
+      return promotions.all(upTo).map((r): PromotionRow => {
         const d = (JSON.parse(r.payload) as PromotionPayload).data;
         return {
           position: r.position,
@@ -81,6 +138,7 @@ export function sqliteChannelLog(db: Database): ChannelLog {
           skus: d.skus ?? null,
           channelIds: d.channelIds ?? null,
         };
-      }),
+      });
+    },
   };
 }
