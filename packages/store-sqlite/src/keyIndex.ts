@@ -16,13 +16,6 @@ import type { IndexKey } from './indexKeys.js';
  */
 const WRITE_AHEAD_KEYS = CHUNK_KEYS * 16;
 
-/**
- * Values are kept in arrays of this many, added as keys are: never copied into a larger array,
- * whose outgrown predecessors were left as holes in the malloc heap (fingerprintTable.ts).
- */
-const VALUE_CHUNK_BITS = 16;
-const VALUE_CHUNK = 1 << VALUE_CHUNK_BITS;
-
 export interface KeyIndexOptions {
   /** The read model's hash seed (its fingerprints are persisted, so it is the file's, not the process's). */
   readonly seed: number;
@@ -53,8 +46,7 @@ export class KeyIndex {
   private recent: string[] = [];
   private recentFirst = 0;
   private pendingHashes = new Int32Array(CHUNK_KEYS);
-  /** Key `ref`'s value: `vals[ref >>> VALUE_CHUNK_BITS][ref % VALUE_CHUNK]` (undefined: no values). */
-  private vals: Int32Array[] | undefined;
+  private vals: Int32Array | undefined;
   /** Values changed since the last flush of keys already on disk. */
   private readonly changed = new Map<number, number>();
   /** The last `find`'s key hash (persisted: a load with any fingerprint width reads it) and fingerprint. */
@@ -71,15 +63,12 @@ export class KeyIndex {
     const count = disk.count();
     // Room for a quarter more before the first growth: a loaded index goes on growing.
     this.table = new FingerprintTable(options.bits, count * 1.25);
-    if (options.values) this.vals = [];
+    if (options.values) this.vals = new Int32Array(Math.max(CHUNK_KEYS, count));
     for (const [first, hashes, vals] of disk.hashes()) {
       const words = int32sOf(hashes);
       for (let i = 0; i < words.length; i++)
         this.table.add(this.table.fingerprint(words[i] as number), first + i);
-      if (vals !== null && this.vals !== undefined) {
-        const values = int32sOf(vals);
-        for (let i = 0; i < values.length; i++) this.setValueAt(first + i, values[i] as number);
-      }
+      if (vals !== null) this.vals?.set(int32sOf(vals), first);
     }
     for (const [refs, vals] of disk.updates()) {
       const values = int32sOf(vals);
@@ -95,7 +84,7 @@ export class KeyIndex {
 
   /** Bytes held in memory: the table and the values (not the batch's pending keys). */
   get bytes(): number {
-    return this.table.bytes + (this.vals?.length ?? 0) * VALUE_CHUNK * 4;
+    return this.table.bytes + (this.vals?.byteLength ?? 0);
   }
 
   /** The number of `key`, or −1 when it is not held (then `add(key)` may follow). */
@@ -135,7 +124,7 @@ export class KeyIndex {
   }
 
   value(ref: number): number {
-    return this.vals?.[ref >>> VALUE_CHUNK_BITS]?.[ref & (VALUE_CHUNK - 1)] ?? 0;
+    return this.vals?.[ref] ?? 0;
   }
 
   setValue(ref: number, value: number): void {
@@ -159,20 +148,21 @@ export class KeyIndex {
   private writePending(): void {
     const n = this.pending.length;
     if (n === 0) return;
-    const first = this.persisted;
-    const values =
-      this.vals === undefined ? undefined : Int32Array.from({ length: n }, (_, i) => this.value(first + i));
+    const values = this.vals?.subarray(this.persisted, this.persisted + n);
     this.disk.append(this.persisted, this.pending, this.pendingHashes.subarray(0, n), values);
     this.persisted += n;
     this.pending = [];
   }
 
   private setValueAt(ref: number, value: number): void {
-    const vals = this.vals;
+    let vals = this.vals;
     if (vals === undefined) throw new Error('this key index holds no values');
-    const chunk = ref >>> VALUE_CHUNK_BITS;
-    while (vals.length <= chunk) vals.push(new Int32Array(VALUE_CHUNK));
-    (vals[chunk] as Int32Array)[ref & (VALUE_CHUNK - 1)] = value;
+    if (ref >= vals.length) {
+      const grown = new Int32Array(Math.max(ref + 1, Math.ceil(vals.length * 1.5)));
+      grown.set(vals);
+      this.vals = vals = grown;
+    }
+    vals[ref] = value;
   }
 
   /** Key number `ref`: from the batch in memory, else from its row on disk. */
