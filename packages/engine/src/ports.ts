@@ -150,20 +150,24 @@ export interface Feed {
   /** Up to `limit` entries with position > `after`, ascending: a new array, the caller's to empty. */
   read(after: number, limit: number): Promise<LogEntry[]>;
   /**
-   * Optional, for a log read synchronously: what `read(after, limit)` would answer, as a batch
-   * whose entries are read a chunk at a time while it is iterated. A projection batch (50 000
+   * Optional, for a log read synchronously: the payloads of what `read(after, limit)` would
+   * answer, as a batch read a chunk at a time while it is iterated. A projection batch (50 000
    * entries) then holds a chunk of rows at a time, not ~20 MB of them that outlive the young
-   * generation and are copied twice by the scavenger before they die.
+   * generation and are copied twice by the scavenger before they die; and a payload is one
+   * string, not an object of five fields (a rebuild reads its log 3× faster).
    */
   readBatch?(after: number, limit: number): LazyBatch;
 }
 
-/** Log entries read as they are iterated (`Feed.readBatch`). */
+/** Log entries' payloads read as they are iterated (`Feed.readBatch`). */
 export interface LazyBatch {
   /** The position of the batch's last entry (`after` when the batch is empty). */
   readonly last: number;
-  /** Its entries, ascending, up to `last`: iterate once, in a synchronous stretch. */
-  readonly entries: Iterable<LogEntry>;
+  /**
+   * The payloads of its entries, ascending, positions `after + 1` … `last` (positions are
+   * gap-free): iterate once, in a synchronous stretch.
+   */
+  readonly payloads: Iterable<string>;
 }
 
 /** Rejected inputs: for inspection, correction and redrive. */

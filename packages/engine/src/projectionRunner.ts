@@ -21,10 +21,10 @@ import type { AppendedEvent } from './ingestion.js';
 import type { Feed, ProjectionOutputs, ReadStore, SideBySide } from './ports.js';
 
 /** A batch to apply: its last position, and its entries (read or drained as iterated). */
-interface Batch {
-  readonly last: number;
-  readonly entries: Iterable<HandedOver>;
-}
+/** Handed-over entries, or payloads read from the log (`Feed.readBatch`). */
+type Batch =
+  | { readonly last: number; readonly entries: Iterable<HandedOver>; readonly payloads?: undefined }
+  | { readonly last: number; readonly payloads: Iterable<string>; readonly entries?: undefined };
 
 /** Iterates `list`, dropping each entry from it as it is handed out, so what was applied can die young. */
 function* draining(list: (HandedOver | undefined)[]): Generator<HandedOver> {
@@ -246,7 +246,7 @@ export class ProjectionRunner {
     const projection = this.options.projection ?? CHANNEL_PERFORMANCE;
     for (;;) {
       if (this.switchedAway()) await this.load();
-      const { last, entries } = await this.nextBatch(batchSize, handedOverOnly);
+      const { last, entries, payloads } = await this.nextBatch(batchSize, handedOverOnly);
       if (last === this.position) return this.position;
       const state = this.state as ProjectionState;
       let outputs: ProjectionOutputs;
@@ -263,8 +263,12 @@ export class ProjectionRunner {
               sink,
               changes,
             };
-            for (const entry of entries)
-              projection.evolve(ctx, entry.event ?? (JSON.parse(entry.payload) as ChanperfEvent));
+            if (payloads !== undefined) {
+              for (const payload of payloads) projection.evolve(ctx, JSON.parse(payload) as ChanperfEvent);
+            } else {
+              for (const entry of entries)
+                projection.evolve(ctx, entry.event ?? (JSON.parse(entry.payload) as ChanperfEvent));
+            }
           },
           this.position,
         );
