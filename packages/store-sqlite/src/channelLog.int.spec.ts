@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultSettings } from '@chanperf/domain';
-import type { NewLogEntry } from '@chanperf/engine';
+import type { ChannelLog, NewLogEntry } from '@chanperf/engine';
 import { sqliteChannelLog } from './channelLog.js';
 import { sqliteConnections } from './connections.js';
 import { sqliteStore, type SqliteStore } from './sqliteStore.js';
@@ -19,12 +19,19 @@ afterEach(() => {
   for (const step of cleanup.splice(0).reverse()) step();
 });
 
-function newStore(): SqliteStore {
+/** `n` stores on one new file (standing for processes). */
+function stores(n: number): SqliteStore[] {
   const dir = mkdtempSync(join(tmpdir(), 'chanperf-channel-log-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  const store = sqliteStore({ path: join(dir, 'chanperf.db'), settings: defaultSettings });
-  cleanup.push(() => store.close());
-  return store;
+  return Array.from({ length: n }, () => {
+    const store = sqliteStore({ path: join(dir, 'chanperf.db'), settings: defaultSettings });
+    cleanup.push(() => store.close());
+    return store;
+  });
+}
+
+function newStore(): SqliteStore {
+  return stores(1)[0] as SqliteStore;
 }
 
 const NO_COUNTS = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
@@ -58,7 +65,11 @@ const appendedArb: fc.Arbitrary<Appended> = fc.oneof(
 /** Steps: append some events, or read at a position (a fraction of the head, past it at 1.2). */
 const stepArb = fc.oneof(
   fc.array(appendedArb, { minLength: 1, maxLength: 7 }).map((events) => ({ events })),
-  fc.record({ at: fc.constantFrom(0, 0.3, 0.5, 1, 1.2), channel: fc.constantFrom('A', 'B', 'A.b-1') }),
+  fc.record({
+    at: fc.constantFrom(0, 0.3, 0.5, 1, 1.2),
+    channel: fc.constantFrom('A', 'B', 'A.b-1'),
+    reader: fc.constantFrom(0, 1),
+  }),
 );
 
 describe('the channel log', () => {
@@ -95,16 +106,24 @@ describe('the channel log', () => {
     expect([covered(), rows()]).toEqual([6, 6]);
     expect(log.promotions(99).map((p) => p.position)).toEqual([2]);
     expect([...log.trainingEvents('A', 99)].map((t) => t.position)).toEqual([4]);
+    await store.log.commit({
+      accepted: [entryOf({ type: 'SaleReturned', channelId: 'A' })],
+      rejected: [],
+      counts: NO_COUNTS,
+    });
+    // A read past the head covered only what was there: position 7, appended since, is read.
+    expect([...log.moneyEvents('A', 7)].map((r) => r.position)).toEqual([1, 5, 6, 7]);
+    expect([covered(), rows()]).toEqual([7, 7]);
   });
 
-  it('answers as a filter over the whole log, reads and appends interleaved (property)', async () => {
+  it('answers as a filter over the whole log, reads by two processes and appends interleaved (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(stepArb, { minLength: 1, maxLength: 12 }),
         fc.integer({ min: 1, max: 5 }),
         async (steps, chunk) => {
-          const store = newStore();
-          const log = sqliteChannelLog(sqliteConnections(store).log, chunk);
+          const [store, other] = stores(2) as [SqliteStore, SqliteStore];
+          const readers = [store, other].map((s) => sqliteChannelLog(sqliteConnections(s).log, chunk));
           const all: Appended[] = [];
           const positionsOf = (upTo: number, keep: (a: Appended) => boolean) =>
             all.flatMap((a, i) => (i + 1 <= upTo && keep(a) ? [i + 1] : []));
@@ -115,6 +134,7 @@ describe('the channel log', () => {
               continue;
             }
             const upTo = Math.floor(all.length * step.at);
+            const log = readers[step.reader] as ChannelLog;
             const mine = (a: Appended) => a.channelId === step.channel;
             expect([...log.moneyEvents(step.channel, upTo)].map((r) => r.position)).toEqual(
               positionsOf(upTo, (a) => mine(a) && a.type.startsWith('Sale')),

@@ -74,9 +74,15 @@ function channelRows(db: Database, chunk: number): (upTo: number) => void {
     setCovered.run(to);
     return to < upTo;
   });
+  // What this connection last saw covered: it only grows, so a read at or below it runs no
+  // statement (nor one beside an iterator still open on the connection).
+  let known = 0;
   return (upTo) => {
-    if ((covered.get() ?? 0) >= upTo) return;
+    if (known >= upTo) return;
+    known = covered.get() ?? 0;
+    if (known >= upTo) return;
     while (catchUpOnce.immediate(upTo));
+    known = covered.get() ?? 0;
   };
 }
 
