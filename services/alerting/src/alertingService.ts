@@ -206,10 +206,13 @@ async function runDeliveryLoop(loop: DeliveryLoop): Promise<void> {
         loop.delivery,
         batch.map((b) => b.alert),
       );
+      // Without a webhook the log is the delivery: recordRaised logged and settled them all (one
+      // commit), so asking the ledger about each again would only answer 'settled'.
+      const settled = loop.delivery.webhook === undefined;
       for (const { seq, alert } of batch) {
         if (loop.stopping) return;
         if (!lease.delivering()) break;
-        if ((await deliverAlert(loop.delivery, alert)) === 'interrupted') return;
+        if (!settled && (await deliverAlert(loop.delivery, alert)) === 'interrupted') return;
         alerts.handled(seq, alert.id);
         waiters.handled(alert.id);
       }
