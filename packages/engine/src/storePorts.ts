@@ -31,6 +31,13 @@ export type { MoneyRow, PromotionRow, TrainingRow };
  * write on the same connection).
  */
 export interface ChannelLog {
+  /**
+   * Optional: resolves once reads up to `upTo` (or the log's head, if lower) have nothing left
+   * to prepare, preparing it in slices that yield to the event loop between them. A server
+   * awaits it before a read, so catching up after a bulk load delays that request only, not
+   * every request behind it; the synchronous reads below prepare what is left themselves.
+   */
+  caughtUp?(upTo: number): Promise<void>;
   /** Sales and returns of a channel with position ≤ upTo, in log order. */
   moneyEvents(channelId: string, upTo: number): IterableIterator<MoneyRow>;
   /** The latest SaleRecorded of (channel, orderId, sku) with position < before. */

@@ -116,6 +116,29 @@ describe('the channel log', () => {
     expect([covered(), rows()]).toEqual([7, 7]);
   });
 
+  it('catches up in slices that let the event loop turn between them, for a server to await', async () => {
+    const store = newStore();
+    const db = sqliteConnections(store).log;
+    const events = Array.from({ length: 25 }, (_, i): Appended => ({
+      type: 'SaleRecorded',
+      channelId: i % 2 ? 'A' : 'B',
+    }));
+    await store.log.commit({ accepted: events.map(entryOf), rejected: [], counts: NO_COUNTS });
+    const log = sqliteChannelLog(db, 2);
+    const covered = () => db.prepare(`SELECT position FROM channel_positions_head`).pluck().get();
+    const seen: unknown[] = [];
+    const turns = setInterval(() => seen.push(covered()), 0);
+    if (log.caughtUp === undefined) throw new Error('the SQLite channel log catches up asynchronously');
+    await log.caughtUp(99); // past the head: up to the head
+    clearInterval(turns);
+    expect(covered()).toBe(25);
+    // Other callbacks ran between the slices (of 2 positions), each seeing part of the work done.
+    expect(seen.some((c) => typeof c === 'number' && c > 0 && c < 25)).toBe(true);
+    expect([...log.moneyEvents('A', 25)].map((r) => r.position)).toEqual(
+      Array.from({ length: 12 }, (_, i) => 2 * i + 2),
+    );
+  });
+
   it('answers as a filter over the whole log, reads by two processes and appends interleaved (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

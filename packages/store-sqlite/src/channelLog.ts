@@ -11,6 +11,7 @@
  * appended since, in channel order, `CHUNK` positions a transaction. A read at a position
  * already covered writes nothing.
  */
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { Database } from 'better-sqlite3';
 import type { ChannelLog, MoneyRow, PromotionRow, TrainingRow } from '@chanperf/engine';
 
@@ -40,12 +41,18 @@ interface PromotionPayload {
 
 /** Positions caught up in one transaction (its rows sorted in memory, then written in order). */
 const CHUNK = 100_000;
+/** Positions `caughtUp` writes between two turns of the event loop (~30 ms here). */
+const SLICE = 10_000;
 
-/**
- * Creates `channel_positions` (dropping the index of earlier versions); answers `cover(upTo)`,
- * which makes it hold every event with position ≤ upTo (or the log's head, if lower).
- */
-function channelRows(db: Database, chunk: number): (upTo: number) => void {
+interface ChannelRows {
+  /** Makes `channel_positions` hold every event with position ≤ upTo (or the log's head, if lower). */
+  readonly cover: (upTo: number) => void;
+  /** One transaction of at most `max` positions towards `upTo`; answers whether it is covered. */
+  readonly coverSome: (upTo: number, max: number) => boolean;
+}
+
+/** Creates `channel_positions` (dropping the index of earlier versions) and keeps it. */
+function channelRows(db: Database, chunk: number): ChannelRows {
   db.exec(`
     DROP INDEX IF EXISTS events_by_channel;
     CREATE TABLE IF NOT EXISTS channel_positions (
@@ -66,9 +73,10 @@ function channelRows(db: Database, chunk: number): (upTo: number) => void {
   const setCovered = db.prepare<[number]>(`UPDATE channel_positions_head SET position = ?`);
   // IMMEDIATE: the writer's lock first, so no append commits between reading the head and
   // writing what it covers (positions are gap-free and assigned under that lock).
-  const catchUpOnce = db.transaction((upTo: number): boolean => {
+  // Answers whether more is left to cover.
+  const catchUpOnce = db.transaction((upTo: number, max: number): boolean => {
     const from = covered.get() ?? 0;
-    const to = Math.min(upTo, logHead.get() ?? 0, from + chunk);
+    const to = Math.min(upTo, logHead.get() ?? 0, from + max);
     if (to <= from) return false;
     addRows.run(from, to);
     setCovered.run(to);
@@ -77,18 +85,26 @@ function channelRows(db: Database, chunk: number): (upTo: number) => void {
   // What this connection last saw covered: it only grows, so a read at or below it runs no
   // statement (nor one beside an iterator still open on the connection).
   let known = 0;
-  return (upTo) => {
-    if (known >= upTo) return;
+  const coverSome = (upTo: number, max: number): boolean => {
+    if (known >= upTo) return true;
     known = covered.get() ?? 0;
-    if (known >= upTo) return;
-    while (catchUpOnce.immediate(upTo));
+    if (known >= upTo) return true;
+    const more = catchUpOnce.immediate(upTo, max);
     known = covered.get() ?? 0;
+    return !more;
+  };
+  return {
+    cover: (upTo) => {
+      while (!coverSome(upTo, chunk));
+    },
+    coverSome,
   };
 }
 
 /** The channel log over the log's connection `db` (`chunk`: positions a catch-up transaction). */
 export function sqliteChannelLog(db: Database, chunk = CHUNK): ChannelLog {
-  const cover = channelRows(db, chunk);
+  const rows = channelRows(db, chunk);
+  const cover = rows.cover;
   const money = db.prepare<[string, number], MoneyRow>(
     `SELECT ${MONEY_COLUMNS} FROM channel_positions c JOIN events e ON e.position = c.position
      WHERE c.channel_id = ? AND c.position <= ? AND type IN ('SaleRecorded', 'SaleReturned')
@@ -118,6 +134,9 @@ export function sqliteChannelLog(db: Database, chunk = CHUNK): ChannelLog {
      ORDER BY c.position`,
   );
   return {
+    caughtUp: async (upTo) => {
+      while (!rows.coverSome(upTo, Math.min(chunk, SLICE))) await setImmediatePromise();
+    },
     trainingEvents: (channelId, upTo) => {
       cover(upTo);
       return trainings.iterate(channelId, upTo);

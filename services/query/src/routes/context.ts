@@ -188,6 +188,11 @@ export interface QueryContext {
   readonly digits: number;
   readonly clock: MonthClock;
   readonly channelLog: ChannelLog;
+  /**
+   * Awaited before a route reads `channelLog`: what the log gained since the last such read is
+   * prepared in slices that let other requests run (after a bulk load, ~2.7 s a million events).
+   */
+  channelLogCaughtUp(): Promise<void>;
   readonly log: Logger;
   /**
    * The read model as of one position, sent back in the `x-chanperf-position` header: the
@@ -269,6 +274,7 @@ export function queryContext(runtime: QueryDeps): QueryContext {
     byKey: new Map<string, string>(),
   };
 
+  const channelLog = runtime.store.channelLog();
   const snapshot = async (reply: FastifyReply): Promise<Snapshot> => {
     const asOf = (reply.request.query as { asOf?: unknown } | undefined)?.asOf;
     if (typeof asOf === 'string') return asOfSnapshot(runtime, reply, asOf);
@@ -305,7 +311,10 @@ export function queryContext(runtime: QueryDeps): QueryContext {
     runtime,
     digits: runtime.settings.minorDigits,
     clock: new MonthClock(runtime.settings.timeZone),
-    channelLog: runtime.store.channelLog(),
+    channelLog,
+    async channelLogCaughtUp() {
+      if (channelLog.caughtUp !== undefined) await channelLog.caughtUp(await runtime.store.log.head());
+    },
     log: runtime.logger.child({ service: 'query' }),
     snapshot,
     cachedJson(reply, position, key, build) {

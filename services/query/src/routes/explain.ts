@@ -114,6 +114,7 @@ export function registerExplainRoute(app: App, ctx: QueryContext): void {
     ),
     async (request, reply) => {
       const { id } = request.params;
+      await ctx.channelLogCaughtUp();
       return ctx.withChannelMonth(request, reply, request.params, ({ state, position, channel, month }) => {
         const explanation = explainMonth({
           state,

@@ -78,6 +78,7 @@ export function registerStatementRoutes(app: App, ctx: QueryContext): void {
     async (request, reply) => {
       const { id, quarter } = request.params;
       if (!canReadChannel(request, id)) return forbiddenChannel(reply);
+      await ctx.channelLogCaughtUp();
       const snapshot = await ctx.snapshot(reply);
       const position = request.query.asOf ?? snapshot.position;
       const key = `${id}\u0000${quarter}\u0000${position}`;

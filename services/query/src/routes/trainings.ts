@@ -60,6 +60,7 @@ export function registerTrainingsRoute(app: App, ctx: QueryContext): void {
     ),
     async (request, reply) => {
       const { id } = request.params;
+      await ctx.channelLogCaughtUp();
       return ctx.withChannel(request, reply, id, ({ state, position, channel }) => {
         const { trainings, consistent } = channelTrainings({
           state,
