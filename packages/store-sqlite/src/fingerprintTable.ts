@@ -15,6 +15,25 @@ const GROWTH = 1.3;
 const MIN_CAPACITY = 1024;
 
 /**
+ * A table array of 2^20 elements (4 MiB) or more is allocated with room for at least 33 MiB:
+ * above glibc's largest dynamic mmap threshold (32 MiB), so it is a mapping of its own, returned
+ * to the system once outgrown and collected. Smaller, the arrays three growing tables outgrew
+ * were blocks of the brk heap, and their holes stayed resident (docs/performance.md, thirteenth
+ * session). Only the pages used count: a fresh mapping is zero pages that calloc does not write.
+ */
+const MAPPED_FROM = 1 << 20;
+const MAPPED_ELEMENTS = (33 << 20) / 4;
+
+/** `new Int32Array(length)`, mapped apart from the malloc heap when it is large (see above). */
+export function tableInt32s(length: number): Int32Array {
+  return new Int32Array(length >= MAPPED_FROM ? Math.max(length, MAPPED_ELEMENTS) : length);
+}
+
+function tableUint32s(length: number): Uint32Array {
+  return new Uint32Array(length >= MAPPED_FROM ? Math.max(length, MAPPED_ELEMENTS) : length);
+}
+
+/**
  * Fingerprints of `bits` bits (32 in use; fewer in tests, to force collisions) placed by their
  * value (slot = fingerprint × capacity / 2^bits, then linear probing), so growing re-places
  * them without the keys. Key numbers are 0 … 2^32 − 2 (stored + 1: 0 marks an empty slot).
@@ -41,8 +60,8 @@ export class FingerprintTable {
       throw new RangeError(`fingerprint bits ${bits}`);
     this.mask = bits === 32 ? -1 : (1 << bits) - 1;
     this.capacity = Math.max(MIN_CAPACITY, Math.ceil(capacityHint / MAX_LOAD));
-    this.fps = new Int32Array(this.capacity);
-    this.refs = new Uint32Array(this.capacity);
+    this.fps = tableInt32s(this.capacity);
+    this.refs = tableUint32s(this.capacity);
     this.scale = this.capacity / 2 ** bits;
   }
 
@@ -51,9 +70,9 @@ export class FingerprintTable {
     return this.count;
   }
 
-  /** Bytes held by the table's arrays. */
+  /** Bytes of the table's slots (an array may be mapped larger: only the slots' pages are used). */
   get bytes(): number {
-    return this.fps.byteLength + this.refs.byteLength;
+    return this.capacity * 8;
   }
 
   /** The fingerprint of a 32-bit hash: its low `bits` bits. */
@@ -113,11 +132,12 @@ export class FingerprintTable {
   private grow(): void {
     const fps = this.fps;
     const refs = this.refs;
+    const before = this.capacity;
     this.capacity = Math.ceil(this.capacity * GROWTH);
     this.scale = this.capacity / 2 ** this.bits;
-    this.fps = new Int32Array(this.capacity);
-    this.refs = new Uint32Array(this.capacity);
-    for (let i = 0; i < refs.length; i++) {
+    this.fps = tableInt32s(this.capacity);
+    this.refs = tableUint32s(this.capacity);
+    for (let i = 0; i < before; i++) {
       const stored = refs[i] as number;
       if (stored !== 0) this.put(fps[i] as number, stored);
     }

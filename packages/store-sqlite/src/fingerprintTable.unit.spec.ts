@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FingerprintTable } from './fingerprintTable.js';
+import { FingerprintTable, tableInt32s } from './fingerprintTable.js';
 import { fmix32 } from './keyHashes.js';
 
 /** Every key number the table names as a candidate for fingerprint `fp`. */
@@ -46,5 +46,19 @@ describe('FingerprintTable', () => {
     expect(() => t.add(1, -1)).toThrow(RangeError);
     expect(() => t.add(1, 2 ** 32 - 1)).toThrow(RangeError);
     expect(() => new FingerprintTable(0)).toThrow(RangeError);
+  });
+
+  it('allocates an array of 2^20 elements or more with room for 33 MiB (its own mapping), a smaller one as asked', () => {
+    expect(tableInt32s(1000).length).toBe(1000);
+    expect(tableInt32s((1 << 20) - 1).length).toBe((1 << 20) - 1);
+    expect(tableInt32s(1 << 20).byteLength).toBe(33 << 20);
+    expect(tableInt32s(10_000_000).length).toBe(10_000_000);
+  });
+
+  it('given a table grown past 2^20 slots, then it reports the bytes of its slots and still names every key', () => {
+    const t = new FingerprintTable(32, 1_300_000);
+    for (let i = 0; i < 1_500_000; i++) t.add(t.fingerprint(fmix32(i + 1)), i);
+    expect(t.bytes / t.size).toBeLessThanOrEqual(8 / 0.65);
+    for (let i = 0; i < 1_500_000; i += 101) expect(candidates(t, t.fingerprint(fmix32(i + 1)))).toContain(i);
   });
 });

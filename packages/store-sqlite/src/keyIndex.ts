@@ -5,7 +5,7 @@
  * batch's new keys from memory, older ones from their row on disk — so an answer is never
  * taken from a hash.
  */
-import { FingerprintTable } from './fingerprintTable.js';
+import { FingerprintTable, tableInt32s } from './fingerprintTable.js';
 import { CHUNK_KEYS, type KeyChunk, type KeyChunkStatements } from './keyChunks.js';
 import type { IndexKey } from './indexKeys.js';
 
@@ -63,7 +63,7 @@ export class KeyIndex {
     const count = disk.count();
     // Room for a quarter more before the first growth: a loaded index goes on growing.
     this.table = new FingerprintTable(options.bits, count * 1.25);
-    if (options.values) this.vals = new Int32Array(Math.max(CHUNK_KEYS, count));
+    if (options.values) this.vals = tableInt32s(Math.max(CHUNK_KEYS, count));
     for (const [first, hashes, vals] of disk.hashes()) {
       const words = int32sOf(hashes);
       for (let i = 0; i < words.length; i++)
@@ -84,7 +84,7 @@ export class KeyIndex {
 
   /** Bytes held in memory: the table and the values (not the batch's pending keys). */
   get bytes(): number {
-    return this.table.bytes + (this.vals?.byteLength ?? 0);
+    return this.table.bytes + (this.vals === undefined ? 0 : this.size * 4);
   }
 
   /** The number of `key`, or −1 when it is not held (then `add(key)` may follow). */
@@ -158,7 +158,7 @@ export class KeyIndex {
     let vals = this.vals;
     if (vals === undefined) throw new Error('this key index holds no values');
     if (ref >= vals.length) {
-      const grown = new Int32Array(Math.max(ref + 1, Math.ceil(vals.length * 1.5)));
+      const grown = tableInt32s(Math.max(ref + 1, Math.ceil(vals.length * 1.5)));
       grown.set(vals);
       this.vals = vals = grown;
     }
