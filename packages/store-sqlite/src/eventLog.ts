@@ -79,8 +79,8 @@ export class SqliteEventLog implements EventLog, Feed {
   /** Records each commit's head, time, counts and last rejection (as-of reads, `logCommits.ts`). */
   private readonly recordCommit: (appendedAt: number) => void;
   private readonly readFrom: Statement<[number, number], LogEntry>;
-  /** The log's head (0 when empty). */
   private readonly payloadsFrom: Statement<[number, number], string>;
+  /** The log's head (0 when empty). */
   private readonly headNow: Statement<[], number>;
   private readonly commitTx: Transaction<(batch: IngestBatch) => number[]>;
   private readonly appendTx: Transaction<
