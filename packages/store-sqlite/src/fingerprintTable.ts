@@ -34,6 +34,18 @@ function tableUint32s(length: number): Uint32Array {
 }
 
 /**
+ * Frees an outgrown table array's memory now rather than at the next full collection: its buffer
+ * is handed (transferred, not copied) to a clone nobody keeps, which the next scavenge collects
+ * with its memory. An outgrown array in the old generation otherwise stayed resident beside its
+ * successor until a full collection, seconds later. The array reads as empty afterwards.
+ */
+export function releaseTableArray(array: Int32Array | Uint32Array): void {
+  // The tables' arrays are made here, on plain (not shared) buffers.
+  const buffer = array.buffer as ArrayBuffer;
+  structuredClone(buffer, { transfer: [buffer] });
+}
+
+/**
  * Fingerprints of `bits` bits (32 in use; fewer in tests, to force collisions) placed by their
  * value (slot = fingerprint × capacity / 2^bits, then linear probing), so growing re-places
  * them without the keys. Key numbers are 0 … 2^32 − 2 (stored + 1: 0 marks an empty slot).
@@ -141,5 +153,7 @@ export class FingerprintTable {
       const stored = refs[i] as number;
       if (stored !== 0) this.put(fps[i] as number, stored);
     }
+    releaseTableArray(fps);
+    releaseTableArray(refs);
   }
 }

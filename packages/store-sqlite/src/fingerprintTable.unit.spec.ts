@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FingerprintTable, tableInt32s } from './fingerprintTable.js';
+import { FingerprintTable, releaseTableArray, tableInt32s } from './fingerprintTable.js';
 import { fmix32 } from './keyHashes.js';
 
 /** Every key number the table names as a candidate for fingerprint `fp`. */
@@ -60,5 +60,13 @@ describe('FingerprintTable', () => {
     for (let i = 0; i < 1_500_000; i++) t.add(t.fingerprint(fmix32(i + 1)), i);
     expect(t.bytes / t.size).toBeLessThanOrEqual(8 / 0.65);
     for (let i = 0; i < 1_500_000; i += 101) expect(candidates(t, t.fingerprint(fmix32(i + 1)))).toContain(i);
+  });
+
+  it('releases an outgrown array at once: its buffer is handed on and the array reads empty', () => {
+    const a = tableInt32s(1 << 20);
+    a[7] = 1;
+    releaseTableArray(a);
+    expect(a.length).toBe(0);
+    expect(a.buffer.byteLength).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
  * batch's new keys from memory, older ones from their row on disk — so an answer is never
  * taken from a hash.
  */
-import { FingerprintTable, tableInt32s } from './fingerprintTable.js';
+import { FingerprintTable, releaseTableArray, tableInt32s } from './fingerprintTable.js';
 import { CHUNK_KEYS, type KeyChunk, type KeyChunkStatements } from './keyChunks.js';
 import type { IndexKey } from './indexKeys.js';
 
@@ -160,6 +160,7 @@ export class KeyIndex {
     if (ref >= vals.length) {
       const grown = tableInt32s(Math.max(ref + 1, Math.ceil(vals.length * 1.5)));
       grown.set(vals);
+      releaseTableArray(vals);
       this.vals = vals = grown;
     }
     vals[ref] = value;
