@@ -7,6 +7,8 @@
 import { deserialize, serialize } from 'node:v8';
 import {
   addClaimInput,
+  alertCountEntries,
+  alertCountsOf,
   emptySkuClaimInputs,
   initialProjectionState,
   NO_CLAIMS,
@@ -54,7 +56,7 @@ export function encodeChannel(c: ChannelState): string {
   return JSON.stringify({
     ...c,
     months: undefined,
-    alertCounts: [...c.alertCounts],
+    alertCounts: alertCountEntries(c.alertCounts),
     targets: [...c.targets.values()].map((t) => ({
       ...t,
       annualTarget: String(t.annualTarget),
@@ -79,7 +81,7 @@ export function decodeChannel(text: string, months: Map<Month, MonthFacts>): Cha
 function channelOf(parsed: EncodedChannel, months: Map<Month, MonthFacts>): ChannelState {
   const c = parsed as unknown as Record<string, unknown>;
   c.months = months;
-  c.alertCounts = new Map(parsed.alertCounts);
+  c.alertCounts = alertCountsOf(parsed.alertCounts);
   c.targets =
     parsed.targets.length === 0
       ? NO_TARGETS

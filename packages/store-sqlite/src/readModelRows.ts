@@ -6,6 +6,8 @@
  */
 import type { Database as DB, Statement } from 'better-sqlite3';
 import {
+  alertCountEntries,
+  alertCountsOf,
   NO_CLAIMS,
   NO_TARGETS,
   type ChannelState,
@@ -161,7 +163,7 @@ export function channelBodyOf(c: ChannelState): ChannelBody {
     tierIndex: c.tierIndex,
     misses: c.misses,
     tierChanges: c.tierChanges,
-    alertCounts: [...c.alertCounts],
+    alertCounts: alertCountEntries(c.alertCounts),
     assignments: c.assignments,
     targets: [...c.targets.values()].map((t) => ({
       year: t.year,
@@ -200,7 +202,7 @@ export function channelStateOf(
     tierIndex: b.tierIndex,
     misses: b.misses,
     tierChanges: b.tierChanges,
-    alertCounts: new Map(b.alertCounts),
+    alertCounts: alertCountsOf(b.alertCounts),
     assignments: b.assignments,
     targets: b.targets.length === 0 ? NO_TARGETS : new Map(b.targets.map((t) => [t.year, targetOf(t)])),
     restatedClaims: b.restatedClaims.length === 0 ? NO_CLAIMS : new Set(b.restatedClaims),

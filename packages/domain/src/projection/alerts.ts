@@ -73,12 +73,71 @@ export type Alert =
 
 export type AlertKind = Alert['kind'];
 
+/**
+ * The alert kinds in a fixed order (append only): a channel's alert count is kept under its
+ * kind's place here × 2^17 + its month (months to the year 9999 are below 2^17), a small
+ * integer, not a `kind/month` string.
+ */
+const ALERT_KINDS: readonly AlertKind[] = [
+  'GROWTH_TARGET_MISSED',
+  'GROWTH_TARGET_MISS_RETRACTED',
+  'TIER_DOWNGRADE_WARNING',
+  'TIER_DOWNGRADED',
+  'TARGET_BEHIND',
+  'TARGET_BEHIND_RETRACTED',
+  'CHANNEL_INACTIVE',
+  'CHANNEL_INACTIVE_RETRACTED',
+];
+const KIND_CODES: ReadonlyMap<string, number> = new Map(ALERT_KINDS.map((kind, i) => [kind, i]));
+const MONTH_KEYS = 2 ** 17;
+
+function countKey(kind: string, month: Month): number {
+  const code = KIND_CODES.get(kind);
+  if (code === undefined || !(Number.isInteger(month) && month >= 0 && month < MONTH_KEYS)) {
+    throw new RangeError(`no alert count for ${kind} in month ${month}`);
+  }
+  return code * MONTH_KEYS + month;
+}
+
 /** The next deterministic id for an alert of `kind` on a channel-month; counts it. */
 export function nextAlertId(channel: ChannelState, kind: AlertKind, month: Month): string {
-  const key = `${kind}/${month}`;
-  const n = (channel.alertCounts.get(key) ?? 0) + 1;
-  channel.alertCounts.set(key, n);
+  const key = countKey(kind, month);
+  const counts = channel.alertCounts;
+  let i = 0;
+  while (i < counts.length && counts[i] !== key) i += 2;
+  let n = 1;
+  if (i < counts.length) {
+    n = (counts[i + 1] as number) + 1;
+    counts[i + 1] = n;
+  } else {
+    counts.push(key, 1);
+  }
   return `${kind}/${channel.channelId}/${formatMonth(month)}/${n}`;
+}
+
+/**
+ * A channel's alert counts as `[kind/month, count]` entries, first counted first: the form the
+ * read model's channel rows and the as-of snapshots keep (`kind/month` with the month as its
+ * number, as when the counts were a `Map` keyed by that text).
+ */
+export function alertCountEntries(counts: readonly number[]): [string, number][] {
+  const entries: [string, number][] = [];
+  for (let i = 0; i < counts.length; i += 2) {
+    const key = counts[i] as number;
+    const month = key % MONTH_KEYS;
+    entries.push([`${ALERT_KINDS[(key - month) / MONTH_KEYS] as string}/${month}`, counts[i + 1] as number]);
+  }
+  return entries;
+}
+
+/** The alert counts `alertCountEntries` wrote. */
+export function alertCountsOf(entries: readonly (readonly [string, number])[]): number[] {
+  const counts: number[] = [];
+  for (const [text, n] of entries) {
+    const slash = text.lastIndexOf('/');
+    counts.push(countKey(text.slice(0, slash), Number(text.slice(slash + 1))), n);
+  }
+  return counts;
 }
 
 export interface TierMovement {

@@ -202,7 +202,7 @@ function registerChannel(ctx: RulesContext, e: ChannelRegistered): void {
     tierIndex: 0,
     misses: 0,
     tierChanges: [],
-    alertCounts: new Map(),
+    alertCounts: [],
     assignments: [{ parentId: e.data.parentId ?? null, effective: month }],
     targets: NO_TARGETS,
     restatedClaims: NO_CLAIMS,
