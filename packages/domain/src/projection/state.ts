@@ -70,7 +70,8 @@ export interface ChannelState {
   /**
    * Alerts raised so far per kind and month, for deterministic alert ids: pairs of a key (the
    * kind's code × 2^17 + the month) and a count, flat (`alerts.ts`). A `Map` keyed by
-   * `kind/month` text held ~360 bytes a channel (~35 MB of the 10M replay's heap); this ~80.
+   * `kind/month` text held ~450 bytes a channel with its keys (~42 MB of the 10M replay's heap);
+   * this ~80.
    */
   readonly alertCounts: number[];
   /** (v2) Parent assignments in log order: the registration's, then each re-parenting. */
