@@ -117,9 +117,11 @@ describeOnBrokers('the watermark: a silent partition, a restart while holding', 
     );
     const closedAfter = Date.now() - assignedAt;
 
-    // Partition 3 held the watermark back until it had been silent for idleMs (the
-    // assignment was seen at most one 10 ms poll late).
-    expect(closedAfter).toBeGreaterThanOrEqual(idleMs - 20);
+    // Partition 3 held the watermark back until it had been silent for idleMs. The assignment
+    // is seen by a 10 ms poll whose turn can come late on a loaded machine (CI once measured
+    // 1 479 ms here: 21 ms): 100 ms of slack. A watermark that did not wait for the silent
+    // partition would close once the sends are applied, not after the idle timeout.
+    expect(closedAfter).toBeGreaterThanOrEqual(idleMs - 100);
     await appliedAll(kafka, node);
     await settle(node);
     const actual = await report(node.runtime);

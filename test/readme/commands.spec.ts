@@ -132,6 +132,26 @@ function runScript(script: string, index: number, live: boolean) {
 
 const title = (s: Step) => `line ${s.line}: ${s.script.split('\n')[0] ?? ''}`;
 
+/** A curl that appends events (`POST /v1/events`): its 200 means durable, not yet projected. */
+const appends = (s: Step) => /\$API\/v1\/events\b/.test(s.script) && /(^|\s)(-d|--data\S*)\s/.test(s.script);
+
+/**
+ * What the README's `POST /v1/events` row says a reader does before reading the figures of what
+ * it appended: waits for `GET /v1/status` to answer `lag` 0 (the read model follows the log
+ * within milliseconds, but a read 50 ms later on a loaded machine came before it: a 404 for the
+ * partner just registered). Each check is one curl through the README's own prelude.
+ */
+function awaitProjected(index: number): void {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const run = runScript('curl -s -H "$H" $API/v1/status', index, false);
+    const lag: unknown = run.status === 0 ? (JSON.parse(run.stdout) as { lag?: unknown }).lag : undefined;
+    if (lag === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`the projection did not catch up in 30 s: ${run.stdout}${run.stderr}`);
+  }
+}
+
 describe('the README, in a plain clone', () => {
   it('has commands of every kind to run, and none reads the shared spec folder', () => {
     const kinds = new Set(steps.map((s) => s.kind));
@@ -163,6 +183,7 @@ describe('the README, in a plain clone', () => {
         expect(run.status, `${run.stderr}\n${run.stdout}`).toBe(0);
         if (step.kind === 'run' && step.output !== undefined)
           expect(run.stdout.trim()).toBe(step.output.trim());
+        if (step.kind === 'curl' && appends(step)) awaitProjected(index);
       });
     }
   }
