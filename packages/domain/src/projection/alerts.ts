@@ -74,25 +74,28 @@ export type Alert =
 export type AlertKind = Alert['kind'];
 
 /**
- * The alert kinds in a fixed order (append only): a channel's alert count is kept under its
- * kind's place here × 2^17 + its month (months to the year 9999 are below 2^17), a small
- * integer, not a `kind/month` string.
+ * Each alert kind's code: a channel's alert count is kept under its kind's code × 2^17 + its
+ * month (months to the year 9999 are below 2^17), a small integer, not a `kind/month` string.
+ * A `Record` over `AlertKind`, so a kind added to `Alert` does not compile until it has a code.
+ * The codes live in memory only (saved counts name their kind), so they need not stay stable.
  */
-const ALERT_KINDS: readonly AlertKind[] = [
-  'GROWTH_TARGET_MISSED',
-  'GROWTH_TARGET_MISS_RETRACTED',
-  'TIER_DOWNGRADE_WARNING',
-  'TIER_DOWNGRADED',
-  'TARGET_BEHIND',
-  'TARGET_BEHIND_RETRACTED',
-  'CHANNEL_INACTIVE',
-  'CHANNEL_INACTIVE_RETRACTED',
-];
-const KIND_CODES: ReadonlyMap<string, number> = new Map(ALERT_KINDS.map((kind, i) => [kind, i]));
+const KIND_CODES: Readonly<Record<AlertKind, number>> = {
+  GROWTH_TARGET_MISSED: 0,
+  GROWTH_TARGET_MISS_RETRACTED: 1,
+  TIER_DOWNGRADE_WARNING: 2,
+  TIER_DOWNGRADED: 3,
+  TARGET_BEHIND: 4,
+  TARGET_BEHIND_RETRACTED: 5,
+  CHANNEL_INACTIVE: 6,
+  CHANNEL_INACTIVE_RETRACTED: 7,
+};
+const ALERT_KINDS: readonly string[] = Object.entries(KIND_CODES)
+  .sort(([, a], [, b]) => a - b)
+  .map(([kind]) => kind);
 const MONTH_KEYS = 2 ** 17;
 
 function countKey(kind: string, month: Month): number {
-  const code = KIND_CODES.get(kind);
+  const code = Object.hasOwn(KIND_CODES, kind) ? KIND_CODES[kind as AlertKind] : undefined;
   if (code === undefined || !(Number.isInteger(month) && month >= 0 && month < MONTH_KEYS)) {
     throw new RangeError(`no alert count for ${kind} in month ${month}`);
   }
