@@ -95,7 +95,10 @@ describe('/readyz', () => {
   });
 
   it('is 503 while the projection fails (a full disk, say), 200 once it advances again', async () => {
-    const s = await server(tempDir());
+    // The failure is made by replacing this thread's read store's `applyBatch`: the projection
+    // must run on this thread to meet it (a projection thread's readiness is asked of the
+    // thread: serveProjectionThread.int.spec.ts).
+    const s = await server(tempDir(), { CHANPERF_SERVE_PROJECTION_THREAD: 'main' });
     await eventually(async () => (await readyz(s)) === 200, 'ready at start');
     const store = s.runtime.store.readStore;
     const applyBatch = store.applyBatch.bind(store);

@@ -81,6 +81,8 @@ const envSchema = engineEnvSchema.extend({
   CHANPERF_AUTO_CLOSE_DAY: z.coerce.number().int().min(1).max(28).optional(),
   // Readiness: /readyz answers 503 while the read model trails the log by more than this.
   CHANPERF_READY_MAX_LAG: z.coerce.number().int().min(0).default(100_000),
+  // Where one `serve` projects: a worker thread of its own (the other core), or the main thread.
+  CHANPERF_SERVE_PROJECTION_THREAD: z.enum(['worker', 'main'], 'must be worker or main').default('worker'),
   // HTTP ingestion limits: what a rejected input may keep, how many the store holds, and how
   // long a request body may take to arrive.
   CHANPERF_REJECTED_MAX_BYTES_PER_ITEM: z.coerce
@@ -121,6 +123,12 @@ export interface ServiceConfig {
   readonly logLevel: string;
   /** Lag (events) past which /readyz answers 503 (CHANPERF_READY_MAX_LAG). */
   readonly readyMaxLag: number;
+  /**
+   * Where `serve` (all services in one process) projects (CHANPERF_SERVE_PROJECTION_THREAD): a
+   * worker thread on connections of its own, or the main thread. The EventStoreDB log, and
+   * `serve --only projection`, project on the main thread.
+   */
+  readonly serveProjectionThread: 'worker' | 'main';
   // HTTP ingestion limits.
   /** Raw bytes kept of one rejected HTTP item; beyond, the first ones (CHANPERF_REJECTED_MAX_BYTES_PER_ITEM). */
   readonly rejectedMaxBytesPerItem: number;
@@ -172,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): E.Either<string, ServiceConf
     autoCloseDay: c.CHANPERF_AUTO_CLOSE_DAY,
     logLevel: c.CHANPERF_LOG_LEVEL,
     readyMaxLag: c.CHANPERF_READY_MAX_LAG,
+    serveProjectionThread: c.CHANPERF_SERVE_PROJECTION_THREAD,
     // HTTP ingestion limits.
     rejectedMaxBytesPerItem: c.CHANPERF_REJECTED_MAX_BYTES_PER_ITEM,
     rejectedMaxTotal: c.CHANPERF_REJECTED_MAX_TOTAL,

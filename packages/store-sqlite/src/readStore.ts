@@ -113,6 +113,12 @@ export class SqliteReadStore implements ReadStore {
 
   load(): Promise<{ state: ProjectionState; position: number }> {
     this.follow();
+    // One read transaction: the checkpoint and the rows of one commit, even while another
+    // connection (a projection thread or process) commits the next batch meanwhile.
+    return Promise.resolve(this.db.transaction(() => this.loadNow())());
+  }
+
+  private loadNow(): { state: ProjectionState; position: number } {
     this.idx.forgetKeys();
     // Months older than the last closed − 1 stay on disk (see spillingMonths.ts).
     this.cold = new ColdMonthsReader((channelId, below) => {
@@ -150,7 +156,7 @@ export class SqliteReadStore implements ReadStore {
     for (const r of rows as IterableIterator<MonthRow>) {
       state.channels.get(r.channel_id)?.months.set(r.month, factsOf(r));
     }
-    return Promise.resolve({ state, position });
+    return { state, position };
   }
 
   /**

@@ -19,6 +19,7 @@ import { registerQueryRoutes } from '@chanperf/query';
 import { registerWebRoutes } from '@chanperf/web';
 import { createHttpServer, loadConfig, openServiceRuntime, type App, type Runtime } from '@chanperf/runtime';
 import { createLogger } from '@chanperf/runtime/logger';
+import { startProjectionThread } from './serveProjectionThread.js';
 
 export const SERVICES = ['ingestion', 'projection', 'alerting', 'query'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -34,6 +35,29 @@ export interface Server {
 }
 
 export class ConfigError extends Error {}
+
+const isSet = (value: string | undefined) => value !== undefined && value !== '';
+
+/**
+ * The projection service: one `serve` of every service projects on a thread of its own
+ * (serveProjectionThread.ts), so that ingestion and projection use both cores; `--only
+ * projection` (a process of its own already), CHANPERF_SERVE_PROJECTION_THREAD=main and the
+ * EventStoreDB log (its node store is this thread's) project on this thread.
+ */
+function projectionService(
+  runtime: Runtime,
+  options: { env: NodeJS.ProcessEnv; only?: ServiceName | undefined },
+  maxLag: number,
+): ProjectionService {
+  const what = `chanperf serve${options.only === undefined ? '' : ' --only projection'} (pid ${process.pid})`;
+  const threaded =
+    options.only === undefined &&
+    runtime.config.serveProjectionThread === 'worker' &&
+    !isSet(options.env.CHANPERF_EVENTSTORE_URL);
+  return threaded
+    ? startProjectionThread(runtime, { env: options.env, maxLag, what })
+    : startProjection(runtime, { maxLag, what });
+}
 
 export async function startServer(options: {
   env: NodeJS.ProcessEnv;
@@ -57,12 +81,7 @@ export async function startServer(options: {
   const runtime = await openServiceRuntime(config.right, logger, options.env);
 
   const maxLag = runtime.config.readyMaxLag;
-  const projection = runs('projection')
-    ? startProjection(runtime, {
-        maxLag,
-        what: `chanperf serve${options.only === undefined ? '' : ' --only projection'} (pid ${process.pid})`,
-      })
-    : undefined;
+  const projection = runs('projection') ? projectionService(runtime, options, maxLag) : undefined;
   // Ready: the projection can advance and the read model trails the log by at most `maxLag`.
   const ready = async () => {
     if (projection !== undefined) return projection.ready();
