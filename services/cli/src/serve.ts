@@ -44,19 +44,22 @@ const isSet = (value: string | undefined) => value !== undefined && value !== ''
  * projection` (a process of its own already), CHANPERF_SERVE_PROJECTION_THREAD=main and the
  * EventStoreDB log (its node store is this thread's) project on this thread.
  */
-function projectionService(
+async function projectionService(
   runtime: Runtime,
   options: { env: NodeJS.ProcessEnv; only?: ServiceName | undefined },
   maxLag: number,
-): ProjectionService {
+): Promise<ProjectionService> {
   const what = `chanperf serve${options.only === undefined ? '' : ' --only projection'} (pid ${process.pid})`;
   const threaded =
     options.only === undefined &&
     runtime.config.serveProjectionThread === 'worker' &&
     !isSet(options.env.CHANPERF_EVENTSTORE_URL);
-  return threaded
-    ? startProjectionThread(runtime, { env: options.env, maxLag, what })
-    : startProjection(runtime, { maxLag, what });
+  if (!threaded) return startProjection(runtime, { maxLag, what });
+  // Listening only once the thread has tried the lease, as the main thread's projection has by
+  // then: a process started after this one sees who projects.
+  const thread = startProjectionThread(runtime, { env: options.env, maxLag, what });
+  await thread.started();
+  return thread;
 }
 
 export async function startServer(options: {
@@ -81,7 +84,7 @@ export async function startServer(options: {
   const runtime = await openServiceRuntime(config.right, logger, options.env);
 
   const maxLag = runtime.config.readyMaxLag;
-  const projection = runs('projection') ? projectionService(runtime, options, maxLag) : undefined;
+  const projection = runs('projection') ? await projectionService(runtime, options, maxLag) : undefined;
   // Ready: the projection can advance and the read model trails the log by at most `maxLag`.
   const ready = async () => {
     if (projection !== undefined) return projection.ready();

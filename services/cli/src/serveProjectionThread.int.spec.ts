@@ -38,9 +38,14 @@ function tempDir(): string {
   return dir;
 }
 
-async function server(dir: string): Promise<Server> {
+async function server(dir: string, thread = 'worker'): Promise<Server> {
   const s = await startServer({
-    env: { CHANPERF_DATA_DIR: dir, CHANPERF_HTTP_HOST: '127.0.0.1', CHANPERF_HTTP_PORT: '0' },
+    env: {
+      CHANPERF_DATA_DIR: dir,
+      CHANPERF_HTTP_HOST: '127.0.0.1',
+      CHANPERF_HTTP_PORT: '0',
+      CHANPERF_SERVE_PROJECTION_THREAD: thread,
+    },
     logger: pino({ level: 'silent' }),
   });
   let closed = false;
@@ -57,53 +62,62 @@ async function server(dir: string): Promise<Server> {
 }
 
 describe('serve: the projection on its own thread', () => {
-  it('projects what the main thread appended, hands the facts over, and frees the lease when closed', async () => {
-    const dir = tempDir();
-    const s = await server(dir);
-    const facts: DerivedFact[] = [];
-    s.runtime.bus.on('projected', (_position, batch) => facts.push(...batch));
-    // Not projecting in this thread: the read model is the thread's.
-    expect(s.runtime.projecting).toBe(false);
+  // CHANPERF_SERVE_PROJECTION_THREAD=main, the other layout, runs the same case.
+  it.each([
+    ['worker', false],
+    ['main', true],
+  ])(
+    '%s: projects what the main thread appended, hands the facts over, and frees the lease when closed',
+    async (thread, here) => {
+      const dir = tempDir();
+      const s = await server(dir, thread);
+      // It listens once the lease is taken: a process started now sees who projects.
+      expect(s.projection?.leading()).toBe(true);
+      const facts: DerivedFact[] = [];
+      s.runtime.bus.on('projected', (_position, batch) => facts.push(...batch));
 
-    const res = await fetch(`${s.url}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson' },
-      body: readFileSync(join(EXAMPLES, 'basic.ndjson'), 'utf8'),
-    });
-    expect(res.status).toBe(200);
-    const head = await s.runtime.store.log.head();
-    await s.projection?.waitFor(head);
-    expect(s.projection?.leading()).toBe(true);
-    expect(await s.projection?.ready()).toBe(true);
-    expect(await s.runtime.store.readStore.position()).toBe(head);
+      const res = await fetch(`${s.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: readFileSync(join(EXAMPLES, 'basic.ndjson'), 'utf8'),
+      });
+      expect(res.status).toBe(200);
+      const head = await s.runtime.store.log.head();
+      await s.projection?.waitFor(head);
+      expect(s.projection?.leading()).toBe(true);
+      expect(await s.projection?.ready()).toBe(true);
+      // Whether the read model is this thread's (it is the projection thread's with a worker).
+      expect(s.runtime.projecting).toBe(here);
+      expect(await s.runtime.store.readStore.position()).toBe(head);
 
-    const want = JSON.parse(readFileSync(join(EXAMPLES, 'basic.report.json'), 'utf8')) as {
-      alerts: unknown[];
-      channels: { channelId: string }[];
-    };
-    // Every alert of the report, raised in the thread, came over as a fact.
-    await waitUntil(
-      'the alerts to come over',
-      () => facts.filter((f) => f.kind === 'AlertRaised').length === want.alerts.length,
-    );
-    expect(facts.filter((f) => f.kind === 'AlertRaised').map((f) => f.alert)).toEqual(want.alerts);
-    expect(facts.some((f) => f.kind === 'MonthClosed')).toBe(true);
-    // The queries read what the thread committed.
-    const channels = await fetch(`${s.url}/v1/channels`);
-    expect(channels.status).toBe(200);
-    const listed = (await channels.json()) as { channels: { channelId: string }[] };
-    expect(listed.channels.map((c) => c.channelId).sort()).toEqual(
-      want.channels.map((c) => c.channelId).sort(),
-    );
+      const want = JSON.parse(readFileSync(join(EXAMPLES, 'basic.report.json'), 'utf8')) as {
+        alerts: unknown[];
+        channels: { channelId: string }[];
+      };
+      // Every alert of the report, raised in the thread, came over as a fact.
+      await waitUntil(
+        'the alerts to come over',
+        () => facts.filter((f) => f.kind === 'AlertRaised').length === want.alerts.length,
+      );
+      expect(facts.filter((f) => f.kind === 'AlertRaised').map((f) => f.alert)).toEqual(want.alerts);
+      expect(facts.some((f) => f.kind === 'MonthClosed')).toBe(true);
+      // The queries read what the thread committed.
+      const channels = await fetch(`${s.url}/v1/channels`);
+      expect(channels.status).toBe(200);
+      const listed = (await channels.json()) as { channels: { channelId: string }[] };
+      expect(listed.channels.map((c) => c.channelId).sort()).toEqual(
+        want.channels.map((c) => c.channelId).sort(),
+      );
 
-    // Closed: the thread released the lease, so the next process leads at once (a lease left
-    // behind would keep it standing by for the lease's 10 s).
-    await s.close();
-    const next = await server(dir);
-    const started = Date.now();
-    await waitUntil('the next server to take the lease', () => next.projection?.leading() === true);
-    expect(Date.now() - started).toBeLessThan(5000);
-  });
+      // Closed: the thread released the lease, so the next process leads at once (a lease left
+      // behind would keep it standing by for the lease's 10 s).
+      await s.close();
+      const next = await server(dir, thread);
+      const started = Date.now();
+      await waitUntil('the next server to take the lease', () => next.projection?.leading() === true);
+      expect(Date.now() - started).toBeLessThan(5000);
+    },
+  );
 
   it('starts another thread after the backoff when the thread exits, and stop ends the restarts', async () => {
     const dir = tempDir();
