@@ -33,13 +33,6 @@ export interface ProjectionThreadOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly maxLag: number;
   readonly what: string;
-  /**
-   * How long the thread gathers appends before projecting them (default 250 ms). On the main
-   * thread it is 50 ms, not to hold the event loop long; here nothing else waits on the thread,
-   * and larger batches rewrite each month row less often: HTTP ingest of the 1M bench feed
-   * 57.0k / 57.3k events/s at 50 ms, 60.3k / 63.3k at 250 (500 ms and 1 s: no better).
-   */
-  readonly gatherMs?: number;
   /** How often the thread reports a change of lease or lag (default 200 ms). */
   readonly statusMs?: number;
   /** The first restart's delay, doubled for each next one up to 30 s (default 1 000 ms). */
@@ -70,7 +63,6 @@ export function startProjectionThread(
     env,
     what: options.what,
     maxLag: options.maxLag,
-    gatherMs: options.gatherMs ?? 250,
     logLevel: runtime.logger.level,
     statusMs: options.statusMs ?? 200,
   };

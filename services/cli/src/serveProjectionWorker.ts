@@ -23,8 +23,6 @@ export interface ServeProjectionData {
   /** Who holds the lease, for people reading it (`chanperf serve (pid N)`). */
   readonly what: string;
   readonly maxLag: number;
-  /** How long appends are gathered before a batch is projected (ms). */
-  readonly gatherMs: number;
   /** The main thread's log level (its logger may have been given, not read from CHANPERF_LOG_LEVEL). */
   readonly logLevel: string;
   /** How often the lease and the lag are looked at for `status` (ms). */
@@ -54,11 +52,7 @@ function run(port: NonNullable<typeof parentPort>, data: ServeProjectionData): v
     format: config.right.engine.logFormat,
   });
   const runtime = openRuntime(config.right, logger);
-  const projection = startProjection(runtime, {
-    maxLag: data.maxLag,
-    what: data.what,
-    gatherMs: data.gatherMs,
-  });
+  const projection = startProjection(runtime, { maxLag: data.maxLag, what: data.what });
   const post = (m: FromProjectionThread) => port.postMessage(m);
 
   // Once the lease has been tried (the first batch asks for it at once): the main thread waits
