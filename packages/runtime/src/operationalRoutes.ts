@@ -46,7 +46,7 @@ export function registerOperationalRoutes(app: App, runtime: Runtime, ready: () 
   };
   app.get('/metrics', { schema: metricsSchema, config: metricsAccess }, async (_request, reply) => {
     const head = await runtime.store.log.head();
-    const projected = await runtime.store.readStore.position();
+    const projected = await runtime.readModelPosition();
     runtime.metrics.projectionLag.set(head - projected);
     return reply.type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
   });
@@ -80,7 +80,8 @@ export function registerOperationalRoutes(app: App, runtime: Runtime, ready: () 
     },
     async () => {
       const log = await runtime.store.log.head();
-      const projection = await runtime.store.readStore.position();
+      // As the queries see it: a reader that saw lag 0 here reads at least that far.
+      const projection = await runtime.readModelPosition();
       return { log: { position: log }, projection: { position: projection }, lag: log - projection };
     },
   );

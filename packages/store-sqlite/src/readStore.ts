@@ -128,9 +128,7 @@ export class SqliteReadStore implements ReadStore {
     });
     const cold = this.cold;
     const state = initialProjectionState();
-    const position =
-      (this.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
-        number | undefined) ?? 0;
+    const position = this.stmts.getCheckpoint.get() ?? 0;
     const global = this.db.prepare(`SELECT body FROM rm_global WHERE id = 1`).pluck().get() as
       string | undefined;
     if (global !== undefined) restoreGlobal(state, JSON.parse(global) as GlobalBody);
@@ -283,10 +281,9 @@ export class SqliteReadStore implements ReadStore {
   }
 
   position(): Promise<number> {
-    return Promise.resolve(
-      (this.follow().prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
-        number | undefined) ?? 0,
-    );
+    // Asked before every query of a process that does not project (the statement prepared once).
+    this.follow();
+    return Promise.resolve(this.stmts.getCheckpoint.get() ?? 0);
   }
 
   alerts(options: { afterSeq?: number } = {}): Promise<Alert[]> {

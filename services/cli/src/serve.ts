@@ -58,6 +58,8 @@ async function projectionService(
   // Listening only once the thread has tried the lease, as the main thread's projection has by
   // then: a process started after this one sees who projects.
   const thread = startProjectionThread(runtime, { env: options.env, maxLag, what });
+  // The queries and /v1/status take the read model's position from the thread, not the file.
+  runtime.projectedPosition = () => thread.projectedPosition();
   await thread.started();
   return thread;
 }

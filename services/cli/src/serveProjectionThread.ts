@@ -50,6 +50,11 @@ interface Call {
 export interface ProjectionThreadService extends ProjectionService {
   /** Resolves at the thread's first message (the lease tried), or when it exits before. */
   started(): Promise<void>;
+  /**
+   * The read model's position as of the thread's last commit, while it holds the lease
+   * (`Runtime.projectedPosition`); undefined while it stands by or is down.
+   */
+  projectedPosition(): number | undefined;
 }
 
 export function startProjectionThread(
@@ -77,6 +82,8 @@ class ProjectionThread implements ProjectionThreadService {
   private readonly calls = new Map<number, Call>();
   private nextId = 1;
   private lead = false;
+  /** The thread's last commit's position, as it said; undefined until it said. */
+  private position: number | undefined;
   private stopping = false;
   private restarts = 0;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -111,6 +118,10 @@ class ProjectionThread implements ProjectionThreadService {
     return this.lead;
   }
 
+  projectedPosition(): number | undefined {
+    return this.lead ? this.position : undefined;
+  }
+
   async waitFor(position?: number): Promise<void> {
     await this.ask((id) => ({ type: 'waitFor', id, position }));
   }
@@ -143,6 +154,7 @@ class ProjectionThread implements ProjectionThreadService {
   private exited(code: number): void {
     this.heard();
     this.worker = undefined;
+    this.position = undefined;
     this.lead = false;
     const gone = new Error(`the projection thread exited (code ${code})`);
     for (const call of this.calls.values()) call.reject(gone);
@@ -165,9 +177,12 @@ class ProjectionThread implements ProjectionThreadService {
     this.lead = m.leading;
     switch (m.type) {
       case 'projected':
+        this.position = Math.max(this.position ?? 0, m.position);
         this.runtime.bus.emit('projected', m.position, m.facts);
         return;
       case 'status':
+        // A thread that took the lease over starts from the read model's checkpoint.
+        if (m.leading) this.position = Math.max(this.position ?? 0, m.position);
         if (m.lag !== undefined) this.runtime.metrics.projectionLag.set(m.lag);
         return;
       case 'answer':

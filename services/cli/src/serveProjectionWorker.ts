@@ -37,7 +37,7 @@ export type ToProjectionThread =
 
 export type FromProjectionThread = { readonly leading: boolean } & (
   | { readonly type: 'projected'; readonly position: number; readonly facts: readonly DerivedFact[] }
-  | { readonly type: 'status'; readonly lag: number | undefined }
+  | { readonly type: 'status'; readonly lag: number | undefined; readonly position: number }
   | { readonly type: 'answer'; readonly id: number; readonly value: boolean }
   | { readonly type: 'failed'; readonly id: number; readonly message: string }
 );
@@ -57,15 +57,26 @@ function run(port: NonNullable<typeof parentPort>, data: ServeProjectionData): v
 
   // Once the lease has been tried (the first batch asks for it at once): the main thread waits
   // for this before it listens, so a process started after it sees who projects.
-  setImmediate(() => post({ type: 'status', leading: projection.leading(), lag: undefined }));
+  setImmediate(() =>
+    post({
+      type: 'status',
+      leading: projection.leading(),
+      lag: undefined,
+      position: runtime.runner.checkpoint,
+    }),
+  );
   runtime.bus.on('projected', (position, facts) => {
     post({ type: 'projected', position, facts, leading: projection.leading() });
   });
-  let last: { leading: boolean; lag: number | undefined } | undefined;
+  let last: { leading: boolean; lag: number | undefined; position: number } | undefined;
   const status = setInterval(() => {
     void runtime.metrics.projectionLag.get().then(({ values }) => {
-      const now = { leading: projection.leading(), lag: values[0]?.value };
-      if (last?.leading === now.leading && last.lag === now.lag) return;
+      const now = {
+        leading: projection.leading(),
+        lag: values[0]?.value,
+        position: runtime.runner.checkpoint,
+      };
+      if (last?.leading === now.leading && last.lag === now.lag && last.position === now.position) return;
       last = now;
       post({ type: 'status', ...now });
     });
