@@ -172,11 +172,28 @@ class Ingress implements OrderedIngress {
   }
 
   private async pumpOnce(beat?: () => Promise<void>): Promise<void> {
+    try {
+      await this.appendReleased(beat);
+    } finally {
+      // Even after a failure: records held now are let go by the idle wake-up or the control
+      // partition's end offset, never only by a batch that may not come.
+      this.wake();
+      this.checkControlEnd();
+    }
+  }
+
+  /** Appends, run by run, what the merge releases until it releases nothing more. */
+  private async appendReleased(beat?: () => Promise<void>): Promise<void> {
     const { merge, log } = this.options;
     if (this.refresh) {
       // Another instance may have appended since this one loaded its acceptance facts.
       this.refresh = false;
-      await this.options.ingestion.refresh();
+      try {
+        await this.options.ingestion.refresh();
+      } catch (err) {
+        this.refresh = true; // the next pump tries again
+        throw err;
+      }
     }
     // Until nothing more is released: a partition may have turned idle during an append.
     for (;;) {
@@ -195,8 +212,6 @@ class Ingress implements OrderedIngress {
         break;
       }
     }
-    this.wake();
-    this.checkControlEnd();
   }
 
   /** Asks for the control partitions' end offsets if a channel event waits on them only. */
