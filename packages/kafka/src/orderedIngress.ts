@@ -309,11 +309,20 @@ class Ingress implements OrderedIngress {
 
   /** Drops the buffer and moves every partition back to the log's checkpoint. */
   private async rewind(): Promise<void> {
-    this.generation++;
-    this.options.merge.assign(this.sources, this.now());
+    // Every checkpoint first: between dropping the buffer and the last seek nothing may wait, or
+    // a batch fetched before the seeks could be buffered above a checkpoint meanwhile.
+    const targets: { topic: string; partition: number; at: number }[] = [];
     for (const { topic, partition } of this.partitions.values()) {
       const key = `kafka:${sourceName(topic, partition)}`;
-      const at = (await this.options.runtime.store.log.sourceCheckpoint(key))?.offset ?? 0;
+      targets.push({
+        topic,
+        partition,
+        at: (await this.options.runtime.store.log.sourceCheckpoint(key))?.offset ?? 0,
+      });
+    }
+    this.generation++;
+    this.options.merge.assign(this.sources, this.now());
+    for (const { topic, partition, at } of targets) {
       try {
         this.options.seek({ topic, partition, offset: String(at) });
       } catch (err) {
