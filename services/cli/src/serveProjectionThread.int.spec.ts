@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMetrics, FactBus, type DerivedFact } from '@chanperf/runtime';
+import { FactBus, type DerivedFact } from '@chanperf/runtime';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXAMPLES } from '../../../test/support/sharedSpec.js';
@@ -129,7 +129,7 @@ describe('serve: the projection on its own thread', () => {
       { write: (l: string) => lines.push(JSON.parse(l) as (typeof lines)[number]) },
     );
     const projection = startProjectionThread(
-      { bus: new FactBus(), logger, metrics: createMetrics() },
+      { bus: new FactBus(), logger },
       { env: {}, maxLag: 10, what: 'a test', workerUrl: pathToFileURL(script), restartBackoffMs: 50 },
     );
     cleanups.push(() => projection.stop());

@@ -16,7 +16,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ProjectionService } from '@chanperf/projection';
-import type { Runtime } from '@chanperf/runtime';
+import { chanperfVariables, type Runtime } from '@chanperf/runtime';
 import type {
   FromProjectionThread,
   ServeProjectionData,
@@ -33,7 +33,7 @@ export interface ProjectionThreadOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly maxLag: number;
   readonly what: string;
-  /** How often the thread reports a change of lease or lag (default 200 ms). */
+  /** How often the thread reports a change of lease or position (default 200 ms). */
   readonly statusMs?: number;
   /** The first restart's delay, doubled for each next one up to 30 s (default 1 000 ms). */
   readonly restartBackoffMs?: number;
@@ -58,14 +58,11 @@ export interface ProjectionThreadService extends ProjectionService {
 }
 
 export function startProjectionThread(
-  runtime: Pick<Runtime, 'bus' | 'logger' | 'metrics'>,
+  runtime: Pick<Runtime, 'bus' | 'logger'>,
   options: ProjectionThreadOptions,
 ): ProjectionThreadService {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.env))
-    if (k.startsWith('CHANPERF_') && v !== undefined) env[k] = v;
   const data: ServeProjectionData = {
-    env,
+    env: chanperfVariables(options.env),
     what: options.what,
     maxLag: options.maxLag,
     logLevel: runtime.logger.level,
@@ -96,7 +93,7 @@ class ProjectionThread implements ProjectionThreadService {
     this.worker?.postMessage({ type: 'appended', position });
 
   constructor(
-    private readonly runtime: Pick<Runtime, 'bus' | 'logger' | 'metrics'>,
+    private readonly runtime: Pick<Runtime, 'bus' | 'logger'>,
     private readonly data: ServeProjectionData,
     private readonly thread: { readonly url: URL; readonly backoffMs: number },
   ) {
@@ -183,7 +180,6 @@ class ProjectionThread implements ProjectionThreadService {
       case 'status':
         // A thread that took the lease over starts from the read model's checkpoint.
         if (m.leading) this.position = Math.max(this.position ?? 0, m.position);
-        if (m.lag !== undefined) this.runtime.metrics.projectionLag.set(m.lag);
         return;
       case 'answer':
       case 'failed': {

@@ -8,7 +8,7 @@
  *
  * In: `appended` (the main thread's ingestion appended up to a position: project soon), `ready`
  * and `waitFor` (answered with `answer`), `stop` (stop projecting, close, answer, end). Out:
- * `projected` (a batch's facts), `status` (the lease and the lag, when they change), `answer`.
+ * `projected` (a batch's facts), `status` (the lease and the position, when they change), `answer`.
  * Every message out carries whether this thread holds the lease now.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -25,7 +25,7 @@ export interface ServeProjectionData {
   readonly maxLag: number;
   /** The main thread's log level (its logger may have been given, not read from CHANPERF_LOG_LEVEL). */
   readonly logLevel: string;
-  /** How often the lease and the lag are looked at for `status` (ms). */
+  /** How often the lease and the position are looked at for `status` (ms). */
   readonly statusMs: number;
 }
 
@@ -37,7 +37,7 @@ export type ToProjectionThread =
 
 export type FromProjectionThread = { readonly leading: boolean } & (
   | { readonly type: 'projected'; readonly position: number; readonly facts: readonly DerivedFact[] }
-  | { readonly type: 'status'; readonly lag: number | undefined; readonly position: number }
+  | { readonly type: 'status'; readonly position: number }
   | { readonly type: 'answer'; readonly id: number; readonly value: boolean }
   | { readonly type: 'failed'; readonly id: number; readonly message: string }
 );
@@ -55,33 +55,23 @@ function run(port: NonNullable<typeof parentPort>, data: ServeProjectionData): v
   const projection = startProjection(runtime, { maxLag: data.maxLag, what: data.what });
   const post = (m: FromProjectionThread) => port.postMessage(m);
 
+  // The lease and the position, when they changed (the lag is not sent: the main thread's
+  // /metrics sets it from the position at each scrape).
+  let last: { leading: boolean; position: number } | undefined;
+  const sendStatus = (always: boolean) => {
+    const now = { leading: projection.leading(), position: runtime.runner.checkpoint };
+    if (!always && last?.leading === now.leading && last.position === now.position) return;
+    last = now;
+    post({ type: 'status', ...now });
+  };
   // Once the lease has been tried (the first batch asks for it at once): the main thread waits
   // for this before it listens, so a process started after it sees who projects.
-  setImmediate(() =>
-    post({
-      type: 'status',
-      leading: projection.leading(),
-      lag: undefined,
-      position: runtime.runner.checkpoint,
-    }),
-  );
+  setImmediate(() => sendStatus(true));
+  const statusTimer = setInterval(() => sendStatus(false), data.statusMs);
   runtime.bus.on('projected', (position, facts) => {
     post({ type: 'projected', position, facts, leading: projection.leading() });
   });
-  let last: { leading: boolean; lag: number | undefined; position: number } | undefined;
-  const status = setInterval(() => {
-    void runtime.metrics.projectionLag.get().then(({ values }) => {
-      const now = {
-        leading: projection.leading(),
-        lag: values[0]?.value,
-        position: runtime.runner.checkpoint,
-      };
-      if (last?.leading === now.leading && last.lag === now.lag && last.position === now.position) return;
-      last = now;
-      post({ type: 'status', ...now });
-    });
-  }, data.statusMs);
-  status.unref();
+  statusTimer.unref();
 
   const answer = async (id: number, value: () => Promise<boolean>) => {
     try {
@@ -105,7 +95,7 @@ function run(port: NonNullable<typeof parentPort>, data: ServeProjectionData): v
         });
         return;
       case 'stop':
-        clearInterval(status);
+        clearInterval(statusTimer);
         void answer(m.id, async () => {
           await projection.stop();
           runtime.close();
