@@ -2,11 +2,11 @@
  * Stages 4 and 5, over HTTP against `chanperf serve`: the query load (autocannon) and the
  * ingestion of the feed in NDJSON batches by a few concurrent clients.
  */
+import { open } from 'node:fs/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { mulberry32 } from '@chanperf/testing';
-import { fileLines } from './feed.js';
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -240,22 +240,50 @@ export interface IngestResult {
   readonly logPosition: number;
 }
 
-/** The file's lines as NDJSON bodies of `batchSize` lines, in file order. */
-async function* ndjsonBatches(
+/**
+ * The file as NDJSON bodies of `batchSize` lines, in file order: bytes cut at newlines, never
+ * decoded. The load generator shares the two cores with the server it measures, so it does no
+ * more than a sender must (decoding every line, joining and re-encoding each body took 4.4 s
+ * of CPU for the 1M feed; cutting bytes takes 1.7 s).
+ */
+export async function* ndjsonBodies(
   path: string,
   batchSize: number,
-): AsyncGenerator<{ body: string; lines: number }> {
-  let pending: string[] = [];
-  for await (const chunk of fileLines(path)) {
-    for (const line of chunk) {
-      pending.push(line);
-      if (pending.length === batchSize) {
-        yield { body: `${pending.join('\n')}\n`, lines: batchSize };
-        pending = [];
+  chunkBytes = 4 << 20,
+): AsyncGenerator<{ body: Uint8Array; lines: number }> {
+  const file = await open(path, 'r');
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    let lines = 0;
+    let cut = 0; // where the next body starts in `carry`
+    let scanned = 0; // how far `carry` was searched for newlines
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(chunkBytes);
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      carry = Buffer.concat([carry.subarray(cut), chunk.subarray(0, bytesRead)]);
+      scanned -= cut;
+      cut = 0;
+      for (;;) {
+        const nl = carry.indexOf(10, scanned);
+        if (nl === -1) {
+          scanned = carry.length;
+          break;
+        }
+        scanned = nl + 1;
+        if (++lines === batchSize) {
+          yield { body: carry.subarray(cut, scanned), lines };
+          cut = scanned;
+          lines = 0;
+        }
       }
     }
+    const rest = carry.subarray(cut);
+    // A last line without its newline counts as a line, as it does for the server.
+    if (rest.length > 0) yield { body: rest, lines: lines + (rest[rest.length - 1] === 10 ? 0 : 1) };
+  } finally {
+    await file.close();
   }
-  if (pending.length > 0) yield { body: `${pending.join('\n')}\n`, lines: pending.length };
 }
 
 /**
@@ -275,7 +303,7 @@ export async function ingestOverHttp(
 ): Promise<IngestResult> {
   const targets = typeof urls === 'string' ? [urls] : urls;
   const url = targets[0] ?? '';
-  const batches = ndjsonBatches(path, options.batchSize);
+  const batches = ndjsonBodies(path, options.batchSize);
   let sent = 0;
   let lines = 0;
   let accepted = 0;
