@@ -7,6 +7,7 @@ export * from './events.js';
 export * from './program.js';
 export * from './rejection.js';
 export * from './validation.js';
+export * from './canonicalSale.js';
 export * from './acceptance.js';
 export * from './projection/state.js';
 export * from './projection/dirtyTracking.js';

@@ -11,6 +11,7 @@
 import {
   CHANNEL_PERFORMANCE,
   MonthClock,
+  parseCanonicalSale,
   type ChannelProjection,
   type ChanperfEvent,
   type DeploymentSettings,
@@ -264,10 +265,9 @@ export class ProjectionRunner {
               changes,
             };
             if (payloads !== undefined) {
-              for (const payload of payloads) projection.evolve(ctx, JSON.parse(payload) as ChanperfEvent);
+              for (const payload of payloads) projection.evolve(ctx, parsePayload(payload));
             } else {
-              for (const entry of entries)
-                projection.evolve(ctx, entry.event ?? (JSON.parse(entry.payload) as ChanperfEvent));
+              for (const entry of entries) projection.evolve(ctx, entry.event ?? parsePayload(entry.payload));
             }
           },
           this.position,
@@ -283,4 +283,9 @@ export class ProjectionRunner {
       this.options.onBatch?.(outputs, last);
     }
   }
+}
+
+/** A payload of the log: canonical text, so a sale is read without `JSON.parse`. */
+function parsePayload(payload: string): ChanperfEvent {
+  return parseCanonicalSale(payload) ?? (JSON.parse(payload) as ChanperfEvent);
 }
