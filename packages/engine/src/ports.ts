@@ -139,6 +139,12 @@ export interface EventLog {
   commit(batch: IngestBatch): Promise<CommitResult>;
   /** Position of the last appended entry (0 when empty). */
   head(): Promise<number>;
+  /**
+   * Optional: about `appends` more entries are coming (a file's estimated lines), so an index
+   * that grows with the log may make its room at once rather than grow step by step on the way.
+   * Only a hint: nothing depends on it being right.
+   */
+  reserve?(appends: number): void;
   /** The acceptance facts at the head (for inspection; `append` brings its own view). */
   acceptanceFacts(): Promise<AcceptanceFacts>;
   sourceCheckpoint(key: string): Promise<SourceCheckpoint | undefined>;

@@ -43,6 +43,11 @@ export class EventIdIndex {
     return out;
   }
 
+  /** Makes room for `events` ids in all (see `FingerprintTable.reserve`). */
+  reserve(events: number): void {
+    this.table.reserve(events);
+  }
+
   /** Records that `id` is at `position` (a position in 1 … 2^32 − 1). */
   add(id: string, position: number): void {
     if (!(position > 0 && position <= 0xffffffff && Number.isInteger(position))) {

@@ -70,6 +70,8 @@ export class SqliteEventLog implements EventLog, Feed {
   private ids: EventIdIndex | undefined;
   private acceptance: AcceptanceState = initialAcceptanceState();
   private synced = 0;
+  /** Entries the log is expected to hold (`reserve`): the eventId index's room when it is built. */
+  private expected = 0;
   private readonly insertEvent: Statement;
   private readonly insertFact: Statement;
   private readonly insertRejected: Statement;
@@ -174,7 +176,7 @@ export class SqliteEventLog implements EventLog, Feed {
     let ids = this.ids;
     if (ids === undefined) {
       const head = this.headNow.get() ?? 0;
-      ids = new EventIdIndex(head + 1);
+      ids = new EventIdIndex(Math.max(head + 1, this.expected));
       this.ids = ids;
       this.acceptance = initialAcceptanceState();
       this.synced = 0;
@@ -295,6 +297,11 @@ export class SqliteEventLog implements EventLog, Feed {
         new EngineError('APPEND_FAILED', `append failed: ${(cause as Error).message}`, true, { cause }),
       );
     }
+  }
+
+  reserve(appends: number): void {
+    this.expected = (this.headNow.get() ?? 0) + appends;
+    this.ids?.reserve(this.expected);
   }
 
   /** The index and state may hold rolled-back rows: rebuild them from the log on next use. */

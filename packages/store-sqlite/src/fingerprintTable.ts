@@ -141,11 +141,24 @@ export class FingerprintTable {
     refs[s] = stored;
   }
 
+  /**
+   * Makes room for `keys` keys in all, at once: one re-placement now instead of the growths on
+   * the way, each of which holds the old arrays beside the new ones while it re-places.
+   */
+  reserve(keys: number): void {
+    const capacity = Math.ceil(keys / MAX_LOAD);
+    if (capacity > this.capacity) this.resize(capacity);
+  }
+
   private grow(): void {
+    this.resize(Math.ceil(this.capacity * GROWTH));
+  }
+
+  private resize(capacity: number): void {
     const fps = this.fps;
     const refs = this.refs;
     const before = this.capacity;
-    this.capacity = Math.ceil(this.capacity * GROWTH);
+    this.capacity = capacity;
     this.scale = this.capacity / 2 ** this.bits;
     this.fps = tableInt32s(this.capacity);
     this.refs = tableUint32s(this.capacity);

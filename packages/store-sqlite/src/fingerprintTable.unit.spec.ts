@@ -40,6 +40,23 @@ describe('FingerprintTable', () => {
     }
   });
 
+  it('given room reserved for 100 000 keys midway, then it does not grow up to them, and names every key', () => {
+    const t = new FingerprintTable();
+    for (let i = 0; i < 3000; i++) t.add(t.fingerprint(fmix32(i + 1)), i);
+    t.reserve(100_000);
+    const reserved = t.bytes;
+    expect(reserved).toBe(Math.ceil(100_000 / 0.85) * 8);
+    for (let i = 3000; i < 100_000; i++) t.add(t.fingerprint(fmix32(i + 1)), i);
+    expect(t.bytes).toBe(reserved);
+    for (let i = 0; i < 100_000; i += 7) expect(candidates(t, t.fingerprint(fmix32(i + 1)))).toContain(i);
+    // Less than it holds: nothing to do; past it, it grows as before.
+    t.reserve(50_000);
+    expect(t.bytes).toBe(reserved);
+    t.add(t.fingerprint(fmix32(100_001)), 100_000);
+    expect(t.bytes).toBeGreaterThan(reserved);
+    expect(candidates(t, t.fingerprint(fmix32(100_001)))).toContain(100_000);
+  });
+
   it('given an empty table, then nothing is a candidate; a key number out of range is refused', () => {
     const t = new FingerprintTable();
     expect(t.first(12345)).toBe(-1);

@@ -3,7 +3,7 @@
  * offset only when the bytes before it are the ones ingested (their sha256 is kept with the
  * checkpoint). A different file that merely shares a long prefix is ingested from the start.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,7 +11,7 @@ import { defaultEngineConfig } from '@chanperf/runtime/engine';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine } from './commandEngine.js';
-import { ingestFile } from './pipeline.js';
+import { estimateLines, ingestFile } from './pipeline.js';
 import { fileKey } from './resumePoint.js';
 
 let dir: string;
@@ -153,5 +153,29 @@ describe('ingest: a different file sharing a long prefix', () => {
     } finally {
       engine.close();
     }
+  });
+});
+
+describe('estimateLines (room made once in the eventId index)', () => {
+  it('estimates the lines after an offset from a sample in their middle', () => {
+    const equal = Array.from({ length: 5000 }, (_, i) => sale(`e-${String(i).padStart(5, '0')}`));
+    const path = write('estimate.ndjson', equal);
+    const size = statSync(path).size;
+    const each = size / 5000;
+    expect(estimateLines(path, 0, size)).toBe(5000);
+    expect(estimateLines(path, 1000 * each, size)).toBe(4000);
+    expect(estimateLines(path, size, size)).toBeUndefined();
+  });
+
+  it('is not misled by an untypical start, and gives nothing for a sample without a line end', () => {
+    // 200 long lines (400 KB: registrations, say), then 200 000 short ones (4 MB).
+    const long = Array.from({ length: 200 }, () => 'x'.repeat(2000));
+    const path = write('skewed.ndjson', [...long, ...Array.from({ length: 200_000 }, () => 'y'.repeat(19))]);
+    const size = statSync(path).size;
+    const estimate = estimateLines(path, 0, size) ?? 0;
+    expect(estimate).toBeGreaterThan(200_200);
+    expect(estimate).toBeLessThan(200_200 * 1.15);
+    const oneLine = write('one.ndjson', ['z'.repeat(3 << 20)]);
+    expect(estimateLines(oneLine, 0, statSync(oneLine).size - 1)).toBeUndefined();
   });
 });
