@@ -84,6 +84,8 @@ export class SqliteEventLog implements EventLog, Feed {
   private readonly payloadsFrom: Statement<[number, number], string>;
   /** The log's head (0 when empty). */
   private readonly headNow: Statement<[], number>;
+  /** The ingest counts: asked before every POST /v1/events (the rejected store's room). */
+  private readonly countsNow: Statement<[], Counts>;
   private readonly commitTx: Transaction<(batch: IngestBatch) => number[]>;
   private readonly appendTx: Transaction<
     (eventIds: readonly string[], decide: BatchDecider) => { batch: IngestBatch; positions: number[] }
@@ -131,6 +133,9 @@ export class SqliteEventLog implements EventLog, Feed {
       )
       .pluck();
     this.headNow = db.prepare<[], number>(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck();
+    this.countsNow = db.prepare<[], Counts>(
+      `SELECT lines, accepted, duplicates, rejected FROM ingest_counts WHERE id = 1`,
+    );
     this.commitTx = db.transaction((batch: IngestBatch) => this.write(this.sync(), batch));
     this.appendTx = db.transaction((eventIds: readonly string[], decide: BatchDecider) =>
       this.decideAndWrite(eventIds, decide),
@@ -366,9 +371,7 @@ export class SqliteEventLog implements EventLog, Feed {
   }
 
   counts(): Promise<Counts> {
-    const row = this.db
-      .prepare(`SELECT lines, accepted, duplicates, rejected FROM ingest_counts WHERE id = 1`)
-      .get() as Counts;
+    const row = this.countsNow.get() as Counts;
     return Promise.resolve({ ...row });
   }
 
