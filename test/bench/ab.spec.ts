@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { median, parseAbOptions, renderAb, summarize, type AbSample } from './abSummary.js';
-import { ofFloor, renderTable, type Row } from './table.js';
+import { ofFloor, openLoopMet, renderTable, type Row } from './table.js';
 
 describe('parseAbOptions', () => {
   it('defaults to 3 runs of every stage on 300 000 events', () => {
@@ -137,5 +137,14 @@ describe('the bench table', () => {
     const [header, , line] = renderTable([row]).split('\n');
     expect(header).toContain('of machine floor');
     expect(line).toMatch(/70 000 ev\/s \| +0\.35× \|/);
+  });
+
+  it('marks an open-loop query run met at the target rate within a sender tick, and no further', () => {
+    const run = { failures: 0, p99Ms: 7.38, sentPerSecond: 4999.86 };
+    expect(openLoopMet(run)).toBe(true);
+    expect(openLoopMet({ ...run, sentPerSecond: 4990 })).toBe(false);
+    expect(openLoopMet({ ...run, p99Ms: 10.01 })).toBe(false);
+    expect(openLoopMet({ ...run, p99Ms: 10 })).toBe(true);
+    expect(openLoopMet({ ...run, failures: 1 })).toBe(false);
   });
 });

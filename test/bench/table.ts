@@ -38,6 +38,22 @@ export const TARGETS = {
   replay10MPeakRssBytes: 800 * MiB,
 } as const;
 
+/**
+ * Whether an open-loop query run met the target: no failed request, p99 within the target, and
+ * the requests sent at the target's rate. The rate is measured from the first send to the last,
+ * and the sender's timer ticks every millisecond: a 20 s run whose last request went out 0.7 ms
+ * after it was due measures 4 999.86/s. So "at the rate" is within 0.1 % of it; a sender that
+ * falls further behind shows in the p99 anyway, each latency counting from its request's due
+ * time.
+ */
+export function openLoopMet(run: { failures: number; p99Ms: number; sentPerSecond: number }): boolean {
+  return (
+    run.failures === 0 &&
+    run.p99Ms <= TARGETS.queryP99Ms &&
+    run.sentPerSecond >= TARGETS.queryRequestsPerSecond * 0.999
+  );
+}
+
 /** `rate` over the machine floor's events/s; null when either is unknown. */
 export function ofFloor(rate: number | null, machineFloor: number | undefined): number | null {
   return rate === null || machineFloor === undefined || machineFloor <= 0 ? null : rate / machineFloor;
