@@ -11,7 +11,7 @@ import { defaultEngineConfig } from '@chanperf/runtime/engine';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine } from './commandEngine.js';
-import { estimateLines, ingestFile } from './pipeline.js';
+import { estimateLines, ingestFile, reservationFor } from './pipeline.js';
 import { fileKey } from './resumePoint.js';
 
 let dir: string;
@@ -177,5 +177,11 @@ describe('estimateLines (room made once in the eventId index)', () => {
     expect(estimate).toBeLessThan(200_200 * 1.15);
     const oneLine = write('one.ndjson', ['z'.repeat(3 << 20)]);
     expect(estimateLines(oneLine, 0, statSync(oneLine).size - 1)).toBeUndefined();
+  });
+
+  it('reserves a tenth more than estimated, and never more than 2^27 entries', () => {
+    expect(reservationFor(1000)).toBe(1100);
+    expect(reservationFor(9_904_828)).toBe(10_895_311);
+    expect(reservationFor(500_000_000)).toBe(2 ** 27);
   });
 });

@@ -58,10 +58,8 @@ export async function ingestFile(
   const size = statSync(path).size;
   const { key, done, hash } = await resumePoint(engine, path, size, options.logger);
   const summary = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
-  // A tenth more than estimated: an index a little too small would grow once more, at the end,
-  // when its arrays are largest.
   const expected = estimateLines(path, done?.offset ?? 0, size);
-  if (expected !== undefined) engine.store.log.reserve?.(Math.ceil(expected * 1.1));
+  if (expected !== undefined) engine.store.log.reserve?.(reservationFor(expected));
   const projector = options.project ? startProjector(engine, size) : undefined;
   try {
     return await ingestInto({ engine, path, key, done, hash, size, projector, summary, options });
@@ -73,6 +71,21 @@ export async function ingestFile(
 
 /** Bytes read to estimate a file's lines. */
 const SAMPLE_BYTES = 1 << 20;
+
+/**
+ * The most entries reserved ahead (~1.2 GiB of index): a file larger than that grows its index
+ * on the way as before, rather than allocate it all before its first line is read (a huge file
+ * of lines that are mostly rejected would otherwise fail on memory it never needed).
+ */
+const MAX_RESERVED = 2 ** 27;
+
+/**
+ * The room to reserve for `estimated` lines: a tenth more (an index a little too small would
+ * grow once more, at the end, when its arrays are largest), at most `MAX_RESERVED`.
+ */
+export function reservationFor(estimated: number): number {
+  return Math.min(Math.ceil(estimated * 1.1), MAX_RESERVED);
+}
 
 /**
  * The lines of `path` after byte `from`, estimated from a sample in the middle of them (a feed's
