@@ -43,6 +43,12 @@ export interface Runtime {
   close(): void;
 }
 
+/** EventStoreDB's connection string when the log is there (CHANPERF_EVENTSTORE_URL set), else undefined. */
+export function eventStoreDbUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const url = env.CHANPERF_EVENTSTORE_URL;
+  return url === undefined || url === '' ? undefined : url;
+}
+
 /**
  * The runtime of `chanperf serve`: over EventStoreDB when `env.CHANPERF_EVENTSTORE_URL` is set
  * (its local index, ledgers and read model in `<data dir>/eventstoredb.db`: each node its own),
@@ -53,8 +59,8 @@ export async function openServiceRuntime(
   logger: Logger,
   env: NodeJS.ProcessEnv,
 ): Promise<Runtime> {
-  const url = env.CHANPERF_EVENTSTORE_URL;
-  if (url === undefined || url === '') return openRuntime(config, logger);
+  const url = eventStoreDbUrl(env);
+  if (url === undefined) return openRuntime(config, logger);
   mkdirSync(config.dataDir, { recursive: true });
   const path = join(config.dataDir, 'eventstoredb.db');
   const esdb = await eventStoreDbStore({

@@ -17,7 +17,14 @@ import {
 import { startProjection, type ProjectionService } from '@chanperf/projection';
 import { registerQueryRoutes } from '@chanperf/query';
 import { registerWebRoutes } from '@chanperf/web';
-import { createHttpServer, loadConfig, openServiceRuntime, type App, type Runtime } from '@chanperf/runtime';
+import {
+  createHttpServer,
+  eventStoreDbUrl,
+  loadConfig,
+  openServiceRuntime,
+  type App,
+  type Runtime,
+} from '@chanperf/runtime';
 import { createLogger } from '@chanperf/runtime/logger';
 import { startProjectionThread } from './serveProjectionThread.js';
 
@@ -36,8 +43,6 @@ export interface Server {
 
 export class ConfigError extends Error {}
 
-const isSet = (value: string | undefined) => value !== undefined && value !== '';
-
 /**
  * The projection service: one `serve` of every service projects on a thread of its own
  * (serveProjectionThread.ts), so that ingestion and projection use both cores; `--only
@@ -53,7 +58,7 @@ async function projectionService(
   const threaded =
     options.only === undefined &&
     runtime.config.serveProjectionThread === 'worker' &&
-    !isSet(options.env.CHANPERF_EVENTSTORE_URL);
+    eventStoreDbUrl(options.env) === undefined;
   if (!threaded) return startProjection(runtime, { maxLag, what });
   // Listening only once the thread has tried the lease, as the main thread's projection has by
   // then: a process started after this one sees who projects.
