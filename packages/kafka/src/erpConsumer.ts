@@ -219,10 +219,20 @@ export function endOffsetReader(
   stop: () => Promise<void>;
 } {
   let admin: Admin | undefined;
+  // Waits for the disconnect at most `timeoutMs`: a connection stuck on the way up may never
+  // finish going down, and the check in flight (so every channel event held on it) waits here.
   const drop = async () => {
     const a = admin;
     admin = undefined;
-    await a?.disconnect().catch(() => undefined);
+    if (a === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      a.disconnect().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
   };
   const ask = async (topic: string) => {
     let a = admin;

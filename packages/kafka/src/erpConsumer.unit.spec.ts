@@ -35,8 +35,11 @@ describe('recordInput', () => {
 });
 
 describe('endOffsetReader', () => {
-  /** Admin clients whose end-offset answers are `answers`, one a client (`undefined`: none ever). */
-  function kafkaAnswering(answers: ({ partition: number; high: string }[] | undefined)[]) {
+  /**
+   * Admin clients whose end-offset answers are `answers`, one a client (`undefined`: none ever;
+   * `'stuck'`: a client that never connects and never finishes disconnecting).
+   */
+  function kafkaAnswering(answers: ({ partition: number; high: string }[] | undefined | 'stuck')[]) {
     const made: { disconnected: boolean }[] = [];
     const kafka = {
       admin: () => {
@@ -44,13 +47,15 @@ describe('endOffsetReader', () => {
         const answer = answers[made.length];
         made.push(client);
         return {
-          connect: () => Promise.resolve(),
+          connect: () => (answer === 'stuck' ? new Promise(() => undefined) : Promise.resolve()),
           disconnect: () => {
             client.disconnected = true;
-            return Promise.resolve();
+            return answer === 'stuck' ? new Promise(() => undefined) : Promise.resolve();
           },
           fetchTopicOffsets: () =>
-            answer === undefined ? new Promise(() => undefined) : Promise.resolve(answer),
+            answer === undefined || answer === 'stuck'
+              ? new Promise(() => undefined)
+              : Promise.resolve(answer),
         } as unknown as Admin;
       },
     };
@@ -70,5 +75,14 @@ describe('endOffsetReader', () => {
     expect(made).toEqual([{ disconnected: true }, { disconnected: false }]);
     await reader.stop();
     expect(made[1]).toEqual({ disconnected: true });
+  });
+
+  it('given a client stuck connecting that never finishes disconnecting, then the request still fails within its bound and the next one asks anew', async () => {
+    const { kafka, made } = kafkaAnswering(['stuck', [{ partition: 0, high: '7' }]]);
+    const reader = endOffsetReader(kafka, 30);
+    await expect(reader.endOffsets('chanperf.erp-control.v1')).rejects.toThrow('within 30 ms');
+    expect(made).toEqual([{ disconnected: true }]);
+    await expect(reader.endOffsets('chanperf.erp-control.v1')).resolves.toEqual([{ partition: 0, end: 7 }]);
+    await reader.stop();
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The event-time merge of the ERP ingress (docs/kafka.md, "Event-time order"): records of
  * every assigned partition of the ERP topic and of the control topic are buffered here and
- * released in event-time order up to a watermark. Pure: the caller passes the wall clock
- * (`now`, only for idleness) and appends what {@link EventTimeMerge.release} returns.
+ * released in event-time order up to a watermark. Pure: the caller passes a monotonic clock
+ * (`now`, only for idleness and fetch instants) and appends what {@link EventTimeMerge.release} returns.
  *
  * - A record's *effective time* is max(its event time, every earlier record's of the same
  *   partition): a partition's order is never changed, and a record behind its partition's
@@ -16,7 +16,7 @@
  *   read to its end has nothing earlier to give. Kafka does not order fetches across
  *   partitions, though: a promotion produced before a sale may be fetched after it. So the
  *   caller asks the broker for the control partition's end offset ({@link
- *   EventTimeMerge.controlEnd}, with the wall-clock instant it asked at) and a channel event
+ *   EventTimeMerge.controlEnd}, with the instant it asked at) and a channel event
  *   at or after the control partition's frontier is released only if it was fetched before
  *   an instant at which the control partition was known to be read to its end. Until the
  *   first answer, no channel event passes the control partition's frontier (−∞).
@@ -51,7 +51,7 @@ export interface MergedRecord<T> {
   readonly offset: number;
   /** Effective event time, epoch milliseconds (-∞ before a partition's first timed record). */
   readonly time: number;
-  /** Wall-clock ms it was buffered at. */
+  /** Instant (ms, the caller's monotonic clock) it was buffered at. */
   readonly at: number;
   readonly item: T;
 }
@@ -65,7 +65,7 @@ interface SourceState<T> {
   frontier: number;
   /** The next offset expected: a record below it was buffered already (a re-fetch). */
   nextOffset: number;
-  /** Wall-clock ms of the last record added (or of the assignment). */
+  /** Instant of the last record added (or of the assignment). */
   lastSeenAt: number;
   /** A control partition: the last instant it was known to be read to its end (−∞: never). */
   caughtUpAt: number;
@@ -82,6 +82,8 @@ export interface EventTimeMergeOptions {
 export class EventTimeMerge<T> {
   private sources = new Map<string, SourceState<T>>();
   private count = 0;
+  /** The `now` of the last {@link EventTimeMerge.release} (−∞: none since the assignment). */
+  private releasedAt = -Infinity;
 
   constructor(private readonly options: EventTimeMergeOptions) {}
 
@@ -103,6 +105,7 @@ export class EventTimeMerge<T> {
       ]),
     );
     this.count = 0;
+    this.releasedAt = -Infinity;
   }
 
   /**
@@ -124,7 +127,7 @@ export class EventTimeMerge<T> {
   }
 
   /**
-   * The broker's answer for a control partition: at wall-clock `askedAt` (taken before the
+   * The broker's answer for a control partition: at instant `askedAt` (taken before the
    * request was sent) its end offset was `end`; `applied` is the next offset the log holds
    * already (records below it are not fetched again). Once the partition is buffered up to
    * `end`, every channel event fetched before `askedAt` has the program events produced
@@ -183,6 +186,7 @@ export class EventTimeMerge<T> {
 
   /** Removes and returns, in merged order, every record that may be appended now. */
   release(now: number): MergedRecord<T>[] {
+    this.releasedAt = Math.max(this.releasedAt, now);
     const w = this.watermark(now);
     // Channel events also stop at what a control partition holds back (merge only).
     let erpLimit = w;
@@ -220,15 +224,18 @@ export class EventTimeMerge<T> {
   }
 
   /**
-   * When the watermark may next move without a new record (an ERP partition turning idle),
-   * if anything is buffered; undefined otherwise.
+   * When a release should next be tried without a new record, if anything is buffered: the
+   * first instant after the last {@link EventTimeMerge.release} at which an ERP partition turns
+   * idle (the watermark moves then) — possibly before `now`: time passes between a release and
+   * this question, and a partition that turned idle in between must still be released (due at
+   * once). Undefined when nothing is buffered or no partition turns idle after the last release.
    */
-  nextWakeAt(now: number): number | undefined {
+  nextWakeAt(): number | undefined {
     if (this.count === 0) return undefined;
     let at: number | undefined;
     for (const s of this.sources.values()) {
       const idleAt = s.lastSeenAt + this.options.idleTimeoutMs;
-      if (!s.source.control && idleAt > now) at = Math.min(at ?? idleAt, idleAt);
+      if (!s.source.control && idleAt > this.releasedAt) at = Math.min(at ?? idleAt, idleAt);
     }
     return at;
   }

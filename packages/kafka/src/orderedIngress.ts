@@ -31,6 +31,8 @@ import type { RejectedPublisher } from './publishers.js';
 const CONTROL_END_SPACING_MS = 20;
 /** Longest pause between two such requests while they fail. */
 const CONTROL_END_MAX_BACKOFF_MS = 2000;
+/** Least pause before a pump that failed is tried again by the idle wake-up. */
+const RETRY_AFTER_FAILURE_MS = 100;
 
 /** A partition's end offset (the offset the next record produced to it will have). */
 export interface PartitionEnd {
@@ -58,7 +60,11 @@ export interface OrderedIngressOptions {
   readonly seek: (offset: TopicOffset) => void;
   /** Asks the broker for the end offsets of `topic`'s partitions (the control topic's). */
   readonly endOffsets: (topic: string) => Promise<readonly PartitionEnd[]>;
-  /** The wall clock, for idleness only (tests pass their own). */
+  /**
+   * A monotonic clock in ms, for idleness and fetch instants only (tests pass their own). Not
+   * the wall clock: a step of the system clock (NTP, a VM resumed) would hold records back, or
+   * let them go early, by the size of the step.
+   */
   readonly now?: () => number;
   readonly log: Logger;
 }
@@ -110,7 +116,7 @@ class Ingress implements OrderedIngress {
   private endCheckFailures = 0;
 
   constructor(private readonly options: OrderedIngressOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => performance.now());
   }
 
   assign(topics: readonly AssignedTopic[]): void {
@@ -156,28 +162,34 @@ class Ingress implements OrderedIngress {
     await this.running;
   }
 
-  /** Sets the timer for when an idle partition may let the watermark move. */
-  private wake(): void {
+  /**
+   * Sets the timer for when an idle partition may let the watermark move; not sooner than
+   * `atLeastMs` from now (after a failed pump: no spinning on a log that cannot be written).
+   */
+  private wake(atLeastMs = 0): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    const at = this.options.merge.nextWakeAt(this.now());
+    const at = this.options.merge.nextWakeAt();
     if (at === undefined || this.stopped) return;
+    // Due already (a partition turned idle since the last release): at once.
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
         void this.pump();
       },
-      at - this.now() + 1,
+      Math.max(atLeastMs, at - this.now() + 1),
     );
   }
 
   private async pumpOnce(beat?: () => Promise<void>): Promise<void> {
+    let failed = true;
     try {
       await this.appendReleased(beat);
+      failed = false;
     } finally {
       // Even after a failure: records held now are let go by the idle wake-up or the control
       // partition's end offset, never only by a batch that may not come.
-      this.wake();
+      this.wake(failed ? RETRY_AFTER_FAILURE_MS : 0);
       this.checkControlEnd();
     }
   }
