@@ -17,7 +17,7 @@ async function getJson<T>(url: string): Promise<T> {
 
 /** Resolves once GET /readyz answers 200 (the read model has caught up after start). */
 export async function waitReady(url: string, timeoutSeconds = 600): Promise<void> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
+  const deadline = performance.now() + timeoutSeconds * 1000;
   for (;;) {
     try {
       const res = await fetch(`${url}/readyz`);
@@ -26,7 +26,7 @@ export async function waitReady(url: string, timeoutSeconds = 600): Promise<void
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${url}/readyz not ready after ${timeoutSeconds} s`);
+    if (performance.now() > deadline) throw new Error(`${url}/readyz not ready after ${timeoutSeconds} s`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

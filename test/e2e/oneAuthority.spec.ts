@@ -14,7 +14,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { defaultSettings } from '@chanperf/domain';
 import { PROJECTOR_LEASE } from '@chanperf/engine';
 import { sqliteStore } from '@chanperf/store-sqlite';
-import { generateFeed } from '@chanperf/testing';
+import { generateFeed, waitUntil } from '@chanperf/testing';
 import { expectReportOverHttp, type ComparableReport } from '../../packages/testing/src/contracts/index.js';
 import { chanperf, chanperfAsync, serveAsync } from '../support/cli.js';
 
@@ -81,13 +81,8 @@ async function status(url: string): Promise<Status> {
 }
 
 /** Polls `check` every 50 ms until it holds; fails with `what` after `timeoutMs`. */
-async function eventually(check: () => Promise<boolean>, what: () => string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const eventually = (check: () => Promise<boolean>, what: () => string, timeoutMs = 60_000) =>
+  waitUntil(what, check, timeoutMs);
 
 /** The report of `url` once its read model has reached the log's head. */
 async function reportWhenProjected(url: string): Promise<ComparableReport> {

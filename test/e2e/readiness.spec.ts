@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defaultSettings } from '@chanperf/domain';
 import { EngineError, PROJECTOR_LEASE } from '@chanperf/engine';
 import { sqliteStore } from '@chanperf/store-sqlite';
+import { waitUntil } from '@chanperf/testing';
 import { startServer, type Server } from '../../services/cli/src/serve.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -65,13 +66,7 @@ async function post(s: Server, body: string): Promise<void> {
 
 const readyz = async (s: Server) => (await fetch(`${s.url}/readyz`)).status;
 
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const eventually = (check: () => Promise<boolean>, what: string) => waitUntil(what, check, 30_000);
 
 describe('/readyz', () => {
   it('is 503 while the read model trails the log past CHANPERF_READY_MAX_LAG, 200 once projected', async () => {

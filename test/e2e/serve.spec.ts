@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '@chanperf/testing';
 import { serveAsync } from '../support/cli.js';
 import { EXAMPLES } from '../support/sharedSpec.js';
 
@@ -139,13 +140,8 @@ function deliveredCount(db: string): number {
 }
 
 /** Re-checks `condition` every 20 ms; fails, saying `what`, once `timeoutMs` has passed. */
-async function until(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (what: string, condition: () => boolean, timeoutMs = 30_000) =>
+  waitUntil(what, condition, timeoutMs, 20);
 
 let dir: string;
 let hook: Receiver;

@@ -33,6 +33,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadline } from '@chanperf/testing';
 import { readmeSteps, type Step } from './readmeCommands.js';
 
 const WORK_TREE = fileURLToPath(new URL('../../', import.meta.url));
@@ -142,13 +143,13 @@ const appends = (s: Step) => /\$API\/v1\/events\b/.test(s.script) && /(^|\s)(-d|
  * partner just registered). Each check is one curl through the README's own prelude.
  */
 function awaitProjected(index: number): void {
-  const deadline = Date.now() + 30_000;
+  const limit = deadline(30_000);
   for (;;) {
     const run = runScript('curl -s -H "$H" $API/v1/status', index, false);
     const lag: unknown = run.status === 0 ? (JSON.parse(run.stdout) as { lag?: unknown }).lag : undefined;
     if (lag === 0) return;
-    if (Date.now() > deadline)
-      throw new Error(`the projection did not catch up in 30 s: ${run.stdout}${run.stderr}`);
+    if (limit.passed())
+      throw new Error(`the projection did not catch up (${limit.elapsed()}): ${run.stdout}${run.stderr}`);
   }
 }
 

@@ -28,6 +28,7 @@ import {
   type KafkaConfig,
   type PerformancePublisher,
 } from '../../../packages/kafka/src/index.js';
+import { waitUntil } from '@chanperf/testing';
 import { sharedSpec } from '../../support/sharedSpec.js';
 
 export const BASIC_LINES = readFileSync(sharedSpec('examples', 'basic.ndjson'), 'utf8')
@@ -226,20 +227,8 @@ export async function readTopic(kafka: Kafka, topic: string): Promise<ReadRecord
   return (await readTopics(kafka, [topic])).get(topic) ?? [];
 }
 
-/** Waits until `condition` holds, checking every `everyMs`; fails after `timeoutMs` saying `what`. */
-export async function waitUntil(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-  everyMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+/** The tests' wait on a condition, on the monotonic clock. */
+export { waitUntil };
 
 /** How far the log has applied `topic/partition` (the next offset), from the log's checkpoint. */
 export async function appliedOffset(runtime: Runtime, partition: number, topic: string = TOPICS.erpEvents) {

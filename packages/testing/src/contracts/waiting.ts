@@ -4,6 +4,7 @@
  */
 import { setImmediate as yieldToLoop, setTimeout as backOff } from 'node:timers/promises';
 import { EngineError } from '@chanperf/engine';
+import { deadline } from '../deadline.js';
 
 /** Re-evaluates `check` until it returns true; fails with `describe()` after `timeoutMs`. */
 export async function waitUntil(
@@ -11,10 +12,10 @@ export async function waitUntil(
   describe: () => string,
   timeoutMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const limit = deadline(timeoutMs);
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
+    if (limit.passed()) throw new Error(`timed out ${limit.elapsed()}: ${describe()}`);
     await yieldToLoop();
   }
 }
@@ -30,12 +31,12 @@ export function isRetriable(err: unknown): boolean {
  * spinning on a server that is down.
  */
 export async function retrying<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const limit = deadline(timeoutMs);
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (err) {
-      if (!isRetriable(err) || Date.now() > deadline) throw err;
+      if (!isRetriable(err) || limit.passed()) throw err;
       await backOff(Math.min(100, 2 ** attempt));
     }
   }
