@@ -267,16 +267,49 @@ export function endOffsetReader(
 }
 
 /** Buffers each batch in the merge, resolves its offsets, and appends what is released. */
-function erpBatchHandler(ingress: OrderedIngress): EachBatchHandler {
+export function erpBatchHandler(ingress: OrderedIngress): EachBatchHandler {
   return async (payload) => {
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale()) return;
     ingress.add(batch.topic, batch.partition, batch.messages, recordInput);
     const last = batch.messages[batch.messages.length - 1];
+    // A transaction's commit marker (or aborted records) after the last record: the partition
+    // was read past it (orderedIngress.ts, readThrough).
+    const first = batch.firstOffset();
+    if (last !== undefined && first !== null && batch.lastOffset() !== last.offset) {
+      await ingress.readThrough(batch.topic, batch.partition, Number(first), Number(batch.lastOffset()) + 1);
+    }
     // Fetching moves on; the committed offset does not (orderedIngress.ts commits it).
     if (last !== undefined) payload.resolveOffset(last.offset);
     await ingress.pump(() => payload.heartbeat());
     await payload.heartbeat();
+  };
+}
+
+/** What KafkaJS says of a batch it processed (its END_BATCH_PROCESS event). */
+export interface ProcessedBatch {
+  readonly payload: {
+    readonly topic: string;
+    readonly partition: number;
+    readonly batchSize: number;
+    readonly firstOffset: string | null;
+    readonly lastOffset: string;
+  };
+}
+
+/**
+ * A fetch of transaction markers or aborted records only: KafkaJS resolves it without calling
+ * eachBatch, so the ingress hears of it here (a batch of 0 records) and notes the partition
+ * read through it.
+ */
+export function markersOnlyListener(ingress: OrderedIngress, log: Logger): (e: ProcessedBatch) => void {
+  return (e) => {
+    const { topic, partition, batchSize, firstOffset, lastOffset } = e.payload;
+    if (batchSize !== 0 || firstOffset === null) return;
+    void ingress
+      .readThrough(topic, partition, Number(firstOffset), Number(lastOffset) + 1)
+      .then(() => ingress.pump())
+      .catch((err: unknown) => log.warn({ err, topic, partition }, 'cannot note a fetch of markers only'));
   };
 }
 
@@ -318,6 +351,7 @@ async function runErpConsumer(setup: ConsumerSetup, onGiveUp: () => void): Promi
     ]);
     log.info({ groupId, partitions: group.partitions, control }, 'erp consumer joined its group');
   });
+  consumer.on(consumer.events.END_BATCH_PROCESS, markersOnlyListener(ingress, log));
   consumer.on(consumer.events.CRASH, (e) => {
     const { error, restart } = e.payload;
     log.error({ err: { name: error.name, message: error.message }, restart }, 'erp consumer crashed');

@@ -1,7 +1,9 @@
-/** How an ERP record's bytes become an input: invalid UTF-8 is never decoded with replacement. */
-import type { Admin, KafkaMessage } from 'kafkajs';
+/** How an ERP record's bytes become an input (invalid UTF-8 is never decoded with replacement), and how transaction markers are noted. */
+import type { Admin, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { endOffsetReader, recordInput } from './erpConsumer.js';
+import { endOffsetReader, erpBatchHandler, markersOnlyListener, recordInput } from './erpConsumer.js';
+import type { OrderedIngress } from './orderedIngress.js';
 
 const message = (value: Buffer | null, offset = '7'): KafkaMessage => ({
   key: null,
@@ -84,5 +86,81 @@ describe('endOffsetReader', () => {
     expect(made).toEqual([{ disconnected: true }]);
     await expect(reader.endOffsets('chanperf.erp-control.v1')).resolves.toEqual([{ partition: 0, end: 7 }]);
     await reader.stop();
+  });
+});
+
+describe('transaction markers', () => {
+  /** An ingress that records what it is told. */
+  function recording() {
+    const calls: string[] = [];
+    const ingress = {
+      add: (topic: string, partition: number, messages: readonly KafkaMessage[]) =>
+        calls.push(`add ${topic}/${partition} ${messages.map((m) => m.offset).join(',')}`),
+      readThrough: (topic: string, partition: number, from: number, next: number) => {
+        calls.push(`readThrough ${topic}/${partition} ${from}..${next}`);
+        return Promise.resolve();
+      },
+      pump: () => {
+        calls.push('pump');
+        return Promise.resolve();
+      },
+    } as unknown as OrderedIngress;
+    return { calls, ingress };
+  }
+  const batchOf = (offsets: string[], lastOffset: string) => ({
+    topic: 'chanperf.erp-control.v1',
+    partition: 0,
+    messages: offsets.map((offset) => message(Buffer.from('{}'), offset)),
+    firstOffset: () => offsets[0] ?? null,
+    lastOffset: () => lastOffset,
+  });
+  const payloadOf = (batch: ReturnType<typeof batchOf>) =>
+    ({
+      batch,
+      isRunning: () => true,
+      isStale: () => false,
+      resolveOffset: () => undefined,
+      heartbeat: () => Promise.resolve(),
+    }) as unknown as EachBatchPayload;
+
+  it('given a batch whose last offset is a commit marker after its records, then the partition is noted read through the marker', async () => {
+    const { calls, ingress } = recording();
+    await erpBatchHandler(ingress)(payloadOf(batchOf(['4', '5'], '6')));
+    expect(calls).toEqual([
+      'add chanperf.erp-control.v1/0 4,5',
+      'readThrough chanperf.erp-control.v1/0 4..7',
+      'pump',
+    ]);
+  });
+
+  it('given a batch that ends with its last record, then nothing more is noted (no log read on the hot path)', async () => {
+    const { calls, ingress } = recording();
+    await erpBatchHandler(ingress)(payloadOf(batchOf(['4', '5'], '5')));
+    expect(calls).toEqual(['add chanperf.erp-control.v1/0 4,5', 'pump']);
+  });
+
+  it('given a fetch of markers only (no record handed over), then the partition is noted read through it and the ingress pumps', async () => {
+    const { calls, ingress } = recording();
+    const listen = markersOnlyListener(ingress, pino({ level: 'silent' }));
+    listen({
+      payload: {
+        topic: 'chanperf.erp-control.v1',
+        partition: 0,
+        batchSize: 0,
+        firstOffset: '6',
+        lastOffset: '6',
+      },
+    });
+    listen({
+      payload: {
+        topic: 'chanperf.erp-control.v1',
+        partition: 0,
+        batchSize: 2,
+        firstOffset: '7',
+        lastOffset: '8',
+      },
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual(['readThrough chanperf.erp-control.v1/0 6..7', 'pump']);
   });
 });

@@ -65,6 +65,11 @@ interface SourceState<T> {
   frontier: number;
   /** The next offset expected: a record below it was buffered already (a re-fetch). */
   nextOffset: number;
+  /**
+   * A control partition: the offset it has been read through (exclusive), counting what Kafka
+   * does not deliver — transaction markers, aborted records (−1: nothing known).
+   */
+  readTo: number;
   /** Instant of the last record added (or of the assignment). */
   lastSeenAt: number;
   /** A control partition: the last instant it was known to be read to its end (−∞: never). */
@@ -98,6 +103,7 @@ export class EventTimeMerge<T> {
           head: 0,
           frontier: -Infinity,
           nextOffset: -1,
+          readTo: -1,
           lastSeenAt: now,
           caughtUpAt: -Infinity,
           pending: [],
@@ -137,6 +143,22 @@ export class EventTimeMerge<T> {
     const s = this.sources.get(source);
     if (s === undefined || !s.source.control) return;
     s.pending.push({ end, askedAt });
+    settle(s, applied);
+  }
+
+  /**
+   * A fetch of control partition `source` that began at offset `from` was read through `next`
+   * (exclusive), records Kafka does not hand over included: a transactional producer's commit
+   * marker takes an offset of its own (the end offset is past it), and a read-committed
+   * consumer never sees an aborted record. Without this, a control partition whose last offset
+   * is a marker would never count as read to its end, and every channel event would wait.
+   * Ignored unless the fetch is contiguous with what is buffered or `applied` (the log's next
+   * offset): a stale fetch past a gap says nothing about the records in the gap.
+   */
+  readThrough(source: string, from: number, next: number, applied: number): void {
+    const s = this.sources.get(source);
+    if (s === undefined || !s.source.control || from > Math.max(s.nextOffset, s.readTo, applied)) return;
+    s.readTo = Math.max(s.readTo, next);
     settle(s, applied);
   }
 
@@ -282,7 +304,7 @@ function before<T>(a: MergeSource, ra: MergedRecord<T>, b: MergeSource, rb: Merg
 /** Marks the control partition caught up as of every answer whose end offset it has reached. */
 function settle<T>(s: SourceState<T>, applied: number): void {
   if (s.pending.length === 0) return;
-  const reached = Math.max(s.nextOffset, applied);
+  const reached = Math.max(s.nextOffset, s.readTo, applied);
   s.pending = s.pending.filter((p) => {
     if (p.end > reached) return true;
     s.caughtUpAt = Math.max(s.caughtUpAt, p.askedAt);

@@ -186,6 +186,36 @@ describe('EventTimeMerge', () => {
     expect(release()).toEqual(['a100']);
   });
 
+  it('given a transaction marker after the last program event, then the partition counts as read to its end once read through it', () => {
+    const { m, add, release } = merge();
+    add('erp/0', 300, 'sale300');
+    add('erp/0', 500, 'sale500');
+    add('erp/1', 400, 'sale400'); // the watermark: 400
+    m.add('control/0', 0, 200, 'promotion200', 0);
+    // A transactional producer: offset 1 is the commit marker, never handed over; the end is 2.
+    m.controlEnd('control/0', 2, 0, 0);
+    expect(release()).toEqual(['promotion200']); // the sales wait: the partition is not at 2
+    expect(m.needsControlEnd(0)).toBe(true);
+    m.readThrough('control/0', 0, 2, 0);
+    expect(release()).toEqual(['sale300']);
+    expect(m.needsControlEnd(0)).toBe(false);
+  });
+
+  it('given a fetch of markers only, then it counts from the log checkpoint; past a gap, it counts for nothing', () => {
+    const { m, add, release } = merge();
+    add('erp/0', 300, 'sale300');
+    add('erp/0', 500, 'sale500');
+    add('erp/1', 400, 'sale400');
+    m.controlEnd('control/0', 6, 0, 4); // the log holds 0–3; 4 is a marker, 5 is unknown
+    expect(release()).toEqual([]);
+    m.readThrough('control/0', 5, 6, 4); // a stale fetch from 5: offset 4 not read by it
+    expect(release()).toEqual([]);
+    m.readThrough('control/0', 4, 5, 4); // the marker alone
+    expect(release()).toEqual([]);
+    m.readThrough('control/0', 5, 6, 4); // now contiguous
+    expect(release()).toEqual(['sale300']);
+  });
+
   it('ignores a record it buffered already (a re-fetch) and records of unassigned sources', () => {
     const { m } = merge();
     expect(m.add('erp/0', 0, 100, 'x', 0)).toBe(true);

@@ -81,6 +81,12 @@ export interface OrderedIngress {
   assign(topics: readonly AssignedTopic[]): void;
   /** Buffers a fetched batch of one partition (records buffered already are ignored). */
   add(topic: string, partition: number, messages: readonly KafkaMessage[], input: InputOf): void;
+  /**
+   * A fetch of `topic/partition` that began at `from` was read through `next` (exclusive),
+   * records Kafka does not hand over (transaction markers, aborted records) included
+   * ({@link EventTimeMerge.readThrough}); channel events held on the control partition may go.
+   */
+  readThrough(topic: string, partition: number, from: number, next: number): Promise<void>;
   /** Appends what the merge releases now; `beat` is called between transactions. */
   pump(beat?: () => Promise<void>): Promise<void>;
   /** Records buffered, waiting for the watermark. */
@@ -143,6 +149,13 @@ class Ingress implements OrderedIngress {
       const time = raw.unreadable === undefined ? eventTimeOf(raw.text) : undefined;
       this.options.merge.add(name, Number(m.offset), time, raw, at);
     }
+  }
+
+  async readThrough(topic: string, partition: number, from: number, next: number): Promise<void> {
+    const name = sourceName(topic, partition);
+    const gen = this.generation;
+    const applied = (await this.options.runtime.store.log.sourceCheckpoint(`kafka:${name}`))?.offset ?? 0;
+    if (gen === this.generation) this.options.merge.readThrough(name, from, next, applied);
   }
 
   pump(beat?: () => Promise<void>): Promise<void> {
