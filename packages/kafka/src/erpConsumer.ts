@@ -18,7 +18,7 @@
  *   keeps its place in its partition. A null value (tombstone) is skipped like a blank line.
  */
 import { lineInput, type RawInput } from '@chanperf/engine';
-import type { Runtime } from '@chanperf/runtime';
+import { RestartBackoff, type Runtime } from '@chanperf/runtime';
 import type { Admin, Consumer, EachBatchHandler, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from './config.js';
@@ -122,13 +122,15 @@ export async function startErpConsumer(
 
   let stopped = false;
   let restarts = 0;
+  const backoff = new RestartBackoff(500);
   let restartTimer: NodeJS.Timeout | undefined;
-  // After KafkaJS gave up on a consumer: a new one after a backoff (0.5 s doubling, at most 30 s).
+  // After KafkaJS gave up on a consumer: a new one after a backoff (0.5 s doubling, at most 30 s;
+  // back to 0.5 s after a minute without giving up).
   function scheduleRestart() {
     if (stopped || restartTimer !== undefined) return;
     group.partitions = [];
     ingress.assign([]);
-    const delay = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
+    const delay = backoff.next();
     restarts++;
     log.warn({ delayMs: delay, restarts }, 'restarting the erp consumer');
     restartTimer = setTimeout(() => {

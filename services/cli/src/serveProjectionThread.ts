@@ -16,7 +16,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ProjectionService } from '@chanperf/projection';
-import { chanperfVariables, type Runtime } from '@chanperf/runtime';
+import { chanperfVariables, RestartBackoff, type Runtime } from '@chanperf/runtime';
 import type {
   FromProjectionThread,
   ServeProjectionData,
@@ -83,6 +83,7 @@ class ProjectionThread implements ProjectionThreadService {
   private position: number | undefined;
   private stopping = false;
   private restarts = 0;
+  private readonly backoff: RestartBackoff;
   private restartTimer: NodeJS.Timeout | undefined;
   private worker: Worker | undefined;
   private heard!: () => void;
@@ -98,6 +99,7 @@ class ProjectionThread implements ProjectionThreadService {
     private readonly thread: { readonly url: URL; readonly backoffMs: number },
   ) {
     this.log = runtime.logger.child({ service: 'projection' });
+    this.backoff = new RestartBackoff(thread.backoffMs);
     runtime.bus.on('appended', this.onAppended);
     this.start();
   }
@@ -157,7 +159,7 @@ class ProjectionThread implements ProjectionThreadService {
     for (const call of this.calls.values()) call.reject(gone);
     this.calls.clear();
     if (this.stopping) return;
-    const delay = Math.min(30_000, this.thread.backoffMs * 2 ** Math.min(this.restarts, 5));
+    const delay = this.backoff.next();
     this.restarts++;
     this.log.error(
       { code, delayMs: delay, restarts: this.restarts },
