@@ -15,6 +15,7 @@ import {
   type HistoryRow,
   type StateSnapshot,
 } from '@chanperf/engine';
+import { useWal } from './walMode.js';
 
 /** The history's file beside the log's `path`. */
 export function historyPath(path: string): string {
@@ -55,9 +56,9 @@ interface Row {
 /** The history store in `path` (`:memory:` for an in-memory log), for the log `logId`. */
 export function sqliteAsOfStore(path: string, logId: string): AsOfStore & { close(): void } {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = OFF');
   db.pragma('busy_timeout = 30000');
+  useWal(db, path);
+  db.pragma('synchronous = OFF');
   migrateHistory(db, logId);
   const checkpoint = db.prepare<[], string>(`SELECT value FROM h_settings WHERE key = 'checkpoint'`).pluck();
   const setCheckpoint = db.prepare(`UPDATE h_settings SET value = ? WHERE key = 'checkpoint'`);

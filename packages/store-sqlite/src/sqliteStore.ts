@@ -26,6 +26,7 @@ import {
   type SourceCheckpoint,
 } from '@chanperf/engine';
 import { asOfWorkerBuilder, type AsOfWorkerBuilder } from './asOfInWorker.js';
+import { useWal } from './walMode.js';
 import { historyPath, sqliteAsOfStore } from './asOfStore.js';
 import { sqliteChannelLog } from './channelLog.js';
 import { sqliteCommitJournal } from './commitJournalStore.js';
@@ -224,12 +225,12 @@ function open(
       },
     );
   }
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${config.synchronous}`);
   // Writers queue on the file's lock: appends and projection batches take well under a second
   // each, so 30 s of waiting only runs out when a process holds the lock far longer than any
   // of ours does.
   db.pragma('busy_timeout = 30000');
+  useWal(db, path);
+  db.pragma(`synchronous = ${config.synchronous}`);
   // No memory-mapped I/O by default: mapped pages count in the process's resident memory,
   // which must stay under 1 GiB however large the files grow.
   db.pragma(`cache_size = -${config.cacheMiB * 1024}`);
@@ -240,16 +241,25 @@ function open(
   return db;
 }
 
+/**
+ * Stores the deployment settings in a new database, or refuses ones other than those stored.
+ * Several processes may open a new database at once: the first to write a setting decides
+ * (INSERT OR IGNORE), and each compares what is stored then. Nothing is written when the
+ * settings are there already (opening an existing database takes no write lock).
+ */
 function checkSettings(db: DB, settings: DeploymentSettings): void {
   const get = db.prepare<[string], string>(`SELECT value FROM settings WHERE key = ?`).pluck();
-  const put = db.prepare(`INSERT INTO settings VALUES (?, ?)`);
+  const put = db.prepare(`INSERT OR IGNORE INTO settings VALUES (?, ?)`);
   for (const [key, value] of [
     ['timeZone', settings.timeZone],
     ['currency', settings.currency],
   ] as const) {
-    const stored = get.get(key);
-    if (stored === undefined) put.run(key, value);
-    else if (stored !== value) {
+    let stored = get.get(key);
+    if (stored === undefined) {
+      put.run(key, value);
+      stored = get.get(key);
+    }
+    if (stored !== value) {
       throw new EngineError(
         'SETTINGS_MISMATCH',
         `the database was created with ${key} ${stored}, not ${value}`,
