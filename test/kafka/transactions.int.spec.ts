@@ -6,9 +6,9 @@
  * order"). Needs a real broker: librdkafka's mock cluster commits transactions without writing
  * markers, and KafkaJS's idempotent producer does not run on it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { erpRoute, TOPICS, type Kafka } from '../../packages/kafka/src/index.js';
-import { containerTarget, type RunningBroker } from './support/brokers.js';
+import { containerTarget, describeOnBrokers, type RunningBroker } from './support/brokers.js';
 import {
   appliedOffset,
   BASIC_LINES,
@@ -24,9 +24,6 @@ import {
   waitUntil,
   type Node,
 } from './support/harness.js';
-
-const title = 'program and channel events produced in transactions';
-if (containerTarget.skip !== undefined) console.warn(`[kafka] "${title}": SKIPPED — ${containerTarget.skip}`);
 
 /** Each line in a transaction of its own, routed as the README tells producers. */
 async function produceInTransactions(kafka: Kafka, lines: readonly string[]): Promise<void> {
@@ -48,43 +45,47 @@ async function produceInTransactions(kafka: Kafka, lines: readonly string[]): Pr
   }
 }
 
-describe.skipIf(containerTarget.skip !== undefined)(`${title} [${containerTarget.name}]`, () => {
-  let broker: RunningBroker;
-  let dir: ReturnType<typeof tempDir>;
-  let node: Node | undefined;
+describeOnBrokers(
+  'program and channel events produced in transactions',
+  (target) => {
+    let broker: RunningBroker;
+    let dir: ReturnType<typeof tempDir>;
+    let node: Node | undefined;
 
-  beforeEach(async () => {
-    broker = await containerTarget.start([{ name: TOPICS.erpEvents, partitions: 1 }]);
-    dir = tempDir('transactions');
-  });
-  afterEach(async () => {
-    await node?.stop();
-    node = undefined;
-    await broker.stop();
-    dir.remove();
-  });
-
-  it('gives the figures of basic.report.json: no channel event waits on a commit marker', async () => {
-    const config = kafkaConfigOf(broker.env);
-    const kafka = createKafka(config, logger());
-    node = await startNode(dir.path, config);
-    await produceInTransactions(kafka, BASIC_LINES);
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = new Map<string, number>();
-    for (const topic of [TOPICS.erpEvents, TOPICS.erpControl]) {
-      ends.set(topic, Number((await admin.fetchTopicOffsets(topic))[0]?.high ?? 0));
-    }
-    await admin.disconnect();
-    // The last offset of each partition is a marker: the log is applied up to it.
-    const runtime = node.runtime;
-    await waitUntil('every record to be applied', async () => {
-      for (const [topic, end] of ends) if ((await appliedOffset(runtime, 0, topic)) < end - 1) return false;
-      return true;
+    beforeEach(async () => {
+      broker = await target.start([{ name: TOPICS.erpEvents, partitions: 1 }]);
+      dir = tempDir('transactions');
     });
-    await settle(node);
-    const r = await report(runtime);
-    expect(figures(r)).toEqual(figures(BASIC_REPORT));
-    expect(r.counts).toEqual(BASIC_REPORT.counts);
-  });
-});
+    afterEach(async () => {
+      await node?.stop();
+      node = undefined;
+      await broker.stop();
+      dir.remove();
+    });
+
+    it('gives the figures of basic.report.json: no channel event waits on a commit marker', async () => {
+      const config = kafkaConfigOf(broker.env);
+      const kafka = createKafka(config, logger());
+      node = await startNode(dir.path, config);
+      await produceInTransactions(kafka, BASIC_LINES);
+      const admin = kafka.admin();
+      await admin.connect();
+      const ends = new Map<string, number>();
+      for (const topic of [TOPICS.erpEvents, TOPICS.erpControl]) {
+        ends.set(topic, Number((await admin.fetchTopicOffsets(topic))[0]?.high ?? 0));
+      }
+      await admin.disconnect();
+      // The last offset of each partition is a marker: the log is applied up to it.
+      const runtime = node.runtime;
+      await waitUntil('every record to be applied', async () => {
+        for (const [topic, end] of ends) if ((await appliedOffset(runtime, 0, topic)) < end - 1) return false;
+        return true;
+      });
+      await settle(node);
+      const r = await report(runtime);
+      expect(figures(r)).toEqual(figures(BASIC_REPORT));
+      expect(r.counts).toEqual(BASIC_REPORT.counts);
+    });
+  },
+  [containerTarget],
+);

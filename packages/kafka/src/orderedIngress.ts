@@ -153,6 +153,8 @@ class Ingress implements OrderedIngress {
 
   async readThrough(topic: string, partition: number, from: number, next: number): Promise<void> {
     const name = sourceName(topic, partition);
+    // Only a control partition's end is waited on: an ERP partition's markers need no log read.
+    if (!this.sources.some((s) => s.name === name && s.control)) return;
     const gen = this.generation;
     const applied = (await this.options.runtime.store.log.sourceCheckpoint(`kafka:${name}`))?.offset ?? 0;
     if (gen === this.generation) this.options.merge.readThrough(name, from, next, applied);

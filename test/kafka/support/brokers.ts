@@ -159,9 +159,13 @@ export const containerTarget: BrokerTarget = {
 
 export const TARGETS: readonly BrokerTarget[] = [mockTarget, containerTarget];
 
-/** `describe` per target; a target that cannot run is reported and skipped. */
-export function describeOnBrokers(title: string, body: (target: BrokerTarget) => void): void {
-  for (const target of TARGETS) {
+/** `describe` per target (all by default); a target that cannot run is reported and skipped. */
+export function describeOnBrokers(
+  title: string,
+  body: (target: BrokerTarget) => void,
+  targets: readonly BrokerTarget[] = TARGETS,
+): void {
+  for (const target of targets) {
     if (target.skip !== undefined) {
       console.warn(`[kafka] "${title}" on ${target.name}: SKIPPED — ${target.skip}`);
       describe.skip(`${title} [${target.name}: skipped, ${target.skip}]`, () => {
