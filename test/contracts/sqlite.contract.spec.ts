@@ -62,6 +62,7 @@ for (const indexFingerprintBits of [32, 2]) {
         db.closeAll();
         return Promise.resolve(db.open().readStore);
       },
+      peer: () => Promise.resolve(db.open().readStore),
     });
   });
 }

@@ -215,7 +215,17 @@ export interface ReadStore {
      * `PROJECTION_FENCED` and saves nothing, so two projectors can never interleave batches.
      */
     from?: number,
+    /**
+     * Leaves the transaction open, the rows the batch changed unwritten, for the next batches
+     * to join (`commitHeld`, or the next batch applied without `hold`, saves and commits them
+     * all): what several batches change is written once. Until then nothing of them is visible
+     * to others, and a load gives them up. A held batch's outputs name no changed months: the
+     * committing batch names the whole group's. A store without `commitHeld` commits anyway.
+     */
+    hold?: boolean,
   ): ProjectionOutputs;
+  /** Saves and commits the batches held (undefined: none were). */
+  commitHeld?(state: ProjectionState): ProjectionOutputs | undefined;
   /** The log position the saved read model reflects. */
   position(): Promise<number>;
   alerts(options?: { readonly afterSeq?: number }): Promise<Alert[]>;

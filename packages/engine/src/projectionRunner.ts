@@ -58,6 +58,14 @@ export interface ProjectionRunnerOptions {
   readonly onBatch?: (outputs: ProjectionOutputs, position: number) => void;
   /** The projection's rules (default: channel-performance); the store's read model must be made by it. */
   readonly projection?: ChannelProjection;
+  /**
+   * Batches committed together, up to this many events (`ReadStore.applyBatch`'s `hold`): the
+   * rows they change are written once, not once per batch. Default 0: every batch commits. A
+   * `catchUp` commits what it applied before it returns; `catchUpHolding` may leave the last
+   * batches held (for a projection fed by an ingestor that will wake it again, and `catchUp`
+   * when done).
+   */
+  readonly commitEvery?: number;
 }
 
 /** What a side build reports: each committed batch's position, and what holds the build. */
@@ -77,6 +85,10 @@ export class ProjectionRunner {
   private running: Promise<number> | undefined;
   /** Events handed over by an ingestor, in log order: parsed, or as payloads from another thread. */
   private handedOver: HandedOver[] = [];
+  /** Events applied in batches held uncommitted (`commitEvery`). */
+  private held = 0;
+  /** Whether the run on (`running`) may end with batches held. */
+  private runningHolds = false;
 
   constructor(
     private readonly feed: Feed,
@@ -87,7 +99,7 @@ export class ProjectionRunner {
     this.clock = new MonthClock(settings.timeZone);
   }
 
-  /** The position the read model reflects. */
+  /** The position the projection state reflects: the read model's, but for batches held (`commitEvery`). */
   get checkpoint(): number {
     return this.position;
   }
@@ -111,6 +123,7 @@ export class ProjectionRunner {
 
   private async load(): Promise<void> {
     this.generation = this.store.sideBySide?.generation() ?? 0;
+    this.held = 0; // the load gives held batches up
     const loaded = await this.store.load();
     this.state = loaded.state;
     this.position = loaded.position;
@@ -154,6 +167,7 @@ export class ProjectionRunner {
       const builder = new ProjectionRunner(this.feed, side.store, this.settings, {
         ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
         ...(this.options.projection === undefined ? {} : { projection: this.options.projection }),
+        ...(this.options.commitEvery === undefined ? {} : { commitEvery: this.options.commitEvery }),
         ...(options.onBatch === undefined ? {} : { onBatch: (_o, p) => options.onBatch?.(p) }),
       });
       // The log may grow meanwhile: catch up until the switch finds the side at the head.
@@ -217,12 +231,30 @@ export class ProjectionRunner {
     return batchOf(await this.feed.read(this.position, limit), this.position);
   }
 
-  /** Applies every log entry after the checkpoint; concurrent calls share one run. */
-  catchUp(): Promise<number> {
-    this.running ??= this.run(false).finally(() => {
+  /**
+   * Applies every log entry after the checkpoint and commits them; concurrent calls share one
+   * run (a `catchUpHolding` run on when called is followed by one that commits).
+   */
+  async catchUp(): Promise<number> {
+    while (this.running !== undefined && this.runningHolds) await this.running.catch(() => undefined);
+    this.running ??= this.start(false, false);
+    return this.running;
+  }
+
+  /**
+   * `catchUp`, but the last batches may stay held uncommitted (up to `commitEvery` events):
+   * for a projection an ingestor wakes after each append, and then `catchUp` once when done.
+   */
+  catchUpHolding(): Promise<number> {
+    this.running ??= this.start(false, true);
+    return this.running;
+  }
+
+  private start(handedOverOnly: boolean, holding: boolean): Promise<number> {
+    this.runningHolds = holding;
+    return this.run(handedOverOnly, holding).finally(() => {
       this.running = undefined;
     });
-    return this.running;
   }
 
   /**
@@ -231,13 +263,11 @@ export class ProjectionRunner {
    * entries whose hand-over is on its way.
    */
   catchUpOffered(): Promise<number> {
-    this.running ??= this.run(true).finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.start(true, false);
     return this.running;
   }
 
-  private async run(handedOverOnly: boolean): Promise<number> {
+  private async run(handedOverOnly: boolean, holding = false): Promise<number> {
     // A read model made by another version is never projected further: one is built beside.
     if (this.store.sideBySide?.stale() === true) {
       await this.buildBeside(this.store.sideBySide, { what: 'a projection of another version' });
@@ -248,8 +278,14 @@ export class ProjectionRunner {
     for (;;) {
       if (this.switchedAway()) await this.load();
       const { last, entries, payloads } = await this.nextBatch(batchSize, handedOverOnly);
-      if (last === this.position) return this.position;
+      if (last === this.position) {
+        if (!holding) this.commitHeld();
+        return this.position;
+      }
       const state = this.state as ProjectionState;
+      const events = last - this.position; // positions are gap-free
+      const commitEvery = this.store.commitHeld === undefined ? 0 : (this.options.commitEvery ?? 0);
+      const hold = this.held + events < commitEvery;
       let outputs: ProjectionOutputs;
       try {
         outputs = this.store.applyBatch(
@@ -271,16 +307,32 @@ export class ProjectionRunner {
             }
           },
           this.position,
+          hold,
         );
       } catch (err) {
         this.state = undefined; // half-applied in memory: reload from the store
         this.handedOver = [];
         throw err;
       }
-      const events = last - this.position; // positions are gap-free
+      this.held = hold ? this.held + events : 0;
       this.position = last;
-      this.options.logger?.debug({ position: last, events }, 'projection batch committed');
+      this.options.logger?.debug({ position: last, events, held: hold }, 'projection batch applied');
       this.options.onBatch?.(outputs, last);
+    }
+  }
+
+  /** Commits the batches held (`commitEvery`), if any. */
+  private commitHeld(): void {
+    if (this.held === 0 || this.state === undefined) return;
+    const state = this.state;
+    try {
+      const outputs = this.store.commitHeld?.(state);
+      this.held = 0;
+      if (outputs !== undefined) this.options.onBatch?.(outputs, this.position);
+    } catch (err) {
+      this.state = undefined; // the held batches are lost with the transaction: reload
+      this.handedOver = [];
+      throw err;
     }
   }
 }

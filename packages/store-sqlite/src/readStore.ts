@@ -68,6 +68,11 @@ export class SqliteReadStore implements ReadStore {
   /** The current read model was made by another version of the projection. */
   private stale = false;
   readonly sideBySide: SideBySide | undefined;
+  /**
+   * The changes of the batches applied with `hold` since the last commit, whose transaction is
+   * open on `db` (undefined: none open).
+   */
+  private held: ProjectionChanges | undefined;
 
   /**
    * Over `files`' current read model (following its pointer), or over one file `db` (a side
@@ -94,7 +99,8 @@ export class SqliteReadStore implements ReadStore {
    */
   private follow(fresh = false): DB {
     const files = this.files;
-    if (files === undefined) return this.db;
+    // A held transaction stays on its file: its commit checks the pointer (`saveAndCommit`).
+    if (files === undefined || this.held !== undefined) return this.db;
     const pointer = files.pointer(fresh);
     if (pointer.generation === this.generation) return this.db;
     this.db = files.connection(pointer.slot);
@@ -112,6 +118,8 @@ export class SqliteReadStore implements ReadStore {
   }
 
   load(): Promise<{ state: ProjectionState; position: number }> {
+    // Batches held and not committed are given up: the state is loaded as committed.
+    this.rollBack();
     this.follow();
     // One read transaction: the checkpoint and the rows of one commit, even while another
     // connection (a projection thread or process) commits the next batch meanwhile.
@@ -200,21 +208,12 @@ export class SqliteReadStore implements ReadStore {
     position: number,
     apply: (sink: ProjectionSink, changes: ProjectionChanges) => void,
     from?: number,
+    hold = false,
   ): ProjectionOutputs {
-    const generation = this.generation;
-    this.follow(true);
-    if (generation !== this.generation) {
-      // `state` was loaded from the read model that was current before a switch.
-      throw new EngineError(
-        'PROJECTION_FENCED',
-        'the read model was switched to one rebuilt beside it since this state was loaded',
-        false,
-      );
-    }
+    const changes = this.held ?? this.begin();
     const outputs = { alerts: [] as Alert[], tierMovements: [] as TierMovement[] };
-    const changes = new ProjectionChanges();
     const s = this.stmts;
-    const tx = this.db.transaction(() => {
+    try {
       if (from !== undefined) {
         // Compare-and-set: another projector that moved the read model on since we loaded it
         // fences this batch off before it writes anything.
@@ -241,16 +240,77 @@ export class SqliteReadStore implements ReadStore {
       applyNewOrders(state, this.idx.takeNewOrders(), changes);
       this.idx.flush();
       this.claims?.flush();
-      this.save(state, changes);
       s.putCheckpoint.run(position);
-    });
-    try {
-      tx.immediate();
+      if (!hold) this.saveAndCommit(state, changes);
     } catch (err) {
-      this.idx.discard();
-      this.claims?.discard();
+      this.rollBack();
       throw err;
     }
+    if (hold) return { ...outputs, changedMonths: [], lastClosed: state.lastClosed };
+    return this.committed(state, changes, outputs);
+  }
+
+  commitHeld(state: ProjectionState): ProjectionOutputs | undefined {
+    const changes = this.held;
+    if (changes === undefined) return undefined;
+    try {
+      this.saveAndCommit(state, changes);
+    } catch (err) {
+      this.rollBack();
+      throw err;
+    }
+    return this.committed(state, changes, { alerts: [], tierMovements: [] });
+  }
+
+  /**
+   * Opens a batch's transaction (IMMEDIATE: the read model's write lock) on the current read
+   * model, which must be the one `state` was loaded from; answers the changes it will collect.
+   */
+  private begin(): ProjectionChanges {
+    const generation = this.generation;
+    this.follow(true);
+    if (generation !== this.generation) {
+      // `state` was loaded from the read model that was current before a switch.
+      throw new EngineError(
+        'PROJECTION_FENCED',
+        'the read model was switched to one rebuilt beside it since this state was loaded',
+        false,
+      );
+    }
+    this.db.exec('BEGIN IMMEDIATE');
+    this.held = new ProjectionChanges();
+    return this.held;
+  }
+
+  /** Writes the rows the open transaction's batches changed, and commits it. */
+  private saveAndCommit(state: ProjectionState, changes: ProjectionChanges): void {
+    this.save(state, changes);
+    if (this.files !== undefined && this.files.pointer(true).generation !== this.generation) {
+      // Switched while batches were held: what they wrote went to a read model no longer current.
+      throw new EngineError(
+        'PROJECTION_FENCED',
+        'the read model was switched to one rebuilt beside it while batches were held',
+        false,
+      );
+    }
+    this.db.exec('COMMIT');
+    this.held = undefined;
+  }
+
+  /** Rolls the open transaction back (if any), with what the index and claims kept of it. */
+  private rollBack(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.held = undefined;
+    this.idx.discard();
+    this.claims?.discard();
+  }
+
+  /** After a commit: what it changed; the new channels and the old months leave memory. */
+  private committed(
+    state: ProjectionState,
+    changes: ProjectionChanges,
+    outputs: Pick<ProjectionOutputs, 'alerts' | 'tierMovements'>,
+  ): ProjectionOutputs {
     const result: ProjectionOutputs = {
       ...outputs,
       changedMonths: changes.changedMonths(),
@@ -310,6 +370,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   reset(): Promise<void> {
+    this.rollBack();
     const db = this.follow();
     resetReadModel(db);
     this.stale = false;

@@ -155,13 +155,21 @@ export function migrateReadModel(
     );
     ${INDEX_TABLES}
   `);
-  rm.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('readModelVersion', ?)`).run(
-    String(projection.version),
-  );
-  rm.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('projection', ?)`).run(projection.name);
-  rm.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('logId', ?)`).run(logId);
+  // Written only when they differ: opening a read model made already writes nothing, so it does
+  // not wait for the write lock a projector holds (batches held together: readStore.ts).
+  const settings: [string, string][] = [
+    ['readModelVersion', String(projection.version)],
+    ['projection', projection.name],
+    ['logId', logId],
+  ];
+  const put = rm.prepare<[string, string]>(`INSERT OR REPLACE INTO rm_settings VALUES (?, ?)`);
+  for (const [key, value] of settings) if (readSetting.get(key) !== value) put.run(key, value);
   // The seed of the index keys' persisted hashes: the file's, so every process reads them alike.
-  rm.prepare(`INSERT OR IGNORE INTO rm_settings VALUES ('indexSeed', ?)`).run(String(randomInt(0x7fffffff)));
+  if (readSetting.get('indexSeed') === undefined) {
+    rm.prepare(`INSERT OR IGNORE INTO rm_settings VALUES ('indexSeed', ?)`).run(
+      String(randomInt(0x7fffffff)),
+    );
+  }
   return 'made';
 }
 

@@ -41,13 +41,12 @@ export async function openEngine(
   // This connection appends, projects (`replay`/`ingest` unless CHANPERF_PROJECTION_THREAD=worker,
   // `project`, `rebuild`) and reads the report.
   const { projected } = hooks;
-  const { store, ingestor, runner } = assembleEngine(
-    path,
-    config,
-    'cli',
-    logger,
-    projected === undefined ? {} : { onBatch: (_outputs, position) => projected(position) },
-  );
+  const { store, ingestor, runner } = assembleEngine(path, config, 'cli', logger, {
+    // A command's read model is read when it is done: batches commit in groups, the rows
+    // they change written once a group (docs/performance.md, eighteenth session).
+    commitEvery: 2 * config.projectionBatchSize,
+    ...(projected === undefined ? {} : { onBatch: (_outputs, position) => projected(position) }),
+  });
   await ingestor.init();
   const settings = config.settings;
   return {

@@ -46,7 +46,7 @@ export function startProjector(engine: CommandEngine, size: number): Projector {
   engine.ingestor.onAppended((appended) => engine.runner.offer(appended));
   return {
     wake: async () => {
-      await engine.runner.catchUp();
+      await engine.runner.catchUpHolding();
       collectIfGrown();
     },
     finish: () => engine.runner.catchUp(),
