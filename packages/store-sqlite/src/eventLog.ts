@@ -5,7 +5,7 @@
  * that view, and its batch is written, all or nothing. The rejected inputs it writes are read
  * back through `rejectedStore.ts`.
  */
-import type { Database as DB, Statement, Transaction } from 'better-sqlite3';
+import type { Database as DB, RunResult, Statement, Transaction } from 'better-sqlite3';
 import {
   ACCEPTANCE_FACT_TYPES,
   evolveAcceptance,
@@ -38,6 +38,24 @@ import { logCommitRecorder } from './logCommits.js';
  * read whole, 50 000 rows, was ~20 MB promoted to the old generation and collected there).
  */
 const CHUNK_ROWS = 1000;
+
+/** Rows appended by one statement (`appendInRows`): 4 parameters each. */
+const ROWS_PER_INSERT = 64;
+
+/** Whether `events` has a unique index on its eventIds (logs made before `eventIdIndex.ts`). */
+function uniqueEventIds(db: DB): boolean {
+  const indexes = db.prepare(`SELECT name, "unique" FROM pragma_index_list('events')`).all() as {
+    name: string;
+    unique: number;
+  }[];
+  return indexes.some(
+    (i) =>
+      i.unique === 1 &&
+      (db.prepare(`SELECT name FROM pragma_index_info(?)`).pluck().all(i.name) as string[]).includes(
+        'event_id',
+      ),
+  );
+}
 
 /** A parent fact's key in `acceptance_facts`: its log position in this many digits, a space, its JSON. */
 const PARENT_KEY_DIGITS = 16;
@@ -73,6 +91,8 @@ export class SqliteEventLog implements EventLog, Feed {
   /** Entries the log is expected to hold (`reserve`): the eventId index's room when it is built. */
   private expected = 0;
   private readonly insertEvent: Statement;
+  /** `ROWS_PER_INSERT` rows in one statement; undefined for a log with a unique eventId index. */
+  private readonly insertRows: Statement | undefined;
   private readonly insertFact: Statement;
   private readonly insertRejected: Statement;
   private readonly addCounts: Statement;
@@ -109,6 +129,11 @@ export class SqliteEventLog implements EventLog, Feed {
     this.insertEvent = db.prepare(
       `INSERT OR IGNORE INTO events (event_id, type, channel_id, payload) VALUES (?, ?, ?, ?)`,
     );
+    this.insertRows = uniqueEventIds(db)
+      ? undefined
+      : db.prepare(
+          `INSERT INTO events (event_id, type, channel_id, payload) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`,
+        );
     this.insertFact = db.prepare(`INSERT OR IGNORE INTO acceptance_facts VALUES (?, ?)`);
     this.insertRejected = db.prepare(
       `INSERT INTO rejected (source, line, event_id, code, message, raw) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -196,23 +221,8 @@ export class SqliteEventLog implements EventLog, Feed {
 
   /** Appends `batch` (inside a transaction), keeping the index and acceptance state in step. */
   private write(ids: EventIdIndex, batch: IngestBatch): number[] {
-    const positions: number[] = [];
-    for (const e of batch.accepted) {
-      if (this.holds(ids, e.eventId)) {
-        positions.push(0);
-        continue;
-      }
-      const info = this.insertEvent.run(e.eventId, e.type, e.channelId, e.payload);
-      if (info.changes === 0) {
-        positions.push(0);
-        continue;
-      }
-      const position = Number(info.lastInsertRowid);
-      positions.push(position);
-      ids.add(e.eventId, position);
-      this.synced = position;
-      if (ACCEPTANCE_FACT_TYPES.has(e.type)) this.recordFact(position, e.payload);
-    }
+    const positions =
+      this.insertRows === undefined ? this.appendOneByOne(ids, batch) : this.appendInRows(ids, batch);
     for (const r of batch.rejected) {
       const raw = typeof r.raw === 'string' ? Buffer.from(r.raw, 'utf8') : Buffer.from(r.raw);
       // The eventId of a rejected input may be any string (even ill-formed UTF-16): stored as a
@@ -234,6 +244,73 @@ export class SqliteEventLog implements EventLog, Feed {
       this.putSource.run(cp.key, cp.offset, cp.line, cp.prefixHash ?? null);
     }
     this.recordCommit(Date.now());
+    return positions;
+  }
+
+  /** Appends the accepted entries a statement each (a log with a unique index on its eventIds). */
+  private appendOneByOne(ids: EventIdIndex, batch: IngestBatch): number[] {
+    const positions: number[] = [];
+    for (const e of batch.accepted) {
+      if (this.holds(ids, e.eventId)) {
+        positions.push(0);
+        continue;
+      }
+      const info = this.insertEvent.run(e.eventId, e.type, e.channelId, e.payload);
+      if (info.changes === 0) {
+        positions.push(0);
+        continue;
+      }
+      const position = Number(info.lastInsertRowid);
+      positions.push(position);
+      ids.add(e.eventId, position);
+      this.synced = position;
+      if (ACCEPTANCE_FACT_TYPES.has(e.type)) this.recordFact(position, e.payload);
+    }
+    return positions;
+  }
+
+  /**
+   * Appends the accepted entries `ROWS_PER_INSERT` to a statement (a statement's call from
+   * JavaScript cost what its row's write did). Inside the write transaction, synced to the
+   * head, the positions are the head's successors: each statement's rowids are checked to be
+   * those, else the batch rolls back.
+   */
+  private appendInRows(ids: EventIdIndex, batch: IngestBatch): number[] {
+    const insertRows = this.insertRows as Statement;
+    const positions: number[] = [];
+    const values: (string | null)[] = [];
+    let written = this.synced;
+    const wrote = (info: RunResult, rows: number) => {
+      written += rows;
+      if (info.changes !== rows || Number(info.lastInsertRowid) !== written) {
+        throw new EngineError(
+          'APPEND_INCONSISTENT',
+          `the log appended ${info.changes} rows ending at ${String(info.lastInsertRowid)}, not ${rows} ending at ${written}`,
+          false,
+        );
+      }
+    };
+    const unwritten = (position: number) => values[(position - written - 1) * 4];
+    for (const e of batch.accepted) {
+      if (this.holds(ids, e.eventId, written, unwritten)) {
+        positions.push(0);
+        continue;
+      }
+      const position = this.synced + 1;
+      values.push(e.eventId, e.type, e.channelId, e.payload);
+      positions.push(position);
+      ids.add(e.eventId, position);
+      this.synced = position;
+      if (ACCEPTANCE_FACT_TYPES.has(e.type)) this.recordFact(position, e.payload);
+      if (values.length === ROWS_PER_INSERT * 4) {
+        wrote(insertRows.run(values), ROWS_PER_INSERT);
+        values.length = 0;
+      }
+    }
+    // The rest a row at a time: a statement for each count would be prepared for few rows.
+    for (let at = 0; at < values.length; at += 4) {
+      wrote(this.insertEvent.run(values[at], values[at + 1], values[at + 2], values[at + 3]), 1);
+    }
     return positions;
   }
 
@@ -264,9 +341,19 @@ export class SqliteEventLog implements EventLog, Feed {
     }
   }
 
-  /** Whether the log holds `eventId` (hash candidates confirmed by their rows). */
-  private holds(ids: EventIdIndex, eventId: string): boolean {
-    for (const p of ids.candidates(eventId)) if (this.idAt.get(p) === eventId) return true;
+  /**
+   * Whether the log holds `eventId` (hash candidates confirmed by their rows; those after
+   * `written`, not inserted yet, by `unwritten`).
+   */
+  private holds(
+    ids: EventIdIndex,
+    eventId: string,
+    written = Number.POSITIVE_INFINITY,
+    unwritten?: (position: number) => unknown,
+  ): boolean {
+    for (const p of ids.candidates(eventId)) {
+      if ((p > written ? unwritten?.(p) : this.idAt.get(p)) === eventId) return true;
+    }
     return false;
   }
 
