@@ -19,7 +19,7 @@ import {
 } from '@chanperf/domain';
 import type { Logger } from 'pino';
 import type { AppendedEvent } from './ingestion.js';
-import type { Feed, ProjectionOutputs, ReadStore, SideBySide } from './ports.js';
+import { EngineError, type Feed, type ProjectionOutputs, type ReadStore, type SideBySide } from './ports.js';
 
 /** A batch to apply: its last position, and its entries (read or drained as iterated). */
 /** Handed-over entries, or payloads read from the log (`Feed.readBatch`). */
@@ -279,8 +279,8 @@ export class ProjectionRunner {
       if (this.switchedAway()) await this.load();
       const { last, entries, payloads } = await this.nextBatch(batchSize, handedOverOnly);
       if (last === this.position) {
-        if (!holding) this.commitHeld();
-        return this.position;
+        if (holding || (await this.commitHeld())) return this.position;
+        continue; // a rebuild beside switched over the held batches: on from its read model
       }
       const state = this.state as ProjectionState;
       const events = last - this.position; // positions are gap-free
@@ -312,6 +312,7 @@ export class ProjectionRunner {
       } catch (err) {
         this.state = undefined; // half-applied in memory: reload from the store
         this.handedOver = [];
+        if (await this.reloadedAfterSwitch(err)) continue;
         throw err;
       }
       this.held = hold ? this.held + events : 0;
@@ -321,19 +322,36 @@ export class ProjectionRunner {
     }
   }
 
-  /** Commits the batches held (`commitEvery`), if any. */
-  private commitHeld(): void {
-    if (this.held === 0 || this.state === undefined) return;
+  /**
+   * Commits the batches held (`commitEvery`), if any. False when a rebuild beside was switched
+   * to meanwhile: the batches were given up and the new read model loaded.
+   */
+  private async commitHeld(): Promise<boolean> {
+    if (this.held === 0 || this.state === undefined) return true;
     const state = this.state;
     try {
       const outputs = this.store.commitHeld?.(state);
       this.held = 0;
       if (outputs !== undefined) this.options.onBatch?.(outputs, this.position);
+      return true;
     } catch (err) {
       this.state = undefined; // the held batches are lost with the transaction: reload
       this.handedOver = [];
+      if (await this.reloadedAfterSwitch(err)) return false;
       throw err;
     }
+  }
+
+  /**
+   * After a failed commit: when it was fenced by a switch to a read model rebuilt beside (which
+   * had caught up with the log when switched to), loads that one and answers true — the batches
+   * given up are in it. Any other failure answers false.
+   */
+  private async reloadedAfterSwitch(err: unknown): Promise<boolean> {
+    if (!(err instanceof EngineError) || err.code !== 'PROJECTION_FENCED' || !this.switchedAway())
+      return false;
+    await this.load();
+    return true;
   }
 }
 

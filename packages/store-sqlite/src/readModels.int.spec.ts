@@ -138,6 +138,48 @@ describe('read models side by side', () => {
     store.close();
   });
 
+  it('given batches held uncommitted when a rebuild beside is switched to, the projection gives them up and goes on from the rebuilt one', async () => {
+    const path = join(dir, 'held-switch.db');
+    const store = await logOf(path);
+    const head = await store.log.head();
+    const figures = await reference(store, CHANNEL_PERFORMANCE);
+    const half = Math.floor(head / 2);
+    const upToHalf: Feed = {
+      read: (after, limit) => store.log.read(after, Math.max(0, Math.min(limit, half - after))),
+    };
+    await new ProjectionRunner(upToHalf, store.readStore, defaultSettings, { batchSize: 100 }).catchUp();
+    // Another process builds the read model beside, up to the head.
+    const other = sqliteStore({ path, settings: defaultSettings });
+    const sides = other.readStore.sideBySide;
+    if (sides === undefined) throw new Error('the SQLite store keeps read models side by side');
+    const side = sides.beside('test');
+    try {
+      await new ProjectionRunner(other.log, side.store, defaultSettings, { batchSize: 100 }).catchUp();
+      // A command's projection holds the rest of the log uncommitted; the other process
+      // switches to its build just as the projection, at the head, is about to commit.
+      let switched = false;
+      const switchingAtHead: Feed = {
+        read: (after, limit) => {
+          if (after === head && !switched) switched = sides.switchTo(side);
+          return store.log.read(after, limit);
+        },
+      };
+      const holder = new ProjectionRunner(switchingAtHead, store.readStore, defaultSettings, {
+        batchSize: 100,
+        commitEvery: 1_000_000,
+      });
+      // The commit is fenced by the switch: the projection loads the rebuilt read model instead.
+      expect(await holder.catchUp()).toBe(head);
+      expect(switched).toBe(true);
+      expect(await report(holder, store)).toEqual(figures);
+      expect(await store.readStore.position()).toBe(head);
+    } finally {
+      side.close();
+      other.close();
+      store.close();
+    }
+  });
+
   it('given a build under way, a second one is refused naming the first', async () => {
     const store = await logOf(join(dir, 'two-builders.db'));
     const sides = store.readStore.sideBySide;

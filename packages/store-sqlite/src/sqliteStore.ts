@@ -226,8 +226,8 @@ function open(
     );
   }
   // Writers queue on the file's lock: appends and projection batches take well under a second
-  // each, so 30 s of waiting only runs out when a process holds the lock far longer than any
-  // of ours does.
+  // each (a command's group of batches, 100 000 events, a few seconds), so 30 s of waiting only
+  // runs out when a process holds the lock far longer than any of ours does.
   db.pragma('busy_timeout = 30000');
   useWal(db, path);
   db.pragma(`synchronous = ${config.synchronous}`);
