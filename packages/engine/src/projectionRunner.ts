@@ -60,7 +60,8 @@ export interface ProjectionRunnerOptions {
   readonly projection?: ChannelProjection;
   /**
    * Batches committed together, up to this many events (`ReadStore.applyBatch`'s `hold`): the
-   * rows they change are written once, not once per batch. Default 0: every batch commits. A
+   * rows they change are written once, not once per batch; a batch that closes a month ends
+   * its group (the commit lets the months before leave memory). Default 0: every batch commits. A
    * `catchUp` commits what it applied before it returns; `catchUpHolding` may leave the last
    * batches held (for a projection fed by an ingestor that will wake it again, and `catchUp`
    * when done).
@@ -286,6 +287,7 @@ export class ProjectionRunner {
       const events = last - this.position; // positions are gap-free
       const commitEvery = this.store.commitHeld === undefined ? 0 : (this.options.commitEvery ?? 0);
       const hold = this.held + events < commitEvery;
+      const closedBefore = state.lastClosed;
       let outputs: ProjectionOutputs;
       try {
         outputs = this.store.applyBatch(
@@ -319,6 +321,9 @@ export class ProjectionRunner {
       this.position = last;
       this.options.logger?.debug({ position: last, events, held: hold }, 'projection batch applied');
       this.options.onBatch?.(outputs, last);
+      // A batch that closed a month commits its group at once: the commit evicts the months the
+      // close left behind (every partner's), which a group held on would keep in memory.
+      if (hold && state.lastClosed !== closedBefore) await this.commitHeld();
     }
   }
 

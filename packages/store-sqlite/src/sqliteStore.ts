@@ -226,7 +226,7 @@ function open(
     );
   }
   // Writers queue on the file's lock: appends and projection batches take well under a second
-  // each (a command's group of batches, 100 000 events, a few seconds), so 30 s of waiting only
+  // each (a command's group of batches, 50 000 events, a few seconds), so 30 s of waiting only
   // runs out when a process holds the lock far longer than any of ours does.
   db.pragma('busy_timeout = 30000');
   useWal(db, path);
