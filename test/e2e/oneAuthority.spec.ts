@@ -324,10 +324,11 @@ describe('the CLI on a database another process uses', () => {
     const lines = feed(31, 40, 4);
     writeFileSync(file, `${lines.join('\n')}\n`);
     const db = join(dir, 'shared.db');
-    // Small batches: each run takes many transactions, so the two overlap even when one
+    // A transaction an event: each run takes ~1 000 of them, so the two overlap even when one
     // process starts well after the other (a loaded machine; the projection in the main thread
-    // spawns no worker, so a run is short).
-    const env = { CHANPERF_BATCH_SIZE: '10' };
+    // spawns no worker and commits five batches at once, so a run is short: with 10 events a
+    // batch the first run was done, on a loaded machine, before the second looked).
+    const env = { CHANPERF_BATCH_SIZE: '1' };
     const [one, two] = await Promise.all([
       finished(chanperfAsync(['ingest', file, '--db', db], env)),
       finished(chanperfAsync(['ingest', file, '--db', db], env)),
