@@ -4,13 +4,14 @@
  * holds the five bad records with their codes; the alerts topic holds each alert once, and
  * a consumer of it sees every alert in order per channel.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { HEADERS, TOPICS } from '../../packages/kafka/src/index.js';
-import { describeOnBrokers, type RunningBroker } from './support/brokers.js';
+import { describeOnBrokers } from './support/brokers.js';
 import {
   appliedOffset,
   BASIC_LINES,
   BASIC_REPORT,
+  brokerPerTest,
   createKafka,
   figures,
   kafkaConfigOf,
@@ -21,31 +22,16 @@ import {
   report,
   settle,
   startNode,
-  tempDir,
   waitUntil,
-  type Node,
 } from './support/harness.js';
 
 describeOnBrokers('ERP topic → report, rejected and alerts topics', (target) => {
-  let broker: RunningBroker;
-  let dir: ReturnType<typeof tempDir>;
-  let node: Node | undefined;
-
-  beforeEach(async () => {
-    broker = await target.start([{ name: TOPICS.erpEvents, partitions: 1 }]);
-    dir = tempDir('basic');
-  });
-  afterEach(async () => {
-    await node?.stop();
-    node = undefined;
-    await broker.stop();
-    dir.remove();
-  });
+  const t = brokerPerTest('basic', () => target.start([{ name: TOPICS.erpEvents, partitions: 1 }]));
 
   it('reproduces basic.report.json from the topic, publishes rejections and each alert once', async () => {
-    const config = kafkaConfigOf(broker.env);
+    const config = kafkaConfigOf(t.broker.env);
     const kafka = createKafka(config, logger());
-    node = await startNode(dir.path, config);
+    const node = (t.node = await startNode(t.dir.path, config));
     const runtime = node.runtime;
 
     await produceLines(kafka, BASIC_LINES, { partition: 0 });
@@ -113,9 +99,9 @@ describeOnBrokers('ERP topic → report, rejected and alerts topics', (target) =
   });
 
   it('keeps consuming past poison records: invalid UTF-8, not JSON, null values', async () => {
-    const config = kafkaConfigOf(broker.env);
+    const config = kafkaConfigOf(t.broker.env);
     const kafka = createKafka(config, logger());
-    node = await startNode(dir.path, config);
+    const node = (t.node = await startNode(t.dir.path, config));
     const runtime = node.runtime;
     const poison = [
       Buffer.from([0xff, 0xfe, 0x7b, 0x00]),

@@ -7,10 +7,10 @@
  * place records by hand.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { generateFeed } from '@chanperf/testing';
 import { TOPICS } from '../../packages/kafka/src/index.js';
-import { describeOnBrokers, type RunningBroker } from './support/brokers.js';
+import { describeOnBrokers } from './support/brokers.js';
 import {
   appliedAll,
   comparable,
@@ -21,6 +21,7 @@ import {
 } from './support/eventTimeFeed.js';
 import {
   BASIC_LINES,
+  brokerPerTest,
   createKafka,
   kafkaConfigOf,
   logger,
@@ -28,9 +29,7 @@ import {
   report,
   settle,
   startNode,
-  tempDir,
   waitUntil,
-  type Node,
 } from './support/harness.js';
 import { sharedSpec } from '../support/sharedSpec.js';
 
@@ -56,23 +55,12 @@ const CASES: readonly (readonly [string, number, () => readonly string[]])[] = [
 ];
 
 describeOnBrokers('event-time order over 4 ERP partitions and the control topic', (target) => {
-  let broker: RunningBroker;
-  let dir: ReturnType<typeof tempDir>;
-  let node: Node | undefined;
-
-  beforeEach(async () => {
-    broker = await target.start([
+  const t = brokerPerTest('event-time', () =>
+    target.start([
       { name: TOPICS.erpEvents, partitions: PARTITIONS },
       { name: TOPICS.erpControl, partitions: 1 },
-    ]);
-    dir = tempDir('event-time');
-  });
-  afterEach(async () => {
-    await node?.stop();
-    node = undefined;
-    await broker.stop();
-    dir.remove();
-  });
+    ]),
+  );
 
   it.each(CASES)(
     '%s, interleaving seed %i, gives the replay of the event-time order',
@@ -80,14 +68,14 @@ describeOnBrokers('event-time order over 4 ERP partitions and the control topic'
       const lines = feed();
       const sorted = eventTimeSorted(lines, PARTITIONS, seed);
       const expected = replayReport(
-        dir.path,
+        t.dir.path,
         sorted.map((r) => r.line),
       );
       // A partition that has sent everything may fall idle; one still sending must not (3 s
       // between two of its records would make the rest late on a loaded machine).
-      const config = kafkaConfigOf({ ...broker.env, CHANPERF_KAFKA_IDLE_TIMEOUT_MS: '3000' });
+      const config = kafkaConfigOf({ ...t.broker.env, CHANPERF_KAFKA_IDLE_TIMEOUT_MS: '3000' });
       const kafka = createKafka(config, logger());
-      node = await startNode(dir.path, config);
+      const node = (t.node = await startNode(t.dir.path, config));
       const consumer = node.consumer;
       await waitUntil(
         'the partitions to be assigned',

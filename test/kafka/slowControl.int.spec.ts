@@ -11,9 +11,9 @@
  *
  * librdkafka mock only: a real broker cannot be made slow per partition here.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TOPICS } from '../../packages/kafka/src/index.js';
-import { mockTarget, type RunningBroker } from './support/brokers.js';
+import { mockTarget } from './support/brokers.js';
 import {
   appliedAll,
   comparable,
@@ -24,15 +24,14 @@ import {
 } from './support/eventTimeFeed.js';
 import {
   BASIC_LINES,
+  brokerPerTest,
   createKafka,
   kafkaConfigOf,
   logger,
   report,
   settle,
   startNode,
-  tempDir,
   waitUntil,
-  type Node,
 } from './support/harness.js';
 
 const PARTITIONS = 4;
@@ -42,12 +41,8 @@ const title = 'program events fetched after the sales they precede (a slow contr
 if (mockTarget.skip !== undefined) console.warn(`[kafka] "${title}": SKIPPED — ${mockTarget.skip}`);
 
 describe.skipIf(mockTarget.skip !== undefined)(title, () => {
-  let broker: RunningBroker;
-  let dir: ReturnType<typeof tempDir>;
-  let node: Node | undefined;
-
-  beforeEach(async () => {
-    broker = await mockTarget.start(
+  const t = brokerPerTest('slow-control', () =>
+    mockTarget.start(
       [
         { name: TOPICS.erpEvents, partitions: PARTITIONS },
         { name: TOPICS.erpControl, partitions: 1 },
@@ -64,30 +59,23 @@ describe.skipIf(mockTarget.skip !== undefined)(title, () => {
         ],
         rtt: [{ broker: 2, ms: SLOW_MS }],
       },
-    );
-    dir = tempDir('slow-control');
-  });
-  afterEach(async () => {
-    await node?.stop();
-    node = undefined;
-    await broker.stop();
-    dir.remove();
-  });
+    ),
+  );
 
   it.each([1, 2])(
     'basic.ndjson (interleaving seed %i) gives the replay of the event-time order',
     async (seed) => {
       const sorted = eventTimeSorted(BASIC_LINES, PARTITIONS, seed);
       const expected = replayReport(
-        dir.path,
+        t.dir.path,
         sorted.map((r) => r.line),
       );
-      const config = kafkaConfigOf({ ...broker.env, CHANPERF_KAFKA_IDLE_TIMEOUT_MS: '3000' });
+      const config = kafkaConfigOf({ ...t.broker.env, CHANPERF_KAFKA_IDLE_TIMEOUT_MS: '3000' });
       const kafka = createKafka(config, logger());
       // Everything is in Kafka before the consumer starts: its first fetch of the ERP
       // partitions holds every sale, while the control partition's answer is 400 ms away.
       await produceSends(kafka, interleave(sorted, PARTITIONS, seed));
-      node = await startNode(dir.path, config);
+      const node = (t.node = await startNode(t.dir.path, config));
       const consumer = node.consumer;
       await waitUntil(
         'the partitions to be assigned',

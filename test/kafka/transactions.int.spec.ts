@@ -6,13 +6,14 @@
  * order"). Needs a real broker: librdkafka's mock cluster commits transactions without writing
  * markers, and KafkaJS's idempotent producer does not run on it.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { erpRoute, TOPICS, type Kafka } from '../../packages/kafka/src/index.js';
-import { containerTarget, describeOnBrokers, type RunningBroker } from './support/brokers.js';
+import { containerTarget, describeOnBrokers } from './support/brokers.js';
 import {
   appliedOffset,
   BASIC_LINES,
   BASIC_REPORT,
+  brokerPerTest,
   createKafka,
   figures,
   kafkaConfigOf,
@@ -20,9 +21,7 @@ import {
   report,
   settle,
   startNode,
-  tempDir,
   waitUntil,
-  type Node,
 } from './support/harness.js';
 
 /** Each line in a transaction of its own, routed as the README tells producers. */
@@ -48,25 +47,12 @@ async function produceInTransactions(kafka: Kafka, lines: readonly string[]): Pr
 describeOnBrokers(
   'program and channel events produced in transactions',
   (target) => {
-    let broker: RunningBroker;
-    let dir: ReturnType<typeof tempDir>;
-    let node: Node | undefined;
-
-    beforeEach(async () => {
-      broker = await target.start([{ name: TOPICS.erpEvents, partitions: 1 }]);
-      dir = tempDir('transactions');
-    });
-    afterEach(async () => {
-      await node?.stop();
-      node = undefined;
-      await broker.stop();
-      dir.remove();
-    });
+    const t = brokerPerTest('transactions', () => target.start([{ name: TOPICS.erpEvents, partitions: 1 }]));
 
     it('gives the figures of basic.report.json: no channel event waits on a commit marker', async () => {
-      const config = kafkaConfigOf(broker.env);
+      const config = kafkaConfigOf(t.broker.env);
       const kafka = createKafka(config, logger());
-      node = await startNode(dir.path, config);
+      const node = (t.node = await startNode(t.dir.path, config));
       await produceInTransactions(kafka, BASIC_LINES);
       const admin = kafka.admin();
       await admin.connect();

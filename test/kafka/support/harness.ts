@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
+import type { RunningBroker } from './brokers.js';
 import { reportOf } from '@chanperf/engine';
 import { createIngestion } from '@chanperf/ingestion';
 import { startProjection, type ProjectionService } from '@chanperf/projection';
@@ -50,6 +52,33 @@ export function kafkaConfigOf(env: Readonly<Record<string, string>>): KafkaConfi
 export function tempDir(name: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), `chanperf-kafka-${name}-`));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** What each test of a suite is given: a broker, a data directory, and the node it starts. */
+export interface PerTest {
+  broker: RunningBroker;
+  dir: ReturnType<typeof tempDir>;
+  /** Set by the test that starts one: stopped after it. */
+  node: Node | undefined;
+}
+
+/**
+ * Before each test, a broker (`start`) and a data directory named after `name`; after it, the
+ * test's node stopped, the broker stopped, the directory removed.
+ */
+export function brokerPerTest(name: string, start: () => Promise<RunningBroker>): PerTest {
+  const t = { node: undefined } as PerTest;
+  beforeEach(async () => {
+    t.broker = await start();
+    t.dir = tempDir(name);
+  });
+  afterEach(async () => {
+    await t.node?.stop();
+    t.node = undefined;
+    await t.broker.stop();
+    t.dir.remove();
+  });
+  return t;
 }
 
 export function openTestRuntime(dataDir: string, env: Record<string, string> = {}): Runtime {
