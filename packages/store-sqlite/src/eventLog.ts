@@ -28,6 +28,7 @@ import {
   type IngestBatch,
   type LazyBatch,
   type LogEntry,
+  type NewLogEntry,
   type SourceCheckpoint,
 } from '@chanperf/engine';
 import { EventIdIndex } from './eventIdIndex.js';
@@ -262,11 +263,16 @@ export class SqliteEventLog implements EventLog, Feed {
       }
       const position = Number(info.lastInsertRowid);
       positions.push(position);
-      ids.add(e.eventId, position);
-      this.synced = position;
-      if (ACCEPTANCE_FACT_TYPES.has(e.type)) this.recordFact(position, e.payload);
+      this.appended(ids, e, position);
     }
     return positions;
+  }
+
+  /** Keeps the eventId index and the acceptance state in step with an entry appended at `position`. */
+  private appended(ids: EventIdIndex, e: NewLogEntry, position: number): void {
+    ids.add(e.eventId, position);
+    this.synced = position;
+    if (ACCEPTANCE_FACT_TYPES.has(e.type)) this.recordFact(position, e.payload);
   }
 
   /**
@@ -299,9 +305,7 @@ export class SqliteEventLog implements EventLog, Feed {
       const position = this.synced + 1;
       values.push(e.eventId, e.type, e.channelId, e.payload);
       positions.push(position);
-      ids.add(e.eventId, position);
-      this.synced = position;
-      if (ACCEPTANCE_FACT_TYPES.has(e.type)) this.recordFact(position, e.payload);
+      this.appended(ids, e, position);
       if (values.length === ROWS_PER_INSERT * 4) {
         wrote(insertRows.run(values), ROWS_PER_INSERT);
         values.length = 0;
