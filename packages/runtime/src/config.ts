@@ -83,6 +83,9 @@ const envSchema = engineEnvSchema.extend({
   CHANPERF_READY_MAX_LAG: z.coerce.number().int().min(0).default(100_000),
   // Where one `serve` projects: a worker thread of its own (the other core), or the main thread.
   CHANPERF_SERVE_PROJECTION_THREAD: z.enum(['worker', 'main'], 'must be worker or main').default('worker'),
+  // `serve` runs its services on a thread with a young generation this large (MiB); 0: on the
+  // process's main thread, with node's own (16 MiB semi-spaces unless node's flags say otherwise).
+  CHANPERF_SERVE_YOUNG_GENERATION_MB: z.coerce.number().int().min(0).max(3072).default(192),
   // HTTP ingestion limits: what a rejected input may keep, how many the store holds, and how
   // long a request body may take to arrive.
   CHANPERF_REJECTED_MAX_BYTES_PER_ITEM: z.coerce
@@ -129,6 +132,12 @@ export interface ServiceConfig {
    * `serve --only projection`, project on the main thread.
    */
   readonly serveProjectionThread: 'worker' | 'main';
+  /**
+   * The young generation, in MiB, of the thread `serve` runs its services on
+   * (CHANPERF_SERVE_YOUNG_GENERATION_MB; V8's semi-spaces are a third of it); 0 runs them on
+   * the process's main thread, whose young generation only node's flags can size.
+   */
+  readonly serveYoungGenerationMb: number;
   // HTTP ingestion limits.
   /** Raw bytes kept of one rejected HTTP item; beyond, the first ones (CHANPERF_REJECTED_MAX_BYTES_PER_ITEM). */
   readonly rejectedMaxBytesPerItem: number;
@@ -181,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): E.Either<string, ServiceConf
     logLevel: c.CHANPERF_LOG_LEVEL,
     readyMaxLag: c.CHANPERF_READY_MAX_LAG,
     serveProjectionThread: c.CHANPERF_SERVE_PROJECTION_THREAD,
+    serveYoungGenerationMb: c.CHANPERF_SERVE_YOUNG_GENERATION_MB,
     // HTTP ingestion limits.
     rejectedMaxBytesPerItem: c.CHANPERF_REJECTED_MAX_BYTES_PER_ITEM,
     rejectedMaxTotal: c.CHANPERF_REJECTED_MAX_TOTAL,

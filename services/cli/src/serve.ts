@@ -3,12 +3,14 @@
  * the ingestion, projection, alerting and query services in one process on one SQLite file, or
  * one of them with `--only NAME` (several such processes may share the data directory).
  */
+import { isMainThread, resourceLimits } from 'node:worker_threads';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Logger } from 'pino';
 import { startAlerting, type AlertingService } from '@chanperf/alerting';
 import { createIngestion, registerIngestionRoutes } from '@chanperf/ingestion';
 import {
   loadKafkaConfig,
+  type KafkaConfig,
   serviceErpIngestion,
   startAlertsPublisher,
   startErpConsumer,
@@ -42,6 +44,12 @@ export interface Server {
 }
 
 export class ConfigError extends Error {}
+
+/** What `startServer` has started so far: the HTTP server, and the services, first to stop first. */
+interface StartedParts {
+  app?: App;
+  readonly stoppers: { stop(): Promise<void> }[];
+}
 
 /**
  * The projection service: one `serve` of every service projects on a thread of its own
@@ -87,11 +95,60 @@ export async function startServer(options: {
       level: config.right.logLevel,
       format: config.right.engine.logFormat,
     });
-  const runs = (name: ServiceName) => options.only === undefined || options.only === name;
   const runtime = await openServiceRuntime(config.right, logger, options.env);
 
+  // What has started, stopped in this order by `close` — and by a start that fails half-way
+  // (a port in use): the projection thread, the leases' timers and the database would otherwise
+  // keep the process alive after it said it failed.
+  const parts: StartedParts = { stoppers: [] };
+  const closeAll = async () => {
+    await parts.app?.close();
+    for (const part of parts.stoppers) await part.stop();
+    runtime.close();
+  };
+  try {
+    const started = await startServices(runtime, { ...options, kafka, logger }, parts);
+    let closing: Promise<void> | undefined;
+    return {
+      ...started,
+      runtime,
+      close() {
+        closing ??= closeAll();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await closeAll().catch((closeErr: unknown) =>
+      logger.warn({ err: closeErr }, 'serve: closing what had started failed too'),
+    );
+    throw err;
+  }
+}
+
+/**
+ * The services of `runtime` (those `options.only` names), then the HTTP server listening; each
+ * part is put in `parts` as it starts, first to stop first.
+ */
+async function startServices(
+  runtime: Runtime,
+  options: {
+    env: NodeJS.ProcessEnv;
+    only?: ServiceName | undefined;
+    kafka: KafkaConfig | undefined;
+    logger: Logger;
+  },
+  parts: StartedParts,
+): Promise<Omit<Server, 'runtime' | 'close'>> {
+  const { kafka, logger } = options;
+  const runs = (name: ServiceName) => options.only === undefined || options.only === name;
+  const started = <T extends { stop(): Promise<void> }>(part: T): T => {
+    parts.stoppers.unshift(part);
+    return part;
+  };
   const maxLag = runtime.config.readyMaxLag;
-  const projection = runs('projection') ? await projectionService(runtime, options, maxLag) : undefined;
+  const projection = runs('projection')
+    ? started(await projectionService(runtime, options, maxLag))
+    : undefined;
   // Ready: the projection can advance and the read model trails the log by at most `maxLag`.
   const ready = async () => {
     if (projection !== undefined) return projection.ready();
@@ -99,6 +156,7 @@ export async function startServer(options: {
     return (await runtime.store.log.head()) - (await runtime.store.readStore.position()) <= maxLag;
   };
   const app = await createHttpServer(runtime, { ready });
+  parts.app = app;
   if (runs('ingestion')) await registerIngestionRoutes(app, runtime);
   if (runs('query')) {
     await registerQueryRoutes(app, runtime, {
@@ -107,15 +165,14 @@ export async function startServer(options: {
     });
     await registerWebRoutes(app, runtime);
   }
-  const alerting = runs('alerting') ? startAlerting(runtime) : undefined;
-  const facts =
-    kafka !== undefined && runs('projection') ? await startPerformancePublisher(runtime, kafka) : undefined;
-  const alertsOut =
-    kafka !== undefined && runs('alerting') ? await startAlertsPublisher(runtime, kafka) : undefined;
-  const erp =
-    kafka !== undefined && runs('ingestion')
-      ? await startErpConsumer(runtime, kafka, { ingestion: serviceErpIngestion(runtime, createIngestion) })
-      : undefined;
+  const alerting = runs('alerting') ? started(startAlerting(runtime)) : undefined;
+  if (kafka !== undefined && runs('projection')) started(await startPerformancePublisher(runtime, kafka));
+  if (kafka !== undefined && runs('alerting')) started(await startAlertsPublisher(runtime, kafka));
+  if (kafka !== undefined && runs('ingestion')) {
+    started(
+      await startErpConsumer(runtime, kafka, { ingestion: serviceErpIngestion(runtime, createIngestion) }),
+    );
+  }
 
   await app.listen({ host: runtime.config.host, port: runtime.config.port });
   const address = app.server.address();
@@ -126,28 +183,15 @@ export async function startServer(options: {
   // listens from its stderr, a JSON line like the others (a space after the URL ends it).
   const services = options.only ?? SERVICES.join(',');
   (logger.level === 'silent' ? logger : logger.child({}, { level: 'info' })).info(
-    { url, services, dataDir: runtime.config.dataDir },
+    {
+      url,
+      services,
+      dataDir: runtime.config.dataDir,
+      // Where the services run (commands/serve.ts): V8's own answer, not the setting.
+      thread: isMainThread ? 'main' : 'worker',
+      youngGenerationMb: resourceLimits.maxYoungGenerationSizeMb ?? null,
+    },
     `chanperf: serving on ${url} (${services})`,
   );
-
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    runtime,
-    app,
-    projection,
-    alerting,
-    close() {
-      closing ??= (async () => {
-        await app.close();
-        await erp?.stop();
-        await alertsOut?.stop();
-        await facts?.stop();
-        await alerting?.stop();
-        await projection?.stop();
-        runtime.close();
-      })();
-      return closing;
-    },
-  };
+  return { url, app, projection, alerting };
 }

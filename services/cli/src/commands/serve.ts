@@ -1,32 +1,97 @@
 /**
  * `chanperf serve [--only NAME]`: runs the services (serve.ts, the composition root) until
  * SIGINT or SIGTERM, configured by CHANPERF_* variables; a bad setting is a usage error.
+ *
+ * The services run on a thread of their own (CHANPERF_SERVE_YOUNG_GENERATION_MB, default 192):
+ * the process's main thread starts this same command line again on a worker thread whose young
+ * generation is that large, passes SIGINT and SIGTERM on to it as a message, and ends with its
+ * exit code. V8 sizes a thread's young generation only when the thread starts: node's flags
+ * do it for the main thread, a worker's `resourceLimits` for a worker. With node's default (16
+ * MiB semi-spaces) HTTP ingestion collected its young generation every ~50 ms, each time with a
+ * group commit's requests alive, copying and promoting them (see docs/performance.md).
  */
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import * as E from 'fp-ts/lib/Either.js';
+import { loadConfig } from '@chanperf/runtime';
 import type { CommandLine } from '../commandLine.js';
 import { fail } from '../usageError.js';
 import { ConfigError, SERVICES, startServer, type ServiceName } from '../serve.js';
 
-export async function serveCommand({ env, values }: CommandLine): Promise<void> {
+/** The message the main thread sends the services' thread on SIGINT or SIGTERM. */
+const STOP = 'chanperf:stop';
+
+/** The CLI's entry point (built: beside `commands/`; from the sources, tests: its compiled copy). */
+const MAIN_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../../dist/main.js', import.meta.url)
+  : new URL('../main.js', import.meta.url);
+
+export async function serveCommand({ env, values }: CommandLine): Promise<number | void> {
   const only = values.only;
   if (only !== undefined && !(SERVICES as readonly string[]).includes(only)) {
     fail(`serve: --only must be one of ${SERVICES.join(', ')}`);
   }
+  const youngMb = isMainThread ? servicesThreadYoungMb(env) : 0;
+  if (youngMb > 0) return serveOnThread(youngMb);
   try {
-    await serveUntilSignal({ env, only: only as ServiceName | undefined });
+    await serveUntilStopped({ env, only: only as ServiceName | undefined });
   } catch (err) {
     if (err instanceof ConfigError) fail(`serve: ${err.message.replaceAll('\n', '; ')}`);
     throw err;
   }
 }
 
-/** Runs until SIGINT or SIGTERM, then shuts down gracefully. */
-async function serveUntilSignal(options: {
+/** The setting; 0 (the services on this thread) when the configuration is bad: they report it. */
+function servicesThreadYoungMb(env: NodeJS.ProcessEnv): number {
+  const config = loadConfig(env);
+  return E.isLeft(config) ? 0 : config.right.serveYoungGenerationMb;
+}
+
+/**
+ * This command line again on a worker thread with a young generation of `youngMb`; answers
+ * its exit code. Its stderr (log lines, a usage error) is its own; a failure it did not catch
+ * is thrown here, where main.ts reports it as it would have there.
+ */
+function serveOnThread(youngMb: number): Promise<number> {
+  const worker = new Worker(MAIN_URL, {
+    argv: process.argv.slice(2),
+    resourceLimits: { maxYoungGenerationSizeMb: youngMb },
+  });
+  const stop = () => worker.postMessage(STOP);
+  // Once each, as on the main thread: a second signal ends the process at once.
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return new Promise((resolve, reject) => {
+    let failure: Error | undefined;
+    worker.once('error', (err) => {
+      failure = err;
+    });
+    worker.once('exit', (code) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      if (failure !== undefined) reject(failure);
+      else resolve(code);
+    });
+  });
+}
+
+/** Runs until SIGINT or SIGTERM (on a worker: the main thread's message), then shuts down gracefully. */
+async function serveUntilStopped(options: {
   env: NodeJS.ProcessEnv;
   only?: ServiceName | undefined;
 }): Promise<void> {
   // It logs `chanperf: serving on URL` once it listens: stderr carries JSON lines only.
   const server = await startServer(options);
   await new Promise<void>((resolve) => {
+    if (!isMainThread && parentPort !== null) {
+      const port = parentPort;
+      const onMessage = (m: unknown) => {
+        if (m !== STOP) return;
+        port.off('message', onMessage);
+        resolve();
+      };
+      port.on('message', onMessage);
+      return;
+    }
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
