@@ -1,7 +1,7 @@
 /**
- * Where `chanperf serve` runs its services (commands/serve.ts): on a worker thread whose young
- * generation is CHANPERF_SERVE_YOUNG_GENERATION_MB (default 192), or, with 0, on the process's
- * main thread. Either way: it serves, a SIGTERM stops it with exit code 0, a port in use ends
+ * Where `chanperf serve` runs its services (commands/serve.ts): when it ingests, on a worker
+ * thread whose young generation is CHANPERF_SERVE_YOUNG_GENERATION_MB (default 192), or, with 0,
+ * on the process's main thread; when it does not (`--only query`, …), on the main thread. Either way: it serves, a SIGTERM stops it with exit code 0, a port in use ends
  * it with exit code 1 and one fatal line (it used to log the failure and stay alive, its
  * projection thread and leases holding the process), and a bad value is a usage error.
  */
@@ -38,9 +38,9 @@ function exitOf(child: ReturnType<typeof chanperfAsync>): Promise<number | null>
   });
 }
 
-async function serve(env: NodeJS.ProcessEnv) {
+async function serve(env: NodeJS.ProcessEnv, args: string[] = []) {
   let stderr = '';
-  const s = serveAsync([], { CHANPERF_HTTP_PORT: '0', ...env });
+  const s = serveAsync(args, { CHANPERF_HTTP_PORT: '0', ...env });
   s.child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   cleanups.push(() => stopChild(s.child));
   const url = await s.url;
@@ -102,6 +102,19 @@ describe.each([
 );
 
 describe('CHANPERF_SERVE_YOUNG_GENERATION_MB', () => {
+  it('leaves a serve that does not ingest on the main thread', async () => {
+    for (const only of ['query', 'projection']) {
+      const s = await serve({ CHANPERF_DATA_DIR: tempDir() }, ['--only', only]);
+      expect(servingLine(s.stderr())).toMatchObject({
+        services: only,
+        thread: 'main',
+        youngGenerationMb: null,
+      });
+      s.child.kill('SIGTERM');
+      expect(await exitOf(s.child)).toBe(0);
+    }
+  });
+
   it('is a usage error when not a whole number of MiB from 0 to 3072', () => {
     for (const value of ['-1', 'big', '4096']) {
       const r = chanperf(['serve'], {

@@ -2,7 +2,8 @@
  * `chanperf serve [--only NAME]`: runs the services (serve.ts, the composition root) until
  * SIGINT or SIGTERM, configured by CHANPERF_* variables; a bad setting is a usage error.
  *
- * The services run on a thread of their own (CHANPERF_SERVE_YOUNG_GENERATION_MB, default 192):
+ * A `serve` that ingests (all services, or `--only ingestion`) runs them on a thread of its own
+ * (CHANPERF_SERVE_YOUNG_GENERATION_MB, default 192):
  * the process's main thread starts this same command line again on a worker thread whose young
  * generation is that large, passes SIGINT and SIGTERM on to it as a message, and ends with its
  * exit code. V8 sizes a thread's young generation only when the thread starts: node's flags
@@ -30,7 +31,10 @@ export async function serveCommand({ env, values }: CommandLine): Promise<number
   if (only !== undefined && !(SERVICES as readonly string[]).includes(only)) {
     fail(`serve: --only must be one of ${SERVICES.join(', ')}`);
   }
-  const youngMb = isMainThread ? servicesThreadYoungMb(env) : 0;
+  // Only the processes that ingest: the young generation is what HTTP ingestion gains by,
+  // while a process that only answers queries would hold its extra ~140 MiB for nothing.
+  const ingests = only === undefined || only === 'ingestion';
+  const youngMb = isMainThread && ingests ? servicesThreadYoungMb(env) : 0;
   if (youngMb > 0) return serveOnThread(youngMb);
   try {
     await serveUntilStopped({ env, only: only as ServiceName | undefined });
@@ -79,22 +83,40 @@ async function serveUntilStopped(options: {
   env: NodeJS.ProcessEnv;
   only?: ServiceName | undefined;
 }): Promise<void> {
-  // It logs `chanperf: serving on URL` once it listens: stderr carries JSON lines only.
-  const server = await startServer(options);
-  await new Promise<void>((resolve) => {
+  // Listened for before the start: a signal while it starts stops it once it has started
+  // (after its serving line, not before its handler is there).
+  const stop = stopRequest();
+  try {
+    // It logs `chanperf: serving on URL` once it listens: stderr carries JSON lines only.
+    const server = await startServer(options);
+    await stop.requested;
+    await server.close();
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** SIGINT or SIGTERM, or on a worker thread the main thread's `STOP`; `dispose` stops listening. */
+function stopRequest(): { requested: Promise<void>; dispose(): void } {
+  let dispose = () => {};
+  const requested = new Promise<void>((resolve) => {
     if (!isMainThread && parentPort !== null) {
       const port = parentPort;
       const onMessage = (m: unknown) => {
-        if (m !== STOP) return;
-        port.off('message', onMessage);
-        resolve();
+        if (m === STOP) resolve();
       };
       port.on('message', onMessage);
+      // A listening port keeps the thread alive: once done, it must let go.
+      dispose = () => port.off('message', onMessage);
       return;
     }
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const onSignal = () => resolve();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    dispose = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
   });
-  await server.close();
+  return { requested, dispose: () => dispose() };
 }
