@@ -689,6 +689,40 @@ describe('query API on basic.ndjson', () => {
   });
 });
 
+describe('GET /v1/program/months, computed once per position', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => server.close());
+
+  it('answers the figures of each position as the projection moves, in JSON and CSV alike', async () => {
+    const half = Math.ceil(basicLines.length / 2);
+    await post(
+      server,
+      '/v1/events',
+      basicLines.slice(0, half).join('\n'),
+      'application/x-ndjson',
+      KEYS.ingest,
+    );
+    await server.projection.waitFor();
+    const early = await getJson<{ months: Record<string, unknown>[] }>(server, '/v1/program/months');
+    // Asked again at the same position: the same answer, in either format.
+    expect(await getJson(server, '/v1/program/months')).toEqual(early);
+    const earlyCsv: Record<string, string>[] = parseCsv(
+      (await get(server, '/v1/program/months?format=csv', KEYS.analyst)).text,
+      { columns: true },
+    );
+    expect(earlyCsv.map((r) => r.net)).toEqual(early.months.map((m) => m.net));
+
+    await post(server, '/v1/events', basicLines.slice(half).join('\n'), 'application/x-ndjson', KEYS.ingest);
+    await server.projection.waitFor();
+    const late = await getJson<{ months: Record<string, unknown>[] }>(server, '/v1/program/months');
+    expect(late).toEqual({ months: expected.program.months });
+    expect(late).not.toEqual(early);
+  });
+});
+
 describe('GET /v1/channels/:id/trainings reads the log up to the read model’s position', () => {
   let server: Server;
   let restarted: ProjectionService | undefined;

@@ -206,6 +206,12 @@ export interface QueryContext {
    */
   cachedJson(reply: FastifyReply, position: number, key: string, build: () => unknown): FastifyReply;
   /**
+   * `build()`, kept under `key` for the snapshot's `position` as `cachedJson` keeps documents:
+   * for answers computed over every channel (the program's months read each channel's older
+   * months back from the file), whatever format they are then sent in.
+   */
+  cachedValue<T>(position: number, key: string, build: () => T): T;
+  /**
    * What every channel route starts with: 403 for another partner's channel (before reading
    * anything), the snapshot, 404 for an unknown channel. Resolves with undefined when the
    * error was sent (the handler then returns `reply`). Never with the reply itself: a
@@ -267,12 +273,59 @@ async function asOfSnapshot(runtime: QueryDeps, reply: FastifyReply, text: strin
   };
 }
 
+/**
+ * Answers kept for one position of one state: serialised documents and computed values, both
+ * emptied when the position moves, when another state comes (a read model rebuilt beside and
+ * switched to, at the same position), or when either is full.
+ */
+class AnswerCache {
+  private position = -1;
+  private state: object | undefined;
+  private readonly documents = new Map<string, string>();
+  private readonly values = new Map<string, unknown>();
+
+  /** The live state queries read now: another one empties the cache. */
+  stateIs(state: object): void {
+    if (state !== this.state) this.clear();
+    this.state = state;
+  }
+
+  at(position: number): this {
+    if (
+      position !== this.position ||
+      this.documents.size >= MAX_DOCUMENTS ||
+      this.values.size >= MAX_DOCUMENTS
+    ) {
+      this.clear();
+      this.position = position;
+    }
+    return this;
+  }
+
+  json(key: string, build: () => string): string {
+    let json = this.documents.get(key);
+    if (json === undefined) {
+      json = build();
+      this.documents.set(key, json);
+    }
+    return json;
+  }
+
+  value<T>(key: string, build: () => T): T {
+    if (this.values.has(key)) return this.values.get(key) as T;
+    const value = build();
+    this.values.set(key, value);
+    return value;
+  }
+
+  private clear(): void {
+    this.documents.clear();
+    this.values.clear();
+  }
+}
+
 export function queryContext(runtime: QueryDeps): QueryContext {
-  const documents = {
-    position: -1,
-    state: undefined as object | undefined,
-    byKey: new Map<string, string>(),
-  };
+  const documents = new AnswerCache();
 
   const channelLog = runtime.store.channelLog();
   const snapshot = async (reply: FastifyReply): Promise<Snapshot> => {
@@ -280,8 +333,7 @@ export function queryContext(runtime: QueryDeps): QueryContext {
     if (typeof asOf === 'string') return asOfSnapshot(runtime, reply, asOf);
     const model = await runtime.readModel();
     // Another state at the same position (a read model rebuilt beside and switched to).
-    if (model.state !== documents.state) documents.byKey.clear();
-    documents.state = model.state;
+    documents.stateIs(model.state);
     void reply.header(POSITION_HEADER, String(model.position));
     return { ...model, derived: runtime.store.readStore };
   };
@@ -318,17 +370,10 @@ export function queryContext(runtime: QueryDeps): QueryContext {
     log: runtime.logger.child({ service: 'query' }),
     snapshot,
     cachedJson(reply, position, key, build) {
-      if (documents.position !== position || documents.byKey.size >= MAX_DOCUMENTS) {
-        documents.position = position;
-        documents.byKey.clear();
-      }
-      let json = documents.byKey.get(key);
-      if (json === undefined) {
-        json = JSON.stringify(build());
-        documents.byKey.set(key, json);
-      }
+      const json = documents.at(position).json(key, () => JSON.stringify(build()));
       return reply.type('application/json; charset=utf-8').send(json);
     },
+    cachedValue: (position, key, build) => documents.at(position).value(key, build),
     readChannel,
     readChannelMonth,
     async withChannel(request, reply, id, answer) {

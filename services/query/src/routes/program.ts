@@ -37,8 +37,9 @@ export function registerProgramRoute(app: App, ctx: QueryContext): void {
       },
     },
     async (request, reply) => {
-      const { state } = await ctx.snapshot(reply);
-      const months = programReport(state, ctx.digits);
+      const { state, position } = await ctx.snapshot(reply);
+      // Every channel's months, the older ones read back from the file: once per position.
+      const months = ctx.cachedValue(position, 'program-months', () => programReport(state, ctx.digits));
       const name = ['program', asOfMonth(state)];
       return tableAnswer(request, reply, { columns: programColumns, rows: months, name }, { months });
     },
