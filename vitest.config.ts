@@ -16,6 +16,7 @@ export default defineConfig({
       '@chanperf/store-sqlite': src('./packages/store-sqlite/src/index.ts'),
       '@chanperf/testing': src('./packages/testing/src/index.ts'),
       '@chanperf/feed-generator': src('./packages/feed-generator/src/index.ts'),
+      '@chanperf/runtime/config': src('./packages/runtime/src/config.ts'),
       '@chanperf/runtime/engine': src('./packages/runtime/src/engine.ts'),
       '@chanperf/runtime/logger': src('./packages/runtime/src/logger.ts'),
       '@chanperf/runtime': src('./packages/runtime/src/index.ts'),

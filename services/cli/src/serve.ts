@@ -29,9 +29,7 @@ import {
 } from '@chanperf/runtime';
 import { createLogger } from '@chanperf/runtime/logger';
 import { startProjectionThread } from './serveProjectionThread.js';
-
-export const SERVICES = ['ingestion', 'projection', 'alerting', 'query'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+import { SERVICES, type ServiceName } from './serviceNames.js';
 
 export interface Server {
   readonly url: string;
