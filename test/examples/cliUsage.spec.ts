@@ -21,8 +21,11 @@ const RECORD_IMPORTS = `data:text/javascript,import{register}from"node:module";r
 
 const CLI = fileURLToPath(new URL('../../services/cli/dist/main.js', import.meta.url));
 
-function resolvedBy(args: string[]): string[] {
-  const run = spawnSync(process.execPath, ['--import', RECORD_IMPORTS, CLI, ...args], { encoding: 'utf8' });
+function resolvedBy(args: string[], env: NodeJS.ProcessEnv = {}): string[] {
+  const run = spawnSync(process.execPath, ['--import', RECORD_IMPORTS, CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return run.stderr
     .split('\n')
     .filter((l) => l.startsWith('resolved '))
@@ -82,7 +85,11 @@ describe('chanperf --help', () => {
     expect(help.some((url) => url.endsWith('/commandTable.js'))).toBe(true);
     expect(help.filter((url) => HEAVY.test(url))).toEqual([]);
     expect(resolvedBy(['replay', '--help']).filter((url) => HEAVY.test(url))).toEqual([]);
-    // The hook sees them when they load: `serve` imports them before it checks --only.
-    expect(resolvedBy(['serve', '--only', 'nothing']).filter((url) => HEAVY.test(url))).not.toEqual([]);
+    // Nor a bad --only, checked before the services' modules load.
+    expect(resolvedBy(['serve', '--only', 'nothing']).filter((url) => HEAVY.test(url))).toEqual([]);
+    // The hook sees them when they load: `serve --only query` (on this thread) imports them before
+    // it reads the settings, which refuse a public host without keys (exit 2, nothing listens).
+    const loaded = resolvedBy(['serve', '--only', 'query'], { CHANPERF_HTTP_HOST: '0.0.0.0' });
+    expect(loaded.filter((url) => HEAVY.test(url))).not.toEqual([]);
   });
 });
