@@ -274,53 +274,31 @@ async function asOfSnapshot(runtime: QueryDeps, reply: FastifyReply, text: strin
 }
 
 /**
- * Answers kept for one position of one state: serialised documents and computed values, both
- * emptied when the position moves, when another state comes (a read model rebuilt beside and
- * switched to, at the same position), or when either is full.
+ * Answers kept for one position of one state (serialised documents, computed values), emptied
+ * when the position moves, when another state comes (a read model rebuilt beside and switched
+ * to, at the same position), or when full.
  */
 class AnswerCache {
   private position = -1;
   private state: object | undefined;
-  private readonly documents = new Map<string, string>();
   private readonly values = new Map<string, unknown>();
 
   /** The live state queries read now: another one empties the cache. */
   stateIs(state: object): void {
-    if (state !== this.state) this.clear();
+    if (state !== this.state) this.values.clear();
     this.state = state;
   }
 
-  at(position: number): this {
-    if (
-      position !== this.position ||
-      this.documents.size >= MAX_DOCUMENTS ||
-      this.values.size >= MAX_DOCUMENTS
-    ) {
-      this.clear();
+  /** The answer under `key` for `position`, built once. */
+  at<T>(position: number, key: string, build: () => T): T {
+    if (position !== this.position || this.values.size >= MAX_DOCUMENTS) {
+      this.values.clear();
       this.position = position;
     }
-    return this;
-  }
-
-  json(key: string, build: () => string): string {
-    let json = this.documents.get(key);
-    if (json === undefined) {
-      json = build();
-      this.documents.set(key, json);
-    }
-    return json;
-  }
-
-  value<T>(key: string, build: () => T): T {
     if (this.values.has(key)) return this.values.get(key) as T;
     const value = build();
     this.values.set(key, value);
     return value;
-  }
-
-  private clear(): void {
-    this.documents.clear();
-    this.values.clear();
   }
 }
 
@@ -370,10 +348,10 @@ export function queryContext(runtime: QueryDeps): QueryContext {
     log: runtime.logger.child({ service: 'query' }),
     snapshot,
     cachedJson(reply, position, key, build) {
-      const json = documents.at(position).json(key, () => JSON.stringify(build()));
+      const json = documents.at(position, key, () => JSON.stringify(build()));
       return reply.type('application/json; charset=utf-8').send(json);
     },
-    cachedValue: (position, key, build) => documents.at(position).value(key, build),
+    cachedValue: (position, key, build) => documents.at(position, key, build),
     readChannel,
     readChannelMonth,
     async withChannel(request, reply, id, answer) {
