@@ -15,7 +15,6 @@ import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import * as E from 'fp-ts/lib/Either.js';
 import { loadConfig } from '@chanperf/runtime/config';
 import type { CommandLine } from '../commandLine.js';
-import type { startServer as StartServer } from '../serve.js';
 import { SERVICES, type ServiceName } from '../serviceNames.js';
 import { fail } from '../usageError.js';
 
@@ -40,11 +39,19 @@ export async function serveCommand({ env, values }: CommandLine): Promise<number
   // The services' modules (Fastify, Kafka, the query routes…) load on the thread that runs them
   // only: loaded here too, they made a threaded start ~0.85 s slower.
   const { ConfigError, startServer } = await import('../serve.js');
+  // Listened for before the start: a signal while it starts stops it once it has started
+  // (after its serving line, not before its handler is there).
+  const stop = stopRequest();
   try {
-    await serveUntilStopped(startServer, { env, only: only as ServiceName | undefined });
+    // It logs `chanperf: serving on URL` once it listens: stderr carries JSON lines only.
+    const server = await startServer({ env, only: only as ServiceName | undefined });
+    await stop.requested;
+    await server.close();
   } catch (err) {
     if (err instanceof ConfigError) fail(`serve: ${err.message.replaceAll('\n', '; ')}`);
     throw err;
+  } finally {
+    stop.dispose();
   }
 }
 
@@ -64,43 +71,25 @@ function serveOnThread(youngMb: number): Promise<number> {
     argv: process.argv.slice(2),
     resourceLimits: { maxYoungGenerationSizeMb: youngMb },
   });
-  const stop = () => worker.postMessage(STOP);
-  // Once each, as on the main thread: a second signal ends the process at once.
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const stop = stopRequest();
+  void stop.requested.then(() => worker.postMessage(STOP));
   return new Promise((resolve, reject) => {
     let failure: Error | undefined;
     worker.once('error', (err) => {
       failure = err;
     });
     worker.once('exit', (code) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      stop.dispose();
       if (failure !== undefined) reject(failure);
       else resolve(code);
     });
   });
 }
 
-/** Runs until SIGINT or SIGTERM (on a worker: the main thread's message), then shuts down gracefully. */
-async function serveUntilStopped(
-  startServer: typeof StartServer,
-  options: { env: NodeJS.ProcessEnv; only?: ServiceName | undefined },
-): Promise<void> {
-  // Listened for before the start: a signal while it starts stops it once it has started
-  // (after its serving line, not before its handler is there).
-  const stop = stopRequest();
-  try {
-    // It logs `chanperf: serving on URL` once it listens: stderr carries JSON lines only.
-    const server = await startServer(options);
-    await stop.requested;
-    await server.close();
-  } finally {
-    stop.dispose();
-  }
-}
-
-/** SIGINT or SIGTERM, or on a worker thread the main thread's `STOP`; `dispose` stops listening. */
+/**
+ * SIGINT or SIGTERM (once each: a second signal ends the process at once), or on a worker thread
+ * the main thread's `STOP`; `dispose` stops listening.
+ */
 function stopRequest(): { requested: Promise<void>; dispose(): void } {
   let dispose = () => {};
   const requested = new Promise<void>((resolve) => {
