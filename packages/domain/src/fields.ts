@@ -15,6 +15,19 @@ function wellFormed(s: string): boolean {
   return (s as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
+/** `text(min, max)`'s predicate, for the sales' fast path (`saleFastPath.ts`) to share. */
+export function isText(s: string, min: number, max: number): boolean {
+  return s.length >= min && s.length <= max && wellFormed(s);
+}
+
+/** An eventId: 1–128 code units, well-formed, no control character. */
+export function isEventId(s: string): boolean {
+  return isText(s, 1, 128) && !CONTROL.test(s);
+}
+
+export const CHANNEL_ID = /^[A-Za-z0-9._-]{1,64}$/;
+export const CURRENCY = /^[A-Z]{3}$/;
+
 /**
  * A string of `min`–`max` UTF-16 code units (JavaScript's `length`, as the spec counts;
  * zod's own min/max count code points), well-formed: a lone surrogate (possible only through
@@ -27,7 +40,7 @@ function wellFormed(s: string): boolean {
 export function text(min: number, max: number) {
   const lengthMessage =
     min === 0 ? `must be at most ${max} characters` : `must be ${min}-${max} characters (UTF-16 code units)`;
-  return z.string().refine((s) => s.length >= min && s.length <= max && wellFormed(s), {
+  return z.string().refine((s) => isText(s, min, max), {
     abort: true,
     error: (issue) =>
       wellFormed(issue.input as string) ? lengthMessage : 'must be well-formed Unicode (no lone surrogate)',
@@ -39,9 +52,7 @@ export const eventIdSchema = text(1, 128).refine(
   'must not contain control characters',
 );
 
-export const channelIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 . _ -');
+export const channelIdSchema = z.string().regex(CHANNEL_ID, 'must be 1-64 of A-Z a-z 0-9 . _ -');
 
 export const timestampSchema = z
   .string()
@@ -55,7 +66,7 @@ export const monthSchema = z.string().refine((s) => parseMonth(s) !== undefined,
 /** (v2) A calendar year `YYYY`: four digits 0–9. */
 export const yearSchema = z.string().regex(/^[0-9]{4}$/, 'must be a year YYYY');
 
-export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be three upper-case letters');
+export const currencySchema = z.string().regex(CURRENCY, 'must be three upper-case letters');
 
 /**
  * A decimal amount string with at most `digits` fraction digits. A `refine` predicate for

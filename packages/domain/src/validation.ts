@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { z } from 'zod';
 import { eventSchemas, EVENT_TYPES, type ChanperfEvent, type EventSchemas } from './events.js';
 import type { Rejection } from './rejection.js';
+import { validSale } from './saleFastPath.js';
 
 export interface ValidEvent {
   readonly event: ChanperfEvent;
@@ -61,8 +62,10 @@ function compiledSchemas(minorDigits: number): EventSchemas {
 export class EventValidator {
   private readonly schemas: EventSchemas;
   private readonly types: ReadonlySet<string> = new Set(EVENT_TYPES);
+  private readonly minorDigits: number;
 
   constructor(minorDigits: number) {
+    this.minorDigits = minorDigits;
     this.schemas = compiledSchemas(minorDigits);
   }
 
@@ -80,6 +83,10 @@ export class EventValidator {
         message: `type: must be one of ${EVENT_TYPES.join(', ')}`,
         eventId,
       });
+    }
+    if (type === 'SaleRecorded' || type === 'SaleReturned') {
+      const sale = validSale(obj, this.minorDigits);
+      if (sale !== undefined) return E.right(sale);
     }
     const schema = this.schemas[type as keyof EventSchemas] as z.ZodType<ChanperfEvent>;
     const parsed = schema.safeParse(obj);
