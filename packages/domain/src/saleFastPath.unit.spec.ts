@@ -17,20 +17,18 @@ import { EventValidator } from './validation.js';
 
 const DIGITS = [0, 2, 3] as const;
 
-/** The compiled sale schemas per digit count (compiling takes milliseconds: once each). */
-const compiled = new Map(
-  DIGITS.map((d) => {
-    const schemas = eventSchemas(d);
-    return [
-      d,
-      { SaleRecorded: z.compile(schemas.SaleRecorded), SaleReturned: z.compile(schemas.SaleReturned) },
-    ];
-  }),
-);
+type SaleType = 'SaleRecorded' | 'SaleReturned';
 
-function judge(value: unknown, type: 'SaleRecorded' | 'SaleReturned', digits: number) {
-  const schemas = compiled.get(digits);
-  if (schemas === undefined) throw new Error(`no schemas for ${digits} digits`);
+/** The compiled sale schemas per digit count (compiling takes milliseconds: once each). */
+const compiled = new Map<number, Record<SaleType, z.ZodType>>();
+
+function judge(value: unknown, type: SaleType, digits: number) {
+  let schemas = compiled.get(digits);
+  if (schemas === undefined) {
+    const all = eventSchemas(digits);
+    schemas = { SaleRecorded: z.compile(all.SaleRecorded), SaleReturned: z.compile(all.SaleReturned) };
+    compiled.set(digits, schemas);
+  }
   return schemas[type].safeParse(value);
 }
 
