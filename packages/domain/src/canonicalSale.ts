@@ -5,18 +5,17 @@
  * payload the projection reads back and most lines the ingestion validates have this shape;
  * scanning it for the expected keys costs about half of `JSON.parse`.
  *
- * The contract: `parseCanonicalSale(text)` is either `undefined` (then parse the text as usual)
- * or a value deep-equal to `JSON.parse(text)` whose `JSON.stringify` is `text` itself. It accepts
- * only text in which no string needs an escape — no backslash, no control character, no UTF-16
- * surrogate (`JSON.stringify` would escape a lone one; an emoji simply takes the general path) —
- * and a `quantity` of plain digits that `JSON.stringify` writes back the same. Anything else,
- * however valid, returns `undefined`.
+ * The contract: for text `JSON.stringify` wrote (the log's payloads, which are canonical text),
+ * `parseCanonicalSale(text)` is either `undefined` (then parse the text as usual) or a value
+ * deep-equal to `JSON.parse(text)` whose `JSON.stringify` is `text` itself. It accepts only text
+ * without a backslash — `JSON.stringify` writes every escape with one, control characters and
+ * lone surrogates included, so such text has no escaped string — and a `quantity` of plain
+ * digits that `JSON.stringify` writes back the same. Anything else, however valid, returns
+ * `undefined`. (A raw control character, which no `JSON.stringify` writes, is not looked for:
+ * looking cost ~0.25 µs a payload, a regular expression over the whole text.)
  */
 import type { SaleRecorded, SaleReturned } from './events.js';
 
-/** Characters a JSON string cannot hold as they are, or that `JSON.stringify` would escape. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
-const NEEDS_ESCAPE = /[\u0000-\u001f\\\ud800-\udfff]/;
 /** A JSON integer that prints back as written, and is exact as a double. */
 const PLAIN_DIGITS = /^(?:0|[1-9]\d{0,14})$/;
 
@@ -40,7 +39,7 @@ type Sale = SaleRecorded | SaleReturned;
  * where it ended) took 1.21–1.28 µs a payload against 1.00–1.03 here.
  */
 export function parseCanonicalSale(text: string): Sale | undefined {
-  if (!text.startsWith(HEAD) || !text.endsWith(TAIL) || NEEDS_ESCAPE.test(text)) return undefined;
+  if (!text.startsWith(HEAD) || !text.endsWith(TAIL) || text.includes('\\')) return undefined;
   let at = HEAD.length;
   let end = text.indexOf('"', at);
   const eventId = text.slice(at, end);

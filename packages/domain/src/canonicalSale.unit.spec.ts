@@ -1,5 +1,6 @@
 /**
- * `parseCanonicalSale` against `JSON.parse`: whatever the text, an answer is deep-equal to
+ * `parseCanonicalSale` against `JSON.parse`: whatever text `JSON.stringify` wrote (strings of
+ * every kind: quotes, control characters, lone and paired surrogates), an answer is deep-equal to
  * `JSON.parse(text)` and prints back as `text`; the canonical text of a sale whose strings need
  * no escape is always answered (else the projection would gain nothing); everything else is
  * left to `JSON.parse`.
