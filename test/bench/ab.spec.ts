@@ -111,6 +111,35 @@ describe('summarize and renderAb', () => {
     expect(renderAb(s, { a: 'a', b: 'b' })).toContain('!!! THE REPLAY REPORTS DIFFER');
   });
 
+  it('gives the CPU seconds measured, their medians and B/A, and a dash where none was', () => {
+    const withCpu = [
+      run(1, null, 'machine floor', 200_000),
+      { ...run(1, 'A', 'rebuild', 100_000), cpuSeconds: 10 },
+      { ...run(1, 'B', 'rebuild', 100_000), cpuSeconds: 9 },
+      { ...run(2, 'A', 'rebuild', 100_000), cpuSeconds: 12 },
+      { ...run(2, 'B', 'rebuild', 100_000), cpuSeconds: null },
+      { ...run(3, 'A', 'rebuild', 100_000), cpuSeconds: 11 },
+      { ...run(3, 'B', 'rebuild', 100_000), cpuSeconds: 8.8 },
+      run(1, 'A', 'ingest', 10_000),
+      run(1, 'B', 'ingest', 10_000),
+    ];
+    const s = summarize(withCpu, ['rebuild', 'ingest']);
+    // Equal rates, B cheaper: only the CPU columns tell them apart.
+    expect(s.stages[0]).toMatchObject({ cpuA: [10, 12, 11], cpuB: [9, 8.8], medianCpuA: 11, bOverA: 1 });
+    expect(s.stages[0]?.medianCpuB).toBeCloseTo(8.9, 12);
+    expect(s.stages[0]?.cpuBOverA).toBeCloseTo(8.9 / 11, 12);
+    expect(s.stages[1]).toMatchObject({ cpuA: [], medianCpuA: null, cpuBOverA: null });
+    const text = renderAb(s, { a: 'a', b: 'b' });
+    expect(text).toMatch(
+      /\| rebuild +\| +100 000 \| +0\.50× \| +100 000 \| +0\.50× \| +1\.00× \| +11\.00 \| +8\.90 \| +0\.81× \|/,
+    );
+    expect(text).toMatch(/\| ingest +\|.*\| +— \| +— \| +— \|/);
+    expect(text).toContain(
+      '- rebuild runs: A 100 000, 100 000, 100 000; B 100 000, 100 000, 100 000; CPU s A 10.00, 12.00, 11.00; B 9.00, 8.80',
+    );
+    expect(text).toMatch(/^- ingest runs: A 10 000; B 10 000$/m);
+  });
+
   it('has nothing to compare without replays', () => {
     expect(summarize([run(1, null, 'machine floor', 1)], ['ingest']).reportsIdentical).toBeNull();
   });

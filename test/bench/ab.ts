@@ -171,12 +171,13 @@ async function runSide(r: Round, side: 'A' | 'B', tree: Tree, dir: string): Prom
   };
   mkdirSync(dir, { recursive: true });
   const db = join(dir, 'chanperf.db');
-  const at = (stage: AbStage, eventsPerSecond: number, reportMd5?: string) =>
+  const at = (stage: AbStage, eventsPerSecond: number, cpuSeconds: number | null, reportMd5?: string) =>
     r.samples.push({
       round: r.round,
       side,
       stage,
       eventsPerSecond,
+      cpuSeconds,
       ...(reportMd5 === undefined ? {} : { reportMd5 }),
     });
   const replayed =
@@ -191,19 +192,19 @@ async function runSide(r: Round, side: 'A' | 'B', tree: Tree, dir: string): Prom
           });
           const sum = await md5(report);
           say(`replay report md5 ${sum}`);
-          if (r.stages.includes('replay')) at('replay', figures.eventsPerSecond, sum);
+          if (r.stages.includes('replay')) at('replay', figures.eventsPerSecond, figures.cpuSeconds, sum);
           return figures;
         })
       : undefined;
   if (replayed !== undefined && r.stages.includes('rebuild')) {
     const rebuilt = await attempt('rebuild', () => runRebuild(tree.cli, db, say, r.machine));
-    if (rebuilt !== undefined) at('rebuild', rebuilt.eventsPerSecond);
+    if (rebuilt !== undefined) at('rebuild', rebuilt.eventsPerSecond, rebuilt.cpuSeconds);
   }
   if (r.stages.includes('ingest')) {
     const ingested = await attempt('ingest', () =>
       runIngest(tree.cli, join(dir, 'ingest'), 'ingest', r.feed, say, r.machine),
     );
-    if (ingested !== undefined) at('ingest', ingested.eventsPerSecond);
+    if (ingested !== undefined) at('ingest', ingested.eventsPerSecond, ingested.serverCpuSeconds);
   }
 }
 

@@ -88,6 +88,12 @@ export interface AbSample {
   readonly side: 'A' | 'B' | null;
   readonly stage: AbStage | 'machine floor';
   readonly eventsPerSecond: number;
+  /**
+   * CPU seconds (user + system) the run's server or command took: steadier than the wall clock
+   * on a shared machine, where another tenant's load slows both sides alike. Replay and rebuild:
+   * the whole command; ingest: the `serve` during the load. Absent or null: not measured.
+   */
+  readonly cpuSeconds?: number | null;
   /** The md5 of the replay's report (replay samples only). */
   readonly reportMd5?: string;
 }
@@ -111,6 +117,12 @@ export interface AbStageSummary {
   readonly floorRatioB: number | null;
   /** medianB / medianA: above 1, B is faster. */
   readonly bOverA: number | null;
+  /** The runs' CPU seconds (those measured), their medians, and medianB / medianA: below 1, B takes less. */
+  readonly cpuA: readonly number[];
+  readonly cpuB: readonly number[];
+  readonly medianCpuA: number | null;
+  readonly medianCpuB: number | null;
+  readonly cpuBOverA: number | null;
 }
 
 export interface AbSummary {
@@ -129,6 +141,10 @@ const over = (x: number | null, y: number | null) => (x === null || y === null |
 export function summarize(samples: readonly AbSample[], stages: readonly AbStage[]): AbSummary {
   const rates = (stage: AbSample['stage'], side: AbSample['side']) =>
     samples.filter((s) => s.stage === stage && s.side === side).map((s) => s.eventsPerSecond);
+  const cpus = (stage: AbStage, side: 'A' | 'B') =>
+    samples
+      .filter((s) => s.stage === stage && s.side === side)
+      .flatMap((s) => (s.cpuSeconds === undefined || s.cpuSeconds === null ? [] : [s.cpuSeconds]));
   const floor = rates('machine floor', null);
   const floorMedian = median(floor);
   const md5s = (side: 'A' | 'B') =>
@@ -143,6 +159,10 @@ export function summarize(samples: readonly AbSample[], stages: readonly AbStage
       const b = rates(stage, 'B');
       const medianA = median(a);
       const medianB = median(b);
+      const cpuA = cpus(stage, 'A');
+      const cpuB = cpus(stage, 'B');
+      const medianCpuA = median(cpuA);
+      const medianCpuB = median(cpuB);
       return {
         stage,
         a,
@@ -152,6 +172,11 @@ export function summarize(samples: readonly AbSample[], stages: readonly AbStage
         floorRatioA: over(medianA, floorMedian),
         floorRatioB: over(medianB, floorMedian),
         bOverA: over(medianB, medianA),
+        cpuA,
+        cpuB,
+        medianCpuA,
+        medianCpuB,
+        cpuBOverA: over(medianCpuB, medianCpuA),
       };
     }),
     md5A,
@@ -161,16 +186,34 @@ export function summarize(samples: readonly AbSample[], stages: readonly AbStage
 }
 
 const rate = (n: number | null) => (n === null ? '—' : grouped(n));
+const seconds = (n: number | null) => (n === null ? '—' : n.toFixed(2));
 const runsText = (values: readonly number[]) => values.map((v) => grouped(v)).join(', ');
+const cpuRunsText = (s: AbStageSummary) =>
+  s.cpuA.length + s.cpuB.length === 0
+    ? ''
+    : `; CPU s A ${s.cpuA.map((v) => v.toFixed(2)).join(', ')}; B ${s.cpuB.map((v) => v.toFixed(2)).join(', ')}`;
 
 /** The medians as a Markdown table, the runs behind them, and what the replay reports' md5 say. */
 export function renderAb(summary: AbSummary, labels: { a: string; b: string }): string {
-  const header = ['stage', 'A ev/s', 'A ÷ floor', 'B ev/s', 'B ÷ floor', 'B / A'];
+  const header = [
+    'stage',
+    'A ev/s',
+    'A ÷ floor',
+    'B ev/s',
+    'B ÷ floor',
+    'B / A',
+    'A CPU s',
+    'B CPU s',
+    'CPU B / A',
+  ];
   const body = [
     [
       'machine floor',
       rate(summary.floorMedian),
       ratioText(summary.floorMedian === null ? null : 1),
+      '',
+      '',
+      '',
       '',
       '',
       '',
@@ -182,6 +225,9 @@ export function renderAb(summary: AbSummary, labels: { a: string; b: string }): 
       rate(s.medianB),
       ratioText(s.floorRatioB),
       ratioText(s.bOverA),
+      seconds(s.medianCpuA),
+      seconds(s.medianCpuB),
+      ratioText(s.cpuBOverA),
     ]),
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
@@ -192,14 +238,18 @@ export function renderAb(summary: AbSummary, labels: { a: string; b: string }): 
     `A: ${labels.a}`,
     `B: ${labels.b}`,
     '',
-    'medians of the runs, events/s (replay and ingest: lines of the feed; rebuild: events in the log)',
+    'medians of the runs, events/s (replay and ingest: lines of the feed; rebuild: events in the log),',
+    'and CPU seconds (replay, rebuild: the command; ingest: the server during the load): less moved by',
+    "the machine's other tenants than the wall clock; CPU B / A below 1 is B taking less",
     '',
     line(header),
     rule,
     ...body.map(line),
     '',
     `- machine floor runs: ${runsText(summary.floor)}`,
-    ...summary.stages.map((s) => `- ${s.stage} runs: A ${runsText(s.a)}; B ${runsText(s.b)}`),
+    ...summary.stages.map(
+      (s) => `- ${s.stage} runs: A ${runsText(s.a)}; B ${runsText(s.b)}${cpuRunsText(s)}`,
+    ),
   ];
   if (summary.reportsIdentical === true) {
     out.push(
