@@ -19,7 +19,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-const { chindingsSym } = pino.symbols;
+const { chindingsSym, streamSym } = pino.symbols;
 
 export interface LoggerOptions {
   /** The process's name, on every line no child logger names a service for. */
@@ -28,6 +28,46 @@ export interface LoggerOptions {
   readonly format: LogFormat;
   /** Where the lines go (default: stderr, written synchronously). */
   readonly destination?: NodeJS.WritableStream;
+}
+
+/**
+ * The logger's destination: it writes each line through at once, except inside `gatherLines`,
+ * where the lines are kept and written together, in one call, when the function returns. A
+ * `serve` logging 58 000 alerts of a 1M ingest spent ~1.6 s of CPU (6 % of its throughput) on
+ * a write system call a line.
+ */
+class GatheringDestination implements DestinationStream {
+  private gathered: string[] | undefined;
+
+  constructor(private readonly inner: DestinationStream) {}
+
+  write(line: string): void {
+    if (this.gathered === undefined) this.inner.write(line);
+    else this.gathered.push(line);
+  }
+
+  gather<T>(f: () => T): T {
+    if (this.gathered !== undefined) return f(); // already gathering: the outer call writes
+    this.gathered = [];
+    try {
+      return f();
+    } finally {
+      const lines = this.gathered;
+      this.gathered = undefined;
+      if (lines.length > 0) this.inner.write(lines.join(''));
+    }
+  }
+}
+
+/**
+ * Runs `f`, whose log lines (through `log` or any logger sharing its destination) are written
+ * together when it returns or throws, in one write — before whatever follows, so a line written
+ * before a commit is still written before it. A logger not made by `createLogger` writes as
+ * it always does.
+ */
+export function gatherLines<T>(log: Logger, f: () => T): T {
+  const destination = (log as unknown as Record<symbol, unknown>)[streamSym];
+  return destination instanceof GatheringDestination ? destination.gather(f) : f();
 }
 
 export function createLogger(o: LoggerOptions): Logger {
@@ -43,7 +83,7 @@ export function createLogger(o: LoggerOptions): Logger {
           ? {}
           : { ...service },
     },
-    destinationOf(o),
+    new GatheringDestination(destinationOf(o)),
   );
 }
 

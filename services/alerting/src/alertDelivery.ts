@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Alert } from '@chanperf/domain';
 import type { Runtime } from '@chanperf/runtime';
+import { gatherLines } from '@chanperf/runtime/logger';
 import { budgetExhausted, retryDelayMs, type BackoffPolicy } from './backoff.js';
 import type { DeliveryLedger } from './deliveryLedger.js';
 import { redactUrls } from './redact.js';
@@ -32,8 +33,8 @@ export interface AlertDeliveryDeps {
 const now = () => new Date().toISOString();
 
 /**
- * Logs each alert of a batch that the ledger has no record of, and records them all in one
- * commit: one fsync for the batch, not one per alert, which held the event loop of a `serve`
+ * Logs each alert of a batch that the ledger has no record of (the lines in one write), and
+ * records them all in one commit: one fsync for the batch, not one per alert, which held the event loop of a `serve`
  * for most of an HTTP ingest of a feed raising thousands of alerts. A crash before the commit
  * logs them again after the restart, as a crash between an alert's line and its row did.
  */
@@ -42,12 +43,15 @@ export function recordRaised(deps: AlertDeliveryDeps, alerts: readonly Alert[]):
   const fresh = new Map<string, Alert>();
   for (const alert of alerts) if (ledger.get(alert.id) === undefined) fresh.set(alert.id, alert);
   if (fresh.size === 0) return;
-  for (const alert of fresh.values()) {
-    log.info(
-      { alertId: alert.id, kind: alert.kind, channelId: alert.channelId, month: alert.month },
-      'alert raised',
-    );
-  }
+  // The batch's lines in one write (a month's close raises thousands), still before the commit.
+  gatherLines(log, () => {
+    for (const alert of fresh.values()) {
+      log.info(
+        { alertId: alert.id, kind: alert.kind, channelId: alert.channelId, month: alert.month },
+        'alert raised',
+      );
+    }
+  });
   ledger.recordAllLogged([...fresh.keys()], webhook === undefined ? 'logged' : 'pending', now());
   deps.metrics.alertsDelivered.inc({ via: 'log' }, fresh.size);
 }
