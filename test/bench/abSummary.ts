@@ -139,12 +139,14 @@ export interface AbSummary {
 const over = (x: number | null, y: number | null) => (x === null || y === null || y === 0 ? null : x / y);
 
 export function summarize(samples: readonly AbSample[], stages: readonly AbStage[]): AbSummary {
+  const runs = (stage: AbSample['stage'], side: AbSample['side']) =>
+    samples.filter((s) => s.stage === stage && s.side === side);
   const rates = (stage: AbSample['stage'], side: AbSample['side']) =>
-    samples.filter((s) => s.stage === stage && s.side === side).map((s) => s.eventsPerSecond);
+    runs(stage, side).map((s) => s.eventsPerSecond);
   const cpus = (stage: AbStage, side: 'A' | 'B') =>
-    samples
-      .filter((s) => s.stage === stage && s.side === side)
-      .flatMap((s) => (s.cpuSeconds === undefined || s.cpuSeconds === null ? [] : [s.cpuSeconds]));
+    runs(stage, side).flatMap((s) =>
+      s.cpuSeconds === undefined || s.cpuSeconds === null ? [] : [s.cpuSeconds],
+    );
   const floor = rates('machine floor', null);
   const floorMedian = median(floor);
   const md5s = (side: 'A' | 'B') =>

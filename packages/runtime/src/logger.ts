@@ -33,8 +33,8 @@ export interface LoggerOptions {
 /**
  * The logger's destination: it writes each line through at once, except inside `gatherLines`,
  * where the lines are kept and written together, in one call, when the function returns. A
- * `serve` logging 58 000 alerts of a 1M ingest spent ~1.6 s of CPU (6 % of its throughput) on
- * a write system call a line.
+ * `serve` logging the 58 000 alerts of a 1M ingest made a write system call a line; with the
+ * lines of each batch written together its CPU went from 23.25 to 22.77 s.
  */
 class GatheringDestination implements DestinationStream {
   private gathered: string[] | undefined;

@@ -34,16 +34,17 @@ const now = () => new Date().toISOString();
 
 /**
  * Logs each alert of a batch that the ledger has no record of (the lines in one write), and
- * records them all in one commit: one fsync for the batch, not one per alert, which held the event loop of a `serve`
- * for most of an HTTP ingest of a feed raising thousands of alerts. A crash before the commit
- * logs them again after the restart, as a crash between an alert's line and its row did.
+ * records them all in one commit: one fsync for the batch, not one per alert, which held the
+ * event loop of a `serve` for most of an HTTP ingest of a feed raising thousands of alerts. A
+ * crash before the commit logs them again after the restart, as a crash between an alert's line
+ * and its row did.
  */
 export function recordRaised(deps: AlertDeliveryDeps, alerts: readonly Alert[]): void {
   const { ledger, webhook, log } = deps;
   const fresh = new Map<string, Alert>();
   for (const alert of alerts) if (ledger.get(alert.id) === undefined) fresh.set(alert.id, alert);
   if (fresh.size === 0) return;
-  // The batch's lines in one write (a month's close raises thousands), still before the commit.
+  // Still before the commit: a month's close raises thousands.
   gatherLines(log, () => {
     for (const alert of fresh.values()) {
       log.info(
