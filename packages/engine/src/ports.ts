@@ -3,10 +3,13 @@
  * (`@chanperf/store-sqlite`), and later EventStoreDB and Kafka. Infrastructure failures are
  * thrown `EngineError`s; business outcomes (rejections) are values.
  */
+import type { Logger } from 'pino';
 import type {
   AcceptanceState,
   Alert,
+  ChannelProjection,
   Counts,
+  DeploymentSettings,
   Month,
   ParentFact,
   ProjectionChanges,
@@ -262,8 +265,26 @@ export interface SideReadModel {
   readonly store: ReadStore;
   /** The position the build resumes from (0: a fresh build). */
   readonly resumedFrom: number;
+  /**
+   * Optional: projects the log as it stands into this (fresh) read model in parts at once —
+   * each part's channels on a thread of its own, merged in one transaction — and answers the
+   * position reached (0 when it declined: a log too small, or parts turned off). The build then
+   * goes on from there as usual.
+   */
+  buildInParts?(options: PartsBuildOptions): Promise<number>;
   /** Ends the build (gives up its lease and connection); the read model stays where it is. */
   close(): void;
+}
+
+/** What a build in parts projects with (`SideReadModel.buildInParts`). */
+export interface PartsBuildOptions {
+  readonly settings: DeploymentSettings;
+  readonly projection: ChannelProjection;
+  readonly batchSize?: number;
+  readonly commitEvery?: number;
+  /** Called as the parts commit, with the position every part has reached. */
+  readonly onBatch?: (position: number) => void;
+  readonly logger?: Logger;
 }
 
 /**

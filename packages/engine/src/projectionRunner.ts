@@ -15,6 +15,7 @@ import {
   type ChannelProjection,
   type ChanperfEvent,
   type DeploymentSettings,
+  type Month,
   type ProjectionState,
 } from '@chanperf/domain';
 import type { Logger } from 'pino';
@@ -67,6 +68,11 @@ export interface ProjectionRunnerOptions {
    * when done).
    */
   readonly commitEvery?: number;
+  /**
+   * For a runner over part of the channels (a rebuild in parts): where the first close starts
+   * (`CloseContext.firstCloseFrom`).
+   */
+  readonly firstCloseFrom?: Month | undefined;
 }
 
 /** What a side build reports: each committed batch's position, and what holds the build. */
@@ -165,15 +171,31 @@ export class ProjectionRunner {
     try {
       log?.info({ resumedFrom: side.resumedFrom }, 'read model: building beside the current one');
       await options.onStart?.(side.resumedFrom);
+      // A fresh build over a store that can: the log as it stands projected in parts at once.
+      const inParts =
+        side.resumedFrom === 0 && side.buildInParts !== undefined
+          ? await side.buildInParts({
+              settings: this.settings,
+              projection: this.options.projection ?? CHANNEL_PERFORMANCE,
+              ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
+              ...(this.options.commitEvery === undefined ? {} : { commitEvery: this.options.commitEvery }),
+              ...(options.onBatch === undefined ? {} : { onBatch: options.onBatch }),
+              ...(log === undefined ? {} : { logger: log }),
+            })
+          : 0;
       const builder = new ProjectionRunner(this.feed, side.store, this.settings, {
         ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
         ...(this.options.projection === undefined ? {} : { projection: this.options.projection }),
         ...(this.options.commitEvery === undefined ? {} : { commitEvery: this.options.commitEvery }),
         ...(options.onBatch === undefined ? {} : { onBatch: (_o, p) => options.onBatch?.(p) }),
       });
-      // The log may grow meanwhile: catch up until the switch finds the side at the head.
-      do position = await builder.catchUp();
-      while (!sides.switchTo(side));
+      // The log may grow meanwhile: catch up until the switch finds the side at the head (a
+      // build in parts at the head switches without loading what it built).
+      if (inParts > 0 && sides.switchTo(side)) position = inParts;
+      else {
+        do position = await builder.catchUp();
+        while (!sides.switchTo(side));
+      }
     } finally {
       side.close();
     }
@@ -301,6 +323,7 @@ export class ProjectionRunner {
               minorDigits: this.settings.minorDigits,
               sink,
               changes,
+              firstCloseFrom: this.options.firstCloseFrom,
             };
             if (payloads !== undefined) {
               for (const payload of payloads) projection.evolve(ctx, parsePayload(payload));

@@ -47,6 +47,8 @@ export const engineEnvSchema = z.object({
   CHANPERF_DURABILITY: z.enum(['power', 'process'], 'must be power or process').default('power'),
   /** The as-of history build's worker heap limit (MB): a 1M-event log builds within 128. */
   CHANPERF_ASOF_MAX_HEAP_MB: wholeNumber(8).default(AS_OF_BUILD_HEAP_MB),
+  /** Parts a fresh rebuild projects at once, each on a thread (1: one thread). */
+  CHANPERF_REBUILD_PARTS: z.enum(['1', '2'], 'must be 1 or 2').default('2'),
 });
 
 export interface EngineConfig {
@@ -66,6 +68,8 @@ export interface EngineConfig {
   readonly durability: Durability;
   /** The as-of history build's worker heap limit in MB (CHANPERF_ASOF_MAX_HEAP_MB, default 512). */
   readonly asOfMaxHeapMb: number;
+  /** Parts a fresh rebuild projects at once (CHANPERF_REBUILD_PARTS, default 2; 1: one thread). */
+  readonly rebuildParts: 1 | 2;
 }
 
 /** The configuration of an environment that sets nothing (tests, tools). */
@@ -79,6 +83,7 @@ export const defaultEngineConfig: EngineConfig = {
   projectionThread: 'main',
   durability: 'power',
   asOfMaxHeapMb: AS_OF_BUILD_HEAP_MB,
+  rebuildParts: 2,
 };
 
 /** The variables of `schema` present in `env` (empty ones count as unset). */
@@ -108,6 +113,7 @@ export function engineConfigOf(c: z.infer<typeof engineEnvSchema>): E.Either<str
       projectionThread: c.CHANPERF_PROJECTION_THREAD,
       durability: c.CHANPERF_DURABILITY,
       asOfMaxHeapMb: c.CHANPERF_ASOF_MAX_HEAP_MB,
+      rebuildParts: c.CHANPERF_REBUILD_PARTS === '1' ? 1 : 2,
     })),
   );
 }
@@ -160,6 +166,7 @@ export function assembleEngine(
           settings: config.settings,
           durability: config.durability,
           asOfMaxHeapMb: config.asOfMaxHeapMb,
+          rebuildParts: config.rebuildParts,
           ...CACHES[role],
         });
   return {

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { EngineError } from '@chanperf/engine';
 import type { DeploymentSettings } from '@chanperf/domain';
 import type { AsOfWorkerData, FromAsOfWorker, ToAsOfWorker } from './asOfWorker.js';
+import { builtWorker } from './builtWorker.js';
 
 /**
  * The build's default old-generation limit (MB; CHANPERF_ASOF_MAX_HEAP_MB). A 1M-event log
@@ -29,10 +30,7 @@ export const AS_OF_BUILD_HEAP_MB = 512;
  */
 const AS_OF_BUILD_YOUNG_MB = 24;
 
-/** The built worker: beside this module once compiled; from the sources (tests), its compiled copy. */
-const WORKER_URL = import.meta.url.endsWith('.ts')
-  ? new URL('../dist/asOfWorker.js', import.meta.url)
-  : new URL('./asOfWorker.js', import.meta.url);
+const WORKER_URL = builtWorker('asOfWorker');
 
 /** A catch-up's outcome: the history's checkpoint and the log entries the thread read for it. */
 export interface AsOfBuilt {

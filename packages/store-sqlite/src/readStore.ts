@@ -22,6 +22,7 @@ import {
 } from '@chanperf/domain';
 import {
   EngineError,
+  type PartsBuildOptions,
   type ProjectionOutputs,
   type ReadStore,
   type SideBySide,
@@ -51,6 +52,16 @@ function hotFrom(state: ProjectionState): Month {
   return state.lastClosed === null ? Number.NEGATIVE_INFINITY : state.lastClosed - HOT_CLOSED_MONTHS + 1;
 }
 
+export interface ReadStoreOptions {
+  /** Told of each alert and tier movement as its row is written (a part of a rebuild in parts). */
+  readonly onOutput?: (table: 'alert' | 'movement') => void;
+  /** Builds a fresh side read model in parts (`partsBuild.ts`); absent: side builds use one thread. */
+  readonly buildInParts?: (
+    build: Pick<SlotBuild, 'db' | 'slot'>,
+    options: PartsBuildOptions,
+  ) => Promise<number>;
+}
+
 /** The read model: the projection state, its index, derived facts and the checkpoint. */
 export class SqliteReadStore implements ReadStore {
   private readonly idx: SqliteProjectionIndex;
@@ -78,13 +89,22 @@ export class SqliteReadStore implements ReadStore {
    * Over `files`' current read model (following its pointer), or over one file `db` (a side
    * build's) made for `logId`.
    */
-  constructor(over: ReadModelFiles | { readonly db: DB; readonly logId: string }, fingerprintBits: number) {
+  constructor(
+    over: ReadModelFiles | { readonly db: DB; readonly logId: string },
+    fingerprintBits: number,
+    private readonly options: ReadStoreOptions = {},
+  ) {
     this.idx = new SqliteProjectionIndex(() => this.stmts, fingerprintBits);
     this.logId = over.logId;
     if (over instanceof ReadModelFiles) {
       this.files = over;
       this.follow();
-      this.sideBySide = sideBySide(over, () => (this.follow(), this.stale), fingerprintBits);
+      this.sideBySide = sideBySide(
+        over,
+        () => (this.follow(), this.stale),
+        fingerprintBits,
+        options.buildInParts,
+      );
     } else {
       this.files = undefined;
       this.db = over.db;
@@ -230,10 +250,12 @@ export class SqliteReadStore implements ReadStore {
         alert: (a) => {
           outputs.alerts.push(a);
           s.putAlert.run(a.id, a.channelId, a.kind, position, JSON.stringify(a));
+          this.options.onOutput?.('alert');
         },
         tierMovement: (m) => {
           outputs.tierMovements.push(m);
           s.putMovement.run(m.channelId, position, JSON.stringify(m));
+          this.options.onOutput?.('movement');
         },
       };
       apply(sink, changes);
@@ -383,7 +405,12 @@ export class SqliteReadStore implements ReadStore {
 }
 
 /** The side-by-side operations of `files`, for the store whose current read model it points at. */
-function sideBySide(files: ReadModelFiles, stale: () => boolean, fingerprintBits: number): SideBySide {
+function sideBySide(
+  files: ReadModelFiles,
+  stale: () => boolean,
+  fingerprintBits: number,
+  buildInParts: ReadStoreOptions['buildInParts'],
+): SideBySide {
   return {
     generation: () => files.pointer().generation,
     stale,
@@ -393,7 +420,14 @@ function sideBySide(files: ReadModelFiles, stale: () => boolean, fingerprintBits
       const resumedFrom =
         (build.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
           number | undefined) ?? 0;
-      return { ...build, store, resumedFrom };
+      return {
+        ...build,
+        store,
+        resumedFrom,
+        ...(buildInParts === undefined
+          ? {}
+          : { buildInParts: (o: PartsBuildOptions) => buildInParts(build, o) }),
+      };
     },
     switchTo: (side) => files.switchTo(side as SlotBuild),
   };

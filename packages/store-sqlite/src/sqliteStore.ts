@@ -7,7 +7,6 @@
  * The pieces: `eventLog.ts` (the append that decides), `rejectedStore.ts`, `readStore.ts` (the
  * read model and its compare-and-set checkpoint), `projectionIndex.ts` (its growing index).
  */
-import Database from 'better-sqlite3';
 import type { Database as DB } from 'better-sqlite3';
 import type { ChannelProjection, DeploymentSettings } from '@chanperf/domain';
 import {
@@ -26,7 +25,8 @@ import {
   type SourceCheckpoint,
 } from '@chanperf/engine';
 import { asOfWorkerBuilder, type AsOfWorkerBuilder } from './asOfInWorker.js';
-import { useWal } from './walMode.js';
+import { openDatabase } from './openDatabase.js';
+import { buildInParts } from './partsBuild.js';
 import { historyPath, sqliteAsOfStore } from './asOfStore.js';
 import { sqliteChannelLog } from './channelLog.js';
 import { sqliteCommitJournal } from './commitJournalStore.js';
@@ -37,7 +37,7 @@ import { SqliteLease } from './leases.js';
 import { sqliteLogCommits } from './logCommits.js';
 import { sqliteOutboxStore } from './outboxStore.js';
 import { ReadModelFiles } from './readModels.js';
-import { SqliteReadStore } from './readStore.js';
+import { SqliteReadStore, type ReadStoreOptions } from './readStore.js';
 import { sqliteRejectedStore } from './rejectedStore.js';
 import { migrate } from './schema.js';
 
@@ -76,6 +76,13 @@ export interface SqliteStoreConfig {
   readonly indexFingerprintBits?: number;
   /** The projection whose read model this store keeps (default channel-performance). */
   readonly projection?: ChannelProjection;
+  /**
+   * Parts a fresh rebuild projects at once, each on a thread (default 2; 1: one thread;
+   * CHANPERF_REBUILD_PARTS): `partsBuild.ts`.
+   */
+  readonly rebuildParts?: number;
+  /** A rebuild in parts needs at least this many log entries (default `PARTS_MIN_EVENTS`; tests lower it). */
+  readonly rebuildPartsMinEvents?: number;
 }
 
 /**
@@ -127,7 +134,7 @@ export function readModelPath(path: string): string {
 /** Opens (or creates) the embedded database; refuses one created with other settings. */
 export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
   const memory = config.path === ':memory:' || config.path === '';
-  const db = open(config.path, {
+  const db = openDatabase(config.path, {
     cacheMiB: config.logCacheMiB ?? 32,
     mmapMiB: config.mmapMiB ?? 0,
     // FULL in WAL mode: every commit fsyncs the WAL, so an acknowledged append survives a
@@ -147,7 +154,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
       logId,
       ...(config.projection === undefined ? {} : { projection: config.projection }),
       open: (path) =>
-        open(path, {
+        openDatabase(path, {
           cacheMiB: config.readModelCacheMiB ?? 16,
           mmapMiB: config.mmapMiB ?? 0,
           // OFF: the read model is disposable and rebuilt from the log; fsyncing its checkpoints
@@ -155,7 +162,10 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
           synchronous: 'OFF',
         }),
     });
-    readStore = new SqliteReadStore(files, config.indexFingerprintBits ?? 32);
+    const fingerprintBits = config.indexFingerprintBits ?? 32;
+    readStore = new SqliteReadStore(files, fingerprintBits, {
+      buildInParts: partsBuilder(db, config, files, fingerprintBits),
+    });
   } catch (err) {
     db.close();
     files?.close();
@@ -207,38 +217,28 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
   });
 }
 
-/** One connection per file: a transaction of one never takes the other's writer lock. */
-function open(
-  path: string,
-  config: { cacheMiB: number; mmapMiB: number; synchronous: 'FULL' | 'NORMAL' | 'OFF' },
-): DB {
-  let db: DB;
-  try {
-    db = new Database(path);
-  } catch (cause) {
-    throw new EngineError(
-      'DB_OPEN_FAILED',
-      `cannot open database ${path}: ${(cause as Error).message}`,
-      false,
+/** How this store's side read models are built in parts (`partsBuild.ts`). */
+function partsBuilder(
+  log: DB,
+  config: SqliteStoreConfig,
+  files: ReadModelFiles,
+  fingerprintBits: number,
+): NonNullable<ReadStoreOptions['buildInParts']> {
+  return (build, options) =>
+    buildInParts(
+      build,
+      files.fileOf(build.slot),
       {
-        cause,
+        log,
+        logPath: config.path,
+        logId: files.logId,
+        parts: config.rebuildParts ?? 2,
+        ...(config.rebuildPartsMinEvents === undefined ? {} : { minEvents: config.rebuildPartsMinEvents }),
+        fingerprintBits,
+        cacheMiB: config.readModelCacheMiB ?? 16,
       },
+      options,
     );
-  }
-  // Writers queue on the file's lock: appends and projection batches take well under a second
-  // each (a command's group of batches, 50 000 events, a few seconds), so 30 s of waiting only
-  // runs out when a process holds the lock far longer than any of ours does.
-  db.pragma('busy_timeout = 30000');
-  useWal(db, path);
-  db.pragma(`synchronous = ${config.synchronous}`);
-  // No memory-mapped I/O by default: mapped pages count in the process's resident memory,
-  // which must stay under 1 GiB however large the files grow.
-  db.pragma(`cache_size = -${config.cacheMiB * 1024}`);
-  db.pragma(`mmap_size = ${config.mmapMiB * 1024 * 1024}`);
-  db.pragma('temp_store = MEMORY');
-  // Checkpoint every ~40 MB of WAL rather than 4 MB: ten times fewer fsyncs of the log.
-  db.pragma('wal_autocheckpoint = 10000');
-  return db;
 }
 
 /**

@@ -51,7 +51,21 @@ export interface EvolveContext {
   readonly sink: ProjectionSink;
   /** Where the rules mark what they changed, for the store to save; none: nothing is kept. */
   readonly changes?: ProjectionChanges;
+  /** See `CloseContext.firstCloseFrom` (a part of a rebuild in parts). */
+  readonly firstCloseFrom?: Month | undefined;
 }
+
+/**
+ * The event types whose `occurredAt` month becomes one of their channel's months (and may move
+ * its first month back): the others never extend a channel's months (spec §2, §4).
+ */
+export const MONTH_TOUCHING_TYPES = [
+  'ChannelRegistered',
+  'SaleRecorded',
+  'SaleReturned',
+  'TrainingCompleted',
+  'SatisfactionSurveyed',
+] as const satisfies readonly ChanperfEvent['type'][];
 
 /** An `EvolveContext` with somewhere to mark changes. */
 type RulesContext = EvolveContext & { readonly changes: ProjectionChanges };

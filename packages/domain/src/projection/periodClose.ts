@@ -14,6 +14,12 @@ import { closeV2Steps, type JudgeContext } from './v2Judgements.js';
 /** What closing months needs. */
 export interface CloseContext extends JudgeContext {
   readonly index: ProjectionIndex;
+  /**
+   * The earliest first month of every channel registered before the log's first PeriodClosed,
+   * for a state that holds only some of them (a part of a rebuild in parts): the first close
+   * starts there, as it would over every channel. Absent: the state holds every channel.
+   */
+  readonly firstCloseFrom?: Month | undefined;
 }
 
 /**
@@ -28,7 +34,7 @@ export function closeThrough(ctx: CloseContext, month: Month): void {
   if (state.lastClosed !== null) {
     start = state.lastClosed + 1;
   } else {
-    start = month + 1;
+    start = Math.min(month + 1, ctx.firstCloseFrom ?? month + 1);
     for (const c of state.channels.values()) start = Math.min(start, c.firstMonth);
   }
   for (let m = start; m <= month; m++) {
