@@ -94,8 +94,12 @@ async function rebuild(
   parts: 1 | 2,
   projection: Projection,
   channels: readonly string[],
-  /** Called with the log's file after the ingestion, before the rebuild. */
-  prepare?: (path: string) => void,
+  hooks: {
+    /** Called with the log's file after the ingestion, before the rebuild. */
+    readonly prepare?: (path: string) => void;
+    /** Ingested while the rebuild runs (from its first progress on), then projected. */
+    readonly during?: readonly RawInput[];
+  } = {},
 ): Promise<Rebuilt> {
   const path = join(dir, `parts-${++files}.db`);
   const store = sqliteStore({ path, settings, rebuildParts: parts, rebuildPartsMinEvents: 1 });
@@ -103,12 +107,21 @@ async function rebuild(
     const ingestor = new Ingestor(store.log, settings);
     await ingestor.init();
     await ingestor.ingest(before);
-    prepare?.(path);
+    hooks.prepare?.(path);
     const messages: string[] = [];
     const logger = pino({ level: 'info' }, { write: (l: string) => void messages.push(l) });
     const runner = new ProjectionRunner(store.log, store.readStore, settings, { ...projection, logger });
     let startedAt = -1;
-    await runner.rebuild({ what: 'rebuildInParts.spec', onStart: (p) => void (startedAt = p) });
+    let during: Promise<unknown> | undefined;
+    await runner.rebuild({
+      what: 'rebuildInParts.spec',
+      onStart: (p) => void (startedAt = p),
+      onBatch: () => void (during ??= ingestor.ingest(hooks.during ?? [])),
+    });
+    if (hooks.during !== undefined) {
+      await during;
+      await runner.catchUp();
+    }
     const db = sqliteConnections(store).readModel;
     const all = (sql: string) => db.prepare(sql).raw().all();
     const state = await runner.current();
@@ -369,9 +382,11 @@ describe('a rebuild in parts makes the read model one thread makes', () => {
     const projection = { batchSize: 200, commitEvery: 0 };
     const one = await rebuild(toInputs(lines), [], 1, projection, []);
     // The scratch file's name is taken by a folder with a file in it: the parts cannot start.
-    const blocked = await rebuild(toInputs(lines), [], 2, projection, [], (path) => {
-      mkdirSync(`${path}-readmodel-b-part`);
-      writeFileSync(`${path}-readmodel-b-part/x`, 'x');
+    const blocked = await rebuild(toInputs(lines), [], 2, projection, [], {
+      prepare: (path) => {
+        mkdirSync(`${path}-readmodel-b-part`);
+        writeFileSync(`${path}-readmodel-b-part/x`, 'x');
+      },
     });
     expect(blocked.inParts).toBe(false);
     expect(
@@ -406,11 +421,35 @@ describe('a rebuild in parts makes the read model one thread makes', () => {
       }
     };
     // The control: a one-thread build killed mid-way is resumed from its checkpoint.
-    const resumed = await rebuild(toInputs(lines), [], 1, projection, [], leftAt('building'));
+    const resumed = await rebuild(toInputs(lines), [], 1, projection, [], { prepare: leftAt('building') });
     expect(resumed.startedAt).toBe(400);
-    const again = await rebuild(toInputs(lines), [], 2, projection, [], leftAt('parts'));
+    const again = await rebuild(toInputs(lines), [], 2, projection, [], { prepare: leftAt('parts') });
     expect(again.startedAt).toBe(0);
     expect(again.inParts).toBe(true);
     expect(again.rows).toStrictEqual(one.rows);
+  });
+
+  it('catches up on one thread with what was appended while the parts ran, then switches', async () => {
+    const inputs = toInputs(
+      [...generateFeed({ seed: 10, partners: 60, months: 5, salesPerPartnerMonth: 3 })].map((text): Line => ({
+        text,
+      })),
+    );
+    const cut = inputs.length - 150;
+    // One event a batch: the batches' positions (kept with the alerts) do not depend on where
+    // the parts stopped.
+    const projection = { batchSize: 1, commitEvery: 0 };
+    const one = await rebuild(inputs, [], 1, projection, []);
+    const grown = await rebuild(inputs.slice(0, cut), [], 2, projection, [], { during: inputs.slice(cut) });
+    expect(grown.inParts).toBe(true);
+    const logged = grown.messages.map((m) => JSON.parse(m) as { msg: string; position?: number });
+    const parts = logged.find((m) => m.msg === 'read model: built in parts');
+    const switched = logged.find((m) => m.msg === 'read model switched');
+    // The appends landed before the switch: the parts stopped short of the head, the one thread went on.
+    const head = (one.rows.checkpoint as [number, number][])[0]?.[1];
+    expect(parts?.position).toBeLessThan(head ?? 0);
+    expect(switched?.position).toBe(head);
+    expect(grown.rows).toStrictEqual(one.rows);
+    expect(grown.after).toStrictEqual(one.after);
   });
 });
