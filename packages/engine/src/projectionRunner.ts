@@ -47,6 +47,9 @@ function batchOf(entries: HandedOver[], after: number): Batch {
  */
 export type HandedOver = Pick<AppendedEvent, 'position' | 'payload'> & { readonly event?: ChanperfEvent };
 
+/** Log entries a batch applies when `batchSize` is not given. */
+export const DEFAULT_BATCH_SIZE = 5000;
+
 /** At most this many handed-over events wait for the projection; beyond, it reads the log. */
 const MAX_HANDED_OVER = 100_000;
 
@@ -296,7 +299,7 @@ export class ProjectionRunner {
       await this.buildBeside(this.store.sideBySide, { what: 'a projection of another version' });
     }
     if (this.state === undefined || this.switchedAway()) await this.load();
-    const batchSize = this.options.batchSize ?? 5000;
+    const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
     const projection = this.options.projection ?? CHANNEL_PERFORMANCE;
     for (;;) {
       if (this.switchedAway()) await this.load();

@@ -30,7 +30,7 @@ export interface PartWorkerData {
   readonly settings: DeploymentSettings;
   readonly fingerprintBits: number;
   readonly cacheMiB: number;
-  readonly batchSize?: number;
+  readonly batchSize: number;
   readonly commitEvery?: number;
 }
 
@@ -70,7 +70,7 @@ async function run(d: PartWorkerData, plan: ToPartWorker): Promise<FromPartWorke
     const runner = new ProjectionRunner(feed, store, d.settings, {
       firstCloseFrom: plan.firstCloseFrom,
       onBatch: (_outputs, position) => post({ type: 'progress', position }),
-      ...(d.batchSize === undefined ? {} : { batchSize: d.batchSize }),
+      batchSize: d.batchSize,
       ...(d.commitEvery === undefined ? {} : { commitEvery: d.commitEvery }),
     });
     const position = await runner.catchUp();
