@@ -26,7 +26,7 @@ import {
   type Month,
 } from '@chanperf/domain';
 import { DEFAULT_BATCH_SIZE, type PartsBuildOptions } from '@chanperf/engine';
-import { mergePart, type PartOutputs } from './partsMerge.js';
+import { mergePart } from './partsMerge.js';
 import type { FromPartWorker, PartWorkerData, ToPartWorker } from './partsWorker.js';
 import type { SlotBuild } from './readModels.js';
 import { migrateReadModel, resetReadModel } from './schema.js';
@@ -112,7 +112,8 @@ export function firstCloseMonth(log: DB, upTo: number, settings: DeploymentSetti
 /** A part's thread: its outcome, and its progress as it commits. */
 interface PartThread {
   readonly worker: Worker;
-  readonly done: Promise<PartOutputs & { readonly position: number }>;
+  /** Resolves with the seconds its part took, once it is done. */
+  readonly done: Promise<number>;
   /** The position its last commit reached. */
   position: number;
 }
@@ -136,7 +137,7 @@ function startPart(data: PartWorkerData, onProgress: () => void): PartThread {
         if (m.type === 'progress') {
           thread.position = m.position;
           onProgress();
-        } else if (m.type === 'done') resolve(m);
+        } else if (m.type === 'done') resolve(m.seconds);
         else reject(new Error(`a part of the build failed: ${m.message}`));
       });
       worker.once('error', reject);
@@ -179,17 +180,7 @@ export async function buildInParts(
       .pluck()
       .get() as string;
     seedScratch(partPath, config.logId, seed);
-    const common = {
-      logPath: config.logPath,
-      logId: config.logId,
-      upTo,
-      settings: options.settings,
-      fingerprintBits: config.fingerprintBits,
-      cacheMiB: config.cacheMiB,
-      // A half applies about half of a batch's positions: batches of more positions.
-      batchSize: (options.batchSize ?? DEFAULT_BATCH_SIZE) * PART_BATCH_FACTOR,
-      ...(options.commitEvery === undefined ? {} : { commitEvery: options.commitEvery * PART_BATCH_FACTOR }),
-    };
+    const common = partData(config, options, upTo);
     const progress = () => options.onBatch?.(Math.min(...threads.map((t) => t.position)));
     threads.push(
       startPart(
@@ -205,15 +196,16 @@ export async function buildInParts(
     const firstCloseFrom = firstCloseMonth(config.log, upTo, options.settings);
     for (const t of threads) t.worker.postMessage({ firstCloseFrom } satisfies ToPartWorker);
     const planned = performance.now();
-    const [own, theirs] = (await Promise.all(threads.map((t) => t.done))) as [PartResult, PartResult];
+    const halves = await Promise.all(threads.map((t) => t.done));
     const projected = performance.now();
-    mergePart(build.db, partPath, upTo, own, theirs);
+    mergePart(build.db, partPath, upTo);
     log?.info(
       {
         parts: 2,
         position: upTo,
         planSeconds: (planned - started) / 1000,
         partsSeconds: (projected - planned) / 1000,
+        halvesSeconds: halves,
         mergeSeconds: (performance.now() - projected) / 1000,
       },
       'read model: built in parts',
@@ -235,8 +227,24 @@ export async function buildInParts(
   }
 }
 
-/** What a part built: its position and its outputs' event positions. */
-type PartResult = PartOutputs & { readonly position: number };
+/** What both parts' threads are given (all but their file and range). */
+function partData(
+  config: PartsConfig,
+  options: PartsBuildOptions,
+  upTo: number,
+): Omit<PartWorkerData, 'readModelPath' | 'scratch' | 'range'> {
+  return {
+    logPath: config.logPath,
+    logId: config.logId,
+    upTo,
+    settings: options.settings,
+    fingerprintBits: config.fingerprintBits,
+    cacheMiB: config.cacheMiB,
+    // A half applies about half of a batch's positions: batches of more positions.
+    batchSize: (options.batchSize ?? DEFAULT_BATCH_SIZE) * PART_BATCH_FACTOR,
+    ...(options.commitEvery === undefined ? {} : { commitEvery: options.commitEvery * PART_BATCH_FACTOR }),
+  };
+}
 
 /** The scratch file made, empty, with the side file's index seed (the merge copies key hashes). */
 function seedScratch(path: string, logId: string, seed: string): void {

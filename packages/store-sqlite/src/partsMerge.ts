@@ -1,80 +1,56 @@
 /**
- * The merge of a rebuild in parts (`partsBuild.ts`): the worker's part, in its scratch file, is
- * moved into the side read model that holds this thread's part, in one transaction.
+ * The merge of a rebuild in parts (`partsBuild.ts`): the second half, in its scratch file, is
+ * moved into the side read model that holds the first, in one transaction.
  *
- * - Channels, months and certifications: the parts' channels are disjoint; copied as they are.
+ * - Channels, months and certifications: the halves' channels are disjoint; copied as they are.
  * - Order and sale keys: the scratch file's are numbered after the side's (the same index
  *   seed, so their hashes are copied as they are); its value changes' key numbers likewise.
  * - Claim inputs: appended after the side's (lookups go by channel and SKU, in log order).
- * - Alerts and tier movements: in the one thread's order — by the position of the event that
- *   raised them, then (a close of several months, several channels) by month, then by channel
- *   id — each part's own order kept; renumbered from 1.
- * - The program-wide facts: the same in both parts but for the latest month, whether any sale
- *   carried a bonus, and whether the log is a v2 log, which either part may have seen alone.
+ * - Alerts and tier movements: each half stages them (`stagedOutputs`) with the position of the
+ *   event that raised them and the month closed last when it did; the merge writes them once,
+ *   in the one thread's order, numbered from 1. One event raises them for one channel, in the
+ *   order its rules go (a late sale: growth flips, then commitments, then inactivity — not in
+ *   month order), except a close, which goes month by month (the month closed last is the one
+ *   being closed), channel by channel: so by event position, then that month, then channel id
+ *   (ASCII: SQLite's order of text is JavaScript's), then the half's own order.
+ * - The program-wide facts: the same in both halves but for the latest month, whether any sale
+ *   carried a bonus, and whether the log is a v2 log, which either half may have seen alone.
  */
 import type { Database as DB } from 'better-sqlite3';
+import type { OutputWriter } from './readStore.js';
 import type { GlobalBody } from './readModelRows.js';
 
-/** The event position of each alert and tier movement a part wrote, in the order written. */
-export interface PartOutputs {
-  readonly alerts: readonly number[];
-  readonly movements: readonly number[];
-}
-
-type OutputRow = [
-  id: string | null,
-  channelId: string,
-  kind: string | null,
-  batch: number,
-  body: string,
-  month: string,
-];
-
-/** `table`'s rows of schema `schema`, with the month `monthPath` of their body, in seq order. */
-function outputRows(
-  db: DB,
-  schema: string,
-  table: 'rm_alerts' | 'rm_tier_movements',
-  monthPath: string,
-): OutputRow[] {
-  const columns = table === 'rm_alerts' ? 'alert_id, channel_id, kind' : 'NULL, channel_id, NULL';
-  return db
-    .prepare(
-      `SELECT ${columns}, position, body, COALESCE(json_extract(body, '${monthPath}'), '')
-         FROM ${schema}.${table} ORDER BY seq`,
-    )
-    .raw()
-    .all() as OutputRow[];
-}
-
-/** Both parts' rows in the one thread's order (see the module's comment). */
-export function mergeOutputs<T extends readonly unknown[]>(
-  a: readonly T[],
-  atA: readonly number[],
-  b: readonly T[],
-  atB: readonly number[],
-  key: (row: T) => readonly [month: string, channelId: string],
-): T[] {
-  if (a.length !== atA.length || b.length !== atB.length) {
-    throw new Error(`a part wrote ${a.length}/${b.length} rows but told of ${atA.length}/${atB.length}`);
-  }
-  const out: T[] = [];
-  let i = 0;
-  let j = 0;
-  const aFirst = (x: T, px: number, y: T, py: number): boolean => {
-    if (px !== py) return px < py;
-    const [mx, cx] = key(x);
-    const [my, cy] = key(y);
-    if (mx !== my) return mx < my;
-    return cx <= cy;
+/**
+ * Stages a half's alerts and tier movements in its file (`rm_part_alerts`, `rm_part_movements`:
+ * made empty here), each with `eventPosition()` — the position of the event being applied —
+ * and the month closed last as it was raised (`step`; −1 before any close).
+ */
+export function stagedOutputs(db: DB, eventPosition: () => number): OutputWriter {
+  db.exec(`
+    DROP TABLE IF EXISTS rm_part_alerts;
+    DROP TABLE IF EXISTS rm_part_movements;
+    CREATE TABLE rm_part_alerts (
+      ord INTEGER PRIMARY KEY, event_position INTEGER NOT NULL, step INTEGER NOT NULL,
+      alert_id TEXT NOT NULL, channel_id TEXT NOT NULL, kind TEXT NOT NULL, position INTEGER NOT NULL,
+      body TEXT NOT NULL
+    );
+    CREATE TABLE rm_part_movements (
+      ord INTEGER PRIMARY KEY, event_position INTEGER NOT NULL, step INTEGER NOT NULL,
+      channel_id TEXT NOT NULL, position INTEGER NOT NULL, body TEXT NOT NULL
+    );`);
+  const alert = db.prepare(
+    `INSERT INTO rm_part_alerts (event_position, step, alert_id, channel_id, kind, position, body)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const movement = db.prepare(
+    `INSERT INTO rm_part_movements (event_position, step, channel_id, position, body) VALUES (?, ?, ?, ?, ?)`,
+  );
+  return {
+    alert: (a, position, lastClosed) =>
+      alert.run(eventPosition(), lastClosed ?? -1, a.id, a.channelId, a.kind, position, JSON.stringify(a)),
+    movement: (m, position, lastClosed) =>
+      movement.run(eventPosition(), lastClosed ?? -1, m.channelId, position, JSON.stringify(m)),
   };
-  while (i < a.length && j < b.length) {
-    if (aFirst(a[i] as T, atA[i] as number, b[j] as T, atB[j] as number)) out.push(a[i++] as T);
-    else out.push(b[j++] as T);
-  }
-  while (i < a.length) out.push(a[i++] as T);
-  while (j < b.length) out.push(b[j++] as T);
-  return out;
 }
 
 /** Shifts every 32-bit little-endian key number of `refs` by `by`. */
@@ -85,19 +61,13 @@ function shiftRefs(refs: Buffer, by: number): Buffer {
 }
 
 /**
- * Moves the part in the file `partPath` (projected to `upTo`, its outputs at `theirs`) into the
- * side read model `db` (projected to `upTo`, its outputs at `own`), in one transaction.
+ * Moves the half in the file `partPath` into the side read model `db` (both projected to
+ * `upTo`), in one transaction; throws, changing nothing, when the halves do not fit together.
  */
-export function mergePart(
-  db: DB,
-  partPath: string,
-  upTo: number,
-  own: PartOutputs,
-  theirs: PartOutputs,
-): void {
+export function mergePart(db: DB, partPath: string, upTo: number): void {
   db.prepare(`ATTACH DATABASE ? AS part`).run(partPath);
   try {
-    db.transaction(() => mergeAttached(db, upTo, own, theirs)).immediate();
+    db.transaction(() => mergeAttached(db, upTo)).immediate();
   } finally {
     db.exec(`DETACH DATABASE part`);
   }
@@ -107,18 +77,28 @@ function one<T>(db: DB, sql: string): T | undefined {
   return db.prepare(sql).pluck().get() as T | undefined;
 }
 
-function mergeAttached(db: DB, upTo: number, own: PartOutputs, theirs: PartOutputs): void {
-  for (const schema of ['main', 'part']) {
+const HALVES = ['main', 'part'] as const;
+
+function mergeAttached(db: DB, upTo: number): void {
+  for (const schema of HALVES) {
     const at = one<number>(db, `SELECT position FROM ${schema}.rm_checkpoint WHERE id = 1`) ?? 0;
-    if (at !== upTo) throw new Error(`the ${schema} part is at ${at}, not ${upTo}`);
+    if (at !== upTo) throw new Error(`the ${schema} half is at ${at}, not ${upTo}`);
   }
-  const seeds = ['main', 'part'].map((s) =>
+  const seeds = HALVES.map((s) =>
     one<string>(db, `SELECT value FROM ${s}.rm_settings WHERE key = 'indexSeed'`),
   );
-  if (seeds[0] !== seeds[1]) throw new Error('the parts hashed their keys with different seeds');
+  if (seeds[0] !== seeds[1]) throw new Error('the halves hashed their keys with different seeds');
   for (const table of ['rm_channels', 'rm_months', 'rm_certs']) {
     db.exec(`INSERT INTO main.${table} SELECT * FROM part.${table}`);
   }
+  mergeKeys(db);
+  mergeClaimInputs(db);
+  mergeOutputs(db);
+  mergeGlobal(db);
+  db.exec(`UPDATE main.rm_settings SET value = 'building' WHERE key = 'build'`);
+}
+
+function mergeKeys(db: DB): void {
   for (const table of ['rm_order_keys', 'rm_sale_keys']) {
     const count =
       one<number>(db, `SELECT COALESCE(MAX(first + length(hashes) / 4), 0) FROM main.${table}`) ?? 0;
@@ -126,65 +106,52 @@ function mergeAttached(db: DB, upTo: number, own: PartOutputs, theirs: PartOutpu
       `INSERT INTO main.${table} (first, hashes, vals, ends, keys, wide)
        SELECT first + ?, hashes, vals, ends, keys, wide FROM part.${table} ORDER BY first`,
     ).run(count);
-    if (table === 'rm_sale_keys') {
-      const add = db.prepare<[Buffer, Buffer]>(
-        `INSERT INTO main.rm_sale_key_updates (refs, vals) VALUES (?, ?)`,
-      );
-      const updates = db
-        .prepare(`SELECT refs, vals FROM part.rm_sale_key_updates ORDER BY seq`)
-        .raw()
-        .all() as [Buffer, Buffer][];
-      for (const [refs, vals] of updates) add.run(shiftRefs(refs, count), vals);
-    }
+    if (table !== 'rm_sale_keys') continue;
+    const add = db.prepare<[Buffer, Buffer]>(
+      `INSERT INTO main.rm_sale_key_updates (refs, vals) VALUES (?, ?)`,
+    );
+    const updates = db
+      .prepare(`SELECT refs, vals FROM part.rm_sale_key_updates ORDER BY seq`)
+      .raw()
+      .all() as [Buffer, Buffer][];
+    for (const [refs, vals] of updates) add.run(shiftRefs(refs, count), vals);
   }
-  const indexed = ['main', 'part'].map(
+}
+
+function mergeClaimInputs(db: DB): void {
+  const indexed = HALVES.map(
     (s) =>
       one<number>(
         db,
         `SELECT 1 FROM ${s}.sqlite_master WHERE type = 'index' AND name = 'rm_claim_inputs_key'`,
       ) !== undefined,
   );
-  if (indexed[0] !== indexed[1]) throw new Error('one part indexed its claim inputs and the other did not');
+  if (indexed[0] !== indexed[1]) throw new Error('one half indexed its claim inputs and the other did not');
   db.exec(`INSERT INTO main.rm_claim_batches (body) SELECT body FROM part.rm_claim_batches ORDER BY seq`);
-  const claimColumns = 'kind, channel_id, sku, order_id, event_id, n, at_seconds, at_fraction';
+  const columns = 'kind, channel_id, sku, order_id, event_id, n, at_seconds, at_fraction';
   db.exec(
-    `INSERT INTO main.rm_claim_inputs (${claimColumns}) SELECT ${claimColumns} FROM part.rm_claim_inputs ORDER BY seq`,
+    `INSERT INTO main.rm_claim_inputs (${columns}) SELECT ${columns} FROM part.rm_claim_inputs ORDER BY seq`,
   );
-  mergeTable(db, 'rm_alerts', '$.month', own.alerts, theirs.alerts);
-  mergeTable(db, 'rm_tier_movements', '$.reviewMonth', own.movements, theirs.movements);
-  mergeGlobal(db);
-  db.exec(`UPDATE main.rm_settings SET value = 'building' WHERE key = 'build'`);
 }
 
-function mergeTable(
-  db: DB,
-  table: 'rm_alerts' | 'rm_tier_movements',
-  monthPath: string,
-  own: readonly number[],
-  theirs: readonly number[],
-): void {
-  const merged = mergeOutputs(
-    outputRows(db, 'main', table, monthPath),
-    own,
-    outputRows(db, 'part', table, monthPath),
-    theirs,
-    (row) => [row[5], row[1]],
-  );
-  if (theirs.length === 0) return;
-  db.exec(`DELETE FROM main.${table}`);
-  if (table === 'rm_alerts') {
-    const put = db.prepare(
-      `INSERT INTO main.rm_alerts (seq, alert_id, channel_id, kind, position, body) VALUES (?, ?, ?, ?, ?, ?)`,
-    );
-    merged.forEach(([id, channelId, kind, batch, body], i) =>
-      put.run(i + 1, id, channelId, kind, batch, body),
-    );
-  } else {
-    const put = db.prepare(
-      `INSERT INTO main.rm_tier_movements (seq, channel_id, position, body) VALUES (?, ?, ?, ?)`,
-    );
-    merged.forEach(([, channelId, , batch, body], i) => put.run(i + 1, channelId, batch, body));
+/** Both halves' staged alerts and tier movements, in the one thread's order, then unstaged. */
+function mergeOutputs(db: DB): void {
+  const both = (table: string) => `(SELECT * FROM main.${table} UNION ALL SELECT * FROM part.${table})`;
+  const order = `ORDER BY event_position, step, channel_id, ord`;
+  for (const schema of HALVES) {
+    if (one<number>(db, `SELECT COUNT(*) FROM ${schema}.rm_alerts`) !== 0) {
+      throw new Error(`the ${schema} half wrote alerts outside its staging table`);
+    }
   }
+  db.exec(`
+    INSERT INTO main.rm_alerts (seq, alert_id, channel_id, kind, position, body)
+      SELECT row_number() OVER (${order}), alert_id, channel_id, kind, position, body
+      FROM ${both('rm_part_alerts')} ${order};
+    INSERT INTO main.rm_tier_movements (seq, channel_id, position, body)
+      SELECT row_number() OVER (${order}), channel_id, position, body
+      FROM ${both('rm_part_movements')} ${order};
+    DROP TABLE main.rm_part_alerts;
+    DROP TABLE main.rm_part_movements;`);
 }
 
 function mergeGlobal(db: DB): void {

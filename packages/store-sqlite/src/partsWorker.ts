@@ -1,8 +1,8 @@
 /**
  * A worker thread's part of a rebuild in parts (`partsBuild.ts` starts one a part): its own
  * connections to the log and to its read-model file (the side file, or a scratch file), the
- * engine's `ProjectionRunner` over the log as its part sees it (`partFeed.ts`), and the event
- * position of each alert and tier movement it wrote, for the merge. It waits for the plan's
+ * engine's `ProjectionRunner` over the log as its part sees it (`partFeed.ts`), its alerts and
+ * tier movements staged with the position of the event that raised them, for the merge. It waits for the plan's
  * first-close month (`ToPartWorker`), which the caller works out while the thread starts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,7 +11,7 @@ import { CHANNEL_PERFORMANCE, type DeploymentSettings, type Month } from '@chanp
 import { ProjectionRunner } from '@chanperf/engine';
 import { openDatabase } from './openDatabase.js';
 import { PartFeed, type ChannelRange } from './partFeed.js';
-import type { PartOutputs } from './partsMerge.js';
+import { stagedOutputs } from './partsMerge.js';
 import { SqliteReadStore } from './readStore.js';
 import { migrateReadModel } from './schema.js';
 
@@ -41,7 +41,7 @@ export interface ToPartWorker {
 
 export type FromPartWorker =
   | { readonly type: 'progress'; readonly position: number }
-  | ({ readonly type: 'done'; readonly position: number } & PartOutputs)
+  | { readonly type: 'done'; readonly position: number; readonly seconds: number }
   | { readonly type: 'failed'; readonly message: string };
 
 function post(m: FromPartWorker): void {
@@ -49,6 +49,7 @@ function post(m: FromPartWorker): void {
 }
 
 async function run(d: PartWorkerData, plan: ToPartWorker): Promise<FromPartWorker> {
+  const started = performance.now();
   const log = openDatabase(d.logPath, { cacheMiB: d.cacheMiB, mmapMiB: 0, synchronous: 'NORMAL' });
   // Durable enough: the merge commits the whole build in one transaction of the side file.
   const rm = d.scratch
@@ -62,10 +63,8 @@ async function run(d: PartWorkerData, plan: ToPartWorker): Promise<FromPartWorke
   try {
     migrateReadModel(rm, d.logId, CHANNEL_PERFORMANCE);
     const feed = new PartFeed(log, d.range, d.upTo);
-    const alerts: number[] = [];
-    const movements: number[] = [];
     const store = new SqliteReadStore({ db: rm, logId: d.logId }, d.fingerprintBits, {
-      onOutput: (table) => (table === 'alert' ? alerts : movements).push(feed.position),
+      outputs: stagedOutputs(rm, () => feed.position),
     });
     const runner = new ProjectionRunner(feed, store, d.settings, {
       firstCloseFrom: plan.firstCloseFrom,
@@ -74,7 +73,7 @@ async function run(d: PartWorkerData, plan: ToPartWorker): Promise<FromPartWorke
       ...(d.commitEvery === undefined ? {} : { commitEvery: d.commitEvery }),
     });
     const position = await runner.catchUp();
-    return { type: 'done', position, alerts, movements };
+    return { type: 'done', position, seconds: (performance.now() - started) / 1000 };
   } finally {
     rm.close();
     log.close();

@@ -52,9 +52,19 @@ function hotFrom(state: ProjectionState): Month {
   return state.lastClosed === null ? Number.NEGATIVE_INFINITY : state.lastClosed - HOT_CLOSED_MONTHS + 1;
 }
 
+/** Where a batch's alerts and tier movements go (`ReadStoreOptions.outputs`). */
+export interface OutputWriter {
+  /** `lastClosed`: the state's as the rules raised it (during a close: the month being closed). */
+  alert(alert: Alert, position: number, lastClosed: Month | null): void;
+  movement(movement: TierMovement, position: number, lastClosed: Month | null): void;
+}
+
 export interface ReadStoreOptions {
-  /** Told of each alert and tier movement as its row is written (a part of a rebuild in parts). */
-  readonly onOutput?: (table: 'alert' | 'movement') => void;
+  /**
+   * Writes each alert and tier movement instead of the store's own rows (a part of a rebuild in
+   * parts stages them for the merge); `position` is the batch's last.
+   */
+  readonly outputs?: OutputWriter;
   /** Builds a fresh side read model in parts (`partsBuild.ts`); absent: side builds use one thread. */
   readonly buildInParts?: (
     build: Pick<SlotBuild, 'db' | 'slot'>,
@@ -249,13 +259,14 @@ export class SqliteReadStore implements ReadStore {
       const sink: ProjectionSink = {
         alert: (a) => {
           outputs.alerts.push(a);
-          s.putAlert.run(a.id, a.channelId, a.kind, position, JSON.stringify(a));
-          this.options.onOutput?.('alert');
+          if (this.options.outputs !== undefined) this.options.outputs.alert(a, position, state.lastClosed);
+          else s.putAlert.run(a.id, a.channelId, a.kind, position, JSON.stringify(a));
         },
         tierMovement: (m) => {
           outputs.tierMovements.push(m);
-          s.putMovement.run(m.channelId, position, JSON.stringify(m));
-          this.options.onOutput?.('movement');
+          if (this.options.outputs !== undefined)
+            this.options.outputs.movement(m, position, state.lastClosed);
+          else s.putMovement.run(m.channelId, position, JSON.stringify(m));
         },
       };
       apply(sink, changes);

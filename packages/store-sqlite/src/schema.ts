@@ -186,6 +186,9 @@ export const READ_MODEL_TABLES = [
   'rm_sale_keys',
   'rm_sale_key_updates',
   'rm_certs',
+  // a rebuild in parts' staged alerts and tier movements (partsMerge.ts), left by a crash
+  'rm_part_alerts',
+  'rm_part_movements',
   // dropped since version 5 (the order and sale indexes left SQLite rows): listed so that a
   // reset of an older read model drops them too
   'rm_orders',
