@@ -1,12 +1,15 @@
 /**
  * A rebuild in parts (packages/store-sqlite/src/partsBuild.ts: two threads, each projecting
  * part of the channels, merged) makes the read model a rebuild on one thread makes — row for
- * row: channels, months, certifications, the alerts and tier movements with their seq and
- * batch position, the program-wide facts, the order and sale keys with their values, every
- * channel's claim inputs in log order — and the projection goes on from it alike: more events
- * after the rebuild give the same report and alerts. Over random v1 and v2 streams (small
- * projection batches, held commits), generated feeds (late events, closes of every month),
- * and a stream whose first close must start before the first month of one part's channels.
+ * row: channels, months, certifications, the alerts and tier movements in their order with
+ * their seq (not the batch's last position each row also keeps), the program-wide facts, the
+ * order and sale keys with their values, every channel's claim inputs in log order — and the
+ * projection goes on from it alike: more events after the rebuild give the same report and
+ * alerts. Over random v1 and v2 streams (small projection batches, held commits), generated
+ * feeds (late events, closes of every month), and a stream made to need what the merge and
+ * the first close's month do. Then: a part that cannot start leaves the build to one thread; a
+ * side file a build in parts left is never resumed; events appended while the parts run are
+ * caught up on one thread before the switch.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
