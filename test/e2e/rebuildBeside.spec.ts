@@ -230,6 +230,15 @@ describe('rebuild beside the current read model', () => {
     });
     try {
       while (readInt(`${db}-readmodel-b`, LEASE) === 0) await new Promise((r) => setTimeout(r, 5));
+      // With no time to wait: refused at once, in one line naming the first (no stack), exit 1.
+      const impatient = chanperf(['rebuild', '--db', db, '--wait', '0', '--quiet']);
+      expect(impatient.status, impatient.stderr).toBe(1);
+      expect(impatient.stderr).toMatch(
+        new RegExp(
+          `chanperf: the read model beside the current one is being built by pid ${String(process.pid)} on .+\\(the first rebuild \\(this test\\)\\); wait for it or try again later`,
+        ),
+      );
+      expect(impatient.stderr).not.toMatch(/\n\s+at |unexpected failure/);
       const second = chanperfAsync(['rebuild', '--db', db, '--wait', '120']);
       children.push(second);
       let stderr = '';

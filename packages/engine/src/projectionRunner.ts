@@ -76,6 +76,12 @@ export interface ProjectionRunnerOptions {
    * (`CloseContext.firstCloseFrom`).
    */
   readonly firstCloseFrom?: Month | undefined;
+  /**
+   * Lets the event loop run between batches (timers included): a side build, whose builder
+   * lease is renewed by a timer, would otherwise hold the thread from its first batch to its
+   * last, and its lease would expire under it after 10 s.
+   */
+  readonly yieldBetweenBatches?: boolean;
 }
 
 /** What a side build reports: each committed batch's position, and what holds the build. */
@@ -191,6 +197,7 @@ export class ProjectionRunner {
         ...(this.options.projection === undefined ? {} : { projection: this.options.projection }),
         ...(this.options.commitEvery === undefined ? {} : { commitEvery: this.options.commitEvery }),
         ...(options.onBatch === undefined ? {} : { onBatch: (_o, p) => options.onBatch?.(p) }),
+        yieldBetweenBatches: true,
       });
       // The log may grow meanwhile: catch up until the switch finds the side at the head (a
       // build in parts at the head switches without loading what it built).
@@ -347,6 +354,8 @@ export class ProjectionRunner {
       this.position = last;
       this.options.logger?.debug({ position: last, events, held: hold }, 'projection batch applied');
       this.options.onBatch?.(outputs, last);
+      if (this.options.yieldBetweenBatches === true)
+        await new Promise<void>((resolve) => setImmediate(resolve));
       // A batch that closed a month commits its group at once: the commit evicts the months the
       // close left behind (every partner's), which a group held on would keep in memory.
       if (hold && state.lastClosed !== closedBefore) await this.commitHeld();

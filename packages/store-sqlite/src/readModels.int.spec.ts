@@ -203,6 +203,48 @@ describe('read models side by side', () => {
     }
   });
 
+  it('given a one-thread build that lasts many lease lives, its lease is renewed all along: a second one is refused', async () => {
+    const path = join(dir, 'long-build.db');
+    const seeded = await logOf(path);
+    seeded.close();
+    // A lease of 200 ms (renewed every 50 ms), a build of one event a batch slowed to ~2 ms a
+    // batch: the build lasts several lease lives. Before the fix its thread never let the
+    // renewal's timer run, and the lease expired under it after one.
+    const ttl = { builderLeaseTtlMs: 200, rebuildParts: 1 };
+    const store = sqliteStore({ path, settings: defaultSettings, ...ttl });
+    const other = sqliteStore({ path, settings: defaultSettings, ...ttl });
+    try {
+      const runner = new ProjectionRunner(store.log, store.readStore, defaultSettings, { batchSize: 1 });
+      let batches = 0;
+      const slow = () => {
+        batches++;
+        const until = performance.now() + 2;
+        while (performance.now() < until); // a batch that takes its time, in this thread
+      };
+      const attempt = new Promise<unknown>((resolve) => {
+        setTimeout(() => {
+          try {
+            other.readStore.sideBySide?.beside('the second build').close();
+            resolve('taken over');
+          } catch (err) {
+            resolve(err);
+          }
+        }, 600);
+      });
+      const built = runner.rebuild({ what: 'the long build', onBatch: slow });
+      const refused = await attempt;
+      const position = await built;
+      expect(batches).toBeGreaterThan(600 / 2);
+      expect(refused).toBeInstanceOf(EngineError);
+      expect((refused as EngineError).code).toBe('REBUILD_RUNNING');
+      expect((refused as Error).message).toContain('(the long build)');
+      expect(position).toBe(await store.log.head());
+    } finally {
+      other.close();
+      store.close();
+    }
+  });
+
   it('given another build that switched to the side slot just before the lease, refuses and leaves it intact', async () => {
     const path = join(dir, 'overtaken.db');
     const store = await logOf(path);

@@ -52,6 +52,8 @@ export interface ReadModelFilesConfig {
   readonly projection?: ChannelProjection;
   /** Opens a read-model file with the store's pragmas. */
   readonly open: (path: string) => DB;
+  /** The builder's lease's time to live (ms; default 10 s, renewed every quarter of it; tests shorten it). */
+  readonly builderTtlMs?: number;
 }
 
 /** The read-model files of one projection beside one log, and the pointer between them. */
@@ -113,7 +115,8 @@ export class ReadModelFiles {
   beside(what: string): Omit<SlotBuild, 'store' | 'resumedFrom'> {
     const slot: Slot = this.pointer(true).slot === 0 ? 1 : 0;
     const db = this.connection(slot);
-    const lease = new SqliteLease(db, BUILDER_LEASE, { what, ttlMs: BUILDER_TTL_MS });
+    const ttlMs = this.config.builderTtlMs ?? BUILDER_TTL_MS;
+    const lease = new SqliteLease(db, BUILDER_LEASE, { what, ttlMs });
     if (!lease.tryAcquire()) {
       const holder = lease.holder();
       throw new EngineError(
@@ -133,7 +136,7 @@ export class ReadModelFiles {
         true,
       );
     }
-    const renewal = setInterval(() => lease.renew(), BUILDER_TTL_MS / 4);
+    const renewal = setInterval(() => lease.renew(), ttlMs / 4);
     renewal.unref();
     try {
       migrateReadModel(db, this.logId, this.projection);

@@ -81,6 +81,8 @@ export interface SqliteStoreConfig {
    * CHANPERF_REBUILD_PARTS): `partsBuild.ts`.
    */
   readonly rebuildParts?: number;
+  /** The rebuild's builder lease's time to live in ms (default 10 000; tests shorten it). */
+  readonly builderLeaseTtlMs?: number;
   /** A rebuild in parts needs at least this many log entries (default `PARTS_MIN_EVENTS`; tests lower it). */
   readonly rebuildPartsMinEvents?: number;
 }
@@ -153,6 +155,7 @@ export function sqliteStore(config: SqliteStoreConfig): SqliteStore {
       path: config.path,
       logId,
       ...(config.projection === undefined ? {} : { projection: config.projection }),
+      ...(config.builderLeaseTtlMs === undefined ? {} : { builderTtlMs: config.builderLeaseTtlMs }),
       open: (path) =>
         openDatabase(path, {
           cacheMiB: config.readModelCacheMiB ?? 16,

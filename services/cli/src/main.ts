@@ -78,6 +78,11 @@ async function failed(err: unknown, argv: readonly string[]): Promise<number> {
     process.stderr.write(`chanperf: ${err.message}\n`);
     return 2;
   }
+  // Another rebuild still builds after `--wait`: expected, one line naming it, exit 1 (try again).
+  if (err instanceof EngineError && err.code === 'REBUILD_RUNNING') {
+    process.stderr.write(`chanperf: ${err.message}\n`);
+    return 1;
+  }
   if (running?.command === 'serve') {
     // The services' stderr is JSON lines only: the failure is one more (level fatal).
     running.logger.fatal({ err }, 'chanperf: unexpected failure');
