@@ -18,7 +18,7 @@ import {
   type Feed,
 } from '@chanperf/engine';
 import { generateFeed } from '@chanperf/testing';
-import type { ReadModelFiles } from './readModels.js';
+import { keepRenewed, type ReadModelFiles } from './readModels.js';
 import { sqliteStore, type SqliteStore } from './sqliteStore.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chanperf-readmodels-'));
@@ -201,6 +201,25 @@ describe('read models side by side', () => {
       other.close();
       store.close();
     }
+  });
+
+  it('given a lease whose renewal throws (its file busy, or closed), the renewals go on and nothing is thrown', async () => {
+    let tries = 0;
+    const timer = keepRenewed(
+      {
+        renew: () => {
+          tries++;
+          throw new Error('database is locked');
+        },
+      },
+      5,
+    );
+    try {
+      while (tries < 3) await new Promise((r) => setTimeout(r, 5));
+    } finally {
+      clearInterval(timer);
+    }
+    expect(tries).toBeGreaterThanOrEqual(3);
   });
 
   it('given a one-thread build that lasts many lease lives, its lease is renewed all along: a second one is refused', async () => {

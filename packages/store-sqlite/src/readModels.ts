@@ -21,6 +21,24 @@ import { migrateReadModel, resetReadModel } from './schema.js';
 
 type Slot = 0 | 1;
 
+/**
+ * Renews `lease` every `everyMs` until the timer is cleared. A renewal that fails (its file busy
+ * past the connection's 30 s wait — a rebuild in parts' first half holds the side file's write
+ * lock through its groups of batches —, or a connection closed under it) is skipped: the next
+ * one tries again. Thrown from a timer it would end the process.
+ */
+export function keepRenewed(lease: Pick<SqliteLease, 'renew'>, everyMs: number): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    try {
+      lease.renew();
+    } catch {
+      // busy or closed: the next renewal tries again (the lease outlives three missed ones)
+    }
+  }, everyMs);
+  timer.unref();
+  return timer;
+}
+
 /** Where the pointer says the current read model is, and how many switches made it so. */
 export interface Pointer {
   readonly slot: Slot;
@@ -136,8 +154,7 @@ export class ReadModelFiles {
         true,
       );
     }
-    const renewal = setInterval(() => lease.renew(), ttlMs / 4);
-    renewal.unref();
+    const renewal = keepRenewed(lease, ttlMs / 4);
     try {
       migrateReadModel(db, this.logId, this.projection);
       const build = db.prepare(`SELECT value FROM rm_settings WHERE key = 'build'`).pluck().get();
