@@ -15,7 +15,6 @@
  */
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import type { Database as DB } from 'better-sqlite3';
 import {
   CHANNEL_PERFORMANCE,
@@ -167,8 +166,7 @@ export async function buildInParts(
   if (config.parts < 2 || sidePath === ':memory:' || options.projection.name !== CHANNEL_PERFORMANCE.name) {
     return 0;
   }
-  const upTo =
-    (config.log.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number) ?? 0;
+  const upTo = config.log.prepare(`SELECT COALESCE(MAX(position), 0) FROM events`).pluck().get() as number;
   if (upTo < (config.minEvents ?? PARTS_MIN_EVENTS)) return 0;
   const started = performance.now();
   const pivot = pivotOf(config.log, upTo);
@@ -184,16 +182,12 @@ export async function buildInParts(
       .prepare(`SELECT value FROM rm_settings WHERE key = 'indexSeed'`)
       .pluck()
       .get() as string;
-    seedScratch(partPath, config.logId, seed);
     const common = partData(config, options, upTo);
     const progress = () => options.onBatch?.(Math.min(...threads.map((t) => t.position)));
     threads.push(
+      startPart({ ...common, readModelPath: sidePath, range: { from: null, below: pivot } }, progress),
       startPart(
-        { ...common, readModelPath: sidePath, scratch: false, range: { from: null, below: pivot } },
-        progress,
-      ),
-      startPart(
-        { ...common, readModelPath: partPath, scratch: true, range: { from: pivot, below: null } },
+        { ...common, readModelPath: partPath, scratchSeed: seed, range: { from: pivot, below: null } },
         progress,
       ),
     );
@@ -237,7 +231,7 @@ function partData(
   config: PartsConfig,
   options: PartsBuildOptions,
   upTo: number,
-): Omit<PartWorkerData, 'readModelPath' | 'scratch' | 'range'> {
+): Omit<PartWorkerData, 'readModelPath' | 'scratchSeed' | 'range'> {
   return {
     logPath: config.logPath,
     logId: config.logId,
@@ -249,18 +243,6 @@ function partData(
     batchSize: (options.batchSize ?? DEFAULT_BATCH_SIZE) * PART_BATCH_FACTOR,
     ...(options.commitEvery === undefined ? {} : { commitEvery: options.commitEvery * PART_BATCH_FACTOR }),
   };
-}
-
-/** The scratch file made, empty, with the side file's index seed (the merge copies key hashes). */
-function seedScratch(path: string, logId: string, seed: string): void {
-  const db = new Database(path);
-  try {
-    db.pragma('journal_mode = OFF');
-    migrateReadModel(db, logId, CHANNEL_PERFORMANCE);
-    db.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('indexSeed', ?)`).run(seed);
-  } finally {
-    db.close();
-  }
 }
 
 /** A SQLite file and its journal, WAL and shared-memory files. */

@@ -17,13 +17,15 @@ import { migrateReadModel } from './schema.js';
 
 export interface PartWorkerData {
   readonly logPath: string;
-  /** The read-model file this part is projected into: made, empty and seeded by the caller. */
+  /** The read-model file this part is projected into (the side file: made and empty). */
   readonly readModelPath: string;
   /**
-   * A scratch file, written without a journal: a failure throws the whole build away, and a
-   * WAL would be copied into the file when the thread's connection, the last, closes.
+   * Present for a scratch file (new, made here): the side file's index seed, so that the merge
+   * can copy the keys' hashes as they are. Written without a journal: a failure throws the
+   * whole build away, and a WAL would be copied into the file when the thread's connection,
+   * the last, closes.
    */
-  readonly scratch: boolean;
+  readonly scratchSeed?: string;
   readonly logId: string;
   readonly range: ChannelRange;
   readonly upTo: number;
@@ -52,16 +54,20 @@ async function run(d: PartWorkerData, plan: ToPartWorker): Promise<FromPartWorke
   const started = performance.now();
   const log = openDatabase(d.logPath, { cacheMiB: d.cacheMiB, mmapMiB: 0, synchronous: 'NORMAL' });
   // Durable enough: the merge commits the whole build in one transaction of the side file.
-  const rm = d.scratch
-    ? new Database(d.readModelPath)
-    : openDatabase(d.readModelPath, { cacheMiB: d.cacheMiB, mmapMiB: 0, synchronous: 'OFF' });
-  if (d.scratch) {
+  const rm =
+    d.scratchSeed === undefined
+      ? openDatabase(d.readModelPath, { cacheMiB: d.cacheMiB, mmapMiB: 0, synchronous: 'OFF' })
+      : new Database(d.readModelPath);
+  if (d.scratchSeed !== undefined) {
     rm.pragma('journal_mode = OFF');
     rm.pragma('synchronous = OFF');
     rm.pragma(`cache_size = -${d.cacheMiB * 1024}`);
   }
   try {
     migrateReadModel(rm, d.logId, CHANNEL_PERFORMANCE);
+    if (d.scratchSeed !== undefined) {
+      rm.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('indexSeed', ?)`).run(d.scratchSeed);
+    }
     const feed = new PartFeed(log, d.range, d.upTo);
     const store = new SqliteReadStore({ db: rm, logId: d.logId }, d.fingerprintBits, {
       outputs: stagedOutputs(rm, () => feed.position),
