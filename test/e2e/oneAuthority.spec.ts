@@ -7,7 +7,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -324,15 +325,37 @@ describe('the CLI on a database another process uses', () => {
     const lines = feed(31, 40, 4);
     writeFileSync(file, `${lines.join('\n')}\n`);
     const db = join(dir, 'shared.db');
-    // A transaction an event: each run takes ~1 000 of them, so the two overlap even when one
-    // process starts well after the other (a loaded machine; the projection in the main thread
-    // spawns no worker and commits five batches at once, so a run is short: with 10 events a
-    // batch the first run was done, on a loaded machine, before the second looked).
-    const env = { CHANPERF_BATCH_SIZE: '1' };
-    const [one, two] = await Promise.all([
-      finished(chanperfAsync(['ingest', file, '--db', db], env)),
-      finished(chanperfAsync(['ingest', file, '--db', db], env)),
-    ]);
+    // The file's turn is held here first (the lease the CLI takes: `ingest:` and the file's
+    // identity, `resumePoint.ts`), so both runs surely find it taken however late the second
+    // starts: timing the overlap of two short runs failed on a loaded machine, where the first
+    // run was done before the second looked. Released once both say they wait; then one runs
+    // while the other waits for it, and the report must be the serial one.
+    const holder = sqliteStore({ path: db, settings: defaultSettings });
+    const identity = createHash('sha256')
+      .update(readFileSync(file).subarray(0, 64 * 1024))
+      .digest('hex');
+    const turn = holder.lease(`ingest:file:${identity}`, 'chanperf ingest feed.ndjson', { ttlMs: 120_000 });
+    let one: Awaited<ReturnType<typeof finished>>;
+    let two: Awaited<ReturnType<typeof finished>>;
+    try {
+      expect(turn.tryAcquire()).toBe(true);
+      const children = [
+        chanperfAsync(['ingest', file, '--db', db]),
+        chanperfAsync(['ingest', file, '--db', db]),
+      ];
+      const said = ['', ''];
+      children.forEach((c, i) => c.stderr?.on('data', (d: Buffer) => (said[i] += d.toString())));
+      const runs = children.map((c) => finished(c));
+      await waitUntil(
+        () => `both runs waiting for the turn held here: ${JSON.stringify(said)}`,
+        () => said.every((e) => /waiting for pid \d+ on .+\(chanperf ingest feed\.ndjson\)/.test(e)),
+      );
+      turn.release();
+      [one, two] = (await Promise.all(runs)) as [typeof one, typeof two];
+    } finally {
+      turn.release();
+      holder.close();
+    }
     expect(one.code, one.stderr).toBe(0);
     expect(two.code, two.stderr).toBe(0);
     expect(`${one.stderr}${two.stderr}`).toMatch(
