@@ -5,7 +5,8 @@
  * pure; `evolveAcceptance` folds an accepted event.
  */
 import * as O from 'fp-ts/lib/Option.js';
-import { assertNever, type ChannelRegistered, type ChannelReparented, type ChanperfEvent } from './events.js';
+import type { ChannelRegistered, ChannelReparented, ChanperfEvent } from './events.js';
+import { assertNever } from './never.js';
 import { formatMonth, parseMonth, parseTimestamp, type Month, type MonthClock } from './calendar.js';
 import { LayeredMap, LayeredSet } from './layered.js';
 import type { RejectionCode } from './rejection.js';

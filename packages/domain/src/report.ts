@@ -5,7 +5,7 @@
  */
 import { formatMonth, type Month } from './calendar.js';
 import { formatAmount } from './money.js';
-import { programInEffect } from './program.js';
+import { programInEffect } from './programRules.js';
 import type { Alert, TierMovement } from './projection/alerts.js';
 import {
   channelGrowth,

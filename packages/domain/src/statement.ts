@@ -11,7 +11,7 @@
  */
 import { formatMonth, type Month, type MonthClock } from './calendar.js';
 import { formatAmount } from './money.js';
-import { programInEffect } from './program.js';
+import { programInEffect } from './programRules.js';
 import { explainChannelMonth, type ChannelMonthEvents } from './projection/explain.js';
 import type { Contribution, RebateExplanation, VolumeQuarter } from './projection/explainRebate.js';
 import { isClosed } from './projection/monthlyGrowth.js';

@@ -1,8 +1,7 @@
 /** @chanperf/engine — ports, the ingestion pipeline, the projection runner, in-memory adapters. */
-export * from './ports.js';
+export * from './runner.js';
 export * from './storePorts.js';
 export * from './ingestion.js';
-export * from './projectionRunner.js';
 export * from './memory.js';
 export * from './reporting.js';
 export * from './lines.js';

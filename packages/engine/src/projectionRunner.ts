@@ -8,16 +8,14 @@
  * model made by another version) builds a new one beside the current one and switches to it
  * once it has caught up; a switch made by any process is noticed before the next batch or read.
  */
-import {
-  CHANNEL_PERFORMANCE,
-  MonthClock,
-  parseCanonicalSale,
-  type ChannelProjection,
-  type ChanperfEvent,
-  type DeploymentSettings,
-  type Month,
-  type ProjectionState,
+import type {
+  ChannelProjection,
+  ChanperfEvent,
+  DeploymentSettings,
+  Month,
+  ProjectionState,
 } from '@chanperf/domain';
+import { CHANNEL_PERFORMANCE, MonthClock, parseCanonicalSale } from '@chanperf/domain/rules';
 import type { Logger } from 'pino';
 import type { AppendedEvent } from './ingestion.js';
 import { EngineError, type Feed, type ProjectionOutputs, type ReadStore, type SideBySide } from './ports.js';
@@ -73,9 +71,9 @@ export interface ProjectionRunnerOptions {
   readonly commitEvery?: number;
   /**
    * For a runner over part of the channels (a rebuild in parts): where the first close starts
-   * (`CloseContext.firstCloseFrom`).
+   * over every channel, given where it would over this part's (`CloseContext.firstCloseFrom`).
    */
-  readonly firstCloseFrom?: Month | undefined;
+  readonly firstCloseFrom?: ((own: Month) => Month) | undefined;
   /**
    * Lets the event loop run between batches (timers included): a side build, whose builder
    * lease is renewed by a timer, would otherwise hold the thread from its first batch to its

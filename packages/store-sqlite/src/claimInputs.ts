@@ -17,14 +17,8 @@
  * any snapshot sees every input once.
  */
 import type { Database as DB } from 'better-sqlite3';
-import {
-  addClaimInput,
-  emptySkuClaimInputs,
-  type ClaimInputRecord,
-  type ClaimInputStore,
-  type Instant,
-  type SkuClaimInputs,
-} from '@chanperf/domain';
+import type { ClaimInputRecord, ClaimInputStore, Instant, SkuClaimInputs } from '@chanperf/domain';
+import { addClaimInput, emptySkuClaimInputs } from '@chanperf/domain/rules';
 import { ClaimInputEncoder, claimInputsOfText } from './claimInputText.js';
 
 /**

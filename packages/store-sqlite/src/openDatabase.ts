@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Database as DB } from 'better-sqlite3';
-import { EngineError } from '@chanperf/engine';
+import { EngineError } from '@chanperf/engine/runner';
 import { useWal } from './walMode.js';
 
 export interface OpenConfig {

@@ -6,8 +6,8 @@
  * side file in one transaction (`partsMerge.ts`). The rows of one channel depend on that
  * channel's events and the program-wide ones only; what one event raises for many channels (a
  * close's alerts and tier movements) is put back in the one thread's order by the merge, and
- * the first close, which starts at the earliest first month of every channel, is told that
- * month (`firstCloseFrom`).
+ * the first close, which starts at the earliest first month of every channel, is traded
+ * between the parts when they reach it (`firstClose.ts`).
  *
  * While the parts build, the side file is marked `parts`, not `building`: a build interrupted
  * then is emptied by the next one, never resumed with one part only. A part that fails leaves
@@ -16,17 +16,11 @@
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Database as DB } from 'better-sqlite3';
-import {
-  CHANNEL_PERFORMANCE,
-  MONTH_TOUCHING_TYPES,
-  MonthClock,
-  parseTimestamp,
-  type DeploymentSettings,
-  type Month,
-} from '@chanperf/domain';
+import { CHANNEL_PERFORMANCE } from '@chanperf/domain';
 import { DEFAULT_BATCH_SIZE, type PartsBuildOptions } from '@chanperf/engine';
+import { firstCloseMemory, stopFirstClose } from './firstClose.js';
 import { mergePart } from './partsMerge.js';
-import type { FromPartWorker, PartWorkerData, ToPartWorker } from './partsWorker.js';
+import type { FromPartWorker, PartWorkerData } from './partsWorker.js';
 import type { SlotBuild } from './readModels.js';
 import { migrateReadModel, resetReadModel } from './schema.js';
 import { builtWorker } from './builtWorker.js';
@@ -81,36 +75,6 @@ export function pivotOf(log: DB, upTo: number): string | undefined {
   ids.sort();
   const pivot = ids[ids.length >> 1];
   return pivot === undefined || ids[0] === ids[ids.length - 1] ? undefined : pivot;
-}
-
-/**
- * Where the one thread's first close would start (`CloseContext.firstCloseFrom`): the earliest
- * month the entries before the log's first PeriodClosed give their channels
- * (`MONTH_TOUCHING_TYPES`). Undefined without a close up to `upTo`, or without such entries.
- */
-export function firstCloseMonth(log: DB, upTo: number, settings: DeploymentSettings): Month | undefined {
-  const firstClose = log
-    .prepare<[number], number>(
-      `SELECT position FROM events WHERE type = 'PeriodClosed' AND position <= ? ORDER BY position LIMIT 1`,
-    )
-    .pluck()
-    .get(upTo);
-  if (firstClose === undefined) return undefined;
-  const touching = MONTH_TOUCHING_TYPES.map((t) => `'${t}'`).join(', ');
-  const times = log
-    .prepare<[number], string>(
-      `SELECT json_extract(payload, '$.occurredAt') FROM events WHERE position < ? AND type IN (${touching})`,
-    )
-    .pluck();
-  const clock = new MonthClock(settings.timeZone);
-  let earliest: Month | undefined;
-  for (const occurredAt of times.iterate(firstClose)) {
-    const instant = parseTimestamp(occurredAt);
-    if (instant === undefined) throw new Error(`the log holds an unparseable occurredAt: ${occurredAt}`);
-    const month = clock.monthOf(instant);
-    if (earliest === undefined || month < earliest) earliest = month;
-  }
-  return earliest;
 }
 
 /** A part's thread: its outcome, and its progress as it commits. */
@@ -176,24 +140,31 @@ export async function buildInParts(
   marker.run('parts');
   const log = options.logger;
   const threads: PartThread[] = [];
+  const firstClose = firstCloseMemory();
   try {
     removeFiles(partPath);
     const seed = build.db
       .prepare(`SELECT value FROM rm_settings WHERE key = 'indexSeed'`)
       .pluck()
       .get() as string;
-    const common = partData(config, options, upTo);
+    const common = { ...partData(config, options, upTo), firstClose };
     const progress = () => options.onBatch?.(Math.min(...threads.map((t) => t.position)));
     threads.push(
-      startPart({ ...common, readModelPath: sidePath, range: { from: null, below: pivot } }, progress),
       startPart(
-        { ...common, readModelPath: partPath, scratchSeed: seed, range: { from: pivot, below: null } },
+        { ...common, half: 0, readModelPath: sidePath, range: { from: null, below: pivot } },
+        progress,
+      ),
+      startPart(
+        {
+          ...common,
+          half: 1,
+          readModelPath: partPath,
+          scratchSeed: seed,
+          range: { from: pivot, below: null },
+        },
         progress,
       ),
     );
-    // Worked out while the threads start: they need it at their first close.
-    const firstCloseFrom = firstCloseMonth(config.log, upTo, options.settings);
-    for (const t of threads) t.worker.postMessage({ firstCloseFrom } satisfies ToPartWorker);
     const planned = performance.now();
     const halves = await Promise.all(threads.map((t) => t.done));
     const projected = performance.now();
@@ -212,6 +183,7 @@ export async function buildInParts(
     return upTo;
   } catch (err) {
     log?.warn({ err }, 'read model: the build in parts failed; building on one thread');
+    stopFirstClose(firstClose); // a part waiting for the other's first-close month stops waiting
     await Promise.all(threads.map((t) => t.worker.terminate()));
     resetReadModel(build.db);
     migrateReadModel(build.db, config.logId, options.projection);
@@ -231,7 +203,7 @@ function partData(
   config: PartsConfig,
   options: PartsBuildOptions,
   upTo: number,
-): Omit<PartWorkerData, 'readModelPath' | 'scratchSeed' | 'range'> {
+): Omit<PartWorkerData, 'readModelPath' | 'scratchSeed' | 'range' | 'half' | 'firstClose'> {
   return {
     logPath: config.logPath,
     logId: config.logId,

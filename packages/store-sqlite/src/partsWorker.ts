@@ -2,13 +2,15 @@
  * A worker thread's part of a rebuild in parts (`partsBuild.ts` starts one a part): its own
  * connections to the log and to its read-model file (the side file, or a scratch file), the
  * engine's `ProjectionRunner` over the log as its part sees it (`partFeed.ts`), its alerts and
- * tier movements staged with the position of the event that raised them, for the merge. It waits for the plan's
- * first-close month (`ToPartWorker`), which the caller works out while the thread starts.
+ * tier movements staged with the position of the event that raised them, for the merge; at the
+ * log's first close it trades its channels' earliest month with the other part (`firstClose.ts`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { CHANNEL_PERFORMANCE, type DeploymentSettings, type Month } from '@chanperf/domain';
-import { ProjectionRunner } from '@chanperf/engine';
+import type { DeploymentSettings } from '@chanperf/domain';
+import { CHANNEL_PERFORMANCE } from '@chanperf/domain/rules';
+import { ProjectionRunner } from '@chanperf/engine/runner';
+import { firstCloseTrade } from './firstClose.js';
 import { openDatabase } from './openDatabase.js';
 import { PartFeed, type ChannelRange } from './partFeed.js';
 import { stagedOutputs } from './partsMerge.js';
@@ -28,17 +30,15 @@ export interface PartWorkerData {
   readonly scratchSeed?: string;
   readonly logId: string;
   readonly range: ChannelRange;
+  /** Which half this is, and the memory the halves trade their first-close months in. */
+  readonly half: 0 | 1;
+  readonly firstClose: SharedArrayBuffer;
   readonly upTo: number;
   readonly settings: DeploymentSettings;
   readonly fingerprintBits: number;
   readonly cacheMiB: number;
   readonly batchSize: number;
   readonly commitEvery?: number;
-}
-
-/** The plan's first-close month (`CloseContext.firstCloseFrom`), sent once the thread runs. */
-export interface ToPartWorker {
-  readonly firstCloseFrom: Month | undefined;
 }
 
 export type FromPartWorker =
@@ -50,7 +50,7 @@ function post(m: FromPartWorker): void {
   parentPort?.postMessage(m);
 }
 
-async function run(d: PartWorkerData, plan: ToPartWorker): Promise<FromPartWorker> {
+async function run(d: PartWorkerData): Promise<FromPartWorker> {
   const started = performance.now();
   const log = openDatabase(d.logPath, { cacheMiB: d.cacheMiB, mmapMiB: 0, synchronous: 'NORMAL' });
   // Durable enough: the merge commits the whole build in one transaction of the side file.
@@ -73,7 +73,7 @@ async function run(d: PartWorkerData, plan: ToPartWorker): Promise<FromPartWorke
       outputs: stagedOutputs(rm, () => feed.position),
     });
     const runner = new ProjectionRunner(feed, store, d.settings, {
-      firstCloseFrom: plan.firstCloseFrom,
+      firstCloseFrom: firstCloseTrade(d.firstClose, d.half),
       onBatch: (_outputs, position) => post({ type: 'progress', position }),
       batchSize: d.batchSize,
       ...(d.commitEvery === undefined ? {} : { commitEvery: d.commitEvery }),
@@ -86,8 +86,6 @@ async function run(d: PartWorkerData, plan: ToPartWorker): Promise<FromPartWorke
   }
 }
 
-parentPort?.once('message', (plan: ToPartWorker) => {
-  run(workerData as PartWorkerData, plan).then(post, (err: unknown) =>
-    post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
-  );
-});
+run(workerData as PartWorkerData).then(post, (err: unknown) =>
+  post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
+);

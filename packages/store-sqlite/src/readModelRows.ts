@@ -5,17 +5,8 @@
  * fact, bigints as decimal text).
  */
 import type { Database as DB, Statement } from 'better-sqlite3';
-import {
-  alertCountEntries,
-  alertCountsOf,
-  NO_CLAIMS,
-  NO_TARGETS,
-  type ChannelState,
-  type Month,
-  type MonthFacts,
-  type ProjectionState,
-  type TargetInEffect,
-} from '@chanperf/domain';
+import type { ChannelState, Month, MonthFacts, ProjectionState, TargetInEffect } from '@chanperf/domain';
+import { alertCountEntries, alertCountsOf, NO_CLAIMS, NO_TARGETS } from '@chanperf/domain/rules';
 import { keyChunkStatements, type KeyChunkStatements } from './keyChunks.js';
 
 /** The statements of the projection index (`projectionIndex.ts`). */

@@ -14,8 +14,10 @@
  * notice the switch, at their next read) and is emptied by the next rebuild, which builds there.
  */
 import type { Database as DB, Statement } from 'better-sqlite3';
-import { CHANNEL_PERFORMANCE, type ChannelProjection } from '@chanperf/domain';
-import { describeHolder, EngineError, type SideReadModel } from '@chanperf/engine';
+import type { ChannelProjection } from '@chanperf/domain';
+import { CHANNEL_PERFORMANCE } from '@chanperf/domain/rules';
+import type { SideReadModel } from '@chanperf/engine';
+import { describeHolder, EngineError } from '@chanperf/engine/runner';
 import { SqliteLease } from './leases.js';
 import { migrateReadModel, resetReadModel } from './schema.js';
 

@@ -8,26 +8,24 @@
  * batch first looks at it, and after a switch (by any process) works on the new file.
  */
 import type { Database as DB } from 'better-sqlite3';
-import {
-  applyNewOrders,
-  initialProjectionState,
-  ProjectionChanges,
-  type Alert,
-  type Month,
-  type MonthFacts,
-  type ProjectionIndex,
-  type ProjectionSink,
-  type ProjectionState,
-  type TierMovement,
+import type {
+  Alert,
+  Month,
+  MonthFacts,
+  ProjectionIndex,
+  ProjectionSink,
+  ProjectionState,
+  TierMovement,
 } from '@chanperf/domain';
-import {
-  EngineError,
-  type PartsBuildOptions,
-  type ProjectionOutputs,
-  type ReadStore,
-  type SideBySide,
-  type SideReadModel,
+import { applyNewOrders, initialProjectionState, ProjectionChanges } from '@chanperf/domain/rules';
+import type {
+  PartsBuildOptions,
+  ProjectionOutputs,
+  ReadStore,
+  SideBySide,
+  SideReadModel,
 } from '@chanperf/engine';
+import { EngineError } from '@chanperf/engine/runner';
 import { sqliteClaimInputs, type SqliteClaimInputs } from './claimInputs.js';
 import { SqliteProjectionIndex } from './projectionIndex.js';
 import {

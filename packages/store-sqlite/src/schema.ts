@@ -9,7 +9,8 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { CHANNEL_PERFORMANCE, type ChannelProjection } from '@chanperf/domain';
+import type { ChannelProjection } from '@chanperf/domain';
+import { CHANNEL_PERFORMANCE } from '@chanperf/domain/rules';
 
 /**
  * The projection index's tables (`projectionIndex.ts`), in a read model and in the as-of

@@ -6,7 +6,7 @@
  * That one tries again, until the other has switched the file (then there is nothing to do).
  */
 import type { Database } from 'better-sqlite3';
-import { EngineError } from '@chanperf/engine';
+import { EngineError } from '@chanperf/engine/runner';
 
 const TRY_FOR_MS = 30_000;
 const PAUSE_MS = 10;

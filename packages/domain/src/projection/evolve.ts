@@ -9,18 +9,13 @@
  * write: a replay folds every event of the log into one state.
  */
 import { formatMonth, parseMonth, parseTimestamp, type Month, type MonthClock } from '../calendar.js';
-import {
-  assertNever,
-  type ChannelRegistered,
-  type ChanperfEvent,
-  type SaleRecorded,
-  type SaleReturned,
-} from '../events.js';
+import type { ChannelRegistered, ChanperfEvent, SaleRecorded, SaleReturned } from '../events.js';
+import { assertNever } from '../never.js';
 import { parseAmount } from '../money.js';
-import { toProgram } from '../program.js';
+import { toProgram } from '../programRules.js';
 import { nextAlertId, type ProjectionSink } from './alerts.js';
 import { channelGrowth, closedStatus, isClosed, targetBpsFor, type ClosedStatus } from './monthlyGrowth.js';
-import { closeThrough } from './periodClose.js';
+import { closeThrough, type CloseContext } from './periodClose.js';
 import { saleBonusBps } from './promotions.js';
 import { ProjectionChanges } from './dirtyTracking.js';
 import { judgeLate, lateBefore } from './v2Judgements.js';
@@ -52,20 +47,8 @@ export interface EvolveContext {
   /** Where the rules mark what they changed, for the store to save; none: nothing is kept. */
   readonly changes?: ProjectionChanges;
   /** See `CloseContext.firstCloseFrom` (a part of a rebuild in parts). */
-  readonly firstCloseFrom?: Month | undefined;
+  readonly firstCloseFrom?: CloseContext['firstCloseFrom'];
 }
-
-/**
- * The event types whose `occurredAt` month becomes one of their channel's months (and may move
- * its first month back): the others never extend a channel's months (spec §2, §4).
- */
-export const MONTH_TOUCHING_TYPES = [
-  'ChannelRegistered',
-  'SaleRecorded',
-  'SaleReturned',
-  'TrainingCompleted',
-  'SatisfactionSurveyed',
-] as const satisfies readonly ChanperfEvent['type'][];
 
 /** An `EvolveContext` with somewhere to mark changes. */
 type RulesContext = EvolveContext & { readonly changes: ProjectionChanges };

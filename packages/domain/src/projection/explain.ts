@@ -12,7 +12,7 @@
  */
 import { formatMonth, type Month, type MonthClock } from '../calendar.js';
 import { formatAmount } from '../money.js';
-import { programInEffect } from '../program.js';
+import { programInEffect } from '../programRules.js';
 import type { MonthReport } from '../report.js';
 import { explainRebate, type RebateExplanation } from './explainRebate.js';
 import { EXPLAIN_RULES } from './explainRules.js';

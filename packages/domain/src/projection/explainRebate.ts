@@ -8,7 +8,7 @@
  */
 import { formatMonth, type Month, type MonthClock } from '../calendar.js';
 import { formatAmount, roundBps } from '../money.js';
-import type { Program } from '../program.js';
+import type { Program } from '../programRules.js';
 import type { RebateReport } from '../report.js';
 import { EXPLAIN_RULES } from './explainRules.js';
 import {

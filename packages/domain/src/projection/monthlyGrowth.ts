@@ -1,7 +1,7 @@
 /**
  * Month-over-month growth against the target (spec §4 "Growth").
  */
-import { DEFAULT_GROWTH_TARGET_BPS, programInEffect } from '../program.js';
+import { DEFAULT_GROWTH_TARGET_BPS, programInEffect } from '../programRules.js';
 import type { Month } from '../calendar.js';
 import { netOf, type ChannelState, type ProjectionState } from './state.js';
 

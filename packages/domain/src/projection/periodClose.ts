@@ -4,7 +4,7 @@
  * then (v2) the quarter's commitment and inactivity are checked (`v2Judgements.ts`).
  */
 import { formatMonth, type Month } from '../calendar.js';
-import { isReviewMonth, programInEffect, type Program } from '../program.js';
+import { isReviewMonth, programInEffect, type Program } from '../programRules.js';
 import { nextAlertId } from './alerts.js';
 import { channelGrowth, closedStatus, targetBpsFor } from './monthlyGrowth.js';
 import { reviewTier } from './tierReview.js';
@@ -15,11 +15,12 @@ import { closeV2Steps, type JudgeContext } from './v2Judgements.js';
 export interface CloseContext extends JudgeContext {
   readonly index: ProjectionIndex;
   /**
-   * The earliest first month of every channel registered before the log's first PeriodClosed,
-   * for a state that holds only some of them (a part of a rebuild in parts): the first close
-   * starts there, as it would over every channel. Absent: the state holds every channel.
+   * For a state that holds only some of the channels (a part of a rebuild in parts): given
+   * where the first close would start over this state's channels, answers where it starts over
+   * every channel (the earliest first month of every channel registered so far), as one state
+   * holding them all would. Absent: the state holds every channel.
    */
-  readonly firstCloseFrom?: Month | undefined;
+  readonly firstCloseFrom?: ((own: Month) => Month) | undefined;
 }
 
 /**
@@ -34,8 +35,9 @@ export function closeThrough(ctx: CloseContext, month: Month): void {
   if (state.lastClosed !== null) {
     start = state.lastClosed + 1;
   } else {
-    start = Math.min(month + 1, ctx.firstCloseFrom ?? month + 1);
+    start = month + 1;
     for (const c of state.channels.values()) start = Math.min(start, c.firstMonth);
+    if (ctx.firstCloseFrom !== undefined) start = ctx.firstCloseFrom(start);
   }
   for (let m = start; m <= month; m++) {
     state.lastClosed = m;

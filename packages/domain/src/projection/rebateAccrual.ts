@@ -6,7 +6,7 @@
  */
 import { monthOfYear, type Month } from '../calendar.js';
 import { applyBps, roundBps } from '../money.js';
-import { programInEffect, type Program } from '../program.js';
+import { programInEffect, type Program } from '../programRules.js';
 import { growthStatus, isClosed, type GrowthStatus } from './monthlyGrowth.js';
 import { clampIndex, heldIndexFor } from './tierReview.js';
 import { netOf, type ChannelState, type ProjectionState } from './state.js';

@@ -10,7 +10,7 @@
  */
 import type { Instant, Month } from '../calendar.js';
 import type { ChannelKind } from '../events.js';
-import type { Program } from '../program.js';
+import type { Program } from '../programRules.js';
 import type { Assignment } from '../v2/distribution.js';
 import type { ProjectionChanges } from './dirtyTracking.js';
 import {

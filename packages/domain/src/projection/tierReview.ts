@@ -2,7 +2,7 @@
  * Tier review at the close of a review month (spec §4 "Tiers").
  */
 import { formatMonth, type Month } from '../calendar.js';
-import type { Program } from '../program.js';
+import type { Program } from '../programRules.js';
 import { nextAlertId, type ProjectionSink } from './alerts.js';
 import { netOf, type ChannelState, type ProjectionIndex } from './state.js';
 

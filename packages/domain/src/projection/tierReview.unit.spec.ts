@@ -5,7 +5,7 @@
  * effect from the month after the review.
  */
 import { describe, expect, it } from 'vitest';
-import type { Program } from '../program.js';
+import type { Program } from '../programRules.js';
 import { clampIndex, qualifyingTier } from './tierReview.js';
 import {
   channelOf,

@@ -6,7 +6,7 @@
  */
 import { formatMonth, monthOfYear, type Month } from '../calendar.js';
 import { formatAmount } from '../money.js';
-import { programInEffect } from '../program.js';
+import { programInEffect } from '../programRules.js';
 import {
   inactivityAtClose,
   rejudgeInactivity,

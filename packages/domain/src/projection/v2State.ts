@@ -10,7 +10,7 @@
  * they live behind `ClaimInputStore`, which the embedded store keeps in SQLite, not in memory.
  */
 import type { Instant, Month } from '../calendar.js';
-import { programInEffect } from '../program.js';
+import { programInEffect } from '../programRules.js';
 import {
   priceChangeTerms,
   type ClaimCount,

@@ -6,7 +6,7 @@
  * integers throughout: the credit is never rounded.
  */
 import { compareInstants, type Instant, type Month } from '../calendar.js';
-import { assertNever } from '../events.js';
+import { assertNever } from '../never.js';
 
 const DAY_SECONDS = 86_400;
 
