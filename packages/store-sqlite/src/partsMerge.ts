@@ -134,22 +134,26 @@ function mergeClaimInputs(db: DB): void {
   );
 }
 
-/** Both halves' staged alerts and tier movements, in the one thread's order, then unstaged. */
+/**
+ * Both halves' staged alerts and tier movements, in the one thread's order, then unstaged: the
+ * tables are empty (checked), so the rows inserted in that order are numbered 1, 2, … as they
+ * come (a `row_number()` window beside the same ORDER BY cost the merge ~38 ms of ~375).
+ */
 function mergeOutputs(db: DB): void {
   const both = (table: string) => `(SELECT * FROM main.${table} UNION ALL SELECT * FROM part.${table})`;
   const order = `ORDER BY event_position, step, channel_id, ord`;
   for (const schema of HALVES) {
-    if (one<number>(db, `SELECT COUNT(*) FROM ${schema}.rm_alerts`) !== 0) {
-      throw new Error(`the ${schema} half wrote alerts outside its staging table`);
+    for (const table of ['rm_alerts', 'rm_tier_movements']) {
+      if (one<number>(db, `SELECT COUNT(*) FROM ${schema}.${table}`) !== 0) {
+        throw new Error(`the ${schema} half wrote ${table} outside its staging table`);
+      }
     }
   }
   db.exec(`
-    INSERT INTO main.rm_alerts (seq, alert_id, channel_id, kind, position, body)
-      SELECT row_number() OVER (${order}), alert_id, channel_id, kind, position, body
-      FROM ${both('rm_part_alerts')} ${order};
-    INSERT INTO main.rm_tier_movements (seq, channel_id, position, body)
-      SELECT row_number() OVER (${order}), channel_id, position, body
-      FROM ${both('rm_part_movements')} ${order};
+    INSERT INTO main.rm_alerts (alert_id, channel_id, kind, position, body)
+      SELECT alert_id, channel_id, kind, position, body FROM ${both('rm_part_alerts')} ${order};
+    INSERT INTO main.rm_tier_movements (channel_id, position, body)
+      SELECT channel_id, position, body FROM ${both('rm_part_movements')} ${order};
     DROP TABLE main.rm_part_alerts;
     DROP TABLE main.rm_part_movements;`);
 }
