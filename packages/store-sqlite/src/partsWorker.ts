@@ -53,8 +53,9 @@ function post(m: FromPartWorker): void {
 /**
  * The page cache (MiB) of a part's log connection: a part reads the log once, in order, so a
  * page is never read twice; a small cache recycles the same few buffers, which stay in the
- * processor's cache, where a 16 MiB one (the read model's) walks through fresh memory. On the 1M log, alternated
- * four times: 4.87–4.99 s with 16 MiB, 4.76–5.00 s with 2 MiB (medians 4.92 and 4.87).
+ * processor's cache, where a 16 MiB one (the read model's) walks through fresh memory. On the
+ * 1M log, alternated four times: 4.87–4.99 s with 16 MiB, 4.76–5.00 s with 2 MiB (medians 4.92
+ * and 4.87).
  */
 const LOG_CACHE_MIB = 2;
 
