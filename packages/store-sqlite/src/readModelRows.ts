@@ -224,22 +224,35 @@ export function restoreGlobal(state: ProjectionState, g: GlobalBody): void {
   state.v2Log = g.v2Log;
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A sum for a TEXT column of `rm_months`: the bigint itself while it fits SQLite's 64-bit
+ * integer (the column's TEXT affinity stores it as its decimal text, the same bytes as
+ * `toString()`, converted by SQLite instead of a JavaScript string made per column and row),
+ * its decimal text beyond.
+ */
+function sumCell(v: bigint): bigint | string {
+  return v >= INT64_MIN && v <= INT64_MAX ? v : v.toString();
+}
+
 /** Writes one channel-month's facts as its `rm_months` row. */
 export function putMonthRow(s: ReadModelStatements, channelId: string, month: Month, f: MonthFacts): void {
   s.putMonth.run(
     channelId,
     month,
-    f.sales.toString(),
-    f.returns.toString(),
+    sumCell(f.sales),
+    sumCell(f.returns),
     f.orders,
-    f.unitsSold.toString(),
-    f.unitsReturned.toString(),
+    sumCell(f.unitsSold),
+    sumCell(f.unitsReturned),
     f.saleCount,
-    f.promoNumerator.toString(),
+    sumCell(f.promoNumerator),
     f.restated ? 1 : 0,
     f.trainings,
-    f.satisfactionPoints.toString(),
-    f.satisfactionRespondents.toString(),
+    sumCell(f.satisfactionPoints),
+    sumCell(f.satisfactionRespondents),
     f.surveys,
   );
 }
