@@ -59,8 +59,8 @@ export interface OutputWriter {
 
 export interface ReadStoreOptions {
   /**
-   * Writes each alert and tier movement instead of the store's own rows (a part of a rebuild in
-   * parts stages them for the merge); `position` is the batch's last.
+   * Where each alert and tier movement is written; `position` is the batch's last. Default: the
+   * read model's own rows (a part of a rebuild in parts stages them for the merge instead).
    */
   readonly outputs?: OutputWriter;
   /** Builds a fresh side read model in parts (`partsBuild.ts`); absent: side builds use one thread. */
@@ -74,6 +74,8 @@ export interface ReadStoreOptions {
 export class SqliteReadStore implements ReadStore {
   private readonly idx: SqliteProjectionIndex;
   private stmts!: ReadModelStatements;
+  /** Where the batches' alerts and tier movements go (`ReadStoreOptions.outputs`). */
+  private readonly outputs: OutputWriter;
   /** The months of the loaded state that left memory (none before the first load). */
   private cold: ColdMonthsReader | undefined;
   /** The claim inputs of the loaded state (none before the first load or after a reset). */
@@ -100,9 +102,13 @@ export class SqliteReadStore implements ReadStore {
   constructor(
     over: ReadModelFiles | { readonly db: DB; readonly logId: string },
     fingerprintBits: number,
-    private readonly options: ReadStoreOptions = {},
+    options: ReadStoreOptions = {},
   ) {
     this.idx = new SqliteProjectionIndex(() => this.stmts, fingerprintBits);
+    this.outputs = options.outputs ?? {
+      alert: (a, position) => this.stmts.putAlert.run(a.id, a.channelId, a.kind, position, JSON.stringify(a)),
+      movement: (m, position) => this.stmts.putMovement.run(m.channelId, position, JSON.stringify(m)),
+    };
     this.logId = over.logId;
     if (over instanceof ReadModelFiles) {
       this.files = over;
@@ -257,14 +263,11 @@ export class SqliteReadStore implements ReadStore {
       const sink: ProjectionSink = {
         alert: (a) => {
           outputs.alerts.push(a);
-          if (this.options.outputs !== undefined) this.options.outputs.alert(a, position, state.lastClosed);
-          else s.putAlert.run(a.id, a.channelId, a.kind, position, JSON.stringify(a));
+          this.outputs.alert(a, position, state.lastClosed);
         },
         tierMovement: (m) => {
           outputs.tierMovements.push(m);
-          if (this.options.outputs !== undefined)
-            this.options.outputs.movement(m, position, state.lastClosed);
-          else s.putMovement.run(m.channelId, position, JSON.stringify(m));
+          this.outputs.movement(m, position, state.lastClosed);
         },
       };
       apply(sink, changes);
