@@ -53,8 +53,16 @@ export interface KeyChunkStatements {
   count(): number;
   /** Later value changes: [key numbers, values] rows in the order written. */
   updates(): IterableIterator<[Buffer, Buffer]>;
-  /** Appends keys `first …` with their hashes and values (inside the batch's transaction). */
-  append(first: number, keys: readonly string[], hashes: Int32Array, values: Int32Array | undefined): void;
+  /**
+   * Appends keys `first …` with their hashes and values (inside the batch's transaction);
+   * answers the rows written, as `holding` would read them back.
+   */
+  append(
+    first: number,
+    keys: readonly string[],
+    hashes: Int32Array,
+    values: Int32Array | undefined,
+  ): KeyChunk[];
   /** Appends one batch's value changes of keys already on disk. */
   appendUpdates(changes: ReadonlyMap<number, number>): void;
   /** Whether the connection is inside a transaction (a long batch then writes its keys as it goes). */
@@ -109,9 +117,11 @@ export function keyChunkStatements(db: DB, table: string, updatesTable?: string)
             .raw()
             .iterate(),
     append(first, keys, hashes, values) {
+      const written: KeyChunk[] = [];
       for (let from = 0; from < keys.length; from += CHUNK_KEYS) {
         const to = Math.min(keys.length, from + CHUNK_KEYS);
-        const ends = Buffer.allocUnsafe((to - from) * 4);
+        // Not from the pool: a caller may keep the row, and a pooled slice keeps its 8 KiB slab.
+        const ends = Buffer.allocUnsafeSlow((to - from) * 4);
         let end = 0;
         for (let i = from; i < to; i++) {
           end += (keys[i] as string).length;
@@ -119,15 +129,23 @@ export function keyChunkStatements(db: DB, table: string, updatesTable?: string)
         }
         const text = keys.slice(from, to).join('');
         const wide = NON_LATIN1.test(text) ? 1 : 0;
+        const row = {
+          first: first + from,
+          ends,
+          keys: Buffer.from(text, wide === 1 ? 'utf16le' : 'latin1'),
+          wide,
+        };
         insert.run(
-          first + from,
+          row.first,
           int32s(hashes, from, to),
           values === undefined ? null : int32s(values, from, to),
-          ends,
-          Buffer.from(text, wide === 1 ? 'utf16le' : 'latin1'),
-          wide,
+          row.ends,
+          row.keys,
+          row.wide,
         );
+        written.push(new KeyChunk(row));
       }
+      return written;
     },
     inTransaction: () => db.inTransaction,
     appendUpdates(changes) {

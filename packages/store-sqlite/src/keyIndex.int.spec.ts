@@ -17,12 +17,13 @@ function readModel(): Database.Database {
   return db;
 }
 
-function open(db: Database.Database, bits: number, writeAheadKeys?: number): KeyIndex {
+function open(db: Database.Database, bits: number, writeAheadKeys?: number, recentRows?: number): KeyIndex {
   return new KeyIndex(keyChunkStatements(db, 'rm_sale_keys', 'rm_sale_key_updates'), {
     seed: 7,
     bits,
     values: true,
     ...(writeAheadKeys === undefined ? {} : { writeAheadKeys }),
+    ...(recentRows === undefined ? {} : { recentRows }),
   });
 }
 
@@ -52,9 +53,11 @@ describe('KeyIndex', () => {
       fc.property(
         fc.array(fc.array(stepArb, { maxLength: 40 }), { maxLength: 8 }),
         fc.constantFrom(1, 2, 32),
-        (batches, bits) => {
+        // Rows kept since written: none (every confirmation reads its row), one, all of them.
+        fc.constantFrom(0, 1, 256),
+        (batches, bits, recent) => {
           const db = readModel();
-          let index = open(db, bits);
+          let index = open(db, bits, undefined, recent);
           const reference = new Map<string, number>();
           const byText = new Map<string, SaleKey>();
           for (const batch of batches) {
@@ -63,7 +66,7 @@ describe('KeyIndex', () => {
               byText.set(key.text(), key);
               if (reload) {
                 db.transaction(() => index.flush())();
-                index = open(db, bits);
+                index = open(db, bits, undefined, recent);
               }
             }
             db.transaction(() => index.flush())();
@@ -88,9 +91,10 @@ describe('KeyIndex', () => {
         fc.array(fc.tuple(fc.array(stepArb, { maxLength: 40 }), fc.boolean()), { maxLength: 8 }),
         fc.constantFrom(1, 2, 32),
         fc.constantFrom(1, 3, 256),
-        (batches, bits, writeAhead) => {
+        fc.constantFrom(0, 2, 256),
+        (batches, bits, writeAhead, recent) => {
           const db = readModel();
-          let index = open(db, bits, writeAhead);
+          let index = open(db, bits, writeAhead, recent);
           let reference = new Map<string, number>();
           const byText = new Map<string, SaleKey>();
           for (const [batch, fails] of batches) {
@@ -107,7 +111,7 @@ describe('KeyIndex', () => {
             } catch (err) {
               expect((err as Error).message).toBe('the batch fails');
               // As the read store does on a failed batch: drop the index, read it again.
-              index = open(db, bits, writeAhead);
+              index = open(db, bits, writeAhead, recent);
               reference = before;
             }
           }
@@ -148,6 +152,31 @@ describe('KeyIndex', () => {
     expect(outside.find(key(1000))).toBe(-1);
     outside.add(key(1000));
     expect(rows()).toBe(3);
+    db.close();
+  });
+
+  it('given keys written in rows, then it confirms a hit from the rows it wrote last, older ones from disk', () => {
+    const db = readModel();
+    const disk = keyChunkStatements(db, 'rm_sale_keys', 'rm_sale_key_updates');
+    let reads = 0;
+    const holding = disk.holding.bind(disk);
+    disk.holding = (ref) => {
+      reads++;
+      return holding(ref);
+    };
+    const index = new KeyIndex(disk, { seed: 7, bits: 32, values: true, writeAheadKeys: 256, recentRows: 2 });
+    const key = (i: number) => new SaleKey().set('P1', `O-${i}`, 'S');
+    db.transaction(() => {
+      for (let i = 0; i < 1024; i++) {
+        expect(index.find(key(i))).toBe(-1);
+        index.setValue(index.add(key(i)), i);
+      }
+      index.flush(); // rows of keys 0–255, 256–511, 512–767, 768–1023: the last two kept
+    })();
+    for (const i of [600, 767, 768, 1023]) expect(index.value(index.find(key(i)))).toBe(i);
+    expect(reads).toBe(0);
+    for (const i of [0, 255, 256, 511]) expect(index.value(index.find(key(i)))).toBe(i);
+    expect(reads).toBe(2); // one row read for 0 and 255, one for 256 and 511
     db.close();
   });
 
