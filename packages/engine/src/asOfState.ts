@@ -17,7 +17,8 @@ import {
   type ClaimInputRecord,
   type ClaimInputStore,
   type Month,
-  type MonthFacts,
+  MonthFacts,
+  type MonthFactValues,
   type ProjectionState,
 } from '@chanperf/domain';
 import type { AsOfStore, HistoryKind } from './asOfPorts.js';
@@ -125,7 +126,7 @@ export function decodeFacts(text: string): MonthFacts {
   const v = text.split(',');
   if (v.length !== FACT_FIELDS.length)
     throw new Error(`month facts: ${v.length} fields, not ${FACT_FIELDS.length}`);
-  return {
+  return MonthFacts.of({
     sales: bigOf(v[0]),
     returns: bigOf(v[1]),
     orders: Number(v[2]),
@@ -138,10 +139,10 @@ export function decodeFacts(text: string): MonthFacts {
     satisfactionPoints: bigOf(v[9]),
     satisfactionRespondents: bigOf(v[10]),
     surveys: Number(v[11]),
-  };
+  });
 }
 
-export const FACT_FIELDS: readonly (keyof MonthFacts)[] = [
+export const FACT_FIELDS: readonly (keyof MonthFactValues)[] = [
   'sales',
   'returns',
   'orders',

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_PERFORMANCE, emptyMonthFacts, type MonthFacts } from '@chanperf/domain';
+import { CHANNEL_PERFORMANCE, MonthFacts } from '@chanperf/domain';
 import { factsOf, putMonthRow, readModelStatements, type MonthRow } from './readModelRows.js';
 import { migrateReadModel } from './schema.js';
 
@@ -26,17 +26,22 @@ describe('a channel-month row', () => {
     const db = new Database(':memory:');
     migrateReadModel(db, 'log-1', CHANNEL_PERFORMANCE);
     const s = readModelStatements(db);
-    const written: MonthFacts[] = EDGES.map((v, i) => ({
-      ...emptyMonthFacts(),
-      sales: v,
-      returns: -v,
-      unitsSold: v * 3n,
-      unitsReturned: v + 1n,
-      promoNumerator: v * 10_000n,
-      satisfactionPoints: v - 1n,
-      satisfactionRespondents: v,
-      orders: i,
-    }));
+    const written: MonthFacts[] = EDGES.map((v, i) =>
+      MonthFacts.of({
+        sales: v,
+        returns: -v,
+        orders: i,
+        unitsSold: v * 3n,
+        unitsReturned: v + 1n,
+        saleCount: 0,
+        promoNumerator: v * 10_000n,
+        restated: false,
+        trainings: 0,
+        satisfactionPoints: v - 1n,
+        satisfactionRespondents: v,
+        surveys: 0,
+      }),
+    );
     written.forEach((f, i) => putMonthRow(s, 'C1', 24_300 + i, f));
 
     const rows = db.prepare(`SELECT * FROM rm_months ORDER BY month`).all() as MonthRow[];

@@ -5,8 +5,8 @@
  * fact, bigints as decimal text).
  */
 import type { Database as DB, Statement } from 'better-sqlite3';
-import type { ChannelState, Month, MonthFacts, ProjectionState, TargetInEffect } from '@chanperf/domain';
-import { alertCountEntries, alertCountsOf, NO_CLAIMS, NO_TARGETS } from '@chanperf/domain/rules';
+import type { ChannelState, Month, ProjectionState, TargetInEffect } from '@chanperf/domain';
+import { alertCountEntries, alertCountsOf, MonthFacts, NO_CLAIMS, NO_TARGETS } from '@chanperf/domain/rules';
 import { keyChunkStatements, type KeyChunkStatements } from './keyChunks.js';
 
 /** The statements of the projection index (`projectionIndex.ts`). */
@@ -126,7 +126,7 @@ export interface MonthRow {
 
 /** An `rm_months` row's facts. */
 export function factsOf(r: MonthRow): MonthFacts {
-  return {
+  return MonthFacts.of({
     sales: BigInt(r.sales),
     returns: BigInt(r.returns),
     orders: r.orders,
@@ -139,7 +139,7 @@ export function factsOf(r: MonthRow): MonthFacts {
     satisfactionPoints: BigInt(r.satisfaction_points),
     satisfactionRespondents: BigInt(r.satisfaction_respondents),
     surveys: r.surveys,
-  };
+  });
 }
 
 /** A channel's `rm_channels` body. */

@@ -106,13 +106,11 @@ function applyMoneyEvent(ctx: RulesContext, e: SaleRecorded | SaleReturned): voi
 
   const facts = touchMonth(ctx, channel, month);
   if (e.type === 'SaleRecorded') {
-    facts.sales += BigInt(amount);
-    facts.unitsSold += BigInt(e.data.quantity);
+    const bps = saleBonusBps(state.promotions, e.channelId, e.data.sku, at);
+    facts.addSale(amount, e.data.quantity, bps > 0 ? bps : 0);
     facts.saleCount += 1;
     ctx.index.addOrder(e.channelId, month, e.data.orderId);
-    const bps = saleBonusBps(state.promotions, e.channelId, e.data.sku, at);
     if (bps > 0) {
-      facts.promoNumerator += BigInt(amount) * BigInt(bps);
       if (!state.anyPromotedSale) {
         state.anyPromotedSale = true;
         changes.markGlobal();
@@ -121,12 +119,10 @@ function applyMoneyEvent(ctx: RulesContext, e: SaleRecorded | SaleReturned): voi
     if (state.anyPromotedSale) ctx.index.recordSale(e.channelId, e.data.orderId, e.data.sku, bps);
     recordClaimSale(ctx, channel, e.eventId, at, e.data);
   } else {
-    facts.returns += BigInt(amount);
-    facts.unitsReturned += BigInt(e.data.quantity);
     const bps = state.anyPromotedSale
       ? (ctx.index.saleBonusBps(e.channelId, e.data.orderId, e.data.sku) ?? 0)
       : 0;
-    if (bps > 0) facts.promoNumerator -= BigInt(amount) * BigInt(bps);
+    facts.addReturn(amount, e.data.quantity, bps > 0 ? bps : 0);
     recordClaimReturn(ctx, channel, e.eventId, e.data);
   }
   if (!late) return;

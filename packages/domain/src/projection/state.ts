@@ -5,14 +5,16 @@
  * embedded store keeps in memory tables whose keys are on disk in the read model's file. What changed since the store last saved the state is not
  * part of it: the rules mark that in a `ProjectionChanges` (`dirtyTracking.ts`).
  *
- * Money and quantity sums are BigInt: a sum of exact amounts stays exact however large it
- * grows (each amount alone is a safe integer).
+ * Money and quantity sums read as BigInt: a sum of exact amounts stays exact however large it
+ * grows (each amount alone is a safe integer); `MonthFacts` holds them as numbers while they are
+ * safe integers (`monthFacts.ts`).
  */
 import type { Instant, Month } from '../calendar.js';
 import type { ChannelKind } from '../events.js';
 import type { Program } from '../programRules.js';
 import type { Assignment } from '../v2/distribution.js';
 import type { ProjectionChanges } from './dirtyTracking.js';
+import type { MonthFacts } from './monthFacts.js';
 import {
   memoryClaimInputs,
   type ClaimInputStore,
@@ -20,27 +22,7 @@ import {
   type TargetInEffect,
 } from './v2State.js';
 
-/** The facts of one channel in one calendar month. */
-export interface MonthFacts {
-  sales: bigint;
-  returns: bigint;
-  /** Distinct orderIds of SaleRecorded. */
-  orders: number;
-  unitsSold: bigint;
-  unitsReturned: bigint;
-  /** Number of SaleRecorded events (a channel with one is "active"). */
-  saleCount: number;
-  /** Σ sale × bonusBps − Σ return × bonusBps(original sale), not yet divided by 10000. */
-  promoNumerator: bigint;
-  /** A sale or return arrived after the month was closed. */
-  restated: boolean;
-  trainings: number;
-  /** Σ score × respondents. */
-  satisfactionPoints: bigint;
-  satisfactionRespondents: bigint;
-  /** (v2) Number of SatisfactionSurveyed events. */
-  surveys: number;
-}
+export { MonthFacts, emptyMonthFacts, type MonthFactValues } from './monthFacts.js';
 
 /** From month `effective` on, the channel holds tier index `index`. */
 export interface TierChange {
@@ -133,23 +115,6 @@ export function initialProjectionState(): ProjectionState {
     priceChanges: [],
     claimInputs: memoryClaimInputs(),
     v2Log: false,
-  };
-}
-
-export function emptyMonthFacts(): MonthFacts {
-  return {
-    sales: 0n,
-    returns: 0n,
-    orders: 0,
-    unitsSold: 0n,
-    unitsReturned: 0n,
-    saleCount: 0,
-    promoNumerator: 0n,
-    restated: false,
-    trainings: 0,
-    satisfactionPoints: 0n,
-    satisfactionRespondents: 0n,
-    surveys: 0,
   };
 }
 
