@@ -2,8 +2,8 @@
  * An exact set of keys (strings), optionally with an int32 value per key, for the read model's
  * order and sale indexes: an in-memory `FingerprintTable` in front of the keys kept in the read
  * model's file (`keyChunks.ts`). Every fingerprint hit is confirmed against the real key — the
- * batch's new keys from memory, older ones from their row on disk — so an answer is never
- * taken from a hash.
+ * batch's new keys and the rows written last from memory, older ones from their row on disk —
+ * so an answer is never taken from a hash.
  */
 import { FingerprintTable, releaseTableArray, tableInt32s } from './fingerprintTable.js';
 import { CHUNK_KEYS, type KeyChunk, type KeyChunkStatements } from './keyChunks.js';
