@@ -20,6 +20,7 @@ export * from './projection/programKpis.js';
 export * from './projection/evolve.js';
 export * from './projection/definition.js';
 export * from './projection/v2State.js';
+export { claimInputOf } from './projection/v2Evolve.js';
 export * from './v2/quarters.js';
 export * from './v2/targets.js';
 export * from './v2/inactivity.js';

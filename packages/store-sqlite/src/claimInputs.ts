@@ -1,25 +1,73 @@
 /**
  * (v2) The price-protection claim inputs in the read model, so the projection's memory does not
- * grow with every sale. Every sale, return and inventory count is recorded (a change accepted
- * later may reach back to it), but what a record costs depends on whether anything reads them:
+ * grow with every sale. Every sale, return and inventory count is an input (a change accepted
+ * later may reach back to it), but nothing reads them before the first price change — and the
+ * log holds them all already: the events themselves, which `claimInputOf` turns into inputs.
  *
- * - Before the first price change nothing does (`lookupsAhead` was never called): the batch's
- *   records are written as one text (`claimInputText.ts`), one row of `rm_claim_batches`
- *   per 2 048 records and at `flush`, inside the batch's transaction. A v1 log pays a record
- *   kept until then and one statement per 2 048; the per-sale JSON row with its own INSERT was
- *   6 % of a replay's profile, a JSON array of the records as a batch row still 5 %.
- * - With the first price change (inside its batch's transaction) the batch rows are moved, in
- *   log order, into `rm_claim_inputs` — one typed row an input — and its lookup index is made.
- *   From then on `flush` appends the batch's inputs there as multi-row INSERTs.
+ * - Before the first price change (`lookupsAhead` was never called) an input is only counted:
+ *   the read model keeps how many of the log's inputs (of the channels it projects) it has
+ *   applied (`rm_settings` 'claimInputsInLog', written with the batch). A v1 log pays nothing
+ *   else. (Each input used to be written as text, 2 048 to a row: 6–7 % of a rebuild's part.)
+ * - With the first price change (inside its batch's transaction) the counted inputs are read
+ *   from the log, in log order (`logClaimInputs`), into `rm_claim_inputs` — one typed row an
+ *   input — and its lookup index is made. From then on `flush` appends the batch's inputs there
+ *   as multi-row INSERTs.
  *
- * Lookups read the batch rows, then the typed rows, then the batch not yet flushed: that is log
- * order, since batch rows only precede the move and the move is one transaction, so a reader at
- * any snapshot sees every input once.
+ * The count is exact because the projection applies the log's inputs of its channels in log
+ * order, each once (an input is applied after its event is in the log), so the first N of them
+ * are the N counted. A lookup before the first change (the rules make none) reads them too.
  */
-import type { Database as DB } from 'better-sqlite3';
-import type { ClaimInputRecord, ClaimInputStore, Instant, SkuClaimInputs } from '@chanperf/domain';
-import { addClaimInput, emptySkuClaimInputs } from '@chanperf/domain/rules';
-import { ClaimInputEncoder, claimInputsOfText } from './claimInputText.js';
+import type { Database as DB, Statement } from 'better-sqlite3';
+import type {
+  ChanperfEvent,
+  ClaimInputRecord,
+  ClaimInputStore,
+  Instant,
+  SkuClaimInputs,
+} from '@chanperf/domain';
+import { addClaimInput, claimInputOf, emptySkuClaimInputs } from '@chanperf/domain/rules';
+import type { ChannelRange } from './partFeed.js';
+
+/**
+ * The first `count` claim inputs of the log among the channels a read model projects, in log
+ * order; throws when the log holds fewer.
+ */
+export type ClaimInputLog = (count: number) => Iterable<ClaimInputRecord>;
+
+/** Log rows read at a time. */
+const LOG_CHUNK = 1000;
+
+/** The claim inputs of the log on connection `log`, of the channels in `range` (absent: all). */
+export function logClaimInputs(log: DB, range: ChannelRange = { from: null, below: null }): ClaimInputLog {
+  let rows: Statement<unknown[], [number, string]> | undefined;
+  return function* inputs(count: number): Generator<ClaimInputRecord> {
+    rows ??= log
+      .prepare<unknown[], [number, string]>(
+        `SELECT position, payload FROM events
+          WHERE position > ? AND type IN ('SaleRecorded', 'SaleReturned', 'InventoryReported')
+            AND (? IS NULL OR channel_id >= ?) AND (? IS NULL OR channel_id < ?)
+          ORDER BY position LIMIT ?`,
+      )
+      .raw();
+    const { from, below } = range;
+    let after = 0;
+    for (let taken = 0; taken < count;) {
+      const chunk = rows.all(after, from, from, below, below, Math.min(LOG_CHUNK, count - taken));
+      if (chunk.length === 0) {
+        throw new Error(
+          `the log holds ${taken} claim inputs of the read model's channels; it counted ${count}`,
+        );
+      }
+      for (const [position, payload] of chunk) {
+        const input = claimInputOf(JSON.parse(payload) as ChanperfEvent);
+        if (input === undefined) throw new Error(`the log's entry ${position} is not a claim input`);
+        after = position;
+        taken++;
+        yield input;
+      }
+    }
+  };
+}
 
 /**
  * The embedded ClaimInputStore: what a batch recorded is written by `flush` (and every
@@ -44,6 +92,9 @@ const FLUSH_EVERY = 2048;
 
 /** Rows a multi-row INSERT writes at once (8 parameters each). */
 const ROWS_PER_INSERT = 64;
+
+/** The setting that holds, before the first price change, how many of the log's inputs were applied. */
+export const COUNTED = 'claimInputsInLog';
 
 const COLUMNS = `kind, channel_id, sku, order_id, event_id, n, at_seconds, at_fraction`;
 
@@ -77,25 +128,13 @@ function recordOf(row: readonly Cell[]): ClaimInputRecord {
   }
 }
 
-/**
- * A batch row's body: the records' text as UTF-8 bytes (a BLOB: written as encoded, with no
- * string between), or as TEXT in rows written before.
- */
-type BatchBody = Buffer | string;
-
-function recordsOf(body: BatchBody): ClaimInputRecord[] {
-  return claimInputsOfText(typeof body === 'string' ? body : body.toString('utf8'));
-}
-
 /** The statements over the read model's connection (made again by each load, after a reset). */
 function statements(d: DB) {
   const values = (rows: number) => Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
   return {
-    addBatch: d.prepare<[Buffer]>(`INSERT INTO rm_claim_batches (body) VALUES (?)`),
-    batches: d.prepare<[], BatchBody>(`SELECT body FROM rm_claim_batches ORDER BY seq`).pluck(),
-    batchSeqs: d.prepare<[], number>(`SELECT seq FROM rm_claim_batches ORDER BY seq`).pluck(),
-    batchAt: d.prepare<[number], BatchBody>(`SELECT body FROM rm_claim_batches WHERE seq = ?`).pluck(),
-    dropBatches: d.prepare(`DELETE FROM rm_claim_batches`),
+    counted: d.prepare<[], string>(`SELECT value FROM rm_settings WHERE key = '${COUNTED}'`).pluck(),
+    putCounted: d.prepare<[string]>(`INSERT OR REPLACE INTO rm_settings VALUES ('${COUNTED}', ?)`),
+    dropCounted: d.prepare(`DELETE FROM rm_settings WHERE key = '${COUNTED}'`),
     addMany: d.prepare<[Cell[]]>(
       `INSERT INTO rm_claim_inputs (${COLUMNS}) VALUES ${values(ROWS_PER_INSERT)}`,
     ),
@@ -118,7 +157,7 @@ function statements(d: DB) {
 }
 
 /** Appends `records` as typed rows, ROWS_PER_INSERT at a time. */
-function insertRows(s: ReturnType<typeof statements>, records: readonly ClaimInputRecord[]): void {
+function insertRows(s: ReturnType<typeof statements>, records: Iterable<ClaimInputRecord>): void {
   const cells: Cell[] = [];
   for (const r of records) {
     cellsOf(r, cells);
@@ -135,16 +174,19 @@ const saleKey = (channelId: string, sku: string, orderId: string) =>
 
 class Inputs implements SqliteClaimInputs {
   private readonly s: ReturnType<typeof statements>;
-  /** The inputs recorded since the last flush, in log order. */
+  /** Once indexed: the inputs recorded since the last flush, in log order. */
   private pending: ClaimInputRecord[] = [];
-  /** Until indexed: writes the pending records' text, the batch row `flush` writes. */
-  private readonly encoder = new ClaimInputEncoder();
   /** Once indexed: the latest pending sale of each channel, SKU and order (a return's lookup). */
   private readonly pendingSales = new Map<string, Instant>();
   /** Whether the typed rows and their index are in use (undefined: ask the file). */
   private indexed: boolean | undefined;
+  /** Until indexed: the log's inputs applied, the file's and this batch's (undefined: ask the file). */
+  private counted: number | undefined;
 
-  constructor(private readonly d: DB) {
+  constructor(
+    private readonly d: DB,
+    private readonly log: ClaimInputLog,
+  ) {
     this.s = statements(d);
   }
 
@@ -152,15 +194,17 @@ class Inputs implements SqliteClaimInputs {
     return (this.indexed ??= this.s.indexed.get() !== undefined);
   }
 
-  /** The records of the batch rows, batch by batch, in log order. */
-  private *batches(): Generator<ClaimInputRecord[]> {
-    for (const body of this.s.batches.iterate()) yield recordsOf(body);
+  private inLog(): number {
+    return (this.counted ??= Number(this.s.counted.get() ?? 0));
   }
 
   add(r: ClaimInputRecord): void {
+    if (!this.isIndexed()) {
+      this.counted = this.inLog() + 1;
+      return;
+    }
     this.pending.push(r);
-    if (this.isIndexed() && r.kind === 'sale')
-      this.pendingSales.set(saleKey(r.channelId, r.sku, r.orderId), r.occurredAt);
+    if (r.kind === 'sale') this.pendingSales.set(saleKey(r.channelId, r.sku, r.orderId), r.occurredAt);
     // Inside the batch's transaction a long batch writes as it goes, so its records die young.
     if (this.pending.length >= FLUSH_EVERY && this.d.inTransaction) this.flush();
   }
@@ -173,7 +217,10 @@ class Inputs implements SqliteClaimInputs {
       addClaimInput(inputs, r);
       any = true;
     };
-    for (const records of this.batches()) records.forEach(take);
+    if (!this.isIndexed()) {
+      for (const r of this.log(this.inLog())) take(r);
+      return any ? inputs : undefined;
+    }
     for (const row of this.s.of.iterate(channelId, sku)) take(recordOf(row));
     this.pending.forEach(take);
     return any ? inputs : undefined;
@@ -184,40 +231,32 @@ class Inputs implements SqliteClaimInputs {
       r?.kind === 'sale' && r.orderId === orderId && r.channelId === channelId && r.sku === sku
         ? r.occurredAt
         : null;
-    if (this.isIndexed()) {
-      const recent = this.pendingSales.get(saleKey(channelId, sku, orderId));
-      if (recent !== undefined) return recent;
-    } else {
-      for (let i = this.pending.length - 1; i >= 0; i--) {
-        const at = saleAt(this.pending[i]);
-        if (at !== null) return at;
-      }
+    if (!this.isIndexed()) {
+      let found: Instant | null = null;
+      for (const r of this.log(this.inLog())) found = saleAt(r) ?? found;
+      return found;
     }
+    const recent = this.pendingSales.get(saleKey(channelId, sku, orderId));
+    if (recent !== undefined) return recent;
     const row = this.s.lastSale.get(channelId, sku, orderId);
-    if (row !== undefined) return saleAt(recordOf(row));
-    let found: Instant | null = null;
-    for (const records of this.batches()) for (const r of records) found = saleAt(r) ?? found;
-    return found;
+    return row === undefined ? null : saleAt(recordOf(row));
   }
 
   lookupsAhead(): void {
     if (this.isIndexed()) return;
-    // One batch row in memory at a time (no statement may run while another iterates).
-    for (const seq of this.s.batchSeqs.all()) {
-      insertRows(this.s, recordsOf(this.s.batchAt.get(seq) ?? ''));
-    }
-    this.s.dropBatches.run();
+    insertRows(this.s, this.log(this.inLog()));
+    this.s.dropCounted.run();
     this.d.exec(`CREATE INDEX rm_claim_inputs_key ON rm_claim_inputs (channel_id, sku, order_id)`);
     this.indexed = true;
-    for (const r of this.pending) {
-      if (r.kind === 'sale') this.pendingSales.set(saleKey(r.channelId, r.sku, r.orderId), r.occurredAt);
-    }
   }
 
   flush(): void {
+    if (!this.isIndexed()) {
+      if (this.counted !== undefined) this.s.putCounted.run(String(this.counted));
+      return;
+    }
     if (this.pending.length === 0) return;
-    if (this.isIndexed()) insertRows(this.s, this.pending);
-    else this.s.addBatch.run(this.encoder.encode(this.pending));
+    insertRows(this.s, this.pending);
     this.pending = [];
     this.pendingSales.clear();
   }
@@ -226,10 +265,11 @@ class Inputs implements SqliteClaimInputs {
     this.pending = [];
     this.pendingSales.clear();
     this.indexed = undefined;
+    this.counted = undefined;
   }
 }
 
-/** The claim inputs over the read model's connection `d`. */
-export function sqliteClaimInputs(d: DB): SqliteClaimInputs {
-  return new Inputs(d);
+/** The claim inputs over the read model's connection `d`, those before the first price change read from `log`. */
+export function sqliteClaimInputs(d: DB, log: ClaimInputLog): SqliteClaimInputs {
+  return new Inputs(d, log);
 }

@@ -17,6 +17,7 @@
  *   carried a bonus, and whether the log is a v2 log, which either half may have seen alone.
  */
 import type { Database as DB } from 'better-sqlite3';
+import { COUNTED } from './claimInputs.js';
 import type { OutputWriter } from './readStore.js';
 import type { GlobalBody } from './readModelRows.js';
 
@@ -127,7 +128,17 @@ function mergeClaimInputs(db: DB): void {
       ) !== undefined,
   );
   if (indexed[0] !== indexed[1]) throw new Error('one half indexed its claim inputs and the other did not');
-  db.exec(`INSERT INTO main.rm_claim_batches (body) SELECT body FROM part.rm_claim_batches ORDER BY seq`);
+  if (!indexed[0]) {
+    // Before the first price change each half counted the log's inputs of its own channels: the
+    // whole counts them all (claimInputs.ts).
+    const counted = HALVES.map((s) =>
+      Number(one<string>(db, `SELECT value FROM ${s}.rm_settings WHERE key = '${COUNTED}'`) ?? 0),
+    );
+    const total = (counted[0] ?? 0) + (counted[1] ?? 0);
+    if (total > 0)
+      db.prepare(`INSERT OR REPLACE INTO main.rm_settings VALUES ('${COUNTED}', ?)`).run(String(total));
+    return;
+  }
   const columns = 'kind, channel_id, sku, order_id, event_id, n, at_seconds, at_fraction';
   db.exec(
     `INSERT INTO main.rm_claim_inputs (${columns}) SELECT ${columns} FROM part.rm_claim_inputs ORDER BY seq`,

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import type { DeploymentSettings } from '@chanperf/domain';
 import { CHANNEL_PERFORMANCE } from '@chanperf/domain/rules';
 import { ProjectionRunner } from '@chanperf/engine/runner';
+import { logClaimInputs } from './claimInputs.js';
 import { firstCloseTrade } from './firstClose.js';
 import { openDatabase } from './openDatabase.js';
 import { PartFeed, type ChannelRange } from './partFeed.js';
@@ -78,7 +79,8 @@ async function run(d: PartWorkerData): Promise<FromPartWorker> {
       rm.prepare(`INSERT OR REPLACE INTO rm_settings VALUES ('indexSeed', ?)`).run(d.scratchSeed);
     }
     const feed = new PartFeed(log, d.range, d.upTo);
-    const store = new SqliteReadStore({ db: rm, logId: d.logId }, d.fingerprintBits, {
+    const claimLog = logClaimInputs(log, d.range);
+    const store = new SqliteReadStore({ db: rm, logId: d.logId, claimLog }, d.fingerprintBits, {
       outputs: stagedOutputs(rm, () => feed.position),
     });
     const runner = new ProjectionRunner(feed, store, d.settings, {

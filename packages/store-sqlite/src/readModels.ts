@@ -101,6 +101,11 @@ export class ReadModelFiles {
     return this.config.logId;
   }
 
+  /** The log's connection (this thread's). */
+  get log(): DB {
+    return this.config.log;
+  }
+
   /** The pointer as read at most `POINTER_FRESH_MS` ago, or (`fresh`) now. */
   pointer(fresh = false): Pointer {
     const now = performance.now();

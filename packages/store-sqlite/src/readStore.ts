@@ -26,7 +26,12 @@ import type {
   SideReadModel,
 } from '@chanperf/engine';
 import { EngineError } from '@chanperf/engine/runner';
-import { sqliteClaimInputs, type SqliteClaimInputs } from './claimInputs.js';
+import {
+  logClaimInputs,
+  sqliteClaimInputs,
+  type ClaimInputLog,
+  type SqliteClaimInputs,
+} from './claimInputs.js';
 import { SqliteProjectionIndex } from './projectionIndex.js';
 import {
   channelBodyOf,
@@ -82,6 +87,8 @@ export class SqliteReadStore implements ReadStore {
   private claims: SqliteClaimInputs | undefined;
   private db!: DB;
   private readonly logId: string;
+  /** The log's claim inputs of the channels projected here (read at the first price change). */
+  private readonly claimLog: ClaimInputLog;
   /** The pointer to follow: absent for one file (a side build's). */
   private readonly files: ReadModelFiles | undefined;
   /** The pointer generation `db` is current at (−1: not looked at yet). */
@@ -97,10 +104,10 @@ export class SqliteReadStore implements ReadStore {
 
   /**
    * Over `files`' current read model (following its pointer), or over one file `db` (a side
-   * build's) made for `logId`.
+   * build's) made for `logId`, whose claim inputs are read from the log by `claimLog`.
    */
   constructor(
-    over: ReadModelFiles | { readonly db: DB; readonly logId: string },
+    over: ReadModelFiles | { readonly db: DB; readonly logId: string; readonly claimLog: ClaimInputLog },
     fingerprintBits: number,
     options: ReadStoreOptions = {},
   ) {
@@ -110,6 +117,7 @@ export class SqliteReadStore implements ReadStore {
       movement: (m, position) => this.stmts.putMovement.run(m.channelId, position, JSON.stringify(m)),
     };
     this.logId = over.logId;
+    this.claimLog = over instanceof ReadModelFiles ? logClaimInputs(over.log) : over.claimLog;
     if (over instanceof ReadModelFiles) {
       this.files = over;
       this.follow();
@@ -188,7 +196,7 @@ export class SqliteReadStore implements ReadStore {
       );
     }
     state.channelOrder.push(...[...state.channels.keys()].sort());
-    this.claims = sqliteClaimInputs(this.db);
+    this.claims = sqliteClaimInputs(this.db, this.claimLog);
     state.claimInputs = this.claims;
     const below = hotFrom(state);
     cold.moveTo(below);
@@ -428,7 +436,10 @@ function sideBySide(
     stale,
     beside(what): SideReadModel {
       const build = files.beside(what);
-      const store = new SqliteReadStore({ db: build.db, logId: files.logId }, fingerprintBits);
+      const store = new SqliteReadStore(
+        { db: build.db, logId: files.logId, claimLog: logClaimInputs(files.log) },
+        fingerprintBits,
+      );
       const resumedFrom =
         (build.db.prepare(`SELECT position FROM rm_checkpoint WHERE id = 1`).pluck().get() as
           number | undefined) ?? 0;

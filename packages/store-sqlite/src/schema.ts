@@ -137,11 +137,10 @@ export function migrateReadModel(
       surveys INTEGER NOT NULL,
       PRIMARY KEY (channel_id, month)
     ) WITHOUT ROWID;
-    -- (v2) price-protection claim inputs (sales, returns, inventory counts) in log order: one
-    -- row per 2 048 (claimInputText.ts; UTF-8 bytes, or text in rows written before) until the
-    -- first price change, which moves them to one typed row an input and makes the index
-    -- (channel_id, sku, order_id) (claimInputs.ts)
-    CREATE TABLE IF NOT EXISTS rm_claim_batches (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+    -- (v2) price-protection claim inputs (sales, returns, inventory counts) in log order, one
+    -- typed row an input, from the first price change on (the ones before it read from the log
+    -- then), with the index (channel_id, sku, order_id); before it only their count, in
+    -- rm_settings (claimInputs.ts)
     CREATE TABLE IF NOT EXISTS rm_claim_inputs (
       seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, channel_id TEXT NOT NULL, sku TEXT NOT NULL,
       order_id TEXT, event_id TEXT NOT NULL, n INTEGER NOT NULL, at_seconds INTEGER,
@@ -179,6 +178,7 @@ export const READ_MODEL_TABLES = [
   'rm_global',
   'rm_channels',
   'rm_months',
+  // before version 8: the claim inputs before the first price change, 2 048 to a row
   'rm_claim_batches',
   'rm_claim_inputs',
   'rm_alerts',

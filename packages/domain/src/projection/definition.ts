@@ -23,10 +23,13 @@ export interface ProjectionDefinition<S, C, E> {
 /** The channel-performance projection's kind of definition (what the runner and stores take). */
 export type ChannelProjection = ProjectionDefinition<ProjectionState, EvolveContext, ChanperfEvent>;
 
-/** The channel-performance read model of spec v2 (version 7 as the read model's schema was). */
+/**
+ * The channel-performance read model of spec v2 (version 8: from 7 the claim inputs before the
+ * first price change are read from the log, not kept in the read model).
+ */
 export const CHANNEL_PERFORMANCE: ChannelProjection = {
   name: 'channel-performance',
-  version: 7,
+  version: 8,
   initialState: initialProjectionState,
   evolve,
 };

@@ -5,7 +5,13 @@
  * None of them touches a channel's months or the report's month range (spec §2, §4).
  */
 import { parseMonth, parseTimestamp, type Instant, type MonthClock } from '../calendar.js';
-import type { ChannelReparented, InventoryReported, PriceChanged, TargetSet } from '../events.js';
+import type {
+  ChanperfEvent,
+  ChannelReparented,
+  InventoryReported,
+  PriceChanged,
+  TargetSet,
+} from '../events.js';
 import { parseAmount } from '../money.js';
 import { restatesClaim, type ClaimInputEvent } from '../v2/priceProtection.js';
 import { rejudgeCommitments } from '../v2/targets.js';
@@ -101,6 +107,9 @@ function markRestatedClaims(
   }
 }
 
+/** A sale's or return's line, as a claim input takes it. */
+type LineData = { readonly orderId: string; readonly sku: string; readonly quantity: number };
+
 function record(ctx: JudgeContext, r: ClaimInputRecord): void {
   ctx.state.claimInputs.add(r);
 }
@@ -112,10 +121,9 @@ export function applyInventoryReported(
   eventId: string,
   data: InventoryReported['data'],
 ): void {
-  const asOf = parsed(parseTimestamp(data.asOf), eventId);
-  const { channelId } = channel;
-  record(ctx, { kind: 'count', channelId, sku: data.sku, eventId, onHand: data.onHand, asOf });
-  markRestatedClaims(ctx, channel, data.sku, { type: 'InventoryReported', asOf });
+  const r = countInput(channel.channelId, eventId, data);
+  record(ctx, r);
+  markRestatedClaims(ctx, channel, data.sku, { type: 'InventoryReported', asOf: r.asOf });
 }
 
 /** A SaleRecorded as a claim input (any SKU: a later cut's window may reach back to it). */
@@ -124,12 +132,10 @@ export function recordClaimSale(
   channel: ChannelState,
   eventId: string,
   occurredAt: Instant,
-  data: { readonly orderId: string; readonly sku: string; readonly quantity: number },
+  data: LineData,
 ): void {
-  const { channelId } = channel;
-  const { orderId, sku, quantity } = data;
-  record(ctx, { kind: 'sale', channelId, sku, orderId, eventId, occurredAt, quantity });
-  markRestatedClaims(ctx, channel, sku, { type: 'SaleRecorded', occurredAt });
+  record(ctx, saleInput(channel.channelId, eventId, occurredAt, data));
+  markRestatedClaims(ctx, channel, data.sku, { type: 'SaleRecorded', occurredAt });
 }
 
 /** A SaleReturned as a claim input, with its original sale's instant (the v1 rule). */
@@ -137,14 +143,53 @@ export function recordClaimReturn(
   ctx: JudgeContext,
   channel: ChannelState,
   eventId: string,
-  data: { readonly orderId: string; readonly sku: string; readonly quantity: number },
+  data: LineData,
 ): void {
   const { channelId } = channel;
-  const { orderId, sku, quantity } = data;
+  const { orderId, sku } = data;
   // The original sale is looked up only when a change of the SKU could be restated by it.
   if (ctx.state.priceChanges.some((c) => c.sku === sku)) {
     const originalSaleAt = ctx.state.claimInputs.originalSaleAt(channelId, sku, orderId);
     markRestatedClaims(ctx, channel, sku, { type: 'SaleReturned', originalSaleAt });
   }
-  record(ctx, { kind: 'return', channelId, sku, orderId, eventId, quantity });
+  record(ctx, returnInput(channelId, eventId, data));
+}
+
+function saleInput(
+  channelId: string,
+  eventId: string,
+  occurredAt: Instant,
+  data: LineData,
+): ClaimInputRecord {
+  const { orderId, sku, quantity } = data;
+  return { kind: 'sale', channelId, sku, orderId, eventId, occurredAt, quantity };
+}
+
+function returnInput(channelId: string, eventId: string, data: LineData): ClaimInputRecord {
+  const { orderId, sku, quantity } = data;
+  return { kind: 'return', channelId, sku, orderId, eventId, quantity };
+}
+
+function countInput(
+  channelId: string,
+  eventId: string,
+  data: InventoryReported['data'],
+): ClaimInputRecord & { readonly kind: 'count' } {
+  const asOf = parsed(parseTimestamp(data.asOf), eventId);
+  return { kind: 'count', channelId, sku: data.sku, eventId, onHand: data.onHand, asOf };
+}
+
+/**
+ * The claim input a logged event is, as the rules above record it when they apply it (every
+ * sale, return and inventory count, whichever SKU), or undefined for any other event: a store
+ * may read the inputs back from the log with it rather than keep each one as it is recorded
+ * (store-sqlite's claimInputs.ts does until the first price change).
+ */
+export function claimInputOf(e: ChanperfEvent): ClaimInputRecord | undefined {
+  if (e.type === 'SaleRecorded') {
+    return saleInput(e.channelId, e.eventId, parsed(parseTimestamp(e.occurredAt), e.eventId), e.data);
+  }
+  if (e.type === 'SaleReturned') return returnInput(e.channelId, e.eventId, e.data);
+  if (e.type === 'InventoryReported') return countInput(e.channelId, e.eventId, e.data);
+  return undefined;
 }
