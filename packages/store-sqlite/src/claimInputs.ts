@@ -25,7 +25,7 @@ import type {
   Instant,
   SkuClaimInputs,
 } from '@chanperf/domain';
-import { addClaimInput, claimInputOf, emptySkuClaimInputs } from '@chanperf/domain/rules';
+import { addClaimInput, claimInputOf, emptySkuClaimInputs, parseCanonicalSale } from '@chanperf/domain/rules';
 import type { ChannelRange } from './partFeed.js';
 
 /**
@@ -59,7 +59,8 @@ export function logClaimInputs(log: DB, range: ChannelRange = { from: null, belo
         );
       }
       for (const [position, payload] of chunk) {
-        const input = claimInputOf(JSON.parse(payload) as ChanperfEvent);
+        // Canonical text: a sale or return is read without `JSON.parse`, as the projection reads it.
+        const input = claimInputOf(parseCanonicalSale(payload) ?? (JSON.parse(payload) as ChanperfEvent));
         if (input === undefined) throw new Error(`the log's entry ${position} is not a claim input`);
         after = position;
         taken++;
