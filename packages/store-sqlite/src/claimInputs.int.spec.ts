@@ -158,6 +158,15 @@ function batch(
   expect(answers(store)).toEqual(answers(reference));
 }
 
+/** Opens `files`' read model again on new connections: it answers as `reference`. Closes both. */
+function expectSameAfterReload(files: Files, reference: ClaimInputStore): void {
+  files.rm.close();
+  const reopened = new Files(files.name);
+  expect(answers(reopened.store())).toEqual(answers(reference));
+  reopened.close();
+  files.log.close();
+}
+
 describe('sqliteClaimInputs', () => {
   it('answers as the in-memory store before, across and after the first price change, and after a reload', () => {
     const files = new Files('moves');
@@ -176,22 +185,14 @@ describe('sqliteClaimInputs', () => {
     expect(files.counted()).toBeUndefined();
     expect(files.rows('rm_claim_inputs')).toBe(before + inputsOf(third).length);
     feed(events(80, 4));
-    files.rm.close();
-    const reopened = new Files('moves');
-    expect(answers(reopened.store())).toEqual(answers(reference));
-    reopened.close();
-    files.log.close();
+    expectSameAfterReload(files, reference);
   });
 
   it('is answered from the log before the first change, after a reload too', () => {
     const files = new Files('counted');
     const reference = memoryClaimInputs();
     batch(files, files.store(), reference, events(120, 20));
-    files.rm.close();
-    const reopened = new Files('counted');
-    expect(answers(reopened.store())).toEqual(answers(reference));
-    reopened.close();
-    files.log.close();
+    expectSameAfterReload(files, reference);
   });
 
   it('writes a long batch as it goes after the change, in its transaction', () => {
@@ -203,11 +204,7 @@ describe('sqliteClaimInputs', () => {
     const second = events(6000, 9);
     batch(files, store, reference, second, true);
     expect(files.rows('rm_claim_inputs')).toBe(inputsOf([...events(6000, 8), ...second]).length);
-    files.rm.close();
-    const reopened = new Files('long');
-    expect(answers(reopened.store())).toEqual(answers(reference));
-    reopened.close();
-    files.log.close();
+    expectSameAfterReload(files, reference);
   });
 
   it('reads only the log inputs of its range of channels', () => {
