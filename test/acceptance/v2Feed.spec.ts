@@ -6,7 +6,16 @@
  * §8 property on it: stripped of its v2 events and fields, it gives the same v1 sections.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, runScenario, type Report } from '@chanperf/domain';
+import {
+  claimInputOf,
+  defaultSettings,
+  EventValidator,
+  memoryClaimInputs,
+  normalizeLine,
+  runScenario,
+  type ClaimInputRecord,
+  type Report,
+} from '@chanperf/domain';
 import { generateFeed, type FeedOptions, type FeedStats } from '@chanperf/testing';
 
 const V2_TYPES = new Set(['TargetSet', 'InventoryReported', 'ChannelReparented', 'PriceChanged']);
@@ -117,6 +126,32 @@ describe('the generated v2 feed, replayed', () => {
       'CHANNEL_INACTIVE_RETRACTED',
     ]) {
       expect(kinds.has(kind as never), kind).toBe(true);
+    }
+  });
+
+  it('given the feed, then the claim inputs the rules recorded are claimInputOf of its accepted events, in order', () => {
+    // What a store that reads its claim inputs back from the log relies on
+    // (store-sqlite/src/claimInputs.ts): the rules record one input per logged sale, return and
+    // inventory count, as claimInputOf makes it, in log order.
+    const { outcomes, state } = runScenario(feed.lines, defaultSettings);
+    const validator = new EventValidator(defaultSettings.minorDigits);
+    const fromLog = memoryClaimInputs();
+    const keys = new Set<string>();
+    let inputs = 0;
+    for (const o of outcomes) {
+      if (o.status !== 'accepted') continue;
+      const v = validator.validateText(normalizeLine(feed.lines[o.line - 1] as string, o.line === 1));
+      if (v._tag === 'Left') throw new Error(`line ${o.line} was accepted but does not validate`);
+      const input: ClaimInputRecord | undefined = claimInputOf(v.right.event);
+      if (input === undefined) continue;
+      fromLog.add(input);
+      keys.add(JSON.stringify([input.channelId, input.sku]));
+      inputs++;
+    }
+    expect(inputs).toBeGreaterThan(1000);
+    for (const key of keys) {
+      const [channelId, sku] = JSON.parse(key) as [string, string];
+      expect(state.claimInputs.inputsOf(channelId, sku)).toStrictEqual(fromLog.inputsOf(channelId, sku));
     }
   });
 
