@@ -14,7 +14,7 @@
  * `undefined`. (A raw control character, which no `JSON.stringify` writes, is not looked for:
  * looking cost ~0.25 µs a payload, a regular expression over the whole text.)
  */
-import type { SaleRecorded, SaleReturned } from './events.js';
+import type { ChanperfEvent, SaleRecorded, SaleReturned } from './events.js';
 
 /** A JSON integer that prints back as written, and is exact as a double. */
 const PLAIN_DIGITS = /^(?:0|[1-9]\d{0,14})$/;
@@ -84,4 +84,9 @@ export function parseCanonicalSale(text: string): Sale | undefined {
   return source === undefined
     ? { eventId, occurredAt, channelId, type, data }
     : { eventId, occurredAt, channelId, source, type, data };
+}
+
+/** A payload of the log (canonical text): a sale or return read without `JSON.parse`, any other event with it. */
+export function parseLoggedPayload(payload: string): ChanperfEvent {
+  return parseCanonicalSale(payload) ?? (JSON.parse(payload) as ChanperfEvent);
 }

@@ -15,7 +15,7 @@ import type {
   Month,
   ProjectionState,
 } from '@chanperf/domain';
-import { CHANNEL_PERFORMANCE, MonthClock, parseCanonicalSale } from '@chanperf/domain/rules';
+import { CHANNEL_PERFORMANCE, MonthClock, parseLoggedPayload } from '@chanperf/domain/rules';
 import type { Logger } from 'pino';
 import type { AppendedEvent } from './ingestion.js';
 import { EngineError, type Feed, type ProjectionOutputs, type ReadStore, type SideBySide } from './ports.js';
@@ -334,9 +334,10 @@ export class ProjectionRunner {
               firstCloseFrom: this.options.firstCloseFrom,
             };
             if (payloads !== undefined) {
-              for (const payload of payloads) projection.evolve(ctx, parsePayload(payload));
+              for (const payload of payloads) projection.evolve(ctx, parseLoggedPayload(payload));
             } else {
-              for (const entry of entries) projection.evolve(ctx, entry.event ?? parsePayload(entry.payload));
+              for (const entry of entries)
+                projection.evolve(ctx, entry.event ?? parseLoggedPayload(entry.payload));
             }
           },
           this.position,
@@ -391,9 +392,4 @@ export class ProjectionRunner {
     await this.load();
     return true;
   }
-}
-
-/** A payload of the log: canonical text, so a sale is read without `JSON.parse`. */
-function parsePayload(payload: string): ChanperfEvent {
-  return parseCanonicalSale(payload) ?? (JSON.parse(payload) as ChanperfEvent);
 }

@@ -18,14 +18,8 @@
  * are the N counted. A lookup before the first change (the rules make none) reads them too.
  */
 import type { Database as DB, Statement } from 'better-sqlite3';
-import type {
-  ChanperfEvent,
-  ClaimInputRecord,
-  ClaimInputStore,
-  Instant,
-  SkuClaimInputs,
-} from '@chanperf/domain';
-import { addClaimInput, claimInputOf, emptySkuClaimInputs, parseCanonicalSale } from '@chanperf/domain/rules';
+import type { ClaimInputRecord, ClaimInputStore, Instant, SkuClaimInputs } from '@chanperf/domain';
+import { addClaimInput, claimInputOf, emptySkuClaimInputs, parseLoggedPayload } from '@chanperf/domain/rules';
 import type { ChannelRange } from './partFeed.js';
 
 /**
@@ -59,8 +53,7 @@ export function logClaimInputs(log: DB, range: ChannelRange = { from: null, belo
         );
       }
       for (const [position, payload] of chunk) {
-        // Canonical text: a sale or return is read without `JSON.parse`, as the projection reads it.
-        const input = claimInputOf(parseCanonicalSale(payload) ?? (JSON.parse(payload) as ChanperfEvent));
+        const input = claimInputOf(parseLoggedPayload(payload));
         if (input === undefined) throw new Error(`the log's entry ${position} is not a claim input`);
         after = position;
         taken++;
