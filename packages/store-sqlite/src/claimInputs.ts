@@ -20,7 +20,7 @@
 import type { Database as DB, Statement } from 'better-sqlite3';
 import type { ClaimInputRecord, ClaimInputStore, Instant, SkuClaimInputs } from '@chanperf/domain';
 import { addClaimInput, claimInputOf, emptySkuClaimInputs, parseLoggedPayload } from '@chanperf/domain/rules';
-import type { ChannelRange } from './partFeed.js';
+import { IN_RANGE, inRangeArgs, type ChannelRange } from './partFeed.js';
 
 /**
  * The first `count` claim inputs of the log among the channels a read model projects, in log
@@ -39,14 +39,14 @@ export function logClaimInputs(log: DB, range: ChannelRange = { from: null, belo
       .prepare<unknown[], [number, string]>(
         `SELECT position, payload FROM events
           WHERE position > ? AND type IN ('SaleRecorded', 'SaleReturned', 'InventoryReported')
-            AND (? IS NULL OR channel_id >= ?) AND (? IS NULL OR channel_id < ?)
+            AND ${IN_RANGE}
           ORDER BY position LIMIT ?`,
       )
       .raw();
-    const { from, below } = range;
+    const inRange = inRangeArgs(range);
     let after = 0;
     for (let taken = 0; taken < count;) {
-      const chunk = rows.all(after, from, from, below, below, Math.min(LOG_CHUNK, count - taken));
+      const chunk = rows.all(after, ...inRange, Math.min(LOG_CHUNK, count - taken));
       if (chunk.length === 0) {
         throw new Error(
           `the log holds ${taken} claim inputs of the read model's channels; it counted ${count}`,

@@ -19,10 +19,18 @@ export interface ChannelRange {
 /** Rows a chunk reads (as `SqliteEventLog.readBatch` does: a chunk's payloads die young). */
 const CHUNK_ROWS = 1000;
 
-const WHERE = `position > ? AND position <= ?
-  AND (channel_id IS NULL OR ((? IS NULL OR channel_id >= ?) AND (? IS NULL OR channel_id < ?)))`;
+/** The condition that `channel_id` is in a range; its parameters are `inRangeArgs(range)`. */
+export const IN_RANGE = `(? IS NULL OR channel_id >= ?) AND (? IS NULL OR channel_id < ?)`;
 
-type RangeArgs = [number, number, string | null, string | null, string | null, string | null];
+type InRangeArgs = [string | null, string | null, string | null, string | null];
+
+export function inRangeArgs({ from, below }: ChannelRange): InRangeArgs {
+  return [from, from, below, below];
+}
+
+const WHERE = `position > ? AND position <= ? AND (channel_id IS NULL OR (${IN_RANGE}))`;
+
+type RangeArgs = [number, number, ...InRangeArgs];
 
 export class PartFeed implements Feed {
   /** The position of the entry handed out last (the one being applied while a batch is iterated). */
@@ -48,8 +56,7 @@ export class PartFeed implements Feed {
   }
 
   private args(after: number, last: number): RangeArgs {
-    const { from, below } = this.range;
-    return [after, last, from, from, below, below];
+    return [after, last, ...inRangeArgs(this.range)];
   }
 
   /** This part's entries among positions `after + 1 …` (the runner reads by `readBatch`). */
