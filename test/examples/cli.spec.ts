@@ -35,7 +35,7 @@ describe('chanperf: bad invocations exit 2 with one line on stderr', () => {
       'an unknown projection thread',
       ['replay', basic],
       { CHANPERF_PROJECTION_THREAD: 'gpu' },
-      /CHANPERF_PROJECTION_THREAD: must be worker or main/,
+      /CHANPERF_PROJECTION_THREAD: must be auto, worker or main/,
     ],
     [
       'a batch size that is not a whole number',

@@ -39,10 +39,18 @@ export const engineEnvSchema = z.object({
   CHANPERF_LOG_FORMAT: z.enum(LOG_FORMATS, 'must be json or pretty').default('json'),
   /** Events per ingestion transaction (and per projection transaction when set). */
   CHANPERF_BATCH_SIZE: wholeNumber(1).optional(),
-  /** How far the CLI's ingestion may run ahead of its projection thread (0: read back). */
-  CHANPERF_HAND_OVER_LAG: wholeNumber(0).default(100_000),
-  /** Where the CLI projects: its main thread (default: fastest on 2 cores) or a worker thread. */
-  CHANPERF_PROJECTION_THREAD: z.enum(['worker', 'main'], 'must be worker or main').default('main'),
+  /**
+   * How far the CLI's ingestion may run ahead of its projection thread with the batches' payloads
+   * handed over (0, the default: none handed over, the thread reads the log back).
+   */
+  CHANPERF_HAND_OVER_LAG: wholeNumber(0).default(0),
+  /**
+   * Where `replay`/`ingest` project: a worker thread (both cores busy), the main thread, or
+   * `auto`: a worker for a file of 200 000 lines or more (the CLI's `projector.ts`).
+   */
+  CHANPERF_PROJECTION_THREAD: z
+    .enum(['auto', 'worker', 'main'], 'must be auto, worker or main')
+    .default('auto'),
   /** What an acknowledged append survives: a power loss (FULL) or a process crash (NORMAL). */
   CHANPERF_DURABILITY: z.enum(['power', 'process'], 'must be power or process').default('power'),
   /** The as-of history build's worker heap limit (MB): a 1M-event log builds within 128. */
@@ -64,7 +72,7 @@ export interface EngineConfig {
    */
   readonly projectionBatchSize: number;
   readonly handOverLag: number;
-  readonly projectionThread: 'worker' | 'main';
+  readonly projectionThread: 'auto' | 'worker' | 'main';
   readonly durability: Durability;
   /** The as-of history build's worker heap limit in MB (CHANPERF_ASOF_MAX_HEAP_MB, default 512). */
   readonly asOfMaxHeapMb: number;
@@ -79,8 +87,8 @@ export const defaultEngineConfig: EngineConfig = {
   logFormat: 'json',
   batchSize: 10_000,
   projectionBatchSize: 50_000,
-  handOverLag: 100_000,
-  projectionThread: 'main',
+  handOverLag: 0,
+  projectionThread: 'auto',
   durability: 'power',
   asOfMaxHeapMb: AS_OF_BUILD_HEAP_MB,
   rebuildParts: 2,
@@ -126,8 +134,8 @@ export function loadEngineConfig(env: NodeJS.ProcessEnv): E.Either<string, Engin
 
 /**
  * Who the engine is assembled for, which decides the page caches: the CLI's main thread appends
- * and reads reports (the log goes in position order: 16 MiB is plenty) and, by default, writes
- * the read model; a projection thread (CHANPERF_PROJECTION_THREAD=worker) writes it instead.
+ * and reads reports (the log goes in position order: 16 MiB is plenty) and writes the read model
+ * unless a projection thread does (CHANPERF_PROJECTION_THREAD, for a large file by default).
  * The read model is channels × months of rows (the order and sale indexes are in memory):
  * 16 MiB of read-model cache either way. A `serve` does both in one process.
  */

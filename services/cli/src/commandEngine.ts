@@ -38,7 +38,7 @@ export async function openEngine(
   logger: Logger,
   hooks: EngineHooks = {},
 ): Promise<CommandEngine> {
-  // This connection appends, projects (`replay`/`ingest` unless CHANPERF_PROJECTION_THREAD=worker,
+  // This connection appends, projects (`replay`/`ingest` unless on a projection thread,
   // `project`, `rebuild`) and reads the report.
   const { projected } = hooks;
   const { store, ingestor, runner } = assembleEngine(path, config, 'cli', logger, {

@@ -60,7 +60,7 @@ export async function ingestFile(
   const summary = { lines: 0, accepted: 0, duplicates: 0, rejected: 0 };
   const expected = estimateLines(path, done?.offset ?? 0, size);
   if (expected !== undefined) engine.store.log.reserve?.(reservationFor(expected));
-  const projector = options.project ? startProjector(engine, size) : undefined;
+  const projector = options.project ? startProjector(engine, size, expected) : undefined;
   try {
     return await ingestInto({ engine, path, key, done, hash, size, projector, summary, options });
   } catch (err) {

@@ -33,6 +33,8 @@ export class WorkerProjector implements Projector {
     /** The file's size, for progress logs. */
     private readonly size: number,
     private readonly lag: number,
+    /** This thread's heap ceiling, checked after each batch (heapCeiling.ts). */
+    private readonly collectIfGrown: () => void = () => undefined,
   ) {
     const data: ProjectionWorkerData = {
       path: engine.path,
@@ -55,6 +57,7 @@ export class WorkerProjector implements Projector {
 
   wake(): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
+    this.collectIfGrown();
     // With the hand-over on, a batch that appended nothing needs no message.
     if (this.pending !== undefined) this.send(this.pending);
     else if (this.lag === 0) this.send({ type: 'wake' });
