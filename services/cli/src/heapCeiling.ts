@@ -17,7 +17,7 @@ export interface HeapProbe {
 }
 
 /** The probe of the calling thread: V8's figures and its `gc`. */
-export function threadProbe(): HeapProbe {
+function threadProbe(): HeapProbe {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   return {
@@ -31,7 +31,7 @@ export function threadProbe(): HeapProbe {
  * The resident set above which `replay` and `ingest` with a projection thread collect on both
  * threads (`budgetMiB`): the 10M-event replay's target is 800 MiB, and the resident set rises
  * between two batches' checks and falls only as V8 returns the pages, so the budget sits below
- * it (10M replay: 734–750 MiB peak with it, 791–813 without; docs/performance.md).
+ * it (10M replay: 734–767 MiB peak with it, 791–813 without; docs/performance.md).
  */
 export const REPLAY_RESIDENT_BUDGET_MIB = 680;
 

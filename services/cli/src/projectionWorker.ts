@@ -59,9 +59,10 @@ function openProjection(data: ProjectionWorkerData, post: (m: FromWorker) => voi
     level: data.logLevel,
     format: data.config.logFormat,
   });
-  // This connection writes the read model and reads the log only after a gap in the
-  // hand-over; its page caches are the 'projection-thread' role's (engine.ts): the read model
-  // is channels × months of rows, its order and sale indexes are in memory (keyIndex.ts).
+  // This connection writes the read model and reads the log back (every batch by default; with
+  // a hand-over, only after a gap); its page caches are the 'projection-thread' role's
+  // (engine.ts): the read model is channels × months of rows, its order and sale indexes are in
+  // memory (keyIndex.ts).
   const collectIfGrown = collectAboveHeapCeiling({
     budgetMiB: REPLAY_RESIDENT_BUDGET_MIB,
     budgetFloorMiB: PROJECTING_BUDGET_FLOOR_MIB,

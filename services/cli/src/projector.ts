@@ -63,12 +63,12 @@ export function startProjector(
   expectedLines: number | undefined,
 ): Projector {
   const url = new URL('./projectionWorker.js', import.meta.url);
-  const onWorker = projectsOnWorker(engine.config.projectionThread, expectedLines);
+  const onWorker = projectsOnWorker(engine.config.projectionThread, expectedLines) && existsSync(url);
   engine.logger.debug(
     { projectionThread: onWorker ? 'worker' : 'main', expectedLines },
     'projection thread chosen',
   );
-  if (onWorker && existsSync(url)) {
+  if (onWorker) {
     const collectIfGrown = collectAboveHeapCeiling({
       budgetMiB: REPLAY_RESIDENT_BUDGET_MIB,
       budgetFloorMiB: INGESTING_BUDGET_FLOOR_MIB,
